@@ -1,0 +1,32 @@
+#pragma once
+// The pipeline format (docs/pipeline-format.md): JSON -> validated Graph.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/core/error.hpp"
+#include "chunkscope/core/graph.hpp"
+
+namespace chunkscope {
+
+/// Options for reading pipelines.
+struct PipelineOptions {
+  /// Reads the header of .npy / .zarr sources to learn shape and dtype. core/ has no file access
+  /// of its own: the caller (exec/, the CLI) passes a function; when empty, from_npy/from_zarr
+  /// need explicit `shape` and `dtype` fields.
+  struct SourceInfo { Shape shape; DType dtype; Chunks chunks; };
+  std::function<SourceInfo(const Layer&)> probe_source;
+  /// Push a rechunk/slice that directly follows a source into the source (see docs/design/).
+  bool push_into_sources = true;
+};
+
+/// Parses and validates a pipeline document. `source` is the file name used in messages and
+/// `base_dir` the folder relative paths are resolved against. Never throws.
+Result<Graph> parse_pipeline(const nlohmann::json& doc, const std::string& source, const std::string& base_dir,
+                             const PipelineOptions& options = {});
+/// Parses pipeline JSON text (syntax errors give the line and column). Never throws.
+Result<Graph> parse_pipeline_text(const std::string& text, const std::string& source, const std::string& base_dir,
+                                  const PipelineOptions& options = {});
+
+}  // namespace chunkscope

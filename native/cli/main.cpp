@@ -1,0 +1,21 @@
+// chunkscope — see how a chunked array computation really runs.
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"chunkscope " CHUNKSCOPE_VERSION " — see how a chunked array computation runs: chunk shapes per layer, "
+               "where time and memory go, and what to change."};
+  app.set_version_flag("--version", std::string("chunkscope ") + CHUNKSCOPE_VERSION);
+  app.require_subcommand(1);
+  int exit_code = chunkscope::cli::kOk;
+  chunkscope::cli::add_validate(app, exit_code);
+  chunkscope::cli::add_describe(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : chunkscope::cli::kBadInput;
+  }
+  return exit_code;
+}
