@@ -1,0 +1,65 @@
+#pragma once
+// Observing a run: the executor calls these hooks; the Recorder is one observer. With no
+// observer attached the executor skips every hook (one pointer test per event).
+#include <cstdint>
+#include <string>
+
+#include "chunkscope/core/graph.hpp"
+
+namespace chunkscope {
+
+/// How a task ended.
+enum class TaskStatus : std::uint8_t { NotRun = 0, Done = 1, Failed = 2, Cancelled = 3 };
+
+/// One finished (or failed) task. Times are nanoseconds since the run began.
+struct TaskEvent {
+  std::int64_t task = 0;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  std::int64_t bytes = 0;  ///< output bytes
+  std::int32_t worker = 0;
+  TaskStatus status = TaskStatus::Done;
+  bool fused = false;      ///< ran as a continuation of its producer in the same worker (fused chain)
+};
+
+/// A change of live memory: +bytes on allocation, -bytes on release, by a task of `layer`.
+struct MemoryEvent {
+  std::int64_t t_ns = 0;
+  std::int64_t delta = 0;
+  std::int32_t layer = -1;
+  std::int32_t device = 0;  ///< 0 = host; 1.. = GPU devices
+};
+
+/// A host<->device copy (CUDA executor).
+struct TransferEvent {
+  std::int64_t task = -1;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  std::int64_t bytes = 0;
+  bool to_device = true;
+  std::int32_t device = 1;
+};
+
+/// Facts about a run known before it starts.
+struct RunInfo {
+  std::string executor;
+  std::string device;
+  int workers = 1;
+  std::int64_t memory_limit = 0;
+  std::int64_t start_unix_ns = 0;
+};
+
+/// Observer hooks; all default to nothing. Hooks for one worker are called from that worker's
+/// thread only, so an observer can keep per-worker buffers without locks.
+class ExecutionObserver {
+ public:
+  virtual ~ExecutionObserver() = default;
+  virtual void on_run_begin(const Graph&, const RunInfo&) {}
+  virtual void on_task_end(int /*worker*/, const TaskEvent&) {}
+  virtual void on_memory(int /*worker*/, const MemoryEvent&) {}
+  virtual void on_transfer(int /*worker*/, const TransferEvent&) {}
+  /// `wall_ns` is the run's duration; `status` is "ok", "failed" or "cancelled".
+  virtual void on_run_end(std::int64_t /*wall_ns*/, const std::string& /*status*/, const std::string& /*error*/) {}
+};
+
+}  // namespace chunkscope
