@@ -10,5 +10,9 @@ enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2 };
 
 void add_validate(CLI::App& app, int& exit_code);
 void add_describe(CLI::App& app, int& exit_code);
+void add_run(CLI::App& app, int& exit_code);
+void add_report(CLI::App& app, int& exit_code);
+void add_export(CLI::App& app, int& exit_code);
+void add_demo(CLI::App& app, int& exit_code);
 
 }  // namespace chunkscope::cli

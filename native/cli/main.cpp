@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   int exit_code = chunkscope::cli::kOk;
   chunkscope::cli::add_validate(app, exit_code);
   chunkscope::cli::add_describe(app, exit_code);
+  chunkscope::cli::add_run(app, exit_code);
+  chunkscope::cli::add_report(app, exit_code);
+  chunkscope::cli::add_export(app, exit_code);
+  chunkscope::cli::add_demo(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,98 @@
+#pragma once
+// Trace: what a run did — layers, every task (columnar), dependencies, live memory, transfers.
+// The file format (docs/trace-format.md) is read and written by trace_io.hpp only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/core/array_meta.hpp"
+
+namespace chunkscope {
+
+/// Task status codes stored in Trace::tasks.status.
+enum class TraceStatus : std::uint8_t { NotRun = 0, Done = 1, Failed = 2, Cancelled = 3 };
+/// "not_run", "done", "failed", "cancelled".
+const char* trace_status_name(std::uint8_t s);
+
+/// One layer as recorded (ids rather than indices for inputs, dtype as a name).
+struct TraceLayer {
+  std::string id, name, op, kind, group;
+  std::vector<std::string> inputs;  ///< layer ids
+  Shape shape;
+  Chunks chunks;
+  std::string dtype = "float64";
+  std::int64_t tasks = 0;           ///< tasks of this layer (all stages)
+  nlohmann::json params = nlohmann::json::object();
+  bool inserted = false;            ///< added by chunkscope (chunk unification)
+  std::string pushed_into;          ///< id of the layer that absorbed this source, or empty
+  /// ArrayMeta view (dtype parsed; float64 when unknown).
+  ArrayMeta meta() const;
+};
+
+/// Every task, columnar: equal-length arrays; task i's dependencies are
+/// dep_index[dep_offsets[i] .. dep_offsets[i+1]) and always have smaller ids.
+struct TraceTasks {
+  std::vector<std::int32_t> layer;
+  std::vector<std::int32_t> stage;   ///< 0 = output chunk; >= 1 intermediate (tree level, halo, rechunk split)
+  std::vector<std::int64_t> chunk;   ///< flat chunk index (in the stage's grid)
+  std::vector<std::int32_t> worker;  ///< -1 when it never ran
+  std::vector<std::int64_t> start_ns;
+  std::vector<std::int64_t> end_ns;
+  std::vector<std::int64_t> bytes;   ///< output bytes
+  std::vector<std::uint8_t> status;  ///< TraceStatus
+  std::vector<std::uint8_t> fused;   ///< 1 = ran fused into its producer's chain
+  std::vector<std::int64_t> dep_offsets{0};
+  std::vector<std::int64_t> dep_index;
+  std::int64_t size() const { return static_cast<std::int64_t>(layer.size()); }
+  std::int64_t duration(std::int64_t i) const { return end_ns[i] - start_ns[i]; }
+};
+
+/// Exact live-memory timeline of one device ("host", "cuda:0").
+struct MemorySeries {
+  std::string device = "host";
+  std::vector<std::int64_t> t_ns;
+  std::vector<std::int64_t> live_bytes;
+  std::int64_t peak_bytes = 0;
+  std::int64_t peak_t_ns = 0;
+  std::int32_t peak_layer = -1;  ///< index of the layer whose allocation reached the peak
+  std::int64_t limit_bytes = 0;  ///< 0 = none
+};
+
+/// Host<->device copies, columnar.
+struct TraceTransfers {
+  std::vector<std::int64_t> task, start_ns, end_ns, bytes;
+  std::vector<std::uint8_t> to_device;  ///< 1 = host->device, 0 = device->host
+  std::vector<std::int32_t> device;
+  std::int64_t size() const { return static_cast<std::int64_t>(task.size()); }
+};
+
+/// Run metadata.
+struct TraceMeta {
+  std::string tool_version;
+  std::string executor = "cpu";
+  std::string device = "cpu";
+  std::string pipeline;
+  std::string start_time;  ///< ISO 8601 UTC
+  std::string status = "ok";  ///< ok | failed | cancelled
+  std::string error;
+  int threads = 1;
+  std::int64_t memory_limit = 0;
+  std::int64_t wall_ns = 0;
+  nlohmann::json extra = nlohmann::json::object();  ///< importer-specific facts (e.g. Dask)
+};
+
+/// A whole trace.
+struct Trace {
+  TraceMeta meta;
+  std::vector<TraceLayer> layers;
+  TraceTasks tasks;
+  MemorySeries memory;                     ///< host
+  std::vector<MemorySeries> device_memory; ///< GPUs
+  TraceTransfers transfers;
+  /// Index of a layer id, or -1.
+  int find_layer(const std::string& id) const;
+};
+
+}  // namespace chunkscope

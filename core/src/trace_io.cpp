@@ -1,0 +1,364 @@
+#include "chunkscope/core/trace_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace chunkscope {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& name, const std::string& field, const std::string& what) {
+  throw InputError(name + ": field \"" + field + "\": " + what);
+}
+
+json memory_to_json(const MemorySeries& m, const Trace& t) {
+  return {{"device", m.device},
+          {"t_ns", m.t_ns},
+          {"live_bytes", m.live_bytes},
+          {"peak_bytes", m.peak_bytes},
+          {"peak_t_ns", m.peak_t_ns},
+          {"peak_layer", m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size()) ? json(t.layers[m.peak_layer].id) : json(nullptr)},
+          {"limit_bytes", m.limit_bytes}};
+}
+
+// ---- typed, located readers
+const json& field(const json& o, const char* f, const std::string& name, const std::string& path) {
+  if (!o.is_object() || !o.contains(f)) bad(name, path + f, "is missing");
+  return o[f];
+}
+std::string get_str(const json& o, const char* f, const std::string& name, const std::string& path, bool required = false) {
+  if (!o.contains(f) || o[f].is_null()) {
+    if (required) bad(name, path + f, "is missing");
+    return {};
+  }
+  if (!o[f].is_string()) bad(name, path + f, "must be a string");
+  return o[f].get<std::string>();
+}
+std::int64_t get_int(const json& v, const std::string& name, const std::string& path) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e18) return static_cast<std::int64_t>(d);
+  }
+  bad(name, path, "must be an integer, got " + v.dump().substr(0, 40));
+}
+std::int64_t get_int_or(const json& o, const char* f, std::int64_t d, const std::string& name, const std::string& path) {
+  if (!o.contains(f) || o[f].is_null()) return d;
+  return get_int(o[f], name, path + f);
+}
+template <class T>
+std::vector<T> int_array(const json& o, const char* f, const std::string& name, const std::string& path, bool required = true) {
+  if (!o.contains(f) || o[f].is_null()) {
+    if (required) bad(name, path + f, "is missing");
+    return {};
+  }
+  const json& a = o[f];
+  if (!a.is_array()) bad(name, path + f, "must be an array");
+  std::vector<T> out;
+  out.reserve(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::int64_t v = get_int(a[i], name, path + f + "[" + std::to_string(i) + "]");
+    if constexpr (sizeof(T) < 8) {
+      if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) || v > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+        bad(name, path + f + "[" + std::to_string(i) + "]", "is out of range");
+    }
+    out.push_back(static_cast<T>(v));
+  }
+  return out;
+}
+
+MemorySeries memory_from_json(const json& m, const std::string& name, const std::string& path, const std::vector<TraceLayer>& layers) {
+  if (!m.is_object()) bad(name, path, "must be an object");
+  MemorySeries s;
+  s.device = get_str(m, "device", name, path + ".");
+  if (s.device.empty()) s.device = "host";
+  s.t_ns = int_array<std::int64_t>(m, "t_ns", name, path + ".");
+  s.live_bytes = int_array<std::int64_t>(m, "live_bytes", name, path + ".");
+  if (s.t_ns.size() != s.live_bytes.size())
+    bad(name, path + ".live_bytes", "has " + std::to_string(s.live_bytes.size()) + " entries but t_ns has " + std::to_string(s.t_ns.size()));
+  for (size_t i = 0; i < s.t_ns.size(); ++i) {
+    if (s.t_ns[i] < 0) bad(name, path + ".t_ns[" + std::to_string(i) + "]", "is negative");
+    if (i && s.t_ns[i] < s.t_ns[i - 1]) bad(name, path + ".t_ns[" + std::to_string(i) + "]", "goes back in time");
+    if (s.live_bytes[i] < 0) bad(name, path + ".live_bytes[" + std::to_string(i) + "]", "is negative");
+  }
+  s.peak_bytes = get_int_or(m, "peak_bytes", 0, name, path + ".");
+  s.peak_t_ns = get_int_or(m, "peak_t_ns", 0, name, path + ".");
+  s.limit_bytes = get_int_or(m, "limit_bytes", 0, name, path + ".");
+  if (s.peak_bytes < 0 || s.limit_bytes < 0) bad(name, path + ".peak_bytes", "is negative");
+  const std::string pl = get_str(m, "peak_layer", name, path + ".");
+  if (!pl.empty()) {
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (layers[i].id == pl) s.peak_layer = static_cast<std::int32_t>(i);
+    if (s.peak_layer < 0) bad(name, path + ".peak_layer", "names an unknown layer \"" + pl + "\"");
+  }
+  return s;
+}
+
+Trace from_json_impl(const json& d, const std::string& name) {
+  if (!d.is_object()) throw InputError(name + ": not a chunkscope trace (expected a JSON object)");
+  if (get_str(d, "format", name, "") != kTraceFormat)
+    throw InputError(name + ": not a chunkscope trace (field \"format\" must be \"" + std::string(kTraceFormat) + "\")");
+  const std::int64_t version = get_int(field(d, "version", name, ""), name, "version");
+  if (version != kTraceVersion)
+    bad(name, "version", "is " + std::to_string(version) + "; this chunkscope reads version " + std::to_string(kTraceVersion));
+  Trace t;
+  if (d.contains("meta")) {
+    const json& m = d["meta"];
+    if (!m.is_object()) bad(name, "meta", "must be an object");
+    t.meta.tool_version = get_str(m, "tool_version", name, "meta.");
+    t.meta.executor = get_str(m, "executor", name, "meta.");
+    t.meta.device = get_str(m, "device", name, "meta.");
+    t.meta.pipeline = get_str(m, "pipeline", name, "meta.");
+    t.meta.start_time = get_str(m, "start_time", name, "meta.");
+    t.meta.status = get_str(m, "status", name, "meta.");
+    if (t.meta.status.empty()) t.meta.status = "ok";
+    t.meta.error = get_str(m, "error", name, "meta.");
+    const auto threads = get_int_or(m, "threads", 1, name, "meta.");
+    if (threads < 0 || threads > 1'000'000) bad(name, "meta.threads", "is out of range");
+    t.meta.threads = static_cast<int>(threads);
+    t.meta.memory_limit = get_int_or(m, "memory_limit", 0, name, "meta.");
+    t.meta.wall_ns = get_int_or(m, "wall_ns", 0, name, "meta.");
+    if (t.meta.wall_ns < 0) bad(name, "meta.wall_ns", "is negative");
+    if (m.contains("extra") && m["extra"].is_object()) t.meta.extra = m["extra"];
+  }
+  const json& layers = field(d, "layers", name, "");
+  if (!layers.is_array()) bad(name, "layers", "must be an array");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& l = layers[i];
+    const std::string p = "layers[" + std::to_string(i) + "].";
+    if (!l.is_object()) bad(name, "layers[" + std::to_string(i) + "]", "must be an object");
+    TraceLayer tl;
+    tl.id = get_str(l, "id", name, p, true);
+    tl.name = get_str(l, "name", name, p);
+    if (tl.name.empty()) tl.name = tl.id;
+    tl.op = get_str(l, "op", name, p);
+    tl.kind = get_str(l, "kind", name, p);
+    tl.group = get_str(l, "group", name, p);
+    tl.dtype = get_str(l, "dtype", name, p);
+    if (tl.dtype.empty()) tl.dtype = "float64";
+    tl.pushed_into = get_str(l, "pushed_into", name, p);
+    if (l.contains("inputs")) {
+      if (!l["inputs"].is_array()) bad(name, p + "inputs", "must be an array of layer ids");
+      for (const auto& x : l["inputs"]) {
+        if (!x.is_string()) bad(name, p + "inputs", "must be an array of layer ids");
+        tl.inputs.push_back(x.get<std::string>());
+      }
+    }
+    tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
+    for (auto s : tl.shape)
+      if (s < 0) bad(name, p + "shape", "has a negative size");
+    if (l.contains("chunks") && !l["chunks"].is_null()) {
+      if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size()) bad(name, p + "chunks", "must have one list per axis of shape");
+      for (size_t a = 0; a < tl.shape.size(); ++a) {
+        if (!l["chunks"][a].is_array()) bad(name, p + "chunks", "must have one list of sizes per axis");
+        std::vector<std::int64_t> c;
+        std::int64_t sum = 0;
+        for (const auto& x : l["chunks"][a]) {
+          const auto v = get_int(x, name, p + "chunks");
+          if (v < 0 || v > tl.shape[a]) bad(name, p + "chunks", "has a chunk size out of range");
+          sum += v;
+          c.push_back(v);
+        }
+        if (sum != tl.shape[a]) bad(name, p + "chunks", "axis " + std::to_string(a) + " chunk sizes do not sum to the shape");
+        tl.chunks.push_back(std::move(c));
+      }
+    } else {
+      for (auto s : tl.shape) tl.chunks.push_back({s});
+    }
+    tl.tasks = get_int_or(l, "tasks", 0, name, p);
+    if (l.contains("params") && l["params"].is_object()) tl.params = l["params"];
+    tl.inserted = l.contains("inserted") && l["inserted"].is_boolean() && l["inserted"].get<bool>();
+    for (const auto& prev : t.layers)
+      if (prev.id == tl.id) bad(name, p + "id", "\"" + tl.id + "\" is used by two layers");
+    t.layers.push_back(std::move(tl));
+  }
+  const json& tasks = field(d, "tasks", name, "");
+  if (!tasks.is_object()) bad(name, "tasks", "must be an object of columns");
+  TraceTasks& c = t.tasks;
+  c.layer = int_array<std::int32_t>(tasks, "layer", name, "tasks.");
+  const size_t n = c.layer.size();
+  auto col = [&](auto& v, const char* f, bool required) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    v = int_array<T>(tasks, f, name, "tasks.", required);
+    if (!required && v.empty()) v.assign(n, T{});
+    if (v.size() != n)
+      bad(name, std::string("tasks.") + f, "has " + std::to_string(v.size()) + " entries but tasks.layer has " + std::to_string(n));
+  };
+  col(c.stage, "stage", false);
+  col(c.chunk, "chunk", true);
+  col(c.worker, "worker", true);
+  col(c.start_ns, "start_ns", true);
+  col(c.end_ns, "end_ns", true);
+  col(c.bytes, "bytes", true);
+  col(c.status, "status", true);
+  col(c.fused, "fused", false);
+  c.dep_offsets = int_array<std::int64_t>(tasks, "dep_offsets", name, "tasks.");
+  c.dep_index = int_array<std::int64_t>(tasks, "dep_index", name, "tasks.");
+  if (c.dep_offsets.size() != n + 1) bad(name, "tasks.dep_offsets", "must have one more entry than there are tasks");
+  if (c.dep_offsets.front() != 0 || c.dep_offsets.back() != static_cast<std::int64_t>(c.dep_index.size()))
+    bad(name, "tasks.dep_offsets", "must start at 0 and end at the length of dep_index");
+  const auto nlayers = static_cast<std::int32_t>(t.layers.size());
+  std::vector<std::int64_t> layer_chunks;
+  for (const auto& l : t.layers) {
+    std::int64_t k = 1;
+    for (const auto& a : l.chunks) k = std::min<std::int64_t>(k * static_cast<std::int64_t>(a.size()), std::int64_t{1} << 50);
+    layer_chunks.push_back(k);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const std::string at = "[" + std::to_string(i) + "]";
+    if (c.layer[i] < 0 || c.layer[i] >= nlayers) bad(name, "tasks.layer" + at, "refers to a layer that does not exist");
+    if (c.stage[i] < 0) bad(name, "tasks.stage" + at, "is negative");
+    if (c.chunk[i] < 0) bad(name, "tasks.chunk" + at, "is negative");
+    if (c.stage[i] == 0 && c.chunk[i] >= layer_chunks[c.layer[i]])
+      bad(name, "tasks.chunk" + at, "chunk " + std::to_string(c.chunk[i]) + " is outside layer \"" + t.layers[c.layer[i]].id + "\"'s chunk grid");
+    if (c.status[i] > 3) bad(name, "tasks.status" + at, "is not a status code (0-3)");
+    if (c.start_ns[i] < 0 || c.end_ns[i] < 0) bad(name, "tasks.start_ns" + at, "times must not be negative");
+    if (c.end_ns[i] < c.start_ns[i]) bad(name, "tasks.end_ns" + at, "ends before it starts");
+    if (c.bytes[i] < 0) bad(name, "tasks.bytes" + at, "is negative");
+    if (c.dep_offsets[i + 1] < c.dep_offsets[i]) bad(name, "tasks.dep_offsets" + at, "decreases");
+    for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
+      const auto dep = c.dep_index[e];
+      if (dep < 0 || dep >= static_cast<std::int64_t>(i))
+        bad(name, "tasks.dep_index[" + std::to_string(e) + "]", "task " + std::to_string(i) + " depends on task " + std::to_string(dep) + ", which is out of range (dependencies must come earlier)");
+    }
+  }
+  if (d.contains("memory") && !d["memory"].is_null()) t.memory = memory_from_json(d["memory"], name, "memory", t.layers);
+  if (d.contains("device_memory") && d["device_memory"].is_array())
+    for (size_t i = 0; i < d["device_memory"].size(); ++i)
+      t.device_memory.push_back(memory_from_json(d["device_memory"][i], name, "device_memory[" + std::to_string(i) + "]", t.layers));
+  if (d.contains("transfers") && d["transfers"].is_object()) {
+    const json& x = d["transfers"];
+    TraceTransfers& tr = t.transfers;
+    tr.task = int_array<std::int64_t>(x, "task", name, "transfers.", false);
+    const size_t m = tr.task.size();
+    auto tcol = [&](auto& v, const char* f) {
+      using T = typename std::decay_t<decltype(v)>::value_type;
+      v = int_array<T>(x, f, name, "transfers.", false);
+      if (v.empty()) v.assign(m, T{});
+      if (v.size() != m) bad(name, std::string("transfers.") + f, "has a different length than transfers.task");
+    };
+    tcol(tr.start_ns, "start_ns");
+    tcol(tr.end_ns, "end_ns");
+    tcol(tr.bytes, "bytes");
+    tcol(tr.to_device, "to_device");
+    tcol(tr.device, "device");
+    for (size_t i = 0; i < m; ++i) {
+      if (tr.task[i] < -1 || tr.task[i] >= static_cast<std::int64_t>(n)) bad(name, "transfers.task[" + std::to_string(i) + "]", "is out of range");
+      if (tr.end_ns[i] < tr.start_ns[i] || tr.start_ns[i] < 0) bad(name, "transfers.end_ns[" + std::to_string(i) + "]", "has bad times");
+      if (tr.bytes[i] < 0) bad(name, "transfers.bytes[" + std::to_string(i) + "]", "is negative");
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+json trace_to_json(const Trace& t) {
+  json d;
+  d["format"] = kTraceFormat;
+  d["version"] = kTraceVersion;
+  d["meta"] = {{"tool_version", t.meta.tool_version}, {"executor", t.meta.executor},   {"device", t.meta.device},
+               {"pipeline", t.meta.pipeline},         {"start_time", t.meta.start_time}, {"status", t.meta.status},
+               {"error", t.meta.error},               {"threads", t.meta.threads},       {"memory_limit", t.meta.memory_limit},
+               {"wall_ns", t.meta.wall_ns},           {"extra", t.meta.extra}};
+  json layers = json::array();
+  for (const TraceLayer& l : t.layers) {
+    layers.push_back({{"id", l.id},       {"name", l.name},         {"op", l.op},         {"kind", l.kind},
+                      {"group", l.group}, {"inputs", l.inputs},     {"shape", l.shape},   {"chunks", l.chunks},
+                      {"dtype", l.dtype}, {"tasks", l.tasks},       {"params", l.params}, {"inserted", l.inserted},
+                      {"pushed_into", l.pushed_into.empty() ? json(nullptr) : json(l.pushed_into)}});
+  }
+  d["layers"] = std::move(layers);
+  const TraceTasks& c = t.tasks;
+  d["tasks"] = {{"layer", c.layer},       {"stage", c.stage},       {"chunk", c.chunk},     {"worker", c.worker},
+                {"start_ns", c.start_ns}, {"end_ns", c.end_ns},     {"bytes", c.bytes},     {"status", c.status},
+                {"fused", c.fused},       {"dep_offsets", c.dep_offsets}, {"dep_index", c.dep_index},
+                {"status_names", {"not_run", "done", "failed", "cancelled"}}};
+  d["memory"] = memory_to_json(t.memory, t);
+  json dm = json::array();
+  for (const auto& m : t.device_memory) dm.push_back(memory_to_json(m, t));
+  d["device_memory"] = std::move(dm);
+  const TraceTransfers& x = t.transfers;
+  d["transfers"] = {{"task", x.task}, {"start_ns", x.start_ns}, {"end_ns", x.end_ns}, {"bytes", x.bytes}, {"to_device", x.to_device}, {"device", x.device}};
+  return d;
+}
+
+Result<Trace> trace_from_json(const json& doc, const std::string& name) {
+  try {
+    return from_json_impl(doc, name);
+  } catch (const InputError& e) {
+    return Result<Trace>::failure(e.what());
+  } catch (const std::exception& e) {
+    return Result<Trace>::failure(name + ": invalid trace: " + e.what());
+  }
+}
+
+std::string write_trace_json(const Trace& t) { return trace_to_json(t).dump(); }
+
+std::string write_trace_cbor(const Trace& t) {
+  const std::vector<std::uint8_t> v = json::to_cbor(trace_to_json(t));
+  return std::string(v.begin(), v.end());
+}
+
+bool is_cbor_path(const std::string& path) {
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".cbor") == 0;
+}
+
+Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name) {
+  size_t i = 0;
+  while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) ++i;
+  if (i == bytes.size()) return Result<Trace>::failure(name + ": the file is empty");
+  json doc;
+  try {
+    if (bytes[i] == '{') doc = json::parse(bytes.begin(), bytes.end());
+    else doc = json::from_cbor(bytes.begin(), bytes.end());
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    return Result<Trace>::failure(name + ": not a readable trace (" + (bytes[i] == '{' ? "JSON" : "CBOR") + " error: " + what + ")");
+  }
+  return trace_from_json(doc, name);
+}
+
+json trace_to_chrome(const Trace& t, std::int64_t max_flows) {
+  json events = json::array();
+  const TraceTasks& c = t.tasks;
+  int max_worker = -1;
+  for (std::int64_t i = 0; i < c.size(); ++i) max_worker = std::max(max_worker, c.worker[i]);
+  events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 0}, {"name", "process_name"}, {"args", {{"name", "chunkscope " + t.meta.pipeline}}}});
+  for (int w = 0; w <= max_worker; ++w)
+    events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", w}, {"name", "thread_name"}, {"args", {{"name", "worker " + std::to_string(w)}}}});
+  auto us = [](std::int64_t ns) { return static_cast<double>(ns) / 1000.0; };
+  for (std::int64_t i = 0; i < c.size(); ++i) {
+    if (c.status[i] == 0 || c.worker[i] < 0) continue;
+    const TraceLayer& l = t.layers[c.layer[i]];
+    json args = {{"layer", l.id}, {"chunk", c.chunk[i]}, {"stage", c.stage[i]}, {"bytes", c.bytes[i]}, {"status", trace_status_name(c.status[i])}, {"task", i}};
+    if (c.fused[i]) args["fused"] = true;
+    events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", c.worker[i]}, {"name", l.name}, {"cat", l.op},
+                      {"ts", us(c.start_ns[i])}, {"dur", us(c.end_ns[i] - c.start_ns[i])}, {"args", std::move(args)}});
+  }
+  auto counter = [&](const MemorySeries& m) {
+    for (size_t k = 0; k < m.t_ns.size(); ++k)
+      events.push_back({{"ph", "C"}, {"pid", 1}, {"tid", 0}, {"name", "live memory (" + m.device + ")"}, {"ts", us(m.t_ns[k])}, {"args", {{"bytes", m.live_bytes[k]}}}});
+  };
+  counter(t.memory);
+  for (const auto& m : t.device_memory) counter(m);
+  if (static_cast<std::int64_t>(c.dep_index.size()) <= max_flows) {
+    std::int64_t id = 0;
+    for (std::int64_t i = 0; i < c.size(); ++i) {
+      if (c.status[i] == 0 || c.worker[i] < 0) continue;
+      for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
+        const auto d = c.dep_index[e];
+        if (c.status[d] == 0 || c.worker[d] < 0) continue;
+        ++id;
+        events.push_back({{"ph", "s"}, {"pid", 1}, {"tid", c.worker[d]}, {"name", "dep"}, {"cat", "dependency"}, {"id", id}, {"ts", us(c.end_ns[d])}});
+        events.push_back({{"ph", "f"}, {"bp", "e"}, {"pid", 1}, {"tid", c.worker[i]}, {"name", "dep"}, {"cat", "dependency"}, {"id", id}, {"ts", us(c.start_ns[i])}});
+      }
+    }
+  }
+  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"},
+          {"otherData", {{"pipeline", t.meta.pipeline}, {"executor", t.meta.executor}, {"tool", "chunkscope " + t.meta.tool_version}}}};
+}
+
+}  // namespace chunkscope

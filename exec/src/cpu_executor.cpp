@@ -1,0 +1,476 @@
+#include "chunkscope/exec/cpu_executor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <queue>
+#include <thread>
+
+#include "chunkscope/core/ops.hpp"
+#include "chunkscope/core/units.hpp"
+#include "chunkscope/exec/kernel.hpp"
+#include "chunkscope/exec/sink_finalize.hpp"
+#include "output_assembly.hpp"
+
+namespace chunkscope {
+
+std::vector<std::int64_t> memory_aware_priorities(const TaskGraph& tg) {
+  // Depth-first post-order from each terminal task (no dependents), in task order: a task's
+  // inputs are produced right before it, so chunks are consumed soon after they are made.
+  const std::int64_t n = tg.size();
+  std::vector<std::int64_t> prio(static_cast<size_t>(n), -1);
+  std::int64_t next = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> stack;  // (task, next dep position)
+  for (std::int64_t root = n - 1; root >= 0; --root) {
+    if (!tg.dependents(root).empty() || prio[root] >= 0) continue;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [t, pos] = stack.back();
+      const auto deps = tg.deps(t);
+      if (pos < static_cast<std::int64_t>(deps.size())) {
+        const std::int64_t d = deps[pos++];
+        if (prio[d] < 0) {
+          prio[d] = -2;  // on the stack
+          stack.push_back({d, 0});
+        }
+        continue;
+      }
+      prio[t] = next++;
+      stack.pop_back();
+    }
+  }
+  // Roots were visited from the last task backwards; renumber so that earlier outputs go first
+  // is not needed: ties are broken by task id in the ready queue.
+  for (auto& p : prio)
+    if (p < 0) p = next++;
+  return prio;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct alignas(64) WorkerQueue {
+  std::mutex mu;
+  std::deque<std::int64_t> tasks;  // back = newest (owner pops back, thieves take front)
+};
+
+struct Run {
+  const Graph& g;
+  const TaskGraph& tg;
+  const RunOptions& opt;
+  ExecutionObserver* obs;
+  int workers;
+  Clock::time_point t0;
+
+  std::vector<const KernelInfo*> kernels;
+  std::vector<std::shared_ptr<const void>> states;
+  std::vector<std::int64_t> out_bytes;
+  std::vector<std::int64_t> prio;
+  std::unique_ptr<std::atomic<std::int32_t>[]> pending;
+  std::unique_ptr<std::atomic<std::int32_t>[]> uses;
+  std::vector<std::uint8_t> keep;
+  std::vector<Buffer> buffers;
+  std::vector<std::uint8_t> status;  // TaskStatus, written by the worker that ran the task
+  std::vector<std::uint8_t> live;    // 1 while the task's output bytes are accounted
+
+  MemoryAccountant mem;
+  std::vector<WorkerQueue> queues;
+  std::mutex global_mu;
+  std::priority_queue<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>, std::greater<>> global;  // (prio, task)
+  std::mutex held_mu;
+  std::vector<std::int64_t> held;
+  std::atomic<std::int64_t> held_count{0};
+
+  std::atomic<std::int64_t> queued{0};
+  std::atomic<std::int64_t> done{0};
+  std::atomic<int> running{0};
+  std::atomic<bool> stop{false};
+  std::mutex idle_mu;
+  std::condition_variable idle_cv;
+  std::atomic<int> idle{0};
+
+  std::mutex err_mu;
+  std::string error;
+  int failed_layer = -1;
+  std::int64_t failed_chunk = -1;
+  bool cancelled = false;
+
+  Run(const Graph& graph, const RunOptions& o, int w)
+      : g(graph), tg(graph.tasks()), opt(o), obs(o.observer), workers(w), mem(o.memory_limit), queues(static_cast<size_t>(w)) {}
+
+  std::int64_t now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); }
+
+  void push_local(int w, std::int64_t t) {
+    {
+      std::lock_guard<std::mutex> lk(queues[w].mu);
+      queues[w].tasks.push_back(t);
+    }
+    queued.fetch_add(1, std::memory_order_release);
+    if (idle.load(std::memory_order_acquire) > 0) idle_cv.notify_one();
+  }
+
+  void push_global(std::int64_t t) {
+    {
+      std::lock_guard<std::mutex> lk(global_mu);
+      global.push({prio[t], t});
+    }
+    queued.fetch_add(1, std::memory_order_release);
+    if (idle.load(std::memory_order_acquire) > 0) idle_cv.notify_one();
+  }
+
+  // Next task for worker w: own newest, then steal the oldest of another, then the global queue.
+  bool pop(int w, std::int64_t& t) {
+    if (queued.load(std::memory_order_acquire) == 0) return false;
+    {
+      std::lock_guard<std::mutex> lk(queues[w].mu);
+      if (!queues[w].tasks.empty()) {
+        t = queues[w].tasks.back();
+        queues[w].tasks.pop_back();
+        queued.fetch_sub(1, std::memory_order_acq_rel);
+        return true;
+      }
+    }
+    for (int k = 1; k < workers; ++k) {
+      WorkerQueue& q = queues[(w + k) % workers];
+      std::lock_guard<std::mutex> lk(q.mu);
+      if (!q.tasks.empty()) {
+        t = q.tasks.front();
+        q.tasks.pop_front();
+        queued.fetch_sub(1, std::memory_order_acq_rel);
+        return true;
+      }
+    }
+    std::lock_guard<std::mutex> lk(global_mu);
+    if (!global.empty()) {
+      t = global.top().second;
+      global.pop();
+      queued.fetch_sub(1, std::memory_order_acq_rel);
+      return true;
+    }
+    return false;
+  }
+
+  void fail(std::int64_t t, const std::string& what) {
+    std::lock_guard<std::mutex> lk(err_mu);
+    if (error.empty()) {
+      const TaskKey k = tg.key(t);
+      const Layer& l = g.layer(k.layer);
+      failed_layer = k.layer;
+      failed_chunk = k.index;
+      std::string where = "layer \"" + l.id + "\" (" + std::string(op_name(l.op)) + ")";
+      where += k.stage == 0 ? ", chunk " + std::to_string(k.index) : ", intermediate task " + std::to_string(k.index) + " of stage " + std::to_string(k.stage);
+      if (k.stage == 0 && k.index < l.meta.num_chunks()) where += " (chunk shape " + format_shape(l.meta.chunk_shape(k.index)) + ")";
+      error = where + ": " + what;
+    }
+    stop.store(true, std::memory_order_release);
+    idle_cv.notify_all();
+  }
+
+  void release_held() {
+    if (held_count.load(std::memory_order_acquire) == 0) return;
+    std::vector<std::int64_t> back;
+    {
+      std::lock_guard<std::mutex> lk(held_mu);
+      back.swap(held);
+      held_count.store(0, std::memory_order_release);
+    }
+    for (auto t : back) push_global(t);
+  }
+
+  // Runs task t on worker w (memory already reserved). Returns a ready dependent to continue
+  // with, or -1.
+  std::int64_t execute(int w, std::int64_t t, bool fused) {
+    const TaskKey key = tg.key(t);
+    const Layer& layer = g.layer(key.layer);
+    const std::int64_t start = now();
+    if (obs) obs->on_memory(w, {start, out_bytes[t], key.layer, 0});
+    live[t] = 1;
+    const auto deps = tg.deps(t);
+    const Buffer* small[8];
+    std::vector<const Buffer*> big;
+    const Buffer** ins = small;
+    if (deps.size() > 8) { big.resize(deps.size()); ins = big.data(); }
+    for (size_t i = 0; i < deps.size(); ++i) ins[i] = &buffers[deps[i]];
+    bool ok = true;
+    try {
+      buffers[t] = Buffer(out_bytes[t]);
+      KernelContext ctx{g, key.layer, layer, key, std::span<const Buffer* const>(ins, deps.size()), buffers[t], states[key.layer].get()};
+      kernels[key.layer]->run(ctx);
+    } catch (const std::bad_alloc&) {
+      ok = false;
+      fail(t, "out of memory allocating " + format_bytes(static_cast<double>(out_bytes[t])));
+    } catch (const std::exception& e) {
+      ok = false;
+      fail(t, e.what());
+    } catch (...) {
+      ok = false;
+      fail(t, "unknown error");
+    }
+    const std::int64_t end = now();
+    status[t] = static_cast<std::uint8_t>(ok ? TaskStatus::Done : TaskStatus::Failed);
+    if (obs) obs->on_task_end(w, {t, start, end, out_bytes[t], w, ok ? TaskStatus::Done : TaskStatus::Failed, fused});
+    if (!ok) {
+      buffers[t].reset();
+      live[t] = 0;
+      mem.release(out_bytes[t]);
+      if (obs) obs->on_memory(w, {end, -out_bytes[t], key.layer, 0});
+      done.fetch_add(1, std::memory_order_acq_rel);
+      return -1;
+    }
+    // Free inputs whose last use this was.
+    bool freed = false;
+    for (auto d : deps) {
+      if (uses[d].fetch_sub(1, std::memory_order_acq_rel) == 1 && !keep[d]) {
+        const std::int64_t b = out_bytes[d];
+        buffers[d].reset();
+        live[d] = 0;
+        mem.release(b);
+        freed = true;
+        if (obs) obs->on_memory(w, {end, -b, tg.layer(d), 0});
+      }
+    }
+    // An output nobody consumes and nobody keeps (e.g. a sink's empty buffer) is freed now.
+    if (tg.dependents(t).empty() && !keep[t]) {
+      buffers[t].reset();
+      live[t] = 0;
+      mem.release(out_bytes[t]);
+      freed = true;
+      if (obs) obs->on_memory(w, {end, -out_bytes[t], key.layer, 0});
+    }
+    if (freed) release_held();
+    std::int64_t next = -1;
+    for (auto u : tg.dependents(t)) {
+      if (pending[u].fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        if (next < 0) next = u;
+        else push_local(w, u);
+      }
+    }
+    done.fetch_add(1, std::memory_order_acq_rel);
+    return next;
+  }
+
+  bool is_fused(std::int64_t from, std::int64_t to) const {
+    const TaskKey a = tg.key(from), b = tg.key(to);
+    return g.layer(a.layer).kind == OpKind::Elementwise && g.layer(b.layer).kind == OpKind::Elementwise && a.stage == 0 &&
+           b.stage == 0 && a.index == b.index;
+  }
+
+  void worker(int w) {
+    const std::int64_t n = tg.size();
+    std::int64_t t = -1, prev = -1;
+    while (true) {
+      if (stop.load(std::memory_order_acquire)) return;
+      if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) {
+        { std::lock_guard<std::mutex> lk(err_mu); cancelled = true; }
+        stop.store(true, std::memory_order_release);
+        idle_cv.notify_all();
+        return;
+      }
+      if (t < 0) {
+        prev = -1;
+        if (!pop(w, t)) {
+          if (done.load(std::memory_order_acquire) >= n) { idle_cv.notify_all(); return; }
+          if (running.load(std::memory_order_acquire) == 0 && queued.load(std::memory_order_acquire) == 0 &&
+              held_count.load(std::memory_order_acquire) > 0) {
+            deadlock();
+            return;
+          }
+          idle.fetch_add(1, std::memory_order_acq_rel);
+          {
+            std::unique_lock<std::mutex> lk(idle_mu);
+            idle_cv.wait_for(lk, std::chrono::microseconds(500), [&] {
+              return queued.load(std::memory_order_acquire) > 0 || stop.load(std::memory_order_acquire) ||
+                     done.load(std::memory_order_acquire) >= n;
+            });
+          }
+          idle.fetch_sub(1, std::memory_order_acq_rel);
+          continue;
+        }
+      }
+      running.fetch_add(1, std::memory_order_acq_rel);
+      if (!mem.try_reserve(out_bytes[t])) {
+        {
+          std::lock_guard<std::mutex> lk(held_mu);
+          held.push_back(t);
+          held_count.fetch_add(1, std::memory_order_acq_rel);
+        }
+        running.fetch_sub(1, std::memory_order_acq_rel);
+        // Memory may have been freed between the failed reservation and parking the task.
+        if (mem.live() + out_bytes[t] <= mem.limit()) release_held();
+        t = -1;
+        continue;
+      }
+      const bool fused = prev >= 0 && is_fused(prev, t);
+      const std::int64_t next = execute(w, t, fused);
+      running.fetch_sub(1, std::memory_order_acq_rel);
+      prev = t;
+      t = next;
+    }
+  }
+
+  void deadlock() {
+    std::lock_guard<std::mutex> lk(held_mu);
+    if (held.empty()) return;
+    const std::int64_t t = held.front();
+    const TaskKey k = tg.key(t);
+    {
+      std::lock_guard<std::mutex> ek(err_mu);
+      if (error.empty()) {
+        failed_layer = k.layer;
+        failed_chunk = k.index;
+        error = "memory limit " + format_bytes(static_cast<double>(mem.limit())) + " is too small to go on: " +
+                format_bytes(static_cast<double>(mem.live())) + " are held by chunks still needed, and layer \"" + g.layer(k.layer).id +
+                "\" needs " + format_bytes(static_cast<double>(out_bytes[t])) + " more for chunk " + std::to_string(k.index);
+      }
+    }
+    stop.store(true, std::memory_order_release);
+    idle_cv.notify_all();
+  }
+};
+
+}  // namespace
+
+RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
+  const TaskGraph& tg = graph.tasks();
+  const std::int64_t n = tg.size();
+  int workers = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers = std::min(workers, 1024);
+  Run r(graph, options, workers);
+  const int nl = static_cast<int>(graph.layers().size());
+  r.kernels.resize(nl);
+  r.states.resize(nl);
+  for (int l = 0; l < nl; ++l) {
+    r.kernels[l] = &kernel_for(graph.layer(l));
+    if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
+      try {
+        r.states[l] = r.kernels[l]->prepare(graph, l);
+      } catch (const std::exception& e) {
+        throw InputError("layer \"" + graph.layer(l).id + "\": " + e.what());
+      }
+    }
+  }
+  r.out_bytes.resize(static_cast<size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t) {
+    const TaskKey k = tg.key(t);
+    r.out_bytes[t] = r.kernels[k.layer]->output_bytes(graph, k.layer, k, r.states[k.layer].get());
+  }
+  // A task that can never fit (its output plus its inputs over the limit) fails the run now.
+  if (options.memory_limit > 0) {
+    for (std::int64_t t = 0; t < n; ++t) {
+      std::int64_t need = r.out_bytes[t];
+      for (auto d : tg.deps(t)) need += r.out_bytes[d];
+      if (need > options.memory_limit) {
+        const TaskKey k = tg.key(t);
+        const Layer& l = graph.layer(k.layer);
+        throw InputError("layer \"" + l.id + "\", chunk " + std::to_string(k.index) + ": needs " + format_bytes(static_cast<double>(need)) +
+                         " (output " + format_bytes(static_cast<double>(r.out_bytes[t])) + " plus inputs) but the memory limit is " +
+                         format_bytes(static_cast<double>(options.memory_limit)) + "; use smaller chunks or a larger --memory-limit");
+      }
+    }
+  }
+  r.prio = memory_aware_priorities(tg);
+  r.pending = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
+  r.uses = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t) {
+    r.pending[t].store(static_cast<std::int32_t>(tg.deps(t).size()), std::memory_order_relaxed);
+    r.uses[t].store(static_cast<std::int32_t>(tg.dependents(t).size()), std::memory_order_relaxed);
+  }
+  r.keep.assign(static_cast<size_t>(n), 0);
+  for (const auto& o : graph.outputs())
+    if (o.to_npy.empty() && o.to_zarr.empty())
+      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
+  r.buffers.resize(static_cast<size_t>(n));
+  r.status.assign(static_cast<size_t>(n), 0);
+  r.live.assign(static_cast<size_t>(n), 0);
+  // Initially ready tasks, in priority order.
+  for (std::int64_t t = 0; t < n; ++t)
+    if (tg.deps(t).empty()) r.global.push({r.prio[t], t});
+  r.queued.store(static_cast<std::int64_t>(r.global.size()));
+
+  RunInfo info;
+  info.executor = "cpu";
+  info.device = "cpu";
+  info.workers = workers;
+  info.memory_limit = options.memory_limit;
+  info.start_unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (r.obs) r.obs->on_run_begin(graph, info);
+  r.t0 = Clock::now();
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(workers));
+  for (int w = 0; w < workers; ++w) threads.emplace_back([&r, w] { r.worker(w); });
+  // The calling thread reports progress and waits.
+  while (true) {
+    bool finished = true;
+    {
+      std::unique_lock<std::mutex> lk(r.idle_mu);
+      r.idle_cv.wait_for(lk, std::chrono::milliseconds(100));
+    }
+    const std::int64_t d = r.done.load();
+    if (options.progress) options.progress(d, n);
+    finished = d >= n || r.stop.load() || (options.cancel && options.cancel->load());
+    if (finished) {
+      if (options.cancel && options.cancel->load()) {
+        std::lock_guard<std::mutex> lk(r.err_mu);
+        if (r.error.empty()) r.cancelled = true;
+        r.stop.store(true);
+      }
+      r.idle_cv.notify_all();
+      break;
+    }
+  }
+  for (auto& th : threads) th.join();
+  const std::int64_t wall = r.now();
+
+  RunResult result;
+  result.wall_ns = wall;
+  result.tasks_run = r.done.load();
+  result.peak_bytes = r.mem.peak();
+  if (!r.error.empty()) {
+    result.status = "failed";
+    result.error = r.error;
+    result.failed_layer = r.failed_layer;
+    result.failed_chunk = r.failed_chunk;
+  } else if (r.cancelled || result.tasks_run < n) {
+    result.status = "cancelled";
+    result.error = "cancelled after " + std::to_string(result.tasks_run) + " of " + std::to_string(n) + " tasks";
+  }
+  if (result.ok()) {
+    for (const auto& o : graph.outputs()) {
+      if (!o.to_npy.empty() || !o.to_zarr.empty()) continue;
+      result.outputs.push_back(assemble_output(graph, o.layer, r.buffers, options.max_output_bytes));
+    }
+  }
+  try {
+    finalize_sinks(graph, result.ok());
+  } catch (const std::exception& e) {
+    if (result.ok()) {
+      result.status = "failed";
+      result.error = e.what();
+    }
+  }
+  // Release what is still held (outputs, chunks of a stopped run).
+  const std::int64_t end = r.now();
+  for (std::int64_t t = 0; t < n; ++t) {
+    if (!r.live[t]) continue;
+    r.mem.release(r.out_bytes[t]);
+    if (r.obs && r.out_bytes[t] > 0) r.obs->on_memory(0, {end, -r.out_bytes[t], tg.layer(t), 0});
+    r.buffers[t].reset();
+    r.live[t] = 0;
+  }
+  if (r.obs) {
+    // Tasks that never ran are reported as cancelled when the run did not finish.
+    if (!result.ok())
+      for (std::int64_t t = 0; t < n; ++t)
+        if (r.status[t] == 0) r.obs->on_task_end(0, {t, 0, 0, 0, -1, TaskStatus::Cancelled, false});
+    r.obs->on_run_end(wall, result.status, result.error);
+  }
+  return result;
+}
+
+}  // namespace chunkscope

@@ -1,0 +1,156 @@
+#include "chunkscope/exec/recorder.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include "chunkscope/core/ops.hpp"
+
+namespace chunkscope {
+
+std::string iso_time_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::vector<TraceLayer> trace_layers(const Graph& g) {
+  std::vector<TraceLayer> out;
+  for (int i = 0; i < static_cast<int>(g.layers().size()); ++i) {
+    const Layer& l = g.layer(i);
+    TraceLayer t;
+    t.id = l.id;
+    t.name = l.name;
+    t.op = std::string(op_name(l.op));
+    t.kind = std::string(op_kind_name(l.kind));
+    t.group = l.group;
+    for (int in : l.inputs) t.inputs.push_back(g.layer(in).id);
+    t.shape = l.meta.shape;
+    t.chunks = l.meta.chunks;
+    t.dtype = std::string(dtype_name(l.meta.dtype));
+    t.tasks = g.layer_task_count(i);
+    t.params = l.raw_params;
+    t.inserted = l.inserted;
+    if (l.pushed_into >= 0) t.pushed_into = g.layer(l.pushed_into).id;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void Recorder::on_run_begin(const Graph& g, const RunInfo& info) {
+  graph_ = &g;
+  info_ = info;
+  workers_ = std::vector<WorkerBuffers>(static_cast<size_t>(std::max(1, info.workers)));
+  // Reserve enough for an even share plus slack, so the hot path does not allocate.
+  const auto n = static_cast<size_t>(g.tasks().size());
+  const size_t share = n / workers_.size() + n / 4 + 64;
+  for (auto& w : workers_) {
+    w.tasks.reserve(share);
+    w.memory.reserve(3 * share);
+  }
+}
+
+void Recorder::on_run_end(std::int64_t wall_ns, const std::string& status, const std::string& error) {
+  wall_ns_ = wall_ns;
+  status_ = status;
+  error_ = error;
+}
+
+Trace Recorder::trace() const {
+  Trace t;
+  if (!graph_) return t;
+  const Graph& g = *graph_;
+  const TaskGraph& tg = g.tasks();
+  const std::int64_t n = tg.size();
+  t.meta.tool_version = tool_version_;
+  t.meta.executor = info_.executor;
+  t.meta.device = info_.device;
+  t.meta.pipeline = g.name();
+  t.meta.start_time = iso_time_now();
+  t.meta.status = status_;
+  t.meta.error = error_;
+  t.meta.threads = info_.workers;
+  t.meta.memory_limit = info_.memory_limit;
+  t.meta.wall_ns = wall_ns_;
+  t.layers = trace_layers(g);
+  TraceTasks& c = t.tasks;
+  c.layer.resize(static_cast<size_t>(n));
+  c.stage.resize(static_cast<size_t>(n));
+  c.chunk.resize(static_cast<size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    c.layer[i] = tg.layer(i);
+    c.stage[i] = tg.stage(i);
+    c.chunk[i] = tg.index(i);
+  }
+  c.worker.assign(static_cast<size_t>(n), -1);
+  c.start_ns.assign(static_cast<size_t>(n), 0);
+  c.end_ns.assign(static_cast<size_t>(n), 0);
+  c.bytes.assign(static_cast<size_t>(n), 0);
+  c.status.assign(static_cast<size_t>(n), 0);
+  c.fused.assign(static_cast<size_t>(n), 0);
+  c.dep_offsets = tg.dep_offsets();
+  c.dep_index = tg.dep_index();
+  std::vector<MemoryEvent> mem;
+  for (const auto& w : workers_) {
+    for (const TaskEvent& e : w.tasks) {
+      if (e.task < 0 || e.task >= n) continue;
+      c.worker[e.task] = e.worker;
+      c.start_ns[e.task] = e.start_ns;
+      c.end_ns[e.task] = e.end_ns;
+      c.bytes[e.task] = e.bytes;
+      c.status[e.task] = static_cast<std::uint8_t>(e.status);
+      c.fused[e.task] = e.fused ? 1 : 0;
+    }
+    mem.insert(mem.end(), w.memory.begin(), w.memory.end());
+    for (const TransferEvent& x : w.transfers) {
+      t.transfers.task.push_back(x.task);
+      t.transfers.start_ns.push_back(x.start_ns);
+      t.transfers.end_ns.push_back(x.end_ns);
+      t.transfers.bytes.push_back(x.bytes);
+      t.transfers.to_device.push_back(x.to_device ? 1 : 0);
+      t.transfers.device.push_back(x.device);
+    }
+  }
+  // Exact live-memory timeline per device: sort the +/- events by time (releases first at equal
+  // times) and accumulate.
+  std::stable_sort(mem.begin(), mem.end(), [](const MemoryEvent& a, const MemoryEvent& b) {
+    if (a.t_ns != b.t_ns) return a.t_ns < b.t_ns;
+    return a.delta < b.delta;
+  });
+  auto build = [&](int device, MemorySeries& s) {
+    std::int64_t live = 0;
+    s.t_ns.clear();
+    s.live_bytes.clear();
+    s.limit_bytes = device == 0 ? info_.memory_limit : 0;
+    s.t_ns.push_back(0);
+    s.live_bytes.push_back(0);
+    for (const MemoryEvent& e : mem) {
+      if (e.device != device || e.delta == 0) continue;
+      live += e.delta;
+      if (live > s.peak_bytes) {
+        s.peak_bytes = live;
+        s.peak_t_ns = e.t_ns;
+        s.peak_layer = e.layer;
+      }
+      if (s.t_ns.back() == e.t_ns) s.live_bytes.back() = live;
+      else {
+        s.t_ns.push_back(e.t_ns);
+        s.live_bytes.push_back(live);
+      }
+    }
+  };
+  build(0, t.memory);
+  int max_device = 0;
+  for (const auto& e : mem) max_device = std::max(max_device, e.device);
+  for (int d = 1; d <= max_device; ++d) {
+    MemorySeries s;
+    s.device = "cuda:" + std::to_string(d - 1);
+    build(d, s);
+    t.device_memory.push_back(std::move(s));
+  }
+  return t;
+}
+
+}  // namespace chunkscope

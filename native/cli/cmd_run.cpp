@@ -1,0 +1,125 @@
+// `chunkscope run`, `chunkscope report`, `chunkscope export`.
+#include <fstream>
+#include <iostream>
+
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/trace_summary.hpp"
+#include "chunkscope/core/units.hpp"
+#include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/exec/pipeline_file.hpp"
+#include "commands.hpp"
+#include "run_support.hpp"
+
+namespace chunkscope::cli {
+
+void add_run(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("run", "Run a pipeline, write its outputs and a trace, print a summary");
+  struct Opts {
+    std::string path, memory_limit;
+    RunRequest req;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("PIPELINE", o->path, "pipeline JSON file")->required();
+  cmd->add_option("--threads,-j", o->req.threads, "worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--executor", o->req.executor, "cpu (default) or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--memory-limit", o->memory_limit, "most bytes of live chunks, e.g. 4GiB (default: no limit)");
+  cmd->add_option("--trace", o->req.trace_path, "trace file (default: <pipeline name>.cstrace.json; .cbor for CBOR)");
+  cmd->add_flag("--no-trace", o->req.no_trace, "do not record or write a trace");
+  cmd->add_flag("--quiet,-q", o->req.quiet, "print nothing but errors");
+  cmd->callback([o, &exit_code] {
+    if (!o->memory_limit.empty()) {
+      const auto b = parse_bytes(o->memory_limit);
+      if (!b || *b <= 0) {
+        std::cerr << "chunkscope: --memory-limit: \"" << o->memory_limit << "\" is not a size (use e.g. 512MiB, 4GiB)\n";
+        exit_code = kBadInput;
+        return;
+      }
+      o->req.memory_limit = *b;
+    }
+    auto g = load_pipeline(o->path);
+    if (!g) {
+      std::cerr << "chunkscope: " << g.error() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
+    exit_code = run_pipeline(*g, o->req);
+  });
+}
+
+namespace {
+Result<Trace> load_trace(const std::string& path) {
+  std::string bytes;
+  try {
+    bytes = read_file(path);
+  } catch (const InputError& e) {
+    return Result<Trace>::failure(e.what());
+  }
+  return read_trace_bytes(bytes, path);
+}
+}  // namespace
+
+void add_report(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("report", "Print a trace's per-layer table: chunk shapes in and out, tasks, time, critical path, bytes, memory");
+  auto path = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("TRACE", *path, "trace file (.cstrace.json or .cstrace.cbor)")->required();
+  cmd->add_flag("--json", *json, "print JSON");
+  cmd->callback([path, json, &exit_code] {
+    auto t = load_trace(*path);
+    if (!t) {
+      std::cerr << "chunkscope: " << t.error() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
+    const TraceSummary s = summarize(*t);
+    if (!*json) {
+      std::cout << summary_table(*t, s);
+      return;
+    }
+    nlohmann::json j;
+    j["pipeline"] = t->meta.pipeline;
+    j["status"] = t->meta.status;
+    j["wall_ns"] = t->meta.wall_ns;
+    j["peak_bytes"] = t->memory.peak_bytes;
+    j["peak_layer"] = t->memory.peak_layer >= 0 ? nlohmann::json(t->layers[t->memory.peak_layer].id) : nlohmann::json(nullptr);
+    j["critical_ns"] = s.critical_ns;
+    j["layers"] = nlohmann::json::array();
+    for (const auto& l : s.layers) {
+      const TraceLayer& tl = t->layers[l.layer];
+      j["layers"].push_back({{"id", tl.id}, {"op", tl.op}, {"group", tl.group}, {"in_chunk_shape", l.in_chunk_shape},
+                             {"out_chunk_shape", l.out_chunk_shape}, {"tasks", l.tasks}, {"busy_ns", l.busy_ns},
+                             {"critical_ns", l.critical_ns}, {"bytes", l.output_bytes}, {"peak_live_bytes", l.peak_live_bytes},
+                             {"median_task_ns", l.median_task_ns}, {"max_task_ns", l.max_task_ns}});
+    }
+    std::cout << j.dump(2) << "\n";
+  });
+}
+
+void add_export(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("export", "Convert a trace: to the Chrome trace-event format (Perfetto), or between JSON and CBOR");
+  struct Opts { std::string path, format = "chrome", out; };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("TRACE", o->path, "trace file")->required();
+  cmd->add_option("--format", o->format, "chrome (default), json or cbor")->check(CLI::IsMember({"chrome", "json", "cbor"}));
+  cmd->add_option("-o,--output", o->out, "output file")->required();
+  cmd->callback([o, &exit_code] {
+    auto t = load_trace(o->path);
+    if (!t) {
+      std::cerr << "chunkscope: " << t.error() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
+    try {
+      if (o->format == "chrome") write_file_atomic(o->out, trace_to_chrome(*t).dump());
+      else if (o->format == "json") write_file_atomic(o->out, write_trace_json(*t));
+      else write_file_atomic(o->out, write_trace_cbor(*t));
+    } catch (const std::exception& e) {
+      std::cerr << "chunkscope: " << e.what() << "\n";
+      exit_code = kRunFailed;
+      return;
+    }
+    std::cout << "wrote " << o->out << "\n";
+  });
+}
+
+}  // namespace chunkscope::cli

@@ -1,0 +1,121 @@
+#include "run_support.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/trace_summary.hpp"
+#include "chunkscope/core/units.hpp"
+#include "chunkscope/exec/cpu_executor.hpp"
+#include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/exec/recorder.hpp"
+#include "commands.hpp"
+
+namespace chunkscope::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_sigint(int) { g_cancel.store(true); }
+
+void print_progress(std::int64_t done, std::int64_t total, double seconds) {
+  const int width = 30;
+  const double f = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  const int filled = static_cast<int>(f * width);
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld tasks  %.0f tasks/s  ETA %.1f s ", filled, "##############################", width - filled, "",
+               static_cast<long long>(done), static_cast<long long>(total), rate, eta);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int run_pipeline(const Graph& g, const RunRequest& req) {
+  if (req.executor != "cpu") {
+    std::cerr << "chunkscope: executor \"" << req.executor << "\" is not available in this build (use --executor cpu)\n";
+    return kRunFailed;
+  }
+  CpuExecutor ex;
+  Recorder rec(CHUNKSCOPE_VERSION);
+  RunOptions opt;
+  opt.threads = req.threads;
+  opt.memory_limit = req.memory_limit;
+  opt.cancel = &g_cancel;
+  if (!req.no_trace) opt.observer = &rec;
+  const bool tty = !req.quiet && ::isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool drew = false;
+  if (tty) {
+    opt.progress = [&](std::int64_t done, std::int64_t total) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (s < 0.3 && done < total) return;  // short runs draw nothing
+      print_progress(done, total, s);
+      drew = true;
+    };
+  }
+  auto old = std::signal(SIGINT, on_sigint);
+  RunResult r;
+  try {
+    r = ex.run(g, opt);
+  } catch (const InputError& e) {
+    std::signal(SIGINT, old);
+    std::cerr << "chunkscope: " << e.what() << "\n";
+    return kBadInput;
+  }
+  std::signal(SIGINT, old);
+  if (drew) std::fprintf(stderr, "\r%*s\r", 90, "");
+  int rc = r.ok() ? kOk : kRunFailed;
+  if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << r.error << "\n";
+  Trace trace;
+  std::string trace_path;
+  if (!req.no_trace) {
+    trace = rec.trace();
+    trace_path = req.trace_path.empty() ? g.name() + ".cstrace.json" : req.trace_path;
+    try {
+      write_file_atomic(trace_path, is_cbor_path(trace_path) ? write_trace_cbor(trace) : write_trace_json(trace));
+    } catch (const std::exception& e) {
+      std::cerr << "chunkscope: " << e.what() << "\n";
+      rc = kRunFailed;
+      trace_path.clear();
+    }
+  }
+  if (req.quiet) return rc;
+  std::cout << "ran " << g.name() << ": " << r.status << " in " << format_duration_ns(static_cast<double>(r.wall_ns)) << ", "
+            << r.tasks_run << "/" << g.tasks().size() << " tasks, peak memory " << format_bytes(static_cast<double>(r.peak_bytes));
+  if (!req.no_trace && trace.memory.peak_layer >= 0) std::cout << " during \"" << trace.layers[trace.memory.peak_layer].id << "\"";
+  std::cout << "\n";
+  if (!req.no_trace) {
+    const TraceSummary s = summarize(trace);
+    std::vector<const LayerSummary*> top;
+    for (const auto& l : s.layers)
+      if (l.busy_ns > 0) top.push_back(&l);
+    std::sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->busy_ns > b->busy_ns; });
+    if (top.size() > 5) top.resize(5);
+    if (!top.empty()) std::cout << "top layers by time:\n";
+    for (const auto* l : top) {
+      const TraceLayer& tl = trace.layers[l->layer];
+      std::printf("  %-20s %-16s %10s  %5.1f%%  %lld tasks\n", tl.id.c_str(), tl.op.c_str(), format_duration_ns(static_cast<double>(l->busy_ns)).c_str(),
+                  s.busy_ns ? 100.0 * static_cast<double>(l->busy_ns) / static_cast<double>(s.busy_ns) : 0.0, static_cast<long long>(l->tasks));
+    }
+    std::fflush(stdout);
+  }
+  for (const auto& o : g.outputs()) {
+    const Layer& l = g.layer(o.layer);
+    std::cout << "output " << l.id << " " << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype);
+    if (!o.to_npy.empty()) std::cout << " -> " << o.to_npy;
+    else if (!o.to_zarr.empty()) std::cout << " -> " << o.to_zarr;
+    else
+      for (const auto& a : r.outputs)
+        if (a.layer == o.layer) std::cout << ": sum " << a.sum << ", min " << a.min << ", max " << a.max;
+    std::cout << "\n";
+  }
+  if (!trace_path.empty()) std::cout << "trace: " << trace_path << "\n";
+  return rc;
+}
+
+}  // namespace chunkscope::cli

@@ -1,0 +1,23 @@
+#pragma once
+// Shared by `run` and `demo`: run a pipeline with a recorder, a progress bar and Ctrl-C handling,
+// write the trace, print the summary.
+#include <cstdint>
+#include <string>
+
+#include "chunkscope/core/graph.hpp"
+
+namespace chunkscope::cli {
+
+struct RunRequest {
+  int threads = 0;
+  std::string executor = "cpu";
+  std::int64_t memory_limit = 0;
+  std::string trace_path;  ///< empty = "<pipeline name>.cstrace.json"
+  bool no_trace = false;
+  bool quiet = false;
+};
+
+/// Runs `g`; returns the exit code (0 ok, 1 run failed, 2 bad input).
+int run_pipeline(const Graph& g, const RunRequest& req);
+
+}  // namespace chunkscope::cli
