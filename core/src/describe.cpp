@@ -56,8 +56,6 @@ std::string describe_text(const Graph& g) {
   };
   line(head);
   for (const auto& r : rows) line(r);
-  std::int64_t chunks = 0;
-  for (const Layer& l : g.layers()) chunks += l.meta.num_chunks();
   out << g.layers().size() << " layers, " << g.tasks().size() << " tasks, " << g.tasks().num_edges() << " dependencies\n";
   for (const auto& o : g.outputs()) {
     const Layer& l = g.layer(o.layer);
