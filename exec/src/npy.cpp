@@ -1,11 +1,12 @@
 #include "chunkscope/exec/npy.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "chunkscope/core/error.hpp"
+#include "chunkscope/exec/block_copy.hpp"
 
 namespace chunkscope {
 namespace {
@@ -95,15 +96,31 @@ NpyHeader parse_npy_header(const std::string& b, std::int64_t file_size, const s
 }
 
 NpyHeader read_npy_header(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) bad(path, "cannot open: " + ec.message());
-  std::ifstream f(path, std::ios::binary);
-  if (!f) bad(path, "cannot open");
-  std::string b(std::min<std::uintmax_t>(size, 65536 + 16), '\0');
-  f.read(b.data(), static_cast<std::streamsize>(b.size()));
-  b.resize(static_cast<size_t>(f.gcount()));
-  return parse_npy_header(b, static_cast<std::int64_t>(size), path);
+  FileHandle f;
+  std::int64_t size = 0;
+  try {
+    f = FileHandle::open_read(path);
+    size = f.size();
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+  // Magic, version, header length (2 or 4 bytes), then the header itself.
+  std::string b(static_cast<size_t>(std::min<std::int64_t>(size, 12)), '\0');
+  if (!b.empty()) pread_exact(f, reinterpret_cast<std::byte*>(b.data()), static_cast<std::int64_t>(b.size()), 0);
+  if (b.size() >= 10 && std::memcmp(b.data(), "\x93NUMPY", 6) == 0) {
+    const int major = static_cast<unsigned char>(b[6]);
+    std::int64_t len = 0, start = 10;
+    if (major == 1) {
+      len = static_cast<unsigned char>(b[8]) | (static_cast<std::int64_t>(static_cast<unsigned char>(b[9])) << 8);
+    } else if (b.size() >= 12) {
+      for (int i = 0; i < 4; ++i) len |= static_cast<std::int64_t>(static_cast<unsigned char>(b[8 + i])) << (8 * i);
+      start = 12;
+    }
+    const std::int64_t want = std::min<std::int64_t>(size, start + std::min<std::int64_t>(len, (1 << 20) + 1));
+    b.resize(static_cast<size_t>(want));
+    if (want > 12) pread_exact(f, reinterpret_cast<std::byte*>(b.data()) + 12, want - 12, 12);
+  }
+  return parse_npy_header(b, size, path);
 }
 
 std::string make_npy_header(const Shape& shape, DType dtype) {
@@ -120,6 +137,83 @@ std::string make_npy_header(const Shape& shape, DType dtype) {
   h += static_cast<char>(len & 0xff);
   h += static_cast<char>((len >> 8) & 0xff);
   return h + dict;
+}
+
+NpyReader::NpyReader(const std::string& path) : header_(read_npy_header(path)) {
+  try {
+    file_ = FileHandle::open_read(path);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+}
+
+void NpyReader::read(std::span<const AxisSlice> sel, std::byte* out) const {
+  const int nd = static_cast<int>(header_.shape.size());
+  if (static_cast<int>(sel.size()) != nd)
+    throw std::invalid_argument(path() + ": a region of " + std::to_string(sel.size()) + " axes was requested from a " +
+                                std::to_string(nd) + "-d array");
+  const int itemsize = dtype_size(header_.dtype);
+  const Shape file_strides = c_strides(header_.shape, itemsize);
+  Shape counts(nd), fs(nd);
+  std::int64_t base = header_.data_offset;
+  for (int a = 0; a < nd; ++a) {
+    const AxisSlice& s = sel[a];
+    const std::int64_t last = s.at(s.count - 1);
+    if (s.count <= 0 || s.start < 0 || s.start >= header_.shape[a] || last < 0 || last >= header_.shape[a])
+      throw std::out_of_range(path() + ": region outside the array on axis " + std::to_string(a));
+    counts[a] = s.count;
+    fs[a] = s.step * file_strides[a];
+    base += s.start * file_strides[a];
+  }
+  read_strided(file_, base, counts, fs, out, c_strides(counts, itemsize), itemsize);
+}
+
+NpyWriter::NpyWriter(const std::string& path, const Shape& shape, DType dtype)
+    : shape_(shape), dtype_(dtype), file_(FileHandle::create(path)) {
+  const std::string h = make_npy_header(shape, dtype);
+  data_offset_ = static_cast<std::int64_t>(h.size());
+  std::int64_t n = dtype_size(dtype);
+  for (auto s : shape) n *= s;
+  pwrite_all(file_, reinterpret_cast<const std::byte*>(h.data()), data_offset_, 0);
+  file_.resize(data_offset_ + n);
+}
+
+void NpyWriter::write_block(const Shape& offset, const Shape& block_shape, const std::byte* data) const {
+  const int nd = static_cast<int>(shape_.size());
+  if (static_cast<int>(offset.size()) != nd || static_cast<int>(block_shape.size()) != nd)
+    throw std::invalid_argument(path() + ": block has the wrong number of axes");
+  const int itemsize = dtype_size(dtype_);
+  const Shape fs = c_strides(shape_, itemsize);
+  std::int64_t base = data_offset_;
+  for (int a = 0; a < nd; ++a) {
+    if (offset[a] < 0 || block_shape[a] < 0 || offset[a] + block_shape[a] > shape_[a])
+      throw std::out_of_range(path() + ": block outside the array on axis " + std::to_string(a));
+    base += offset[a] * fs[a];
+  }
+  write_strided(file_, base, block_shape, fs, data, c_strides(block_shape, itemsize), itemsize);
+}
+
+std::vector<std::byte> read_npy(const std::string& path, NpyHeader* header) {
+  NpyReader r(path);
+  std::int64_t n = dtype_size(r.header().dtype);
+  std::vector<AxisSlice> sel;
+  for (auto s : r.header().shape) {
+    n *= s;
+    sel.push_back({0, 1, s});
+  }
+  std::vector<std::byte> out(static_cast<size_t>(n));
+  r.read(sel, out.data());
+  if (header) *header = r.header();
+  return out;
+}
+
+void write_npy(const std::string& path, const Shape& shape, DType dtype, const std::byte* data) {
+  const std::string h = make_npy_header(shape, dtype);
+  std::int64_t n = dtype_size(dtype);
+  for (auto s : shape) n *= s;
+  const std::span<const std::byte> parts[] = {{reinterpret_cast<const std::byte*>(h.data()), h.size()},
+                                              {data, static_cast<size_t>(n)}};
+  write_file_via_rename(path, parts);
 }
 
 }  // namespace chunkscope
