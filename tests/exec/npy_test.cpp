@@ -1,0 +1,180 @@
+// .npy headers, region reads and concurrent block writes.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "chunkscope/core/error.hpp"
+#include "chunkscope/exec/block_copy.hpp"
+#include "chunkscope/exec/npy.hpp"
+#include "io_fixtures.hpp"
+
+using namespace chunkscope;
+using namespace chunkscope::test;
+
+namespace {
+
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+std::string header_with(const std::string& dict) {
+  std::string d = dict;
+  while ((10 + d.size() + 1) % 64) d += ' ';
+  d += '\n';
+  std::string h = "\x93NUMPY";
+  h += '\x01';
+  h += '\x00';
+  h += static_cast<char>(d.size() & 0xff);
+  h += static_cast<char>(d.size() >> 8);
+  return h + d;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    read_npy_header(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("npy header round trip", "[npy]") {
+  for (const Shape& shape : {Shape{7}, Shape{3, 4}, Shape{2, 1, 100000}}) {
+    const std::string h = make_npy_header(shape, DType::UInt16);
+    REQUIRE(h.size() % 64 == 0);
+    const NpyHeader p = parse_npy_header(h, -1, "x.npy");
+    CHECK(p.shape == shape);
+    CHECK(p.dtype == DType::UInt16);
+    CHECK(p.data_offset == static_cast<std::int64_t>(h.size()));
+  }
+}
+
+TEST_CASE("bad npy files are rejected with the file named", "[npy]") {
+  TempDir dir;
+  const std::string p = dir / "bad.npy";
+  SECTION("missing file") { CHECK_THAT(error_of(dir / "none.npy"), Catch::StartsWith(dir / "none.npy") && Catch::Contains("cannot open")); }
+  SECTION("bad magic") {
+    write_bytes(p, "PK\x03\x04 this is a zip file, not an array");
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("bad magic"));
+  }
+  SECTION("empty file") {
+    write_bytes(p, "");
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("not a .npy file"));
+  }
+  SECTION("header cut short") {
+    write_bytes(p, header_with("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }").substr(0, 30));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("cut short"));
+  }
+  SECTION("truncated data") {
+    write_bytes(p, header_with("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 5), }") + std::string(8 * 14, '\0'));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("truncated") && Catch::Contains("120 data bytes"));
+  }
+  SECTION("big-endian dtype") {
+    write_bytes(p, header_with("{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }") + std::string(24, '\0'));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("unsupported .npy dtype '>f8'"));
+  }
+  SECTION("Fortran order") {
+    write_bytes(p, header_with("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 2), }") + std::string(16, '\0'));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("Fortran"));
+  }
+  SECTION("garbage shape") {
+    write_bytes(p, header_with("{'descr': '<i4', 'fortran_order': False, 'shape': (2, x), }") + std::string(16, '\0'));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("malformed"));
+  }
+  SECTION("NpyReader reports the same errors") {
+    write_bytes(p, "\x93NUMPY\x01");
+    CHECK_THROWS_AS(NpyReader(p), InputError);
+  }
+}
+
+TEST_CASE("NpyReader reads strided regions, reversed ones included", "[npy]") {
+  TempDir dir;
+  // Large enough that rows are read straight into place and small runs are coalesced.
+  const Shape shape{60, 700};
+  std::vector<std::int32_t> v(60 * 700);
+  std::iota(v.begin(), v.end(), 0);
+  write_npy(dir / "a.npy", shape, DType::Int32, reinterpret_cast<const std::byte*>(v.data()));
+  NpyReader r(dir / "a.npy");
+  struct Sel { AxisSlice a, b; };
+  for (const Sel s : {Sel{{0, 1, 60}, {0, 1, 700}}, Sel{{5, 1, 10}, {3, 1, 4}}, Sel{{59, -1, 60}, {699, -1, 700}},
+                      Sel{{1, 7, 9}, {0, 600, 2}}, Sel{{10, 1, 3}, {0, 1, 700}}, Sel{{0, 2, 30}, {650, -3, 200}},
+                      Sel{{3, 1, 1}, {10, 1, 1}}}) {
+    std::vector<std::int32_t> got(static_cast<size_t>(s.a.count * s.b.count));
+    const AxisSlice sel[] = {s.a, s.b};
+    r.read(sel, reinterpret_cast<std::byte*>(got.data()));
+    for (std::int64_t i = 0; i < s.a.count; ++i)
+      for (std::int64_t j = 0; j < s.b.count; ++j) REQUIRE(got[i * s.b.count + j] == v[s.a.at(i) * 700 + s.b.at(j)]);
+  }
+  const AxisSlice outside[] = {{0, 1, 61}, {0, 1, 10}};
+  std::vector<std::int32_t> buf(61 * 10);
+  CHECK_THROWS_AS(r.read(outside, reinterpret_cast<std::byte*>(buf.data())), std::out_of_range);
+}
+
+TEST_CASE("NpyReader reads long strided rows in pieces", "[npy]") {
+  TempDir dir;
+  // One row of 3M float64 (24 MB), read with step 3: the row's span exceeds the scratch budget.
+  std::vector<double> v(3'000'000);
+  std::iota(v.begin(), v.end(), 0.0);
+  write_npy(dir / "a.npy", {3'000'000}, DType::Float64, reinterpret_cast<const std::byte*>(v.data()));
+  NpyReader r(dir / "a.npy");
+  for (const AxisSlice s : {AxisSlice{2, 3, 999'999}, AxisSlice{2'999'999, -2, 1'500'000}}) {
+    std::vector<double> got(static_cast<size_t>(s.count));
+    const AxisSlice sel[] = {s};
+    r.read(sel, reinterpret_cast<std::byte*>(got.data()));
+    for (std::int64_t i = 0; i < s.count; ++i) REQUIRE(got[i] == static_cast<double>(s.at(i)));
+  }
+}
+
+TEST_CASE("NpyWriter takes disjoint blocks from many threads", "[npy]") {
+  TempDir dir;
+  const Shape shape{64, 48};
+  {
+    NpyWriter w(dir / "out.npy", shape, DType::Float32);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (int br = 0; br < 8; ++br)
+          for (int bc = 0; bc < 6; ++bc) {
+            if ((br * 6 + bc) % 4 != t) continue;
+            std::vector<float> block(8 * 8);
+            for (int r = 0; r < 8; ++r)
+              for (int c = 0; c < 8; ++c) block[r * 8 + c] = static_cast<float>((br * 8 + r) * 48 + bc * 8 + c);
+            w.write_block({br * 8, bc * 8}, {8, 8}, reinterpret_cast<const std::byte*>(block.data()));
+          }
+      });
+    for (auto& th : threads) th.join();
+    w.close();
+  }
+  NpyHeader h;
+  const auto bytes = read_npy(dir / "out.npy", &h);
+  CHECK(h.shape == shape);
+  CHECK(h.dtype == DType::Float32);
+  REQUIRE(bytes.size() == 64 * 48 * 4);
+  const auto* f = reinterpret_cast<const float*>(bytes.data());
+  for (int i = 0; i < 64 * 48; ++i) REQUIRE(f[i] == static_cast<float>(i));
+}
+
+TEST_CASE("write_npy output is what NumPy reads", "[npy]") {
+  if (!have_numpy()) {
+    WARN("skipped: /usr/bin/python3 with numpy is not available");
+    return;
+  }
+  TempDir dir;
+  std::vector<std::int64_t> v(3 * 5 * 2);
+  std::iota(v.begin(), v.end(), -4);
+  write_npy(dir / "a.npy", {3, 5, 2}, DType::Int64, reinterpret_cast<const std::byte*>(v.data()));
+  std::vector<std::uint8_t> b{1, 0, 0, 1};
+  write_npy(dir / "b.npy", {4}, DType::Bool, reinterpret_cast<const std::byte*>(b.data()));
+  CHECK(run_python(dir, R"(
+import numpy as np, sys
+a = np.load("a.npy"); b = np.load("b.npy")
+ok = a.dtype == np.int64 and a.shape == (3, 5, 2) and (a.ravel() == np.arange(-4, 26)).all()
+ok = ok and b.dtype == np.bool_ and list(b) == [True, False, False, True]
+sys.exit(0 if ok else 1)
+)") == 0);
+}
