@@ -1,0 +1,161 @@
+// CpuExecutor: results equal the serial oracle for any thread count; exact memory accounting;
+// memory limit; failures and cancellation.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "chunkscope/exec/cpu_executor.hpp"
+#include "chunkscope/exec/recorder.hpp"
+#include "serial_run.hpp"
+
+using namespace chunkscope;
+
+namespace {
+
+std::vector<double> output_as_double(const OutputArray& o) {
+  std::vector<double> v(static_cast<size_t>(o.meta.size()));
+  dispatch_dtype(o.meta.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(o.data.as<T>()[i]);
+  });
+  return v;
+}
+
+const char* kMixed = R"({
+  "name": "mixed",
+  "layers": [
+    {"id": "x", "op": "random", "shape": [60, 50], "chunks": [[10, 20, 30], 16], "seed": 7},
+    {"id": "t", "op": "transpose", "input": "x"},
+    {"id": "s", "op": "slice", "input": "t", "slices": [[0, 50], [0, 50]]},
+    {"id": "y", "op": "add", "inputs": ["s", 1.5]},
+    {"id": "z", "op": "multiply", "inputs": ["y", "y"]},
+    {"id": "r", "op": "rechunk", "input": "z", "chunks": [25, 7]},
+    {"id": "m", "op": "mean", "input": "r", "axis": 0, "split_every": 2}
+  ]
+})";
+
+}  // namespace
+
+TEST_CASE("cpu executor results do not depend on the thread count", "[executor]") {
+  const Graph g = test::parse_or_throw(kMixed);
+  const test::SerialRun oracle(g);
+  const std::vector<double> want = oracle.array<double>("m");
+  for (int threads : {1, 2, 4}) {
+    CpuExecutor ex;
+    RunOptions o;
+    o.threads = threads;
+    const RunResult r = ex.run(g, o);
+    REQUIRE(r.ok());
+    REQUIRE(r.outputs.size() == 1);
+    const auto got = output_as_double(r.outputs[0]);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("live memory is accounted exactly and returns to zero", "[executor][memory]") {
+  const Graph g = test::parse_or_throw(R"({"name": "m", "layers": [
+      {"id": "z", "op": "zeros", "shape": [4, 4], "chunks": [2, 4]},
+      {"id": "a", "op": "add", "inputs": ["z", 1]}]})");
+  CpuExecutor ex;
+  Recorder rec;
+  RunOptions o;
+  o.threads = 1;
+  o.observer = &rec;
+  const RunResult r = ex.run(g, o);
+  REQUIRE(r.ok());
+  const Trace t = rec.trace();
+  // Two 64-byte source chunks and two 64-byte outputs; one thread: z0, a0 (z0 freed), z1, a1.
+  CHECK(t.memory.peak_bytes == 192);
+  CHECK(r.peak_bytes == 192);
+  CHECK(t.memory.live_bytes.back() == 0);
+  CHECK(t.layers[t.memory.peak_layer].id == "a");
+  for (std::int64_t i = 0; i < t.tasks.size(); ++i) CHECK(t.tasks.status[i] == 1);
+}
+
+TEST_CASE("a memory limit holds tasks back and the run still completes", "[executor][memory]") {
+  const Graph g = test::parse_or_throw(R"({"name": "lim", "layers": [
+      {"id": "x", "op": "random", "shape": [64, 64], "chunks": [8, 64], "seed": 1},
+      {"id": "y", "op": "multiply", "inputs": ["x", 2]},
+      {"id": "s", "op": "sum", "input": "y"}]})");
+  const test::SerialRun oracle(g);
+  const double want = oracle.array<double>("s")[0];
+  CpuExecutor ex;
+  Recorder rec;
+  RunOptions o;
+  o.threads = 4;
+  o.observer = &rec;
+  o.memory_limit = 4 * 4096 + 1024;  // room for a few 4 KiB chunks only
+  const RunResult r = ex.run(g, o);
+  REQUIRE(r.ok());
+  CHECK(r.peak_bytes <= o.memory_limit);
+  CHECK(rec.trace().memory.peak_bytes <= o.memory_limit);
+  CHECK(output_as_double(r.outputs[0])[0] == Approx(want).epsilon(1e-12));
+}
+
+TEST_CASE("a task that can never fit fails before anything runs", "[executor][memory]") {
+  const Graph g = test::parse_or_throw(R"({"name": "big", "layers": [
+      {"id": "x", "op": "zeros", "shape": [1024, 1024], "chunks": [512, 512]},
+      {"id": "y", "op": "add", "inputs": ["x", 1]}]})");
+  CpuExecutor ex;
+  RunOptions o;
+  o.memory_limit = 1 << 20;  // a chunk is 2 MiB
+  try {
+    ex.run(g, o);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("layer \"") != std::string::npos);
+    CHECK(m.find("memory limit") != std::string::npos);
+  }
+}
+
+TEST_CASE("a kernel error fails the run, names layer and chunk, and marks tasks", "[executor][failure]") {
+  const Graph g = test::parse_or_throw(R"({"name": "bad", "layers": [
+      {"id": "x", "op": "full", "shape": [40], "chunks": 10, "dtype": "int64", "value": 2},
+      {"id": "p", "op": "power", "inputs": ["x", -1]},
+      {"id": "s", "op": "sum", "input": "p"}]})");
+  CpuExecutor ex;
+  Recorder rec;
+  RunOptions o;
+  o.threads = 2;
+  o.observer = &rec;
+  const RunResult r = ex.run(g, o);
+  CHECK(r.status == "failed");
+  CHECK(r.error.find("layer \"p\"") != std::string::npos);
+  CHECK(r.error.find("chunk") != std::string::npos);
+  CHECK(r.failed_layer == g.find_layer("p"));
+  const Trace t = rec.trace();
+  CHECK(t.meta.status == "failed");
+  int failed = 0, cancelled = 0;
+  for (std::int64_t i = 0; i < t.tasks.size(); ++i) {
+    failed += t.tasks.status[i] == 2;
+    cancelled += t.tasks.status[i] == 3;
+  }
+  CHECK(failed >= 1);
+  CHECK(cancelled >= 1);  // the final sum never runs
+  CHECK(t.memory.live_bytes.back() == 0);
+}
+
+TEST_CASE("cancelling stops the run and keeps a consistent trace", "[executor][failure]") {
+  const Graph g = test::parse_or_throw(kMixed);
+  std::atomic<bool> cancel{true};
+  CpuExecutor ex;
+  Recorder rec;
+  RunOptions o;
+  o.cancel = &cancel;
+  o.observer = &rec;
+  const RunResult r = ex.run(g, o);
+  CHECK(r.status == "cancelled");
+  const Trace t = rec.trace();
+  CHECK(t.meta.status == "cancelled");
+  CHECK(t.memory.live_bytes.back() == 0);
+}
+
+TEST_CASE("priorities put a task's inputs right before it", "[executor]") {
+  const Graph g = test::parse_or_throw(kMixed);
+  const auto prio = memory_aware_priorities(g.tasks());
+  const TaskGraph& tg = g.tasks();
+  for (std::int64_t t = 0; t < tg.size(); ++t)
+    for (auto d : tg.deps(t)) CHECK(prio[d] < prio[t]);
+}
