@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <unordered_set>
 
 #include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/plans.hpp"
@@ -181,11 +182,11 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
 Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<OutputSpec> outputs, const std::string& source) {
   Graph g;
   g.name_ = std::move(name);
+  std::unordered_set<std::string> ids;
   for (size_t i = 0; i < layers.size(); ++i) {
     const Layer& l = layers[i];
     if (l.id.empty()) throw InputError(located_message(source, "#" + std::to_string(i), "id", "is empty"));
-    for (size_t j = 0; j < i; ++j)
-      if (layers[j].id == l.id) throw InputError(located_message(source, l.id, "id", "is used by two layers"));
+    if (!ids.insert(l.id).second) throw InputError(located_message(source, l.id, "id", "is used by two layers"));
     for (int in : l.inputs)
       if (in < 0 || in >= static_cast<int>(i))
         throw InputError(located_message(source, l.id, "inputs", "refers to a layer that is not defined before it"));
