@@ -1,0 +1,120 @@
+// matmul: output chunk (i, j) = sum over k of A(i, k) @ B(k, j). A task's inputs are A's chunks
+// (i, 0..nk-1) then B's chunks (0..nk-1, j) (core/src/graph.cpp).
+//
+// float32 and float64 results go through OpenBLAS (sgemm/dgemm accumulating with beta = 1), with
+// inputs of another dtype converted to the result type first. Integer and bool results use a
+// blocked loop in the result type with NumPy's wrapping arithmetic (bool: or of ands).
+// OpenBLAS runs one thread per call: the executor's pool owns the cores.
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "numeric.hpp"
+
+extern "C" void openblas_set_num_threads(int num_threads);
+
+namespace chunkscope {
+namespace {
+
+struct MatmulState {
+  DType a = DType::Float64, b = DType::Float64, out = DType::Float64;
+  Chunks a_chunks, b_chunks;  ///< A's and B's chunk sizes
+};
+
+std::shared_ptr<const void> matmul_prepare(const Graph& g, int li) {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+  const Layer& l = g.layer(li);
+  auto s = std::make_shared<MatmulState>();
+  s->a = g.layer(l.inputs[0]).meta.dtype;
+  s->b = g.layer(l.inputs[1]).meta.dtype;
+  s->out = l.meta.dtype;
+  s->a_chunks = g.layer(l.inputs[0]).meta.chunks;
+  s->b_chunks = g.layer(l.inputs[1]).meta.chunks;
+  return s;
+}
+
+/// The values of one input chunk in type T: the buffer itself when it already has dtype T, else
+/// a converted copy held in `keep`.
+template <class T>
+const T* as_type(const Buffer& b, DType from, std::int64_t n, std::vector<std::byte>& keep) {
+  if (dispatch_dtype(from, [](auto x) { return std::is_same_v<decltype(x), T>; })) return b.as<T>();
+  keep.resize(static_cast<size_t>(n) * sizeof(T));
+  T* out = reinterpret_cast<T*>(keep.data());
+  kernels::convert_from<T>(from, b.data(), out, n);
+  return out;
+}
+
+/// C (m x n) += A (m x kk) @ B (kk x n), all row-major, in T with wrapping arithmetic.
+template <class T>
+void blocked_gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c) {
+  constexpr std::int64_t kBlockK = 128, kBlockN = 256;
+  for (std::int64_t k0 = 0; k0 < kk; k0 += kBlockK) {
+    const std::int64_t k1 = std::min(kk, k0 + kBlockK);
+    for (std::int64_t j0 = 0; j0 < n; j0 += kBlockN) {
+      const std::int64_t j1 = std::min(n, j0 + kBlockN);
+      for (std::int64_t i = 0; i < m; ++i) {
+        T* __restrict crow = c + i * n;
+        for (std::int64_t k = k0; k < k1; ++k) {
+          const T aik = a[i * kk + k];
+          const T* __restrict brow = b + k * n;
+          if constexpr (std::is_same_v<T, bool>) {
+            if (!aik) continue;
+            for (std::int64_t j = j0; j < j1; ++j) crow[j] = crow[j] || brow[j];
+          } else {
+            for (std::int64_t j = j0; j < j1; ++j)
+              crow[j] = kernels::wrap_add(crow[j], kernels::wrap_mul(aik, brow[j]));
+          }
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c) {
+  if (m == 0 || n == 0 || kk == 0) return;
+  if (m > INT_MAX || n > INT_MAX || kk > INT_MAX)
+    throw std::length_error("matmul: a chunk is too large for BLAS (over 2^31 rows or columns)");
+  const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(kk);
+  if constexpr (std::is_same_v<T, double>)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, K, b, N, 1.0, c, N);
+  else if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 1.0f, c, N);
+  else
+    blocked_gemm(m, n, kk, a, b, c);
+}
+
+void matmul_run(const KernelContext& ctx) {
+  const auto& s = *static_cast<const MatmulState*>(ctx.state);
+  const Shape oc = ctx.layer.meta.chunk_coords(ctx.key.index);
+  const std::int64_t m = ctx.layer.meta.chunks[0][oc[0]];
+  const std::int64_t n = ctx.layer.meta.chunks[1][oc[1]];
+  const auto nk = static_cast<std::int64_t>(s.a_chunks[1].size());
+  dispatch_dtype(s.out, [&](auto t) {
+    using T = decltype(t);
+    T* c = ctx.output.as<T>();
+    std::fill(c, c + m * n, T{});
+    std::vector<std::byte> ka, kb;
+    for (std::int64_t k = 0; k < nk; ++k) {
+      const std::int64_t kk = s.a_chunks[1][k];
+      const T* a = as_type<T>(*ctx.inputs[k], s.a, m * kk, ka);
+      const T* b = as_type<T>(*ctx.inputs[nk + k], s.b, kk * n, kb);
+      gemm(m, n, kk, a, b, c);
+    }
+  });
+}
+
+}  // namespace
+
+const KernelInfo& matmul_kernel() {
+  static const KernelInfo k{matmul_prepare, chunk_output_bytes, matmul_run};
+  return k;
+}
+
+}  // namespace chunkscope
