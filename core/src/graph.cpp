@@ -91,19 +91,20 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
       const RechunkPlan plan = make_rechunk_plan(im, m);
       const std::int64_t mid_begin = tg.size();
       ArrayMeta mid = im;
+      if (plan.has_intermediate) mid.chunks = plan.intermediate;
+      const ChunkGrid in_grid(im), mid_grid(mid), out_grid(m);
       if (plan.has_intermediate) {
-        mid.chunks = plan.intermediate;
         for (std::int64_t c = 0; c < mid.num_chunks(); ++c) {
           deps.clear();
-          for (auto k : intersecting_chunks(im, mid.chunk_offset(c), mid.chunk_shape(c))) deps.push_back(out_task(l.inputs[0], k));
+          for (auto k : intersecting_chunks(in_grid, mid_grid.offset(c), mid_grid.shape(c))) deps.push_back(out_task(l.inputs[0], k));
           tg.add({li, 1, c}, deps);
         }
       }
       tg.begin_outputs(li);
       for (std::int64_t c = 0; c < n; ++c) {
         deps.clear();
-        const ArrayMeta& from = plan.has_intermediate ? mid : im;
-        for (auto k : intersecting_chunks(from, m.chunk_offset(c), m.chunk_shape(c)))
+        const ChunkGrid& from = plan.has_intermediate ? mid_grid : in_grid;
+        for (auto k : intersecting_chunks(from, out_grid.offset(c), out_grid.shape(c)))
           deps.push_back(plan.has_intermediate ? mid_begin + k : out_task(l.inputs[0], k));
         tg.add({li, 0, c}, deps);
       }
@@ -193,6 +194,7 @@ Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<Outp
     check_meta(l, source);
   }
   g.layers_ = std::move(layers);
+  for (const Layer& l : g.layers_) g.grids_.emplace_back(l.meta);
   g.outputs_ = std::move(outputs);
   std::int64_t total = 0;
   for (const Layer& l : g.layers_) total += l.meta.num_chunks();

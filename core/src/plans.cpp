@@ -88,10 +88,14 @@ std::vector<std::int64_t> ReductionPlan::group(int level, std::int64_t index) co
 // ---------------------------------------------------------------- rechunk
 
 std::vector<std::int64_t> intersecting_chunks(const ArrayMeta& m, const Shape& start, const Shape& extent) {
-  const int nd = m.ndim();
+  return intersecting_chunks(ChunkGrid(m), start, extent);
+}
+
+std::vector<std::int64_t> intersecting_chunks(const ChunkGrid& grid, const Shape& start, const Shape& extent) {
+  const int nd = grid.ndim();
   Shape lo(nd), hi(nd);
   for (int a = 0; a < nd; ++a) {
-    const auto b = chunk_bounds(m.chunks[a]);
+    const auto& b = grid.bounds(a);
     // first chunk whose end > start; last chunk whose begin < start + extent
     lo[a] = std::upper_bound(b.begin() + 1, b.end(), start[a]) - (b.begin() + 1);
     hi[a] = std::lower_bound(b.begin(), b.end() - 1, start[a] + extent[a]) - b.begin();
@@ -101,7 +105,7 @@ std::vector<std::int64_t> intersecting_chunks(const ArrayMeta& m, const Shape& s
     if (lo[a] >= hi[a]) return out;
   Shape cur = lo;
   while (true) {
-    out.push_back(m.chunk_flat(cur));
+    out.push_back(grid.flat(cur));
     int a = nd - 1;
     for (; a >= 0; --a) {
       if (++cur[a] < hi[a]) break;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 namespace chunkscope {
 namespace {
@@ -125,6 +126,7 @@ Trace from_json_impl(const json& d, const std::string& name) {
   }
   const json& layers = field(d, "layers", name, "");
   if (!layers.is_array()) bad(name, "layers", "must be an array");
+  std::unordered_set<std::string> seen_ids;
   for (size_t i = 0; i < layers.size(); ++i) {
     const json& l = layers[i];
     const std::string p = "layers[" + std::to_string(i) + "].";
@@ -170,8 +172,7 @@ Trace from_json_impl(const json& d, const std::string& name) {
     tl.tasks = get_int_or(l, "tasks", 0, name, p);
     if (l.contains("params") && l["params"].is_object()) tl.params = l["params"];
     tl.inserted = l.contains("inserted") && l["inserted"].is_boolean() && l["inserted"].get<bool>();
-    for (const auto& prev : t.layers)
-      if (prev.id == tl.id) bad(name, p + "id", "\"" + tl.id + "\" is used by two layers");
+    if (!seen_ids.insert(tl.id).second) bad(name, p + "id", "\"" + tl.id + "\" is used by two layers");
     t.layers.push_back(std::move(tl));
   }
   const json& tasks = field(d, "tasks", name, "");

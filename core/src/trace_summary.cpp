@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <unordered_map>
 
 #include "chunkscope/core/units.hpp"
 
@@ -12,12 +13,15 @@ TraceSummary summarize(const Trace& t) {
   const TraceTasks& c = t.tasks;
   const auto n = c.size();
   s.layers.resize(t.layers.size());
+  std::unordered_map<std::string, int> index;
+  for (size_t l = 0; l < t.layers.size(); ++l) index.emplace(t.layers[l].id, static_cast<int>(l));
   for (size_t l = 0; l < t.layers.size(); ++l) {
     LayerSummary& ls = s.layers[l];
     ls.layer = static_cast<int>(l);
     ls.out_chunk_shape = t.layers[l].meta().max_chunk_shape();
     if (!t.layers[l].inputs.empty()) {
-      const int in = t.find_layer(t.layers[l].inputs[0]);
+      const auto it = index.find(t.layers[l].inputs[0]);
+      const int in = it == index.end() ? -1 : it->second;
       if (in >= 0) ls.in_chunk_shape = t.layers[in].meta().max_chunk_shape();
     }
     ls.first_start_ns = -1;

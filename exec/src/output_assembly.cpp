@@ -25,7 +25,7 @@ OutputArray assemble_output(const Graph& g, int layer, const std::vector<Buffer>
   bool nan = false;
   for (std::int64_t c = 0; c < m.num_chunks(); ++c) {
     const Buffer& b = buffers[g.tasks().output_task(layer, c)];
-    const Shape off = m.chunk_offset(c), ext = m.chunk_shape(c);
+    const Shape off = g.grid(layer).offset(c), ext = g.grid(layer).shape(c);
     std::int64_t count = 1;
     for (auto e : ext) count *= e;
     dispatch_dtype(m.dtype, [&](auto tag) {

@@ -52,6 +52,28 @@ struct ArrayMeta {
   bool regular() const;
 };
 
+/// An ArrayMeta's chunk grid with precomputed per-axis offsets: O(ndim) offset/shape lookups and
+/// O(log n) location of an element, where ArrayMeta's own methods are O(chunks along the axis).
+/// Build one per layer for hot paths (Graph::grid does).
+class ChunkGrid {
+ public:
+  ChunkGrid() = default;
+  explicit ChunkGrid(const ArrayMeta& m);
+  int ndim() const { return static_cast<int>(bounds_.size()); }
+  /// Per-axis chunk coordinates of a flat chunk index.
+  Shape coords(std::int64_t flat) const;
+  std::int64_t flat(const Shape& coords) const;
+  Shape offset(std::int64_t flat) const;
+  Shape shape(std::int64_t flat) const;
+  /// Index along `axis` of the chunk holding element `i`.
+  std::int64_t locate(int axis, std::int64_t i) const;
+  /// Chunk boundaries along one axis (size = chunks + 1).
+  const std::vector<std::int64_t>& bounds(int axis) const { return bounds_[axis]; }
+
+ private:
+  std::vector<std::vector<std::int64_t>> bounds_;
+};
+
 /// Start offsets of the chunks along one axis (size n+1; last entry is the axis length).
 std::vector<std::int64_t> chunk_bounds(const std::vector<std::int64_t>& sizes);
 /// "16×512×512" style text of a shape.

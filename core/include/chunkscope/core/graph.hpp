@@ -43,6 +43,8 @@ class Graph {
   const TaskGraph& tasks() const { return tasks_; }
   /// Number of tasks of layer `l` (all stages).
   std::int64_t layer_task_count(int l) const { return tasks_.layer_end(l) - tasks_.layer_begin(l); }
+  /// Layer `l`'s chunk grid with precomputed offsets (fast chunk offset/shape lookups).
+  const ChunkGrid& grid(int l) const { return grids_[l]; }
   /// Layers that consume layer `l`'s output.
   std::vector<int> consumers(int l) const;
 
@@ -52,6 +54,7 @@ class Graph {
   std::vector<Layer> layers_;
   std::vector<OutputSpec> outputs_;
   TaskGraph tasks_;
+  std::vector<ChunkGrid> grids_;
 };
 
 }  // namespace chunkscope

@@ -38,6 +38,8 @@ struct RechunkPlan {
 RechunkPlan make_rechunk_plan(const ArrayMeta& input, const ArrayMeta& output);
 /// Flat indices of the chunks of `m` that intersect the box [start, start + extent).
 std::vector<std::int64_t> intersecting_chunks(const ArrayMeta& m, const Shape& start, const Shape& extent);
+/// The same with a precomputed grid (O(ndim log n) instead of O(chunks)).
+std::vector<std::int64_t> intersecting_chunks(const ChunkGrid& g, const Shape& start, const Shape& extent);
 
 /// Overlap for a stencil: the halo depth per axis and, for an output chunk, the input chunks whose
 /// data the extended block needs (boundary modes map outside indices back into the array).
