@@ -83,6 +83,43 @@ bool ArrayMeta::regular() const {
   return true;
 }
 
+ChunkGrid::ChunkGrid(const ArrayMeta& m) {
+  for (const auto& c : m.chunks) bounds_.push_back(chunk_bounds(c));
+}
+
+Shape ChunkGrid::coords(std::int64_t flat) const {
+  Shape c(bounds_.size());
+  for (int a = ndim() - 1; a >= 0; --a) {
+    const auto n = static_cast<std::int64_t>(bounds_[a].size()) - 1;
+    c[a] = flat % n;
+    flat /= n;
+  }
+  return c;
+}
+
+std::int64_t ChunkGrid::flat(const Shape& coords) const {
+  std::int64_t f = 0;
+  for (int a = 0; a < ndim(); ++a) f = f * (static_cast<std::int64_t>(bounds_[a].size()) - 1) + coords[a];
+  return f;
+}
+
+Shape ChunkGrid::offset(std::int64_t flat) const {
+  Shape c = coords(flat);
+  for (int a = 0; a < ndim(); ++a) c[a] = bounds_[a][c[a]];
+  return c;
+}
+
+Shape ChunkGrid::shape(std::int64_t flat) const {
+  Shape c = coords(flat);
+  for (int a = 0; a < ndim(); ++a) c[a] = bounds_[a][c[a] + 1] - bounds_[a][c[a]];
+  return c;
+}
+
+std::int64_t ChunkGrid::locate(int axis, std::int64_t i) const {
+  const auto& b = bounds_[axis];
+  return std::upper_bound(b.begin() + 1, b.end(), i) - (b.begin() + 1);
+}
+
 std::vector<std::int64_t> chunk_bounds(const std::vector<std::int64_t>& sizes) {
   std::vector<std::int64_t> b(sizes.size() + 1, 0);
   for (size_t k = 0; k < sizes.size(); ++k) b[k + 1] = b[k] + sizes[k];
@@ -108,6 +145,7 @@ std::string format_chunk_shape(const Chunks& c) {
     // The last chunk being smaller is normal; irregular means interior chunks differ.
     bool irregular = false;
     for (size_t k = 0; k + 1 < c[a].size(); ++k) irregular |= c[a][k] != c[a][0];
+    irregular |= c[a].size() > 1 && c[a].back() > c[a][0];  // a larger last chunk is irregular too (as in regular())
     if (!irregular || *lo == *hi)
       out += std::to_string(c[a].front());
     else
