@@ -15,7 +15,10 @@ std::optional<std::int64_t> parse_bytes(std::string_view text) {
   if (i == num_begin) return std::nullopt;
   double value = 0;
   try {
-    value = std::stod(std::string(text.substr(num_begin, i - num_begin)));
+    const std::string number(text.substr(num_begin, i - num_begin));
+    size_t used = 0;
+    value = std::stod(number, &used);
+    if (used != number.size()) return std::nullopt;  // "1.2.3"
   } catch (...) {
     return std::nullopt;
   }
