@@ -31,10 +31,15 @@ struct FieldReader {
   }
   std::string str_or(const char* f, const std::string& d) const { return has(f) ? str(f) : d; }
   std::int64_t integer(const char* f, const nlohmann::json& v) const {
+    // Unsigned JSON integers past INT64_MAX would wrap to negative values (-1 = "whole axis").
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      fail(f, "must be an integer, got " + v.dump() + " (too large)");
+    }
     if (v.is_number_integer()) return v.get<std::int64_t>();
     if (v.is_number_float()) {
-      const double d = v.get<double>();
-      if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9e18 && d < 9e18) return static_cast<std::int64_t>(d);
+      const double d = v.get<double>();  // range first: casting an out-of-range double is undefined
+      if (d > -9e18 && d < 9e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+        return static_cast<std::int64_t>(d);
     }
     fail(f, "must be an integer, got " + (v.is_number() ? v.dump() : std::string(v.type_name())));
   }
@@ -67,7 +72,7 @@ struct FieldReader {
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(it.key(), "is not a field of this op (allowed: " + list + ")");
+        fail(it.key(), "is not a known field here (allowed: " + list + ")");
       }
     }
   }
