@@ -104,6 +104,9 @@ struct Parser {
 
   // Inserts a rechunk of layer `in` to `chunks` in front of layer `consumer_id` and returns its index.
   int insert_unify(int in, const Chunks& chunks, const std::string& consumer_id, const std::string& group) {
+    // An operand used twice by the same layer (where(m, x, m)) is rechunked once.
+    if (auto it = index.find(layers[in].id + ">" + consumer_id); it != index.end() && layers[it->second].inserted)
+      return it->second;
     Layer u;
     u.id = layers[in].id + ">" + consumer_id;
     u.name = "rechunk " + layers[in].id + " for " + consumer_id;
@@ -256,7 +259,7 @@ struct Parser {
         PipelineOptions::SourceInfo info;
         try {
           info = options.probe_source(l);
-        } catch (const InputError& e) {
+        } catch (const std::exception& e) {  // InputError, or any I/O error: parse_pipeline never throws
           r.fail("path", e.what());
         }
         l.meta.shape = info.shape;
@@ -302,7 +305,7 @@ struct Parser {
       l.params.operands.push_back(o);
     }
     if (ins.empty()) r.fail(field, "needs at least one array input (got only numbers)");
-    const Shape& shape = meta(ins[0]).shape;
+    const Shape shape = meta(ins[0]).shape;  // a copy: unify() below may grow `layers`
     for (int in : ins)
       if (meta(in).shape != shape)
         r.fail(field, "shape mismatch: \"" + layers[ins[0]].id + "\" is " + format_shape(shape) + " but \"" + layers[in].id + "\" is " +
@@ -378,12 +381,12 @@ struct Parser {
         const std::int64_t b = start ? adjust(*start, 0, n) : 0;
         const std::int64_t e = stop ? adjust(*stop, 0, n) : n;
         as.start = b;
-        as.count = e > b ? (e - b + step - 1) / step : 0;
+        as.count = e > b ? (e - b - 1) / step + 1 : 0;  // no overflow for huge steps
       } else {
         const std::int64_t b = start ? adjust(*start, -1, n - 1) : n - 1;
         const std::int64_t e = stop ? adjust(*stop, -1, n - 1) : -1;
         as.start = b;
-        as.count = b > e ? (b - e - 1) / (-step) + 1 : 0;
+        as.count = b > e ? -((b - e - 1) / step) + 1 : 0;  // no -step: it overflows for INT64_MIN
       }
       if (as.count == 0) r.fail("slices", "axis " + std::to_string(a) + " selects no elements (empty arrays are not supported)");
       l.params.slices.push_back(as);
