@@ -104,11 +104,17 @@ struct Parser {
 
   // Inserts a rechunk of layer `in` to `chunks` in front of layer `consumer_id` and returns its index.
   int insert_unify(int in, const Chunks& chunks, const std::string& consumer_id, const std::string& group) {
-    // An operand used twice by the same layer (where(m, x, m)) is rechunked once.
-    if (auto it = index.find(layers[in].id + ">" + consumer_id); it != index.end() && layers[it->second].inserted)
-      return it->second;
+    // An operand used twice by the same layer (where(m, x, m)) is rechunked once; used twice with
+    // different target chunks (matmul(x, x)), it gets a second, numbered rechunk layer.
+    std::string id = layers[in].id + ">" + consumer_id;
+    for (int k = 2;; ++k) {
+      auto it = index.find(id);
+      if (it == index.end()) break;
+      if (layers[it->second].inserted && layers[it->second].meta.chunks == chunks) return it->second;
+      id = layers[in].id + ">" + consumer_id + "#" + std::to_string(k);
+    }
     Layer u;
-    u.id = layers[in].id + ">" + consumer_id;
+    u.id = id;
     u.name = "rechunk " + layers[in].id + " for " + consumer_id;
     u.op = Op::Rechunk;
     u.kind = OpKind::Rechunk;
@@ -323,6 +329,23 @@ struct Parser {
     DType result = arrays;
     if (!have_array) result = scalar_integral ? DType::Int64 : DType::Float64;
     else if (any_scalar) result = promote_with_scalar(arrays, scalar_integral);
+    // NEP 50: a Python integer combined with an integer array must fit the array's dtype.
+    if (have_array && is_integer(arrays) && !is_comparison(l.op)) {
+      double lo = 0, hi = 0;
+      switch (arrays) {
+        case DType::UInt8: lo = 0; hi = 255; break;
+        case DType::UInt16: lo = 0; hi = 65535; break;
+        case DType::Int32: lo = -2147483648.0; hi = 2147483647.0; break;
+        case DType::UInt64: lo = 0; hi = 18446744073709551615.0; break;
+        default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break;
+      }
+      for (size_t k = first_value; k < l.params.operands.size(); ++k) {
+        const Operand& o = l.params.operands[k];
+        if (o.is_scalar() && o.scalar_is_integral && (o.scalar < lo || o.scalar > hi))
+          r.fail(field, "the number " + raw[k].dump() + " does not fit " + std::string(dtype_name(arrays)) +
+                            " (NumPy raises OverflowError); use astype on the array first");
+      }
+    }
     switch (l.op) {
       case Op::Divide: result = divide_result(result); break;
       case Op::Greater: case Op::GreaterEqual: case Op::Less: case Op::LessEqual: case Op::Equal: result = DType::Bool; break;
@@ -394,13 +417,13 @@ struct Parser {
       // Output chunks: one per run of selected elements that fall in the same input chunk.
       const auto bounds = chunk_bounds(im.chunks[a]);
       std::vector<std::int64_t> sizes;
-      std::int64_t prev = -1;
-      for (std::int64_t i = 0; i < as.count; ++i) {
-        const std::int64_t g = as.at(i);
-        const std::int64_t k = std::upper_bound(bounds.begin() + 1, bounds.end(), g) - (bounds.begin() + 1);
-        if (k != prev) sizes.push_back(0);
-        ++sizes.back();
-        prev = k;
+      // One step per run, not per element: a slice of a huge virtual array must not take long.
+      for (std::int64_t i = 0; i < as.count;) {
+        const std::int64_t k = std::upper_bound(bounds.begin() + 1, bounds.end(), as.at(i)) - (bounds.begin() + 1);
+        const std::int64_t next = std::min(as.count, as.step > 0 ? (bounds[k + 1] - as.start - 1) / as.step + 1
+                                                                 : -((as.start - bounds[k]) / as.step) + 1);
+        sizes.push_back(next - i);
+        i = next;
       }
       l.meta.chunks.push_back(sizes);
     }
