@@ -7,11 +7,24 @@
 #include "chunkscope/core/error.hpp"
 
 namespace chunkscope {
+namespace {
+// More chunks than this along one axis cannot make a valid graph (Graph::build's task limit);
+// refusing early avoids allocating the per-axis size list for absurd requests.
+constexpr std::int64_t kMaxChunksPerAxis = 200'000'000;
+
+std::vector<std::int64_t> checked_regular_chunks(size_t axis, std::int64_t n, std::int64_t size) {
+  if ((n - 1) / size + 1 > kMaxChunksPerAxis)
+    throw InputError("axis " + std::to_string(axis) + ": chunks of size " + std::to_string(size) + " make " +
+                     std::to_string((n - 1) / size + 1) + " chunks, more than " + std::to_string(kMaxChunksPerAxis) +
+                     "; use larger chunks");
+  return regular_chunks(n, size);
+}
+}  // namespace
 
 std::vector<std::int64_t> regular_chunks(std::int64_t n, std::int64_t size) {
   std::vector<std::int64_t> c;
   if (n <= 0 || size <= 0) return c;
-  c.reserve(static_cast<size_t>((n + size - 1) / size));
+  c.reserve(static_cast<size_t>((n - 1) / size + 1));  // not (n + size - 1): overflows for huge sizes
   for (std::int64_t s = 0; s < n; s += size) c.push_back(std::min(size, n - s));
   return c;
 }
@@ -32,7 +45,7 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
         if (s.size <= 0)
           throw InputError("axis " + std::to_string(a) + ": chunk size " + std::to_string(s.size) +
                            " must be positive (or -1 for the whole axis)");
-        out[a] = regular_chunks(shape[a], s.size);
+        out[a] = checked_regular_chunks(a, shape[a], s.size);
         fixed_elems *= static_cast<double>(std::min(s.size, shape[a]));
         break;
       case AxisChunkSpec::Kind::Whole:
@@ -91,7 +104,7 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
       const std::int64_t n = shape[a];
       const std::int64_t count = (n + size[a] - 1) / size[a];
       const std::int64_t even = (n + count - 1) / count;
-      out[a] = regular_chunks(n, even);
+      out[a] = checked_regular_chunks(a, n, even);
     }
   }
   return out;

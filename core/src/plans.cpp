@@ -254,12 +254,11 @@ SlicePlan make_slice_plan(const Layer& layer, const ArrayMeta& input) {
   for (int a = 0; a < nd; ++a) {
     const auto b = chunk_bounds(input.chunks[a]);
     const AxisSlice& s = layer.params.slices[a];
-    std::int64_t prev = -1;
-    for (std::int64_t i = 0; i < s.count; ++i) {
-      const std::int64_t g = s.at(i);
-      const std::int64_t k = std::upper_bound(b.begin() + 1, b.end(), g) - (b.begin() + 1);
-      if (k != prev) p.source_chunk[a].push_back(k);
-      prev = k;
+    // One step per run of elements in the same input chunk (as in the parser), not per element.
+    for (std::int64_t i = 0; i < s.count;) {
+      const std::int64_t k = std::upper_bound(b.begin() + 1, b.end(), s.at(i)) - (b.begin() + 1);
+      p.source_chunk[a].push_back(k);
+      i = std::min(s.count, s.step > 0 ? (b[k + 1] - s.start - 1) / s.step + 1 : -((s.start - b[k]) / s.step) + 1);
     }
   }
   return p;
