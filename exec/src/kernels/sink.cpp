@@ -55,6 +55,12 @@ ZarrMeta zarr_meta_for(const Layer& l) {
 std::shared_ptr<const void> prepare(const Graph& g, int li) {
   const Layer& l = g.layer(li);
   const std::string tmp = temp_path_for(l.params.path);
+  // Output folders are created as needed (samples write to out/ next to the pipeline).
+  if (const fs::path parent = fs::path(l.params.path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (ec) throw std::runtime_error(parent.string() + ": cannot create the output folder: " + ec.message());
+  }
   if (l.op == Op::ToNpy) {
     auto st = std::make_shared<NpySink>();
     st->writer = std::make_unique<NpyWriter>(tmp, l.meta.shape, l.meta.dtype);
@@ -79,8 +85,10 @@ std::int64_t output_bytes(const Graph&, int, TaskKey, const void*) { return 0; }
 void run(const KernelContext& ctx) {
   const Layer& l = ctx.layer;
   const Buffer& in = *ctx.inputs[0];
-  const Shape off = l.meta.chunk_offset(ctx.key.index), ext = l.meta.chunk_shape(ctx.key.index);
-  if (in.size() != l.meta.chunk_bytes(ctx.key.index)) throw std::logic_error("sink: input chunk has an unexpected size");
+  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index), ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
+  std::int64_t chunk_bytes = dtype_size(l.meta.dtype);
+  for (auto e : ext) chunk_bytes *= e;
+  if (in.size() != chunk_bytes) throw std::logic_error("sink: input chunk has an unexpected size");
   if (l.op == Op::ToNpy) {
     static_cast<const NpySink*>(ctx.state)->writer->write_block(off, ext, in.data());
     return;
