@@ -96,15 +96,12 @@ std::int64_t reduce_output_bytes(const Graph& g, int layer, TaskKey key, const v
 
 // ------------------------------------------------------------------ contiguous inner reductions
 
-/// Sum of n contiguous values in accumulator type A: eight independent accumulators (the
-/// compiler turns them into vector lanes) over blocks, blocks combined pairwise like NumPy.
+constexpr std::int64_t kBlock = 4096;  // elements summed with independent accumulators
+
+/// Sum of n <= kBlock contiguous values in accumulator type A: eight independent accumulators,
+/// which the compiler turns into vector lanes.
 template <class A, class T>
-A contig_sum(const T* __restrict x, std::int64_t n) {
-  if (n > 4096) {
-    std::int64_t half = n / 2;
-    half -= half % 8;
-    return kernels::wrap_add(contig_sum<A>(x, half), contig_sum<A>(x + half, n - half));
-  }
+A block_sum(const T* __restrict x, std::int64_t n) {
   A s[8] = {};
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -115,14 +112,18 @@ A contig_sum(const T* __restrict x, std::int64_t n) {
   return r;
 }
 
-/// Sum of squared deviations from m of n contiguous values, in float64.
+/// Sum of n contiguous values: blocks of kBlock, their sums added in order (the rounding error
+/// grows with n / kBlock, not n). A loop, not a recursion: recursive halving measured 40% slower.
+template <class A, class T>
+A contig_sum(const T* x, std::int64_t n) {
+  A r{};
+  for (std::int64_t i = 0; i < n; i += kBlock) r = kernels::wrap_add(r, block_sum<A>(x + i, std::min(kBlock, n - i)));
+  return r;
+}
+
+/// Sum of squared deviations from m of n <= kBlock contiguous values, in float64.
 template <class T>
-double contig_m2(const T* __restrict x, std::int64_t n, double m) {
-  if (n > 4096) {
-    std::int64_t half = n / 2;
-    half -= half % 8;
-    return contig_m2(x, half, m) + contig_m2(x + half, n - half, m);
-  }
+double block_m2(const T* __restrict x, std::int64_t n, double m) {
   double s[8] = {};
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -135,6 +136,13 @@ double contig_m2(const T* __restrict x, std::int64_t n, double m) {
     const double d = static_cast<double>(x[i]) - m;
     r += d * d;
   }
+  return r;
+}
+
+template <class T>
+double contig_m2(const T* x, std::int64_t n, double m) {
+  double r = 0;
+  for (std::int64_t i = 0; i < n; i += kBlock) r += block_m2(x + i, std::min(kBlock, n - i), m);
   return r;
 }
 

@@ -203,10 +203,18 @@ void gather(const StencilState& s, const KernelContext& ctx) {
 
 constexpr std::int64_t kStrip = 1024;  // elements of an output strip kept in L1
 
+// The tap loop is load-bound; AVX2 clones (chosen at load time, no FMA: the build keeps
+// -ffp-contract=off) run it about 20% faster than the SSE2 baseline on x86-64.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CHUNKSCOPE_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CHUNKSCOPE_VECTOR_CLONES
+#endif
+
 /// y[k] = c[k] * w[r] + sum over j = r..1 of (c[k - j*st] + c[k + j*st]) * w[r - j], in scipy's
 /// order (correlate1d's symmetric branch), for k < n.
-void symmetric_taps(double* __restrict y, const double* c, std::int64_t st, std::int64_t n, const double* w,
-                    std::int64_t r) {
+CHUNKSCOPE_VECTOR_CLONES void symmetric_taps(double* __restrict y, const double* c, std::int64_t st, std::int64_t n,
+                                             const double* w, std::int64_t r) {
   const double w0 = w[r];
   for (std::int64_t k = 0; k < n; ++k) y[k] = c[k] * w0;
   std::int64_t j = r;
