@@ -2,6 +2,7 @@
 #include "chunkscope/exec/array_io.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,6 +144,40 @@ void FileHandle::close() {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) sys_fail(path_, "close failed");
+}
+
+MappedFile::MappedFile(const FileHandle& f, std::int64_t bytes, bool writable) : size_(bytes) {
+  if (bytes <= 0) {
+    size_ = 0;
+    return;
+  }
+  void* p = ::mmap(nullptr, static_cast<size_t>(bytes), writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, f.fd(), 0);
+  if (p == MAP_FAILED) sys_fail(f.path(), "cannot map the file into memory");
+  data_ = static_cast<std::byte*>(p);
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_) ::munmap(data_, static_cast<size_t>(size_));
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(data_, static_cast<size_t>(size_));
+}
+
+void reserve_file_space(const FileHandle& f, std::int64_t bytes) {
+  if (bytes <= 0) return;
+  const int rc = ::posix_fallocate(f.fd(), 0, static_cast<off_t>(bytes));
+  if (rc != 0) {
+    errno = rc;
+    sys_fail(f.path(), "cannot reserve " + std::to_string(bytes) + " bytes on disk");
+  }
 }
 
 void pread_exact(const FileHandle& f, std::byte* out, std::int64_t n, std::int64_t offset) {

@@ -139,9 +139,29 @@ std::string make_npy_header(const Shape& shape, DType dtype) {
   return h + dict;
 }
 
+namespace {
+
+// Runs of at least this many bytes go through pread/pwrite; shorter ones through the mapping.
+constexpr std::int64_t kLongRun = 64 << 10;
+
+// Bytes of the longest contiguous file run of a region: trailing axes with step 1 that cover
+// the whole array axis extend the run into the next axis.
+std::int64_t run_bytes(const Shape& shape, std::span<const std::int64_t> counts, std::span<const std::int64_t> steps, int itemsize) {
+  std::int64_t run = itemsize;
+  for (int a = static_cast<int>(shape.size()) - 1; a >= 0; --a) {
+    if (counts[a] > 1 && steps[a] != 1) break;
+    run *= counts[a];
+    if (counts[a] != shape[a]) break;
+  }
+  return run;
+}
+
+}  // namespace
+
 NpyReader::NpyReader(const std::string& path) : header_(read_npy_header(path)) {
   try {
     file_ = FileHandle::open_read(path);
+    map_ = MappedFile(file_, file_.size(), false);
   } catch (const std::runtime_error& e) {
     throw InputError(e.what());
   }
@@ -154,7 +174,7 @@ void NpyReader::read(std::span<const AxisSlice> sel, std::byte* out) const {
                                 std::to_string(nd) + "-d array");
   const int itemsize = dtype_size(header_.dtype);
   const Shape file_strides = c_strides(header_.shape, itemsize);
-  Shape counts(nd), fs(nd);
+  Shape counts(nd), fs(nd), steps(nd);
   std::int64_t base = header_.data_offset;
   for (int a = 0; a < nd; ++a) {
     const AxisSlice& s = sel[a];
@@ -162,8 +182,18 @@ void NpyReader::read(std::span<const AxisSlice> sel, std::byte* out) const {
     if (s.count <= 0 || s.start < 0 || s.start >= header_.shape[a] || last < 0 || last >= header_.shape[a])
       throw std::out_of_range(path() + ": region outside the array on axis " + std::to_string(a));
     counts[a] = s.count;
+    steps[a] = s.step;
     fs[a] = s.step * file_strides[a];
     base += s.start * file_strides[a];
+  }
+  if (map_ && run_bytes(header_.shape, counts, steps, itemsize) < kLongRun) {
+    const std::int64_t need = header_.data_offset + shape_size(header_.shape) * itemsize;
+    const std::int64_t now = file_.size();
+    if (now < need)
+      throw std::runtime_error(path() + ": the file ends at byte " + std::to_string(now) + ", expected at least " +
+                               std::to_string(need) + " (truncated?)");
+    copy_strided(counts, map_.data() + base, fs, out, c_strides(counts, itemsize), itemsize);
+    return;
   }
   read_strided(file_, base, counts, fs, out, c_strides(counts, itemsize), itemsize);
 }
@@ -176,6 +206,8 @@ NpyWriter::NpyWriter(const std::string& path, const Shape& shape, DType dtype)
   for (auto s : shape) n *= s;
   pwrite_all(file_, reinterpret_cast<const std::byte*>(h.data()), data_offset_, 0);
   file_.resize(data_offset_ + n);
+  reserve_file_space(file_, data_offset_ + n);
+  map_ = MappedFile(file_, data_offset_ + n, true);
 }
 
 void NpyWriter::write_block(const Shape& offset, const Shape& block_shape, const std::byte* data) const {
@@ -189,6 +221,11 @@ void NpyWriter::write_block(const Shape& offset, const Shape& block_shape, const
     if (offset[a] < 0 || block_shape[a] < 0 || offset[a] + block_shape[a] > shape_[a])
       throw std::out_of_range(path() + ": block outside the array on axis " + std::to_string(a));
     base += offset[a] * fs[a];
+  }
+  const Shape ones(nd, 1);
+  if (map_ && run_bytes(shape_, block_shape, ones, itemsize) < kLongRun) {
+    copy_strided(block_shape, data, c_strides(block_shape, itemsize), map_.data() + base, fs, itemsize);
+    return;
   }
   write_strided(file_, base, block_shape, fs, data, c_strides(block_shape, itemsize), itemsize);
 }

@@ -12,8 +12,8 @@
 #include "chunkscope/exec/block_copy.hpp"
 #include "chunkscope/exec/kernel.hpp"
 #include "chunkscope/exec/npy.hpp"
+#include "chunkscope/exec/random_fill.hpp"
 #include "chunkscope/exec/zarr.hpp"
-#include "random_fill.hpp"
 
 namespace chunkscope {
 namespace {
@@ -75,7 +75,7 @@ void run(const KernelContext& ctx) {
   const Layer& l = ctx.layer;
   const Layer& src = *st.source;
   const int nd = l.meta.ndim();
-  const Shape off = l.meta.chunk_offset(ctx.key.index), ext = l.meta.chunk_shape(ctx.key.index);
+  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index), ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
   std::vector<AxisSlice> sel(nd);
   for (int a = 0; a < nd; ++a)
     sel[a] = st.view.empty() ? AxisSlice{off[a], 1, ext[a]} : AxisSlice{st.view[a].at(off[a]), st.view[a].step, ext[a]};

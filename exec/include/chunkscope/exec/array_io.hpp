@@ -47,6 +47,32 @@ class FileHandle {
   std::string path_;
 };
 
+/// A whole file mapped into memory (mmap, shared), unmapped on destruction. Movable.
+/// Reading past the end of a file that shrank after mapping raises SIGBUS: check size() first.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  /// Maps the first `bytes` bytes of `f` read-only, or read-write when `writable`; throws
+  /// std::runtime_error naming the file. `bytes` == 0 gives an empty mapping.
+  MappedFile(const FileHandle& f, std::int64_t bytes, bool writable);
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; o.size_ = 0; }
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  std::byte* data() const { return data_; }
+  std::int64_t size() const { return size_; }
+  explicit operator bool() const { return data_ != nullptr; }
+
+ private:
+  std::byte* data_ = nullptr;
+  std::int64_t size_ = 0;
+};
+
+/// Reserves disk blocks for the first `bytes` bytes (posix_fallocate), so that later writes
+/// through a mapping cannot fail for lack of space; throws std::runtime_error naming the file.
+void reserve_file_space(const FileHandle& f, std::int64_t bytes);
+
 /// Reads exactly `n` bytes at `offset`; a short file is an error ("...: the file ends at byte X,
 /// expected at least Y (truncated?)").
 void pread_exact(const FileHandle& f, std::byte* out, std::int64_t n, std::int64_t offset);

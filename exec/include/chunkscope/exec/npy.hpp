@@ -37,7 +37,11 @@ NpyHeader parse_npy_header(const std::string& bytes, std::int64_t file_size, con
 /// The header bytes (format 1.0, padded to 64 bytes) for an array of this shape and dtype.
 std::string make_npy_header(const Shape& shape, DType dtype);
 
-/// An open .npy file whose regions many tasks read at once (pread; thread-safe).
+/// An open .npy file whose regions many tasks read at once (thread-safe). Regions made of long
+/// contiguous runs (>= 64 KiB) are read with pread straight into place; regions of short runs
+/// (column chunks of a row-major file, steps) are copied out of a read-only mapping of the file,
+/// which costs no system call per run. The file's size is checked before each mapped copy, so a
+/// file truncated while a run is going gives an error rather than SIGBUS (outside a tiny race).
 class NpyReader {
  public:
   /// Opens `path` and checks its header; throws InputError("<path>: ...") as read_npy_header.
@@ -53,25 +57,31 @@ class NpyReader {
  private:
   NpyHeader header_;
   FileHandle file_;
+  MappedFile map_;
 };
 
-/// A .npy file that many tasks write disjoint blocks of (pwrite; thread-safe). The constructor
-/// creates or truncates `path`, writes the header and sizes the file to the whole array, so a
-/// block never needs to know about the others.
+/// A .npy file that many tasks write disjoint blocks of (thread-safe). The constructor creates
+/// or truncates `path`, writes the header, sizes the file to the whole array and reserves its
+/// disk space (so a full disk fails here, before any task runs). Blocks with long contiguous
+/// runs are written with pwrite; blocks of short runs through a shared mapping of the file.
 class NpyWriter {
  public:
   NpyWriter(const std::string& path, const Shape& shape, DType dtype);
   const std::string& path() const { return file_.path(); }
   /// Writes a C-order block of `block_shape` whose first element is at `offset` in the array.
   void write_block(const Shape& offset, const Shape& block_shape, const std::byte* data) const;
-  /// Closes the file, reporting a failed close.
-  void close() { file_.close(); }
+  /// Unmaps and closes the file, reporting a failed close.
+  void close() {
+    map_ = MappedFile();
+    file_.close();
+  }
 
  private:
   Shape shape_;
   DType dtype_;
   std::int64_t data_offset_ = 0;
   FileHandle file_;
+  MappedFile map_;
 };
 
 /// Reads a whole .npy file (C order). Throws InputError on a bad header.
