@@ -120,15 +120,17 @@ void row_copy_bytes(const std::byte* s, std::int64_t ss, std::byte* d, std::int6
 }
 
 // 2-d transpose-like copy: axis A is contiguous in the source (stride sizeof(T)), axis B in
-// the destination. Tiles of kTile x kTile elements stay in L1.
+// the destination. Small tiles: with power-of-two row strides every row of a tile maps to the
+// same L1 set, so tiles of more than ~8 rows thrash (measured on 512² and 1024² chunks).
 template <class T>
 void tile_copy(const std::byte* s, std::int64_t s_b, std::byte* d, std::int64_t d_a, std::int64_t na, std::int64_t nb) {
-  constexpr std::int64_t kTile = sizeof(T) >= 4 ? 32 : 64;
+  constexpr std::int64_t kTileA = sizeof(T) == 8 ? 8 : sizeof(T) == 4 ? 16 : sizeof(T) == 2 ? 16 : 32;
+  constexpr std::int64_t kTileB = sizeof(T) == 8 ? 8 : sizeof(T) == 4 ? 8 : sizeof(T) == 2 ? 16 : 32;
   constexpr auto sz = static_cast<std::int64_t>(sizeof(T));
-  for (std::int64_t a0 = 0; a0 < na; a0 += kTile) {
-    const std::int64_t a1 = std::min(na, a0 + kTile);
-    for (std::int64_t b0 = 0; b0 < nb; b0 += kTile) {
-      const std::int64_t b1 = std::min(nb, b0 + kTile);
+  for (std::int64_t a0 = 0; a0 < na; a0 += kTileA) {
+    const std::int64_t a1 = std::min(na, a0 + kTileA);
+    for (std::int64_t b0 = 0; b0 < nb; b0 += kTileB) {
+      const std::int64_t b1 = std::min(nb, b0 + kTileB);
       for (std::int64_t a = a0; a < a1; ++a) {
         const std::byte* sa = s + a * sz;
         std::byte* da = d + a * d_a;
