@@ -1,6 +1,7 @@
 // .npy headers, region reads and concurrent block writes.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "chunkscope/core/error.hpp"
+#include "chunkscope/exec/array_io.hpp"
 #include "chunkscope/exec/block_copy.hpp"
 #include "chunkscope/exec/npy.hpp"
 #include "io_fixtures.hpp"
@@ -130,6 +132,53 @@ TEST_CASE("NpyReader reads long strided rows in pieces", "[npy]") {
   }
 }
 
+TEST_CASE("NpyReader on a file truncated after opening fails naming the file", "[npy]") {
+  TempDir dir;
+  std::vector<double> v(100 * 10, 2.0);
+  write_npy(dir / "a.npy", {100, 10}, DType::Float64, reinterpret_cast<const std::byte*>(v.data()));
+  NpyReader r(dir / "a.npy");
+  std::filesystem::resize_file(dir / "a.npy", 128 + 8 * 500);
+  std::vector<double> out(100 * 10);
+  for (const AxisSlice col : {AxisSlice{0, 1, 2}, AxisSlice{0, 1, 10}}) {  // mapped copy, then pread
+    const AxisSlice sel[] = {{0, 1, 100}, col};
+    CHECK_THROWS_WITH(r.read(sel, reinterpret_cast<std::byte*>(out.data())),
+                      Catch::StartsWith(dir / "a.npy") && Catch::Contains("truncated"));
+  }
+}
+
+TEST_CASE("read_strided coalesces close runs, splits long rows and reads far-apart elements alone", "[npy]") {
+  TempDir dir;
+  // A raw file of 4M int32 values (16 MB), value = index.
+  const std::int64_t n = 4 << 20;
+  std::vector<std::int32_t> v(static_cast<size_t>(n));
+  std::iota(v.begin(), v.end(), 0);
+  write_file_via_rename(dir / "raw", {reinterpret_cast<const std::byte*>(v.data()), v.size() * 4});
+  const FileHandle f = FileHandle::open_read(dir / "raw");
+  struct Case { std::vector<std::int64_t> ext, step; std::int64_t first; };
+  for (const Case& c : {Case{{64, 4}, {1024, 1}, 0},            // short runs 4 KiB apart: one coalesced read
+                        Case{{64, 4}, {-1024, -1}, n - 1},      // the same, reversed
+                        Case{{3, 5}, {1 << 20, 3000}, 17},      // far-apart elements: one read each
+                        Case{{2'000'000}, {2}, 1},              // one row longer than the scratch budget
+                        Case{{1'500'000}, {-2}, n - 1},         // the same, reversed
+                        Case{{5, 70'000}, {100'000, 1}, 3}}) {  // long contiguous rows straight into place
+    Shape fs, ms;
+    for (auto s : c.step) fs.push_back(s * 4);
+    ms = c_strides(c.ext, 4);
+    std::vector<std::int32_t> got(static_cast<size_t>(shape_size(c.ext)));
+    read_strided(f, c.first * 4, c.ext, fs, reinterpret_cast<std::byte*>(got.data()), ms, 4);
+    std::int64_t k = 0;
+    for_each_index(c.ext, [&](const std::vector<std::int64_t>& i) {
+      std::int64_t idx = c.first;
+      for (size_t a = 0; a < i.size(); ++a) idx += i[a] * c.step[a];
+      REQUIRE(got[static_cast<size_t>(k++)] == idx);
+    });
+  }
+  const std::int64_t e[] = {10}, s[] = {4}, m[] = {4};
+  std::vector<std::int32_t> out(10);
+  CHECK_THROWS_WITH(read_strided(f, (n - 5) * 4, e, s, reinterpret_cast<std::byte*>(out.data()), m, 4),
+                    Catch::StartsWith(dir / "raw") && Catch::Contains("truncated"));
+}
+
 TEST_CASE("NpyWriter takes disjoint blocks from many threads", "[npy]") {
   TempDir dir;
   const Shape shape{64, 48};
@@ -157,6 +206,29 @@ TEST_CASE("NpyWriter takes disjoint blocks from many threads", "[npy]") {
   REQUIRE(bytes.size() == 64 * 48 * 4);
   const auto* f = reinterpret_cast<const float*>(bytes.data());
   for (int i = 0; i < 64 * 48; ++i) REQUIRE(f[i] == static_cast<float>(i));
+}
+
+TEST_CASE("NpyWriter writes long rows with pwrite and short runs through the mapping", "[npy]") {
+  TempDir dir;
+  const Shape shape{6, 20000};
+  std::vector<double> all(6 * 20000);
+  std::iota(all.begin(), all.end(), 0.0);
+  {
+    NpyWriter w(dir / "out.npy", shape, DType::Float64);
+    // Rows 0..3 as two blocks of whole rows (long runs), rows 4..5 as column blocks (short runs).
+    w.write_block({0, 0}, {2, 20000}, reinterpret_cast<const std::byte*>(all.data()));
+    w.write_block({2, 0}, {2, 20000}, reinterpret_cast<const std::byte*>(all.data() + 2 * 20000));
+    std::vector<double> block(2 * 1000);
+    for (int c0 = 0; c0 < 20000; c0 += 1000) {
+      for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 1000; ++c) block[r * 1000 + c] = all[(4 + r) * 20000 + c0 + c];
+      w.write_block({4, c0}, {2, 1000}, reinterpret_cast<const std::byte*>(block.data()));
+    }
+    w.close();
+  }
+  const auto bytes = read_npy(dir / "out.npy");
+  REQUIRE(bytes.size() == all.size() * 8);
+  CHECK(std::memcmp(bytes.data(), all.data(), bytes.size()) == 0);
 }
 
 TEST_CASE("write_npy output is what NumPy reads", "[npy]") {

@@ -10,6 +10,7 @@
 
 #include "chunkscope/core/philox.hpp"
 #include "chunkscope/exec/npy.hpp"
+#include "chunkscope/exec/random_fill.hpp"
 #include "chunkscope/exec/zarr.hpp"
 #include "io_fixtures.hpp"
 #include "serial_run.hpp"
@@ -97,6 +98,29 @@ TEST_CASE("random runs whose Philox counters cross 2^32 match the scalar generat
       REQUIRE(v.size() == 138);
       for (size_t i = 0; i < v.size(); ++i) REQUIRE(v[i] == philox_uniform_f32(c.around - 101 + i, 9));
     }
+  }
+}
+
+TEST_CASE("every SIMD path of the generator is bit-identical to the scalar Philox", "[source][random]") {
+  const RandomSimd level = GENERATE(RandomSimd::Scalar, RandomSimd::Avx2, RandomSimd::Avx512, RandomSimd::Auto);
+  set_random_simd(level);
+  struct Restore { ~Restore() { set_random_simd(RandomSimd::Auto); } } restore;
+  INFO("simd level " << static_cast<int>(level));
+  const std::uint64_t seed = 0xDEADBEEF12345ull;
+  // Starts at every alignment, lengths around the group sizes, and counters whose low word wraps.
+  for (std::uint64_t base : {0ull, 1000ull, (1ull << 33) - 300, (1ull << 34) - 700}) {
+    for (std::uint64_t off = 0; off < 5; ++off)
+      for (std::int64_t n : {1, 3, 31, 64, 129, 257, 1000}) {
+        const std::uint64_t first = base + off;
+        std::vector<double> d(static_cast<size_t>(n));
+        std::vector<float> f(static_cast<size_t>(n));
+        random_run_f64(seed, first, n, d.data());
+        random_run_f32(seed, first, n, f.data());
+        for (std::int64_t i = 0; i < n; ++i) {
+          REQUIRE(d[i] == philox_uniform_f64(first + i, seed));
+          REQUIRE(f[i] == philox_uniform_f32(first + i, seed));
+        }
+      }
   }
 }
 
