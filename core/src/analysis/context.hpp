@@ -1,0 +1,86 @@
+#pragma once
+// Internal to core/src/analysis: what every rule needs, computed once per analyze() call, and the
+// rule entry points (one per rule_*.cpp file).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/analysis/chunk_flow.hpp"
+#include "chunkscope/core/trace_summary.hpp"
+
+namespace chunkscope::analysis {
+
+/// Shared, read-only facts about the trace.
+struct Context {
+  const Trace& t;
+  const AnalysisOptions& o;
+  TraceSummary sum;
+  std::vector<ChunkOrigin> flow;               ///< chunk origin of every layer
+  std::vector<std::vector<int>> consumers;     ///< layer -> consuming layers
+  std::vector<std::vector<std::int64_t>> ran;  ///< layer -> ids of its tasks that ran (done or failed)
+  std::vector<std::int64_t> ready_ns;          ///< task -> when its last input was done (0 without inputs)
+  std::vector<double> median_ns;               ///< layer -> median duration of its stage-0 tasks that ran
+  int workers = 1;
+  double wall_ns = 0;
+  double worker_ns = 0;    ///< workers x wall
+  double overhead_ns = 0;  ///< per-task overhead used by the rules
+  bool overhead_measured = false;
+
+  bool task_ran(std::int64_t i) const { return t.tasks.status[i] == 1 || t.tasks.status[i] == 2; }
+  const std::string& id(int l) const { return t.layers[l].id; }
+  /// "x" with quotes, for messages.
+  std::string q(int l) const { return "\"" + t.layers[l].id + "\""; }
+  int itemsize(int l) const;
+  std::int64_t array_bytes(int l) const;
+  std::int64_t max_chunk_bytes(int l) const;
+  /// Share of the run's worker time.
+  double time_share(double ns) const { return worker_ns > 0 ? ns / worker_ns : 0; }
+  /// Layers whose chunks come from `origin`, in order (the origin first when it is one of them).
+  std::vector<int> family(int origin) const;
+  /// Info below the stake floors, else warning, or critical when `critical` holds.
+  Severity grade(double share, double ns, bool critical) const;
+  Severity grade_bytes(double share, double bytes, bool critical) const;
+};
+
+Context make_context(const Trace& t, const AnalysisOptions& o);
+/// The measured per-task overhead (see docs/rules.md); `measured` tells whether it came from the trace.
+double measure_overhead(const Trace& t, double max_trivial_ns, bool* measured);
+double median(std::vector<double> v);
+
+/// A concrete chunk change for the family of `origin`.
+struct ChunkFix {
+  bool ok = false;        ///< false: no shape could be computed (bad layer)
+  bool editable = false;  ///< the origin takes a "chunks" field; then `edit` is set
+  Shape before;           ///< the origin's current (largest) chunk shape
+  Shape chunk;            ///< advised chunk shape of the origin
+  std::int64_t chunk_bytes = 0;
+  std::int64_t chunks_before = 0;  ///< chunks of the origin now
+  std::int64_t chunks_after = 0;
+  nlohmann::json edit;  ///< {"layer": id, "chunks": [...]}
+  std::string why;      ///< how the shape respects its consumers ("rows whole for row_sums")
+  /// "set "x" chunks to [64, -1] (1 MiB per chunk, 64 chunks instead of 16384)"
+  std::string text(const Context& c, int origin) const;
+};
+/// Chunk shape near `target_bytes` for `origin`, respecting how its family reads it: axes that
+/// every partial reduction reduces stay whole when possible, stencil axes stay >= 4x the halo,
+/// other axes keep the current chunk's proportions.
+ChunkFix chunk_fix(const Context& c, int origin, std::int64_t target_bytes);
+
+void rule_tiny_chunks(const Context& c, Findings& out);
+void rule_huge_chunks(const Context& c, Findings& out);
+void rule_rechunk_fan(const Context& c, Findings& out);
+void rule_low_parallelism(const Context& c, Findings& out);
+void rule_stragglers(const Context& c, Findings& out);
+void rule_irregular_chunks(const Context& c, Findings& out);
+void rule_memory_peak(const Context& c, Findings& out);
+void rule_held_chunks(const Context& c, Findings& out);
+void rule_reduction_split(const Context& c, Findings& out);
+void rule_unfused_chain(const Context& c, Findings& out);
+void rule_repeated_reads(const Context& c, Findings& out);
+void rule_critical_path(const Context& c, Findings& out);
+void rule_transfer_bound(const Context& c, Findings& out);
+
+}  // namespace chunkscope::analysis

@@ -1,0 +1,130 @@
+#include "chunkscope/core/analysis/findings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "chunkscope/core/units.hpp"
+
+namespace chunkscope {
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::Critical: return "critical";
+    case Severity::Warning: return "warning";
+    case Severity::Info: break;
+  }
+  return "info";
+}
+
+std::optional<Severity> parse_severity(std::string_view name) {
+  if (name == "info") return Severity::Info;
+  if (name == "warning") return Severity::Warning;
+  if (name == "critical") return Severity::Critical;
+  return std::nullopt;
+}
+
+Finding& Finding::add(std::string name, double value, std::string unit) {
+  evidence.push_back({std::move(name), value, std::move(unit), ""});
+  return *this;
+}
+
+Finding& Finding::add_text(std::string name, std::string text) {
+  evidence.push_back({std::move(name), 0, "shape", std::move(text)});
+  return *this;
+}
+
+const Evidence* Finding::find(std::string_view name) const {
+  for (const auto& e : evidence)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+void sort_findings(Findings& f) {
+  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.stake_share != b.stake_share) return a.stake_share > b.stake_share;
+    if (a.rule != b.rule) return a.rule < b.rule;
+    return a.layers < b.layers;
+  });
+}
+
+std::string format_evidence(const Evidence& e) {
+  if (!e.text.empty()) return e.text;
+  std::ostringstream o;
+  if (e.unit == "ns") return format_duration_ns(e.value);
+  if (e.unit == "B") return format_bytes(e.value);
+  if (e.unit == "B/s") return format_bytes(e.value) + "/s";
+  if (e.unit == "share") {
+    const double p = 100 * e.value;
+    o.precision(p < 10 ? 2 : 3);
+    o << p << "%";
+    return o.str();
+  }
+  if (e.unit == "ratio") {
+    o.precision(e.value < 10 ? 2 : 3);
+    o << e.value << "×";
+    return o.str();
+  }
+  if (std::fabs(e.value - std::round(e.value)) < 1e-9 && std::fabs(e.value) < 1e15) {
+    o << static_cast<long long>(std::llround(e.value));
+    return o.str();
+  }
+  o.precision(4);
+  o << e.value;
+  return o.str();
+}
+
+nlohmann::json finding_to_json(const Finding& f) {
+  nlohmann::json ev = nlohmann::json::array();
+  for (const auto& e : f.evidence) {
+    nlohmann::json j{{"name", e.name}, {"unit", e.unit}, {"text", format_evidence(e)}};
+    if (e.unit == "shape")
+      j["value"] = nullptr;
+    else
+      j["value"] = e.value;
+    ev.push_back(std::move(j));
+  }
+  return {{"rule", f.rule},
+          {"severity", std::string(severity_name(f.severity))},
+          {"layers", f.layers},
+          {"message", f.message},
+          {"evidence", std::move(ev)},
+          {"advice", f.advice},
+          {"edits", f.edits},
+          {"stake", {{"ns", f.stake_ns}, {"bytes", f.stake_bytes}, {"share", f.stake_share}}}};
+}
+
+nlohmann::json findings_to_json(const Findings& f) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& x : f) a.push_back(finding_to_json(x));
+  return a;
+}
+
+std::string findings_text(const Findings& f, std::size_t max) {
+  std::ostringstream o;
+  const size_t n = max == 0 ? f.size() : std::min(max, f.size());
+  for (size_t i = 0; i < n; ++i) {
+    const Finding& x = f[i];
+    o << (i ? "\n" : "") << severity_name(x.severity) << " [" << x.rule << "]";
+    if (!x.layers.empty()) {
+      o << " ";
+      for (size_t k = 0; k < x.layers.size() && k < 6; ++k) o << (k ? ", " : "") << x.layers[k];
+      if (x.layers.size() > 6) o << ", +" << x.layers.size() - 6 << " more";
+    }
+    o << "\n  " << x.message << "\n";
+    if (!x.evidence.empty()) {
+      o << "  evidence:";
+      for (size_t k = 0; k < x.evidence.size(); ++k)
+        o << (k ? "; " : " ") << x.evidence[k].name << " " << format_evidence(x.evidence[k]);
+      o << "\n";
+    }
+    if (!x.advice.empty()) o << "  advice: " << x.advice << "\n";
+    for (const auto& e : x.edits) o << "  edit: " << e.dump() << "\n";
+  }
+  if (n < f.size())
+    o << "(" << f.size() - n << " more finding" << (f.size() - n == 1 ? "" : "s") << ": chunkscope report TRACE)\n";
+  return o.str();
+}
+
+}  // namespace chunkscope

@@ -1,0 +1,116 @@
+// Rule repeated-reads: the same input read more than once — two source layers reading the same
+// file or generating the same values, and stencils whose halo re-reads a large share of each
+// chunk from its neighbours (chunks thin along a filtered axis).
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "chunkscope/core/analysis/chunk_advisor.hpp"
+#include "chunkscope/core/units.hpp"
+#include "context.hpp"
+
+namespace chunkscope::analysis {
+namespace {
+
+// What identifies the data of a source (its params without "chunks").
+std::string source_key(const TraceLayer& l) {
+  nlohmann::json p = l.params.is_object() ? l.params : nlohmann::json::object();
+  p.erase("chunks");
+  return l.op + "|" + l.dtype + "|" + nlohmann::json(l.shape).dump() + "|" + p.dump();
+}
+
+}  // namespace
+
+void rule_repeated_reads(const Context& c, Findings& out) {
+  const TraceTasks& k = c.t.tasks;
+  const size_t n = c.t.layers.size();
+  // 1. The same source twice.
+  std::vector<bool> seen(n, false);
+  for (size_t a = 0; a < n; ++a) {
+    const TraceLayer& A = c.t.layers[a];
+    if (A.kind != "source" || seen[a]) continue;
+    const std::string key = source_key(A);
+    std::vector<int> same{static_cast<int>(a)};
+    for (size_t b = a + 1; b < n; ++b)
+      if (c.t.layers[b].kind == "source" && source_key(c.t.layers[b]) == key) {
+        same.push_back(static_cast<int>(b));
+        seen[b] = true;
+      }
+    if (same.size() < 2) continue;
+    double busy = 0;
+    for (size_t i = 1; i < same.size(); ++i)
+      for (auto t : c.ran[same[i]]) busy += static_cast<double>(k.duration(t));
+    Finding f;
+    f.rule = "repeated-reads";
+    for (int l : same) f.layers.push_back(c.id(l));
+    const double bytes = static_cast<double>(c.array_bytes(static_cast<int>(a))) * static_cast<double>(same.size() - 1);
+    f.stake_ns = busy;
+    f.stake_bytes = bytes;
+    f.stake_share = c.time_share(busy);
+    f.severity =
+        std::max(c.grade(f.stake_share, busy, false),
+                 c.grade_bytes(c.t.memory.peak_bytes > 0 ? bytes / static_cast<double>(c.t.memory.peak_bytes) : 0,
+                               bytes, false));
+    const bool file = A.op == "from_npy" || A.op == "from_zarr";
+    f.message = std::string(file ? "The same file is read" : "The same data is generated") + " by " +
+                std::to_string(same.size()) + " layers (" + c.q(same[0]) + " and " + c.q(same[1]) +
+                (same.size() > 2 ? ", ..." : "") + "): " + format_bytes(bytes) + " read again.";
+    f.add("copies", static_cast<double>(same.size()), "count")
+        .add("extra_bytes", bytes, "B")
+        .add("extra_busy_ns", busy, "ns");
+    f.advice = "Read it once: keep " + c.q(same[0]) +
+               " and make the consumers of the others use it (if they need other chunks, add one rechunk of " +
+               c.q(same[0]) + ").";
+    out.push_back(std::move(f));
+  }
+  // 2. Stencil halos: the extended blocks gathered (stage >= 1) versus the chunks themselves.
+  for (size_t l = 0; l < n; ++l) {
+    const TraceLayer& S = c.t.layers[l];
+    if (S.kind != "stencil" || c.ran[l].empty()) continue;
+    double gathered = 0, own = 0, gather_ns = 0;
+    for (auto t : c.ran[l]) {
+      if (k.stage[t] >= 1) {
+        gathered += static_cast<double>(k.bytes[t]);
+        gather_ns += static_cast<double>(k.duration(t));
+      } else {
+        own += static_cast<double>(k.bytes[t]);
+      }
+    }
+    if (own <= 0 || gathered <= 0) continue;
+    const double ratio = gathered / own;  // 1 = no halo; 2 = every element read twice
+    if (ratio < 1.5) continue;
+    const int origin = c.flow[l].origin;
+    const std::int64_t target = parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, c.o.min_chunk_bytes,
+                                                c.workers, c.o.chunks_per_worker);
+    const ChunkFix fix = chunk_fix(c, origin, std::max<std::int64_t>(target, c.max_chunk_bytes(origin)));
+    Finding f;
+    f.rule = "repeated-reads";
+    f.layers.push_back(S.id);
+    if (origin != static_cast<int>(l)) f.layers.push_back(c.id(origin));
+    f.stake_ns = gather_ns * (ratio - 1) / ratio;
+    f.stake_bytes = gathered - own;
+    f.stake_share = c.time_share(f.stake_ns);
+    f.severity = c.grade(f.stake_share, f.stake_ns, false);
+    const auto halo = stencil_halo(S);
+    std::ostringstream r;
+    r.precision(2);
+    r << ratio;
+    f.message = "The filter " + c.q(static_cast<int>(l)) + " reads each chunk with a halo of " +
+                nlohmann::json(halo).dump() + " elements from its neighbours: " + r.str() +
+                "× the chunk's own data, because the chunks (" + format_chunk_shape(S.chunks) +
+                ") are thin next to the filter's reach.";
+    f.add("halo_ratio", ratio, "ratio")
+        .add("gathered_bytes", gathered, "B")
+        .add("chunk_bytes_total", own, "B")
+        .add("gather_ns", gather_ns, "ns");
+    if (fix.ok && fix.editable && fix.chunk != fix.before) {
+      f.advice = "Use chunks at least 4× the halo along filtered axes: " + fix.text(c, origin) + ".";
+      f.edits.push_back(fix.edit);
+    } else {
+      f.advice = "Use chunks at least 4× the halo (" + nlohmann::json(halo).dump() + ") along the filtered axes.";
+    }
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace chunkscope::analysis

@@ -1,0 +1,112 @@
+// Rule tiny-chunks: a chunk family whose tasks are so short that the fixed per-task cost is a large
+// share of their time. Advice: a chunk shape on the family's origin big enough that the overhead
+// is under 1% of a task (capped at the byte target, keeping enough chunks for the workers).
+#include <algorithm>
+#include <cmath>
+
+#include "chunkscope/core/analysis/chunk_advisor.hpp"
+#include "chunkscope/core/units.hpp"
+#include "context.hpp"
+
+namespace chunkscope::analysis {
+
+void rule_tiny_chunks(const Context& c, Findings& out) {
+  const TraceTasks& k = c.t.tasks;
+  const double ovh = c.overhead_ns;
+  for (size_t o = 0; o < c.t.layers.size(); ++o) {
+    if (c.flow[o].origin != static_cast<int>(o)) continue;
+    const int origin = static_cast<int>(o);
+    const auto fam = c.family(origin);
+    std::int64_t tasks = 0, scheduled = 0;
+    double est_ns = 0;       // sum over layers of tasks x median duration (robust to noise)
+    double ns_per_byte = 0;  // fastest processing per byte among the family's stage-0 tasks
+    std::vector<double> all;
+    std::vector<std::string> ids;
+    for (int l : fam) {
+      const auto& r = c.ran[l];
+      if (r.empty()) continue;
+      ids.push_back(c.id(l));
+      std::vector<double> d, b;
+      for (auto i : r) {
+        d.push_back(static_cast<double>(k.duration(i)));
+        if (!k.fused[i]) ++scheduled;
+        if (k.stage[i] == 0 && k.bytes[i] > 0) b.push_back(static_cast<double>(k.bytes[i]));
+      }
+      tasks += static_cast<std::int64_t>(r.size());
+      const double m = median(d);
+      est_ns += m * static_cast<double>(r.size());
+      all.insert(all.end(), d.begin(), d.end());
+      const std::string& op = c.t.layers[l].op;
+      if (!b.empty() && c.median_ns[l] > 0 && op != "to_npy" && op != "to_zarr") {
+        const double npb = c.median_ns[l] / median(b);
+        if (ns_per_byte == 0 || npb < ns_per_byte) ns_per_byte = npb;
+      }
+    }
+    if (tasks < c.o.tiny_min_tasks || scheduled == 0) continue;
+    const double overhead_total = ovh * static_cast<double>(scheduled);
+    const double share = overhead_total / (est_ns + overhead_total);
+    if (share < c.o.tiny_overhead_share) continue;
+    // Chunk bytes at which one task takes ovh / target share.
+    const double task_goal_ns = ovh / std::max(1e-6, c.o.tiny_target_overhead_share);
+    double goal = ns_per_byte > 0 ? task_goal_ns / ns_per_byte : static_cast<double>(c.o.target_chunk_bytes);
+    goal = std::clamp(goal, static_cast<double>(c.o.min_chunk_bytes), static_cast<double>(c.o.target_chunk_bytes));
+    const std::int64_t target = parallel_target(c.array_bytes(origin), static_cast<std::int64_t>(goal),
+                                                c.o.min_chunk_bytes, c.workers, c.o.chunks_per_worker);
+    const ChunkFix fix = chunk_fix(c, origin, target);
+    if (!fix.ok || fix.chunks_after >= fix.chunks_before) continue;  // already one chunk: the array is just small
+    const double ratio = static_cast<double>(fix.chunks_after) / static_cast<double>(fix.chunks_before);
+    double tasks_after = 0;
+    for (int l : fam)
+      if (!c.ran[l].empty()) tasks_after += std::max(1.0, std::ceil(static_cast<double>(c.ran[l].size()) * ratio));
+    const double stake = std::max(0.0, (static_cast<double>(scheduled) - tasks_after) * ovh);
+    Finding f;
+    f.rule = "tiny-chunks";
+    f.stake_ns = stake;
+    f.stake_share = c.time_share(stake);
+    f.severity = c.grade(f.stake_share, stake, share >= c.o.tiny_critical_share);
+    const TraceLayer& L = c.t.layers[origin];
+    f.layers.push_back(L.id);
+    for (const auto& id : ids)
+      if (id != L.id) f.layers.push_back(id);
+    const double med = median(all);
+    f.message = "The chunks of " + c.q(origin) + " (" + format_shape(fix.before) + ", " +
+                format_bytes(static_cast<double>(c.max_chunk_bytes(origin))) +
+                ") are so small that the fixed cost of a task (about " + format_duration_ns(ovh) + ") is " +
+                std::to_string(std::lround(100 * share)) + "% of the time of the " + std::to_string(tasks) +
+                " tasks computed from them (median " + format_duration_ns(med) + ").";
+    f.add_text("chunk_shape", format_shape(fix.before))
+        .add("chunk_bytes", static_cast<double>(c.max_chunk_bytes(origin)), "B")
+        .add("chunks", static_cast<double>(fix.chunks_before), "count")
+        .add("tasks", static_cast<double>(tasks), "count")
+        .add("median_task_ns", med, "ns")
+        .add("task_overhead_ns", ovh, "ns")
+        .add("overhead_share", share, "share")
+        .add("overhead_total_ns", overhead_total, "ns")
+        .add_text("advised_chunk_shape", format_shape(fix.chunk))
+        .add("advised_chunk_bytes", static_cast<double>(fix.chunk_bytes), "B")
+        .add("advised_chunks", static_cast<double>(fix.chunks_after), "count")
+        .add("advised_tasks", tasks_after, "count");
+    std::string overhead_note = c.overhead_measured ? "measured in this trace" : "given or assumed";
+    if (fix.editable) {
+      f.advice = "Use bigger chunks: " + fix.text(c, origin) +
+                 ". Tasks then take long enough that the per-task overhead (" + overhead_note +
+                 ") is about 1% of their time, and the " + std::to_string(tasks) + " tasks become about " +
+                 std::to_string(static_cast<std::int64_t>(tasks_after)) + ".";
+      if (!L.pushed_into.empty())
+        f.advice += " (" + c.q(origin) + " is read directly by \"" + L.pushed_into + "\", which keeps its chunks.)";
+      f.edits.push_back(fix.edit);
+    } else if (L.inserted) {
+      f.advice = "These chunks come from " + c.q(origin) +
+                 ", a rechunk chunkscope inserted to align its inputs: give the inputs of \"" +
+                 (c.consumers[origin].empty() ? L.id : c.id(c.consumers[origin][0])) +
+                 "\" the same, bigger chunks (about " + format_shape(fix.chunk) +
+                 ") so that no small common chunks are needed.";
+    } else {
+      f.advice = "Use bigger chunks upstream of " + c.q(origin) + " (about " + format_shape(fix.chunk) + ", " +
+                 format_bytes(static_cast<double>(fix.chunk_bytes)) + " per chunk).";
+    }
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace chunkscope::analysis
