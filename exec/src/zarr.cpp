@@ -247,6 +247,16 @@ std::string encode_zarr_chunk(const ZarrMeta& m, const std::byte* data) {
 
 bool read_zarr_chunk(const std::string& dir, const ZarrMeta& m, const Shape& coords, std::byte* out) {
   const std::string file = dir + "/" + zarr_chunk_key(m, coords);
+  if (m.compressor == ZarrCompressor::None) {  // raw: straight into place, no copy
+    const FileHandle f = FileHandle::open_read_if_exists(file);
+    if (!f) return false;
+    const std::int64_t size = f.size(), n = m.chunk_bytes();
+    if (size != n)
+      chunk_fail(file, "the chunk file has " + std::to_string(size) + " bytes, expected " + std::to_string(n) + " (chunk shape " +
+                           format_shape(m.chunk_shape) + ", " + std::string(dtype_name(m.dtype)) + ")");
+    pread_exact(f, out, n, 0);
+    return true;
+  }
   std::string bytes;
   if (!read_whole_file(file, bytes)) return false;
   decode_zarr_chunk(m, {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, out, file);
