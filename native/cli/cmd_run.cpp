@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
@@ -62,9 +63,12 @@ void add_report(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("report", "Print a trace's per-layer table: chunk shapes in and out, tasks, time, critical path, bytes, memory");
   auto path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto overhead_us = std::make_shared<double>(0);
   cmd->add_option("TRACE", *path, "trace file (.cstrace.json or .cstrace.cbor)")->required();
   cmd->add_flag("--json", *json, "print JSON");
-  cmd->callback([path, json, &exit_code] {
+  cmd->add_option("--task-overhead-us", *overhead_us, "per-task overhead in µs for the findings (default: measured from the trace)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([path, json, overhead_us, &exit_code] {
     auto t = load_trace(*path);
     if (!t) {
       std::cerr << "chunkscope: " << t.error() << "\n";
@@ -72,8 +76,12 @@ void add_report(CLI::App& app, int& exit_code) {
       return;
     }
     const TraceSummary s = summarize(*t);
+    AnalysisOptions ao;
+    ao.task_overhead_ns = *overhead_us * 1e3;
+    const Findings findings = analyze(*t, ao);
     if (!*json) {
       std::cout << summary_table(*t, s);
+      std::cout << "\nfindings (" << findings.size() << "; docs/rules.md explains each rule):\n" << findings_text(findings);
       return;
     }
     nlohmann::json j;
@@ -91,6 +99,7 @@ void add_report(CLI::App& app, int& exit_code) {
                              {"critical_ns", l.critical_ns}, {"bytes", l.output_bytes}, {"peak_live_bytes", l.peak_live_bytes},
                              {"median_task_ns", l.median_task_ns}, {"max_task_ns", l.max_task_ns}});
     }
+    j["findings"] = findings_to_json(findings);
     std::cout << j.dump(2) << "\n";
   });
 }

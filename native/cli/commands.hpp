@@ -14,5 +14,7 @@ void add_run(CLI::App& app, int& exit_code);
 void add_report(CLI::App& app, int& exit_code);
 void add_export(CLI::App& app, int& exit_code);
 void add_demo(CLI::App& app, int& exit_code);
+void add_advise(CLI::App& app, int& exit_code);
+void add_apply_advice(CLI::App& app, int& exit_code);
 
 }  // namespace chunkscope::cli

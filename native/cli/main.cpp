@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   chunkscope::cli::add_report(app, exit_code);
   chunkscope::cli::add_export(app, exit_code);
   chunkscope::cli::add_demo(app, exit_code);
+  chunkscope::cli::add_advise(app, exit_code);
+  chunkscope::cli::add_apply_advice(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

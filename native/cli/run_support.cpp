@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
@@ -115,6 +116,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     std::cout << "\n";
   }
   if (!trace_path.empty()) std::cout << "trace: " << trace_path << "\n";
+  if (!req.no_trace) std::cout << "top findings:\n" << findings_text(analyze(trace), 3);
   return rc;
 }
 
