@@ -26,7 +26,8 @@ constexpr std::int64_t kScratchBudget = 8 << 20;
 constexpr std::int64_t kGap = 4096;
 
 [[noreturn]] void sys_fail(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
+  const int e = errno;  // before any allocation below
+  throw std::runtime_error(path + ": " + what + ": " + std::strerror(e));
 }
 
 struct Region {
