@@ -10,8 +10,6 @@
 // same machine load. --trace writes the trace of the last recorded run (for `chunkscope report`).
 // --no-push-down keeps a rechunk/slice after a source as its own layer (for comparison only).
 // Peak RSS is the process's (getrusage ru_maxrss): run one workload per process.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
@@ -89,7 +88,10 @@ nlohmann::json top_layers(const chunkscope::Trace& t, std::size_t n) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t k = 0; k < std::min(n, idx.size()); ++k) {
     const auto& l = t.layers[idx[k]];
-    out.push_back({{"id", l.id}, {"op", l.op}, {"busy_s", busy[idx[k]] * 1e-9}, {"share", total > 0 ? busy[idx[k]] / total : 0.0}});
+    out.push_back({{"id", l.id},
+                   {"op", l.op},
+                   {"busy_s", busy[idx[k]] * 1e-9},
+                   {"share", total > 0 ? busy[idx[k]] / total : 0.0}});
   }
   return out;
 }
@@ -209,8 +211,9 @@ int main(int argc, char** argv) {
   }
 
   if (!trace_path.empty() && !last_trace.layers.empty()) {
-    chunkscope::write_file_atomic(trace_path, chunkscope::is_cbor_path(trace_path) ? chunkscope::write_trace_cbor(last_trace)
-                                                                                  : chunkscope::write_trace_json(last_trace));
+    chunkscope::write_file_atomic(trace_path, chunkscope::is_cbor_path(trace_path)
+                                                  ? chunkscope::write_trace_cbor(last_trace)
+                                                  : chunkscope::write_trace_json(last_trace));
   }
 
   nlohmann::json j;
@@ -243,7 +246,8 @@ int main(int argc, char** argv) {
   if (record || record_ab) j["trace_build_s"] = trace_build_s;
   j["peak_bytes"] = peak_bytes;
   j["top_layers"] = top_layers(last_trace, 3);
-  if (peak_layer >= 0 && peak_layer < static_cast<int>(last_trace.layers.size())) j["peak_layer"] = last_trace.layers[peak_layer].id;
+  if (peak_layer >= 0 && peak_layer < static_cast<int>(last_trace.layers.size()))
+    j["peak_layer"] = last_trace.layers[peak_layer].id;
   j["rss_after_load_bytes"] = rss_after_load;
   j["peak_rss_bytes"] = max_rss_bytes();
   j["outputs"] = outputs;
