@@ -39,6 +39,7 @@ TEST_CASE("regular_chunks", "[core][chunking]") {
   CHECK(regular_chunks(1, 1) == Sizes{1});
   CHECK(regular_chunks(10, 0).empty());
   CHECK(regular_chunks(0, 3).empty());
+  CHECK(regular_chunks(10, INT64_MAX) == Sizes{10});  // no overflow in the size estimate
 }
 
 TEST_CASE("normalize_chunks: an int per axis, -1 for the whole axis", "[core][chunking]") {
@@ -72,6 +73,17 @@ TEST_CASE("normalize_chunks: bad requests are InputErrors", "[core][chunking]") 
   CHECK_THROWS_WITH(normalize_chunks({size_spec(4)}, {10, 10}, 8),
                     Catch::Contains("1 entries") && Catch::Contains("2 axes"));
   CHECK_THROWS_AS(normalize_chunks({autos()}, {10}, 8, 0), InputError);
+  CHECK(normalize_chunks({size_spec(INT64_MAX)}, {10}, 8) == Chunks{{10}});
+}
+
+TEST_CASE("normalize_chunks: absurd chunk counts are refused before allocating", "[core][chunking]") {
+  // 2^40 chunks of one element would need 8 TiB just for the size list.
+  CHECK_THROWS_WITH(
+      normalize_chunks({size_spec(1)}, {std::int64_t{1} << 40}, 8),
+      Catch::Contains("axis 0") && Catch::Contains("1099511627776 chunks") && Catch::Contains("use larger chunks"));
+  CHECK_THROWS_WITH(normalize_chunks({whole(), autos()}, {1, std::int64_t{1} << 40}, 8, 8),
+                    Catch::Contains("axis 1") && Catch::Contains("use larger chunks"));
+  CHECK(normalize_chunks({size_spec(1)}, {100000}, 8)[0].size() == 100000);
 }
 
 TEST_CASE("normalize_chunks: \"auto\" with the 128 MiB default", "[core][chunking]") {

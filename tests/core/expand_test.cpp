@@ -626,6 +626,58 @@ TEST_CASE("matmul: output chunk (i, j) reads a[i, *] then b[*, j]", "[core][expa
   }
 }
 
+TEST_CASE("matmul(x, x): an operand needing two different unifications gets two rechunk layers",
+          "[core][expand][matmul][unify]") {
+  const Graph g = parse_checked(pipeline(R"([
+    {"id": "x", "op": "random", "shape": [6, 6], "chunks": [[2, 2, 2], [3, 3]]},
+    {"id": "m", "op": "matmul", "inputs": ["x", "x"]}])"));
+  // The inner axis unifies x's axis 1 (3+3) with x's axis 0 (2+2+2): 2+1+1+2.
+  const Layer& a = layer_of(g, "x>m");
+  const Layer& b = layer_of(g, "x>m#2");
+  CHECK(a.meta.chunks == Chunks{{2, 2, 2}, {2, 1, 1, 2}});
+  CHECK(b.meta.chunks == Chunks{{2, 1, 1, 2}, {3, 3}});
+  CHECK(layer_of(g, "m").inputs == std::vector<int>{g.find_layer("x>m"), g.find_layer("x>m#2")});
+  CHECK(layer_of(g, "m").meta.chunks == Chunks{{2, 2, 2}, {3, 3}});
+  CHECK(deps_of(g, "m", 0, 3) == Keys{{"x>m", 0, 4},
+                                      {"x>m", 0, 5},
+                                      {"x>m", 0, 6},
+                                      {"x>m", 0, 7},
+                                      {"x>m#2", 0, 1},
+                                      {"x>m#2", 0, 3},
+                                      {"x>m#2", 0, 5},
+                                      {"x>m#2", 0, 7}});
+}
+
+// ------------------------------------------------------------------ 0-d arrays
+
+TEST_CASE("0-d results (full reductions) flow through every op that accepts them", "[core][expand][0d]") {
+  const Graph g = parse_checked(pipeline(R"([
+    {"id": "a", "op": "random", "shape": [10], "chunks": 5},
+    {"id": "s", "op": "sum", "input": "a"},
+    {"id": "t", "op": "sum", "input": "s"},
+    {"id": "u", "op": "add", "inputs": ["s", 1]},
+    {"id": "v", "op": "sqrt", "input": "u"},
+    {"id": "w", "op": "transpose", "input": "v"},
+    {"id": "x", "op": "slice", "input": "w", "slices": []},
+    {"id": "y", "op": "rechunk", "input": "x", "chunks": []},
+    {"id": "z", "op": "gaussian_filter", "input": "y", "sigma": 1},
+    {"id": "m", "op": "mean", "input": "z", "keepdims": true}])"));
+  for (const char* id : {"s", "t", "u", "v", "w", "x", "y", "z", "m"}) {
+    INFO(id);
+    CHECK(layer_of(g, id).meta.shape.empty());
+    CHECK(layer_of(g, id).meta.num_chunks() == 1);
+    CHECK(stage_count(g, id, 0) == 1);
+  }
+  CHECK(deps_of(g, "t", 1, 0) == Keys{{"s", 0, 0}});
+  CHECK(deps_of(g, "t", 0, 0) == Keys{{"t", 1, 0}});
+  CHECK(deps_of(g, "u", 0, 0) == Keys{{"s", 0, 0}});
+  CHECK(deps_of(g, "w", 0, 0) == Keys{{"v", 0, 0}});
+  CHECK(deps_of(g, "x", 0, 0) == Keys{{"w", 0, 0}});
+  CHECK(deps_of(g, "y", 0, 0) == Keys{{"x", 0, 0}});
+  CHECK(deps_of(g, "z", 1, 0) == Keys{{"y", 0, 0}});
+  CHECK(deps_of(g, "m", 0, 0) == Keys{{"m", 1, 0}});
+}
+
 // ------------------------------------------------------------------ sinks and outputs
 
 TEST_CASE("outputs with a path become sink layers with one task per chunk", "[core][expand][sink]") {

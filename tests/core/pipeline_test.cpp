@@ -238,7 +238,11 @@ TEST_CASE("validation: overflowing sizes", "[core][pipeline][error]") {
                  "between 1 and");
   check_rejected(after_a(R"({"id": "s", "op": "gaussian_filter", "input": "a", "sigma": 1000})"), "s", "sigma",
                  "far past");
-  // Too many chunks for the task graph.
+  // Too many chunks for the task graph, along one axis (refused before allocating) or in all.
+  check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [1099511627776], "chunks": 1}])"), "a", "chunks",
+                 "1099511627776 chunks, more than 200000000; use larger chunks");
+  check_rejected(R"({"chunk_target": 1, "layers": [{"id": "a", "op": "zeros", "shape": [1099511627776]}]})", "a",
+                 "chunks", "use larger chunks");
   check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [100000, 100000], "chunks": [1, 1]}])"), "a",
                  "chunks", "chunks; use larger chunks");
 }
@@ -250,6 +254,19 @@ TEST_CASE("validation: huge slice steps select one element without overflowing",
   CHECK(layer_of(g, "s").meta.shape == Shape{1, 1});
   CHECK(layer_of(g, "s").params.slices[0].start == 1);
   CHECK(layer_of(g, "s").params.slices[1].start == 8);
+}
+
+TEST_CASE("slices of a huge virtual array are planned per chunk, not per element", "[core][pipeline]") {
+  const Graph g = parse_ok(pipeline(R"([
+    {"id": "a", "op": "zeros", "shape": [4000000000000], "chunks": [1000000000000]},
+    {"id": "b", "op": "negative", "input": "a"},
+    {"id": "s", "op": "slice", "input": "b", "slices": [[1, null, 1]]},
+    {"id": "r", "op": "slice", "input": "b", "slices": [[null, null, -3]]}])"));
+  CHECK(layer_of(g, "s").meta.chunks == Chunks{{999999999999, 1000000000000, 1000000000000, 1000000000000}});
+  // 3999999999999, 3999999999996, ... down to 0: 1333333333334 elements.
+  CHECK(layer_of(g, "r").meta.shape == Shape{1333333333334});
+  CHECK(layer_of(g, "r").meta.chunks == Chunks{{333333333334, 333333333333, 333333333333, 333333333334}});
+  CHECK(deps_of(g, "r", 0, 0) == std::vector<Key>{{"b", 0, 3}});
 }
 
 TEST_CASE("validation: bad dtype", "[core][pipeline][error]") {
@@ -268,6 +285,24 @@ TEST_CASE("validation: bad dtype", "[core][pipeline][error]") {
                  "subtract of bool");
   check_rejected(after_a(m + R"({"id": "n", "op": "gaussian_filter", "input": "m", "sigma": 1})"), "n", "input",
                  "is bool");
+}
+
+TEST_CASE("validation: integer scalars must fit an integer array's dtype (NEP 50)", "[core][pipeline][error][dtype]") {
+  const std::string u8 = R"({"id": "u", "op": "ones", "shape": [4], "dtype": "uint8"}, )";
+  check_rejected(pipeline("[" + u8 + R"({"id": "s", "op": "add", "inputs": ["u", 300]}])"), "s", "inputs",
+                 "the number 300 does not fit uint8");
+  check_rejected(pipeline("[" + u8 + R"({"id": "s", "op": "multiply", "inputs": [-1, "u"]}])"), "s", "inputs",
+                 "does not fit uint8");
+  const Graph g = parse_ok(pipeline("[" + u8 + R"(
+    {"id": "ok", "op": "add", "inputs": ["u", 255]},
+    {"id": "cmp", "op": "greater", "inputs": ["u", 300]},
+    {"id": "f", "op": "add", "inputs": ["u", 300.5]},
+    {"id": "b", "op": "greater", "inputs": ["u", 1]},
+    {"id": "bi", "op": "add", "inputs": ["b", 300]}])"));
+  CHECK(layer_of(g, "ok").meta.dtype == DType::UInt8);
+  CHECK(layer_of(g, "cmp").meta.dtype == DType::Bool);   // comparisons accept any Python int
+  CHECK(layer_of(g, "f").meta.dtype == DType::Float64);  // a float scalar is not cast to uint8
+  CHECK(layer_of(g, "bi").meta.dtype == DType::Int64);   // bool + int -> int64
 }
 
 TEST_CASE("validation: invalid JSON gives the line and column", "[core][pipeline][error]") {

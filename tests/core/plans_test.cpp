@@ -276,4 +276,20 @@ TEST_CASE("slice plan: the source chunk of each run of selected elements", "[cor
   CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{0, 1, 2});
   l.params.slices = {{5, 1, 2}};  // 5, 6
   CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{1});
+  l.params.slices = {{9, INT64_MIN, 1}};  // 9
+  CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{2});
+  l.params.slices = {{0, INT64_MAX, 1}};  // 0
+  CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{0});
+}
+
+TEST_CASE("slice plan: one step per run, even over a huge array", "[core][plans][slice]") {
+  const std::int64_t n = 4'000'000'000'000;  // 4e12 elements in 4 chunks
+  const ArrayMeta im{{n}, {regular_chunks(n, n / 4)}, DType::Float64};
+  Layer l;
+  l.op = Op::Slice;
+  l.kind = OpKind::Slice;
+  l.params.slices = {{1, 1, n - 1}};
+  CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{0, 1, 2, 3});
+  l.params.slices = {{n - 2, -3, (n - 2) / 3 + 1}};
+  CHECK(make_slice_plan(l, im).source_chunk[0] == Idx{3, 2, 1, 0});
 }
