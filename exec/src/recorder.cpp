@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "chunkscope/core/analysis/chunk_flow.hpp"
 #include "chunkscope/core/ops.hpp"
 
 namespace chunkscope {
@@ -16,28 +17,7 @@ std::string iso_time_now() {
   return buf;
 }
 
-std::vector<TraceLayer> trace_layers(const Graph& g) {
-  std::vector<TraceLayer> out;
-  for (int i = 0; i < static_cast<int>(g.layers().size()); ++i) {
-    const Layer& l = g.layer(i);
-    TraceLayer t;
-    t.id = l.id;
-    t.name = l.name;
-    t.op = std::string(op_name(l.op));
-    t.kind = std::string(op_kind_name(l.kind));
-    t.group = l.group;
-    for (int in : l.inputs) t.inputs.push_back(g.layer(in).id);
-    t.shape = l.meta.shape;
-    t.chunks = l.meta.chunks;
-    t.dtype = std::string(dtype_name(l.meta.dtype));
-    t.tasks = g.layer_task_count(i);
-    t.params = l.raw_params;
-    t.inserted = l.inserted;
-    if (l.pushed_into >= 0) t.pushed_into = g.layer(l.pushed_into).id;
-    out.push_back(std::move(t));
-  }
-  return out;
-}
+std::vector<TraceLayer> trace_layers(const Graph& g) { return trace_layers_of(g); }
 
 void Recorder::on_run_begin(const Graph& g, const RunInfo& info) {
   graph_ = &g;
