@@ -76,7 +76,8 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
     for (const auto& c : r.changes) std::cout << "  " << c.text << "\n";
     for (const auto& c : r.skipped) std::cout << "  skipped: " << c.text << "\n";
     const std::string text = doc.dump();
-    const bool relative_paths = text.find("\"path\"") != std::string::npos || text.find("\"to_npy\"") != std::string::npos ||
+    const bool relative_paths = text.find("\"path\"") != std::string::npos ||
+                                text.find("\"to_npy\"") != std::string::npos ||
                                 text.find("\"to_zarr\"") != std::string::npos;
     if (dir_of(o->out) != dir_of(o->pipeline) && relative_paths)
       std::cout << "note: relative paths (path, to_npy, to_zarr) in " << o->out << " resolve against its own folder\n";

@@ -17,11 +17,15 @@ void rule_held_chunks(const Context& c, Findings& out) {
   const auto n = k.size();
   std::vector<std::int64_t> first_end(static_cast<size_t>(n), -1), last_start(static_cast<size_t>(n), -1),
       last_task(static_cast<size_t>(n), -1);
+  std::vector<std::int32_t> first_layer(static_cast<size_t>(n), -1);
   for (std::int64_t i = 0; i < n; ++i) {
     if (!c.task_ran(i)) continue;
     for (auto e = k.dep_offsets[i]; e < k.dep_offsets[i + 1]; ++e) {
       const auto d = k.dep_index[e];
-      if (first_end[d] < 0 || k.end_ns[i] < first_end[d]) first_end[d] = k.end_ns[i];
+      if (first_end[d] < 0 || k.end_ns[i] < first_end[d]) {
+        first_end[d] = k.end_ns[i];
+        first_layer[d] = k.layer[i];
+      }
       if (k.start_ns[i] > last_start[d]) {
         last_start[d] = k.start_ns[i];
         last_task[d] = i;
@@ -45,6 +49,8 @@ void rule_held_chunks(const Context& c, Findings& out) {
     // only well after the first use (blocked by another input) or, ready, waited much longer
     // than its layer's tasks take (ordering).
     const std::int64_t lt = last_task[i];
+    // Waiting for more tasks of the same consumer layer is fan-out (see rechunk-fan), not a late branch.
+    if (k.layer[lt] == first_layer[i]) continue;
     const double typical = typical_ns[k.layer[lt]];
     const double blocked_for = static_cast<double>(c.ready_ns[lt] - first_end[i]);
     const double queued_for = static_cast<double>(k.start_ns[lt] - std::max(c.ready_ns[lt], first_end[i]));

@@ -83,13 +83,36 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     const std::int64_t square = parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, c.o.min_chunk_bytes,
                                                 c.workers, c.o.chunks_per_worker);
     const RechunkRemoval rm = rechunk_removal(c.t.layers, c.flow, c.consumers, r, square);
-    const bool advised = rm.ok;
+    bool advised = rm.ok;
     if (advised) {
       f.edits = rm.edits;
       f.advice = rm.text;
     }
+    // 3. A rechunk that only makes axes whole for reductions over those axes: reduce directly.
+    bool only_reduced = !advised && !R.inserted && !c.consumers[r].empty();
+    std::vector<int> made_whole;
+    const TraceLayer& I = c.t.layers[in];
+    for (size_t a = 0; a < R.chunks.size() && a < I.chunks.size(); ++a)
+      if (R.chunks[a].size() == 1 && I.chunks[a].size() > 1) made_whole.push_back(static_cast<int>(a));
+    only_reduced &= !made_whole.empty();
+    std::string reducers;
+    for (int u : c.consumers[r]) {
+      if (!only_reduced) break;
+      const TraceLayer& U = c.t.layers[u];
+      const auto red = reduced_axes(U, static_cast<int>(R.shape.size()));
+      for (int a : made_whole) only_reduced &= std::binary_search(red.begin(), red.end(), a);
+      reducers += std::string(reducers.empty() ? "" : ", ") + c.q(u);
+    }
+    if (only_reduced) {
+      f.advice = c.q(r) + " only makes whole the axes that " + reducers + " reduce: reduce " + c.q(in) +
+                 " directly instead (delete the rechunk and use " + c.q(in) +
+                 " as the input); the reduction then combines small partial "
+                 "results instead of moving " +
+                 format_bytes(moved) + ".";
+      advised = true;
+    }
     if (!advised) {
-      // 3. An intermediate chunking halfway (geometric mean per axis) bounds fan-in and fan-out.
+      // 4. An intermediate chunking halfway (geometric mean per axis) bounds fan-in and fan-out.
       Shape mid(R.shape.size());
       const Shape a = c.t.layers[in].meta().max_chunk_shape(), b = R.meta().max_chunk_shape();
       for (size_t x = 0; x < mid.size() && x < a.size() && x < b.size(); ++x)

@@ -63,47 +63,66 @@ void rule_repeated_reads(const Context& c, Findings& out) {
                c.q(same[0]) + ").";
     out.push_back(std::move(f));
   }
-  // 2. Stencil halos: the extended blocks gathered (stage >= 1) versus the chunks themselves.
+  // 2. Stencil halos: the extended blocks gathered (stage >= 1) versus the chunks themselves,
+  // one finding per chunk family.
+  std::vector<std::vector<int>> thin(n);  // origin -> stencils with a large halo ratio
+  std::vector<double> ratio(n, 0), gathered(n, 0), own(n, 0), gather_ns(n, 0), filter_ns(n, 0);
   for (size_t l = 0; l < n; ++l) {
     const TraceLayer& S = c.t.layers[l];
     if (S.kind != "stencil" || c.ran[l].empty()) continue;
-    double gathered = 0, own = 0, gather_ns = 0;
     for (auto t : c.ran[l]) {
       if (k.stage[t] >= 1) {
-        gathered += static_cast<double>(k.bytes[t]);
-        gather_ns += static_cast<double>(k.duration(t));
+        gathered[l] += static_cast<double>(k.bytes[t]);
+        gather_ns[l] += static_cast<double>(k.duration(t));
       } else {
-        own += static_cast<double>(k.bytes[t]);
+        own[l] += static_cast<double>(k.bytes[t]);
+        filter_ns[l] += static_cast<double>(k.duration(t));
       }
     }
-    if (own <= 0 || gathered <= 0) continue;
-    const double ratio = gathered / own;  // 1 = no halo; 2 = every element read twice
-    if (ratio < 1.5) continue;
-    const int origin = c.flow[l].origin;
+    if (own[l] <= 0 || gathered[l] <= 0) continue;
+    ratio[l] = gathered[l] / own[l];  // 1 = no halo; 2 = every element read twice
+    if (ratio[l] >= 1.5) thin[c.flow[l].origin].push_back(static_cast<int>(l));
+  }
+  for (size_t o = 0; o < n; ++o) {
+    if (thin[o].empty()) continue;
+    const int origin = static_cast<int>(o);
+    double g = 0, w = 0, ns = 0, worst = 0;
+    int worst_layer = thin[o][0];
+    for (int l : thin[o]) {
+      g += gathered[l];
+      w += own[l];
+      // Gathering and filtering both work on the extended blocks: (ratio - 1) / ratio of it is halo.
+      ns += (gather_ns[l] + filter_ns[l]) * (ratio[l] - 1) / ratio[l];
+      if (ratio[l] > worst) {
+        worst = ratio[l];
+        worst_layer = l;
+      }
+    }
     const std::int64_t target = parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, c.o.min_chunk_bytes,
                                                 c.workers, c.o.chunks_per_worker);
     const ChunkFix fix = chunk_fix(c, origin, std::max<std::int64_t>(target, c.max_chunk_bytes(origin)));
+    const bool edit = fix.ok && fix.editable && fix.chunk != fix.before;
     Finding f;
     f.rule = "repeated-reads";
-    f.layers.push_back(S.id);
-    if (origin != static_cast<int>(l)) f.layers.push_back(c.id(origin));
-    f.stake_ns = gather_ns * (ratio - 1) / ratio;
-    f.stake_bytes = gathered - own;
-    f.stake_share = c.time_share(f.stake_ns);
-    f.severity = c.grade(f.stake_share, f.stake_ns, false);
-    const auto halo = stencil_halo(S);
+    if (edit) f.layers.push_back(c.id(origin));
+    for (int l : thin[o]) f.layers.push_back(c.id(l));
+    f.stake_ns = ns;
+    f.stake_bytes = g - w;
+    f.stake_share = c.time_share(ns);
+    f.severity = c.grade(f.stake_share, ns, false);
+    const auto halo = stencil_halo(c.t.layers[worst_layer]);
     std::ostringstream r;
     r.precision(2);
-    r << ratio;
-    f.message = "The filter " + c.q(static_cast<int>(l)) + " reads each chunk with a halo of " +
-                nlohmann::json(halo).dump() + " elements from its neighbours: " + r.str() +
-                "× the chunk's own data, because the chunks (" + format_chunk_shape(S.chunks) +
-                ") are thin next to the filter's reach.";
-    f.add("halo_ratio", ratio, "ratio")
-        .add("gathered_bytes", gathered, "B")
-        .add("chunk_bytes_total", own, "B")
-        .add("gather_ns", gather_ns, "ns");
-    if (fix.ok && fix.editable && fix.chunk != fix.before) {
+    r << worst;
+    f.message = "The filter " + c.q(worst_layer) + " reads each chunk with a halo of " + nlohmann::json(halo).dump() +
+                " elements from its neighbours: " + r.str() + "× the chunk's own data, because the chunks (" +
+                format_chunk_shape(c.t.layers[worst_layer].chunks) + ") are thin next to the filter's reach" +
+                (thin[o].size() > 1 ? " (" + std::to_string(thin[o].size()) + " filters read these chunks)." : ".");
+    f.add("halo_ratio", worst, "ratio")
+        .add("gathered_bytes", g, "B")
+        .add("chunk_bytes_total", w, "B")
+        .add("halo_ns", ns, "ns");
+    if (edit) {
       f.advice = "Use chunks at least 4× the halo along filtered axes: " + fix.text(c, origin) + ".";
       f.edits.push_back(fix.edit);
     } else {
