@@ -1,7 +1,8 @@
 // matmul: output chunk (i, j) = sum over k of A(i, k) @ B(k, j). A task's inputs are A's chunks
 // (i, 0..nk-1) then B's chunks (0..nk-1, j) (core/src/graph.cpp).
 //
-// float32 and float64 results go through OpenBLAS (sgemm/dgemm accumulating with beta = 1), with
+// float32 and float64 results go through OpenBLAS (sgemm/dgemm, beta = 0 for the first k chunk and 1
+// after it, so the output is never zero-filled separately), with
 // inputs of another dtype converted to the result type first. Integer and bool results use a
 // blocked loop in the result type with NumPy's wrapping arithmetic (bool: or of ands).
 // OpenBLAS runs one thread per call: the executor's pool owns the cores.
@@ -76,18 +77,21 @@ void blocked_gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, c
   }
 }
 
+/// C = A @ B + (accumulate ? C : 0).
 template <class T>
-void gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c) {
+void gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c, bool accumulate) {
   if (m == 0 || n == 0 || kk == 0) return;
   if (m > INT_MAX || n > INT_MAX || kk > INT_MAX)
     throw std::length_error("matmul: a chunk is too large for BLAS (over 2^31 rows or columns)");
   const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(kk);
   if constexpr (std::is_same_v<T, double>)
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, K, b, N, 1.0, c, N);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, K, b, N, accumulate ? 1.0 : 0.0, c, N);
   else if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 1.0f, c, N);
-  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, accumulate ? 1.0f : 0.0f, c, N);
+  else {
+    if (!accumulate) std::fill(c, c + m * n, T{});
     blocked_gemm(m, n, kk, a, b, c);
+  }
 }
 
 void matmul_run(const KernelContext& ctx) {
@@ -99,13 +103,12 @@ void matmul_run(const KernelContext& ctx) {
   dispatch_dtype(s.out, [&](auto t) {
     using T = decltype(t);
     T* c = ctx.output.as<T>();
-    std::fill(c, c + m * n, T{});
     std::vector<std::byte> ka, kb;
     for (std::int64_t k = 0; k < nk; ++k) {
       const std::int64_t kk = s.a_chunks[1][k];
       const T* a = as_type<T>(*ctx.inputs[k], s.a, m * kk, ka);
       const T* b = as_type<T>(*ctx.inputs[nk + k], s.b, kk * n, kb);
-      gemm(m, n, kk, a, b, c);
+      gemm(m, n, kk, a, b, c, /*accumulate=*/k > 0);
     }
   });
 }
