@@ -73,3 +73,35 @@ TEST_CASE("rechunk-fan stays quiet on a rechunk that merges pairs of chunks", "[
   INFO(findings_text(f));
   CHECK(testing::serious(f).empty());
 }
+
+TEST_CASE("rechunk-fan: a rechunk to the chunks it already has is flagged for deletion", "[analysis][rechunk-fan]") {
+  TraceBuilder b(4, 1000);
+  const int x = b.layer("x", "random", "source", {}, {4096, 4096}, {1024, 1024}, "float32");
+  const int r = b.layer("r", "rechunk", "rechunk", {"x"}, {4096, 4096}, {1024, 1024}, "float32");
+  const std::int64_t chunk = 1024LL * 1024 * 4;
+  auto xs = b.per_chunk(x, 5'000'000, chunk, testing::none);
+  b.per_chunk(r, 3'000'000, chunk, [&](std::int64_t k) { return std::vector<std::int64_t>{xs[k]}; });
+  const auto f = testing::find_rule(analyze(b.done()), "rechunk-fan");
+  REQUIRE(f);
+  CHECK(f->layers[0] == "r");
+  CHECK(f->advice.find("Delete \"r\"") != std::string::npos);
+}
+
+TEST_CASE("rechunk-fan: a rechunk that only makes reduced axes whole is better deleted", "[analysis][rechunk-fan]") {
+  TraceBuilder b(4, 1000);
+  const int x = b.layer("x", "random", "source", {}, {4096, 4096}, {256, 4096}, "float32");
+  const int r = b.layer("cols", "rechunk", "rechunk", {"x"}, {4096, 4096}, {4096, 256}, "float32");
+  const int s = b.layer("colsum", "sum", "reduce", {"cols"}, {4096}, {256}, "float32", {{"axis", 0}});
+  const int m =
+      b.layer("rowmax", "max", "reduce", {"x"}, {4096}, {256}, "float32", {{"axis", 1}});  // x's rows are needed too
+  const std::int64_t panel = 256LL * 4096 * 4;
+  auto xs = b.per_chunk(x, 5'000'000, panel, testing::none);
+  for (std::int64_t k = 0; k < 16; ++k) b.task(m, k, 1'000'000, 1024, {xs[k]}, 0);
+  auto rs = b.per_chunk(r, 2'000'000, panel, [&](std::int64_t) { return xs; });
+  for (std::int64_t k = 0; k < 16; ++k) b.task(s, k, 1'000'000, 1024, {rs[k]}, 0);
+  const auto f = testing::find_rule(analyze(b.done()), "rechunk-fan");
+  REQUIRE(f);
+  CHECK(f->layers[0] == "cols");
+  CHECK(f->edits.empty());
+  CHECK(f->advice.find("reduce \"x\" directly") != std::string::npos);
+}

@@ -41,6 +41,25 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     std::int64_t fan_out = 0;
     for (const auto& [t, n] : readers) fan_out = std::max(fan_out, n);
     const bool wide = static_cast<double>(std::max(fan_in, fan_out)) >= c.o.rechunk_fan;
+    if (c.t.layers[in].chunks == R.chunks) {
+      // A rechunk to the chunks it already has copies every chunk for nothing.
+      Finding f;
+      f.rule = "rechunk-fan";
+      f.layers.push_back(R.id);
+      f.stake_ns = busy;
+      f.stake_bytes = moved;
+      f.stake_share = c.time_share(busy);
+      f.severity = c.grade(f.stake_share, busy, false);
+      f.message = c.q(r) + " rechunks " + c.q(in) + " to the chunks it already has (" + format_chunk_shape(R.chunks) +
+                  "): " + std::to_string(c.ran[r].size()) + " tasks copy " + format_bytes(moved) + " unchanged.";
+      f.add("tasks", static_cast<double>(c.ran[r].size()), "count")
+          .add("bytes_moved", moved, "B")
+          .add("busy_ns", busy, "ns");
+      f.advice = R.inserted ? "chunkscope inserted it; nothing to change in the pipeline."
+                            : "Delete " + c.q(r) + " and let its consumers read " + c.q(in) + " directly.";
+      if (!R.inserted) out.push_back(std::move(f));
+      continue;
+    }
     if (!wide && !R.inserted) continue;
     const double in_bytes = static_cast<double>(c.array_bytes(in));
     const double peak = static_cast<double>(c.t.memory.peak_bytes);
@@ -104,7 +123,8 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
       reducers += std::string(reducers.empty() ? "" : ", ") + c.q(u);
     }
     if (only_reduced) {
-      f.advice = c.q(r) + " only makes whole the axes that " + reducers + " reduce: reduce " + c.q(in) +
+      f.advice = c.q(r) + " only makes whole the axes that " + reducers +
+                 (c.consumers[r].size() == 1 ? " reduces" : " reduce") + ": reduce " + c.q(in) +
                  " directly instead (delete the rechunk and use " + c.q(in) +
                  " as the input); the reduction then combines small partial "
                  "results instead of moving " +
