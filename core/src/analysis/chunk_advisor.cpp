@@ -231,8 +231,7 @@ std::vector<ChunkCandidate> advise_chunks(const ChunkRequest& r) {
       if (o.chunk == c.chunk) return;
     c.chunk_bytes = chunk_nbytes(c.chunk, isz);
     c.chunks = chunk_count(r.shape, c.chunk);
-    c.why =
-        access_why(a, c.chunk, r.shape) + ", about " + format_bytes(static_cast<double>(bytes)) + " per chunk" + extra;
+    c.why = access_why(a, c.chunk, r.shape) + extra;
     out.push_back(std::move(c));
   };
   std::string par;

@@ -14,8 +14,13 @@ std::vector<LayerAdvice> advise_pipeline(const std::vector<TraceLayer>& layers, 
   const auto flow = chunk_origins(layers);
   const auto consumers = layer_consumers(layers);
   std::vector<bool> planned(layers.size(), false);  // origins already given an edit by a rechunk removal
-  std::vector<LayerAdvice> removals;
-  // Rechunks that chunking upstream removes.
+  // Rechunks that chunking upstream removes: per layer, the edit and why.
+  struct Planned {
+    nlohmann::json edit;
+    std::string why;
+  };
+  std::vector<std::pair<std::string, Planned>> removals;
+  std::vector<std::pair<std::string, std::string>> emptied;  // rechunk id -> why it will have nothing to move
   for (size_t r = 0; r < layers.size(); ++r) {
     const TraceLayer& R = layers[r];
     if (R.kind != "rechunk" || R.inputs.empty()) continue;
@@ -31,11 +36,14 @@ std::vector<LayerAdvice> advise_pipeline(const std::vector<TraceLayer>& layers, 
     const RechunkRemoval rm = rechunk_removal(layers, flow, consumers, static_cast<int>(r), square);
     if (!rm.ok) continue;
     planned[origin] = true;
-    LayerAdvice a;
-    a.layer = layers[origin].id;
-    a.reasons.push_back(rm.text);
-    a.edits = rm.edits;
-    removals.push_back(std::move(a));
+    bool edits_r = false;
+    for (const auto& e : rm.edits) {
+      removals.push_back({e["layer"].get<std::string>(), {e, rm.text}});
+      edits_r |= e["layer"] == R.id;
+    }
+    if (!edits_r)
+      emptied.push_back({R.id, "Keep: once \"" + layers[origin].id +
+                                   "\" is chunked as advised, this rechunk has nothing to move (you can delete it)."});
   }
   for (size_t l = 0; l < layers.size(); ++l) {
     const TraceLayer& L = layers[l];
@@ -64,25 +72,29 @@ std::vector<LayerAdvice> advise_pipeline(const std::vector<TraceLayer>& layers, 
                                            o.chunks_per_worker);
     const FamilyAccess fa = family_access(layers, flow, static_cast<int>(l));
     a.proposed = chunk_shape_near(L.shape, isz, t, fa.wishes, cur);
-    for (const auto& rm : removals)
-      if (rm.layer == L.id) {
-        a.reasons = rm.reasons;
-        a.edits = rm.edits;
-        for (const auto& e : rm.edits)
-          if (e["layer"] == L.id) {
-            // The chunking the removal asks for, as a shape (largest chunk per axis).
-            Shape s(L.shape.size());
-            for (size_t x = 0; x < s.size(); ++x) {
-              const auto& v = e["chunks"][x];
-              s[x] = v.is_array()                ? v[0].get<std::int64_t>()
-                     : v.get<std::int64_t>() < 0 ? L.shape[x]
-                                                 : v.get<std::int64_t>();
-            }
-            a.proposed = s;
-          }
+    for (const auto& [id, p] : removals)
+      if (id == L.id) {
+        a.reasons = {p.why};
+        a.edits = {p.edit};
+        // The chunking the removal asks for, as a shape (largest chunk per axis).
+        Shape s(L.shape.size());
+        for (size_t x = 0; x < s.size(); ++x) {
+          const auto& v = p.edit["chunks"][x];
+          s[x] = v.is_array()                ? v[0].get<std::int64_t>()
+                 : v.get<std::int64_t>() < 0 ? L.shape[x]
+                                             : v.get<std::int64_t>();
+        }
+        a.proposed = s;
         a.change = true;
       }
-    if (!a.change) {
+    bool keep = false;
+    for (const auto& [id, why] : emptied)
+      if (id == L.id && !a.change) {
+        a.proposed = cur;
+        a.reasons = {why};
+        keep = true;
+      }
+    if (!a.change && !keep) {
       const double ratio = static_cast<double>(a.current_bytes) / static_cast<double>(t);
       bool whole_gain = false, halo_fix = false;
       for (size_t x = 0; x < cur.size(); ++x) {
