@@ -593,7 +593,8 @@ struct Parser {
       if (l.kind == OpKind::Slice) {
         for (size_t a = 0; a < view.size(); ++a) {
           const AxisSlice& sl = l.params.slices[a];
-          view[a] = {view[a].at(sl.start), view[a].step * sl.step, sl.count};
+          // One selected element: its step is irrelevant (and the product of two huge steps overflows).
+          view[a] = {view[a].at(sl.start), sl.count == 1 ? 1 : view[a].step * sl.step, sl.count};
         }
       }
       l.params.pushed_source = origin;
