@@ -378,6 +378,19 @@ TEST_CASE("push-down: a rechunk or slice right after a source reads the source i
   }
 }
 
+TEST_CASE("push-down: composing slices with huge steps selects the right element", "[core][expand][pushdown]") {
+  const Graph g = parse_checked(pipeline(R"([
+    {"id": "a", "op": "random", "shape": [100], "chunks": [10]},
+    {"id": "s", "op": "slice", "input": "a", "slices": [[3, null, 4611686018427387904]]},
+    {"id": "t", "op": "slice", "input": "s", "slices": [[null, null, -4611686018427387904]]}])"));
+  const Layer& t = layer_of(g, "t");
+  CHECK(t.params.pushed_source == g.find_layer("a"));
+  REQUIRE(t.params.source_view.size() == 1);
+  CHECK(t.params.source_view[0].start == 3);
+  CHECK(t.params.source_view[0].count == 1);
+  CHECK(t.meta.shape == Shape{1});
+}
+
 // ------------------------------------------------------------------ concatenate
 
 TEST_CASE("concatenate: output chunks along the axis come from each input in turn", "[core][expand][concatenate]") {
