@@ -53,7 +53,10 @@ case "$mode" in
     name=$(basename "$pipeline" .json)
     run_sample "$pipeline" "$name" || exit 1
     report="$tmp/$name.report.json"
-    serious=$(q "$report" '"; ".join(x["rule"] + " " + ",".join(x["layers"]) for x in f if x["severity"] != "info")')
+    # Only structural rules are asserted: timing rules (stragglers, low parallelism) depend on how
+    # busy the machine is while the test runs.
+    timing='("stragglers", "low-parallelism", "critical-path")'
+    serious=$(q "$report" '"; ".join(x["rule"] + " " + ",".join(x["layers"]) for x in f if x["severity"] != "info" and x["rule"] not in '"$timing"')')
     case "$name" in
       tiny_chunks)
         [ "$(q "$report" 'any(x["rule"] == "tiny-chunks" and x["layers"][0] == "x" and x["severity"] != "info" for x in f)')" = True ] ||
@@ -71,7 +74,7 @@ case "$mode" in
         # Wide filters (halo up to 36) on chunks of 200x176: the halos re-read up to 2.3x the data.
         [ "$(q "$report" 'any(x["rule"] == "repeated-reads" and x["layers"][0] == "vol" for x in f)')" = True ] ||
           fail "stencil_chain: no repeated-reads (halo) finding on vol"
-        others=$(q "$report" '"; ".join(x["rule"] + " " + ",".join(x["layers"]) for x in f if x["severity"] != "info" and x["rule"] != "repeated-reads")')
+        others=$(q "$report" '"; ".join(x["rule"] + " " + ",".join(x["layers"]) for x in f if x["severity"] != "info" and x["rule"] != "repeated-reads" and x["rule"] not in '"$timing"')')
         [ -z "$others" ] || fail "stencil_chain: unexpected warnings: $others"
         ;;
       *)
