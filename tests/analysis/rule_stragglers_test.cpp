@@ -21,7 +21,7 @@ TEST_CASE("stragglers: one task far slower than its layer's median", "[analysis]
   const auto s = testing::find_rule(f, "stragglers");
   REQUIRE(s);
   CHECK(s->layers[0] == "y");
-  CHECK(s->severity != Severity::Info);
+  CHECK(s->severity == Severity::Info);  // same data: a busy machine looks the same
   CHECK(s->find("ratio")->value == Approx(9).epsilon(0.01));
   CHECK(s->message.find("chunk 5") != std::string::npos);
   CHECK(s->advice.find("as much data") != std::string::npos);
@@ -30,6 +30,7 @@ TEST_CASE("stragglers: one task far slower than its layer's median", "[analysis]
 TEST_CASE("stragglers: a slow task with more data points at uneven chunks", "[analysis][stragglers]") {
   const auto s = testing::find_rule(analyze(with_slow_chunk(90'000'000, 8000)), "stragglers");
   REQUIRE(s);
+  CHECK(s->severity != Severity::Info);
   CHECK(s->advice.find("uneven") != std::string::npos);
 }
 

@@ -124,6 +124,9 @@ Context make_context(const Trace& t, const AnalysisOptions& o) {
   } else {
     c.overhead_ns = measure_overhead(t, o.max_trivial_task_ns, &c.overhead_measured);
   }
+  double ran = 0;
+  for (const auto& r : c.ran) ran += static_cast<double>(r.size());
+  c.work_ns = std::min(c.worker_ns, static_cast<double>(c.sum.busy_ns) + ran * c.overhead_ns);
   return c;
 }
 

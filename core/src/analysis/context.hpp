@@ -26,6 +26,7 @@ struct Context {
   int workers = 1;
   double wall_ns = 0;
   double worker_ns = 0;    ///< workers x wall
+  double work_ns = 0;      ///< min(worker_ns, busy + tasks x overhead)
   double overhead_ns = 0;  ///< per-task overhead used by the rules
   bool overhead_measured = false;
 
@@ -36,8 +37,11 @@ struct Context {
   int itemsize(int l) const;
   std::int64_t array_bytes(int l) const;
   std::int64_t max_chunk_bytes(int l) const;
-  /// Share of the run's worker time.
-  double time_share(double ns) const { return worker_ns > 0 ? ns / worker_ns : 0; }
+  /// Share of the run's work: the task time plus the per-task overhead (at most the worker time).
+  /// Unlike the worker time it does not grow when the machine is oversubscribed.
+  double time_share(double ns) const { return work_ns > 0 ? ns / work_ns : 0; }
+  /// Share of the run's worker time (workers x wall), for idle time.
+  double idle_share(double ns) const { return worker_ns > 0 ? ns / worker_ns : 0; }
   /// Layers whose chunks come from `origin`, in order (the origin first when it is one of them).
   std::vector<int> family(int origin) const;
   /// Info below the stake floors, else warning, or critical when `critical` holds.

@@ -70,7 +70,7 @@ void rule_huge_chunks(const Context& c, Findings& out) {
       const double span = static_cast<double>(last - std::max<std::int64_t>(0, first));
       const double idle = span * static_cast<double>(c.workers - most_chunks) / c.workers;
       f.stake_ns = idle * c.workers;
-      f.stake_share = c.time_share(f.stake_ns);
+      f.stake_share = c.idle_share(f.stake_ns);
       f.severity = c.grade(f.stake_share, f.stake_ns, f.stake_share >= 0.5);
       f.message = fam_txt + " has only " + std::to_string(most_chunks) + (most_chunks == 1 ? " chunk" : " chunks") +
                   " for " + std::to_string(c.workers) + " workers, so " + std::to_string(c.workers - most_chunks) +

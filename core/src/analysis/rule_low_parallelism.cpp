@@ -53,11 +53,11 @@ void rule_low_parallelism(const Context& c, Findings& out) {
     running += ev[e].run;
     running_by_layer[k.layer[ev[e].task]] += ev[e].run;
   }
-  const double share = c.time_share(idle);
+  const double share = c.idle_share(idle);
   if (share < c.o.idle_share) return;
   std::vector<int> order;
   for (size_t l = 0; l < idle_by_layer.size(); ++l)
-    if (c.time_share(idle_by_layer[l]) >= c.o.idle_layer_share) order.push_back(static_cast<int>(l));
+    if (c.idle_share(idle_by_layer[l]) >= c.o.idle_layer_share) order.push_back(static_cast<int>(l));
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return idle_by_layer[a] > idle_by_layer[b]; });
   if (order.size() > 5) order.resize(5);
   Finding f;
@@ -69,7 +69,7 @@ void rule_low_parallelism(const Context& c, Findings& out) {
   std::string who;
   for (size_t i = 0; i < order.size() && i < 3; ++i)
     who += std::string(i ? (i + 1 == std::min<size_t>(order.size(), 3) ? " and " : ", ") : "") + c.q(order[i]) + " (" +
-           std::to_string(std::lround(100 * c.time_share(idle_by_layer[order[i]]))) + "%)";
+           std::to_string(std::lround(100 * c.idle_share(idle_by_layer[order[i]]))) + "%)";
   f.message = "Workers sat idle for " + std::to_string(std::lround(100 * share)) +
               "% of the run because fewer tasks were ready than the " + std::to_string(W) + " workers" +
               (who.empty() ? "." : "; most of it while " + who + " ran.");

@@ -94,8 +94,11 @@ void rule_stragglers(const Context& c, Findings& out) {
       // such tasks are usually preempted ones — nothing to report.
       if (!(on_path[worst_task] && delay_share >= 0.05) && byte_ratio < 1.5) continue;
       if (f.stake_share < 0.01) continue;
-      f.severity = on_path[worst_task] && delay_share >= 0.1 ? c.grade(f.stake_share, delay, delay_share >= 0.25)
-                                                             : Severity::Info;
+      // With the same data, one trace cannot tell a value-dependent cost from a busy machine (a
+      // re-run tells: a machine's straggler moves): only uneven data makes a warning.
+      f.severity = on_path[worst_task] && delay_share >= 0.1 && byte_ratio >= 1.5
+                       ? c.grade(f.stake_share, delay, delay_share >= 0.25)
+                       : Severity::Info;
       const TraceLayer& L = c.t.layers[l];
       std::string where = "chunk " + std::to_string(k.chunk[worst_task]);
       if (stage == 0 && L.chunks.size() == L.shape.size() && !L.shape.empty()) {
