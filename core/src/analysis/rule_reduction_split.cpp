@@ -80,6 +80,7 @@ void rule_reduction_split(const Context& c, Findings& out) {
         .add("combine_critical_ns", combine_path, "ns")
         .add("critical_share", path_share, "share")
         .add("partial_bytes", partial_bytes, "B")
+        .add("final_combine_bytes", partial_bytes * static_cast<double>(final_fan_in), "B")
         .add("advised_split_every", advised, "count");
     const int new_depth = std::max(
         1, static_cast<int>(std::ceil(std::log(std::max(2.0, per_output)) / std::log(static_cast<double>(advised)))));

@@ -95,7 +95,7 @@ struct AnalysisOptions {
   /// A tree deeper than this many combine levels is deep ...
   int reduction_max_levels = 4;
   /// ... and a final combine reading more partials than this is a serial bottleneck.
-  std::int64_t reduction_max_fan_in = 64;
+  std::int64_t reduction_max_fan_in = 16;
   /// The tree must take at least this share of the critical path to be worth a warning.
   double reduction_critical_share = 0.05;
 
