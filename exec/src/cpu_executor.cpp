@@ -358,6 +358,11 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   const std::int64_t n = tg.size();
   int workers = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers = std::min(workers, 1024);
+  // Declared before the run state so that it runs after the run's buffers are freed: the blocks kept
+  // for reuse during the run go back to the system (buffer.cpp).
+  struct PoolRelease {
+    ~PoolRelease() { release_buffer_pool(); }
+  } pool_release;
   Run r(graph, options, workers);
   const int nl = static_cast<int>(graph.layers().size());
   r.kernels.resize(nl);

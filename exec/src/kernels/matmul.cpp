@@ -5,22 +5,58 @@
 // after it, so the output is never zero-filled separately), with
 // inputs of another dtype converted to the result type first. Integer and bool results use a
 // blocked loop in the result type with NumPy's wrapping arithmetic (bool: or of ands).
-// OpenBLAS runs one thread per call: the executor's pool owns the cores.
+// OpenBLAS runs one thread per call: the executor's pool owns the cores. It is loaded on the first
+// matmul (dlopen) with OPENBLAS_NUM_THREADS=1, not linked: a linked OpenBLAS starts its own thread
+// pool when the program loads, and those threads spin on sched_yield for ~0.1 s, taking a core
+// from the executor on every run, matmul or not (measured on a 2-core machine: one of three
+// threads was the spinning BLAS thread for the whole of a 70 ms run).
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "numeric.hpp"
 
-extern "C" void openblas_set_num_threads(int num_threads);
-
 namespace chunkscope {
 namespace {
+
+/// OpenBLAS's entry points, loaded once.
+struct Blas {
+  decltype(&cblas_sgemm) sgemm = nullptr;
+  decltype(&cblas_dgemm) dgemm = nullptr;
+  std::string error;  ///< why loading failed, empty when it worked
+};
+
+const Blas& blas() {
+  static const Blas b = [] {
+    Blas r;
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);  // read by OpenBLAS when it loads: no thread pool
+    void* h = nullptr;
+    for (const char* name : {CHUNKSCOPE_OPENBLAS_PATH, "libopenblas.so.0", "libopenblas.so"}) {
+      if (*name && (h = dlopen(name, RTLD_NOW | RTLD_LOCAL))) break;
+    }
+    if (!h) {
+      const char* e = dlerror();
+      r.error = std::string("matmul needs OpenBLAS, which cannot be loaded (") + (e ? e : "not found") +
+                "); install it with: apt-get install libopenblas0";
+      return r;
+    }
+    r.sgemm = reinterpret_cast<decltype(&cblas_sgemm)>(dlsym(h, "cblas_sgemm"));
+    r.dgemm = reinterpret_cast<decltype(&cblas_dgemm)>(dlsym(h, "cblas_dgemm"));
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(h, "openblas_set_num_threads"))) set(1);
+    if (!r.sgemm || !r.dgemm) r.error = "matmul needs OpenBLAS, but the loaded library has no cblas_sgemm/cblas_dgemm";
+    return r;
+  }();
+  return b;
+}
 
 struct MatmulState {
   DType a = DType::Float64, b = DType::Float64, out = DType::Float64;
@@ -28,13 +64,12 @@ struct MatmulState {
 };
 
 std::shared_ptr<const void> matmul_prepare(const Graph& g, int li) {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
   const Layer& l = g.layer(li);
   auto s = std::make_shared<MatmulState>();
   s->a = g.layer(l.inputs[0]).meta.dtype;
   s->b = g.layer(l.inputs[1]).meta.dtype;
   s->out = l.meta.dtype;
+  if ((s->out == DType::Float32 || s->out == DType::Float64) && !blas().error.empty()) throw std::runtime_error(blas().error);
   s->a_chunks = g.layer(l.inputs[0]).meta.chunks;
   s->b_chunks = g.layer(l.inputs[1]).meta.chunks;
   return s;
@@ -85,9 +120,9 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* 
     throw std::length_error("matmul: a chunk is too large for BLAS (over 2^31 rows or columns)");
   const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(kk);
   if constexpr (std::is_same_v<T, double>)
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, K, b, N, accumulate ? 1.0 : 0.0, c, N);
+    blas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, K, b, N, accumulate ? 1.0 : 0.0, c, N);
   else if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, accumulate ? 1.0f : 0.0f, c, N);
+    blas().sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, accumulate ? 1.0f : 0.0f, c, N);
   else {
     if (!accumulate) std::fill(c, c + m * n, T{});
     blocked_gemm(m, n, kk, a, b, c);

@@ -43,9 +43,20 @@ class Buffer {
   void reset() { data_.reset(); size_ = 0; }
 
  private:
-  struct Free { void operator()(std::byte* p) const; };
+  struct Free {
+    Free() noexcept {}
+    explicit Free(std::size_t b) noexcept : bytes(b) {}
+    std::size_t bytes = 0;  ///< the allocated (rounded) size, for the block pool
+    void operator()(std::byte* p) const;
+  };
   std::unique_ptr<std::byte, Free> data_;
   std::int64_t size_ = 0;
 };
+
+/// Frees the blocks kept for reuse (see buffer.cpp); called when a run ends. Thread-safe.
+void release_buffer_pool();
+
+/// Bytes currently kept for reuse.
+std::int64_t buffer_pool_bytes();
 
 }  // namespace chunkscope
