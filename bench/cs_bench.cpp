@@ -27,8 +27,7 @@
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "chunkscope/exec/recorder.hpp"
 
-extern "C" char* openblas_get_corename(void);
-extern "C" char* openblas_get_config(void);
+#include <dlfcn.h>
 
 namespace {
 
@@ -251,10 +250,19 @@ int main(int argc, char** argv) {
   j["rss_after_load_bytes"] = rss_after_load;
   j["peak_rss_bytes"] = max_rss_bytes();
   j["outputs"] = outputs;
-  const char* core = openblas_get_corename();
-  j["openblas_core"] = core ? core : "";
-  const char* cfg = openblas_get_config();
-  j["openblas_config"] = cfg ? cfg : "";
+  // OpenBLAS is loaded by the matmul kernel on first use (exec/src/kernels/matmul.cpp): ask the
+  // loaded copy, if any, which kernel it runs.
+  std::string core, cfg;
+  for (const char* name : {"libopenblas.so.0", "libopenblas.so"}) {
+    void* h = dlopen(name, RTLD_NOW | RTLD_NOLOAD);
+    if (!h) continue;
+    using Str = char* (*)();
+    if (auto f = reinterpret_cast<Str>(dlsym(h, "openblas_get_corename")); f && f()) core = f();
+    if (auto f = reinterpret_cast<Str>(dlsym(h, "openblas_get_config")); f && f()) cfg = f();
+    break;
+  }
+  j["openblas_core"] = core;
+  j["openblas_config"] = cfg;
   std::cout << j.dump() << std::endl;
   return 0;
 }
