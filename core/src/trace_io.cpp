@@ -3,12 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <cstring>
 #include <unordered_set>
+
+#include "trace_columns.hpp"
 
 namespace chunkscope {
 namespace {
 
 using nlohmann::json;
+
+// Columns diverted by the fast readers (trace_columns.hpp) while one document is converted; an
+// array field may then be {"$col": k}. Thread-local: readers on several threads do not mix.
+thread_local std::vector<std::vector<std::int64_t>>* g_columns = nullptr;
 
 [[noreturn]] void bad(const std::string& name, const std::string& field, const std::string& what) {
   throw InputError(name + ": field \"" + field + "\": " + what);
@@ -56,6 +63,22 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
     return {};
   }
   const json& a = o[f];
+  if (a.is_object() && a.contains("$col") && g_columns) {
+    const json& k = a["$col"];
+    if (!k.is_number_unsigned() || k.get<std::uint64_t>() >= g_columns->size()) bad(name, path + f, "refers to a column that does not exist");
+    std::vector<std::int64_t>& col = (*g_columns)[k.get<std::size_t>()];
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      return std::move(col);
+    } else {
+      std::vector<T> out(col.size());
+      for (size_t i = 0; i < col.size(); ++i) {
+        if (col[i] < static_cast<std::int64_t>(std::numeric_limits<T>::min()) || col[i] > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+          bad(name, path + f + "[" + std::to_string(i) + "]", "is out of range");
+        out[i] = static_cast<T>(col[i]);
+      }
+      return out;
+    }
+  }
   if (!a.is_array()) bad(name, path + f, "must be an array");
   std::vector<T> out;
   out.reserve(a.size());
@@ -307,19 +330,99 @@ bool is_cbor_path(const std::string& path) {
   return path.size() >= 5 && path.compare(path.size() - 5, 5, ".cbor") == 0;
 }
 
+namespace {
+
+/// Converts a document whose long arrays were diverted into `columns`.
+Result<Trace> from_column_doc(detail::ColumnDoc& cd, const std::string& name) {
+  g_columns = &cd.columns;
+  Result<Trace> r = trace_from_json(cd.doc, name);
+  g_columns = nullptr;
+  return r;
+}
+
+/// The long integer arrays of the column objects (tasks, memory, transfers, device_memory[i]).
+std::vector<json*> column_slots(json& doc) {
+  std::vector<json*> slots;
+  auto take = [&](json& obj) {
+    if (!obj.is_object()) return;
+    for (auto& [k, v] : obj.items())
+      if (v.is_array() && v.size() >= 32 && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_number_integer(); }))
+        slots.push_back(&v);
+  };
+  for (const char* k : {"tasks", "memory", "transfers"})
+    if (doc.contains(k)) take(doc[k]);
+  if (doc.contains("device_memory") && doc["device_memory"].is_array())
+    for (auto& m : doc["device_memory"]) take(m);
+  return slots;
+}
+
+Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
+  const auto fail = [&](const std::string& what) { return Result<Trace>::failure(name + ": not a readable compact trace (" + what + ")"); };
+  std::size_t pos = detail::kCompactMagic.size();
+  if (bytes.size() < pos + 8) return fail("the file ends inside its header");
+  std::uint64_t hlen = 0;
+  for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | static_cast<unsigned char>(bytes[pos + i]);
+  pos += 8;
+  if (hlen > bytes.size() - pos) return fail("the header claims " + std::to_string(hlen) + " bytes but the file is shorter");
+  detail::ColumnDoc cd;
+  try {
+    cd.doc = json::from_cbor(bytes.begin() + static_cast<std::ptrdiff_t>(pos), bytes.begin() + static_cast<std::ptrdiff_t>(pos + hlen));
+    pos += hlen;
+    const json& counts = cd.doc.at("$columns");
+    if (!counts.is_array()) return fail("field \"$columns\" must be an array");
+    const std::string_view data(bytes);
+    for (const json& n : counts) {
+      if (!n.is_number_unsigned()) return fail("field \"$columns\" must hold column lengths");
+      cd.columns.push_back(detail::decode_column(data, pos, static_cast<std::int64_t>(std::min<std::uint64_t>(n.get<std::uint64_t>(), INT64_MAX))));
+    }
+    if (pos != bytes.size()) return fail("there are " + std::to_string(bytes.size() - pos) + " bytes after the last column");
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return from_column_doc(cd, name);
+}
+
+}  // namespace
+
+std::string write_trace_compact(const Trace& t) {
+  json doc = trace_to_json(t);
+  std::vector<json*> slots = column_slots(doc);
+  std::string data;
+  json counts = json::array();
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    std::vector<std::int64_t> v;
+    v.reserve(slots[k]->size());
+    for (const json& x : *slots[k]) v.push_back(x.get<std::int64_t>());
+    detail::encode_column(v, data);
+    counts.push_back(v.size());
+    *slots[k] = json{{"$col", k}};
+  }
+  doc["$columns"] = std::move(counts);
+  const std::vector<std::uint8_t> head = json::to_cbor(doc);
+  std::string out(detail::kCompactMagic);
+  std::uint64_t hlen = head.size();
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((hlen >> (8 * i)) & 0xff));
+  out.append(head.begin(), head.end());
+  out += data;
+  return out;
+}
+
 Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name) {
+  if (bytes.compare(0, detail::kCompactMagic.size(), detail::kCompactMagic) == 0) return read_compact(bytes, name);
   size_t i = 0;
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) ++i;
   if (i == bytes.size()) return Result<Trace>::failure(name + ": the file is empty");
-  json doc;
+  const bool cbor = bytes[i] != '{';
+  detail::ColumnDoc cd;
   try {
-    if (bytes[i] == '{') doc = json::parse(bytes.begin(), bytes.end());
-    else doc = json::from_cbor(bytes.begin(), bytes.end());
+    cd = detail::parse_with_columns(bytes, cbor);
   } catch (const json::exception& e) {
     std::string what = e.what();
-    return Result<Trace>::failure(name + ": not a readable trace (" + (bytes[i] == '{' ? "JSON" : "CBOR") + " error: " + what + ")");
+    return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") + " error: " + what + ")");
+  } catch (const std::length_error& e) {
+    return Result<Trace>::failure(name + ": not a readable trace (" + e.what() + ")");
   }
-  return trace_from_json(doc, name);
+  return from_column_doc(cd, name);
 }
 
 json trace_to_chrome(const Trace& t, std::int64_t max_flows) {

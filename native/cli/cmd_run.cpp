@@ -105,11 +105,12 @@ void add_report(CLI::App& app, int& exit_code) {
 }
 
 void add_export(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("export", "Convert a trace: to the Chrome trace-event format (Perfetto), or between JSON and CBOR");
+  auto* cmd = app.add_subcommand("export", "Convert a trace: to the Chrome trace-event format (Perfetto), or between JSON, CBOR and the compact encoding");
   struct Opts { std::string path, format = "chrome", out; };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->path, "trace file")->required();
-  cmd->add_option("--format", o->format, "chrome (default), json or cbor")->check(CLI::IsMember({"chrome", "json", "cbor"}));
+  cmd->add_option("--format", o->format, "chrome (default), json, cbor or compact (delta-encoded columns, ~10x smaller than CBOR)")
+      ->check(CLI::IsMember({"chrome", "json", "cbor", "compact"}));
   cmd->add_option("-o,--output", o->out, "output file")->required();
   cmd->callback([o, &exit_code] {
     auto t = load_trace(o->path);
@@ -121,6 +122,7 @@ void add_export(CLI::App& app, int& exit_code) {
     try {
       if (o->format == "chrome") write_file_atomic(o->out, trace_to_chrome(*t).dump());
       else if (o->format == "json") write_file_atomic(o->out, write_trace_json(*t));
+      else if (o->format == "compact") write_file_atomic(o->out, write_trace_compact(*t));
       else write_file_atomic(o->out, write_trace_cbor(*t));
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";

@@ -10,9 +10,9 @@
 using namespace chunkscope;
 
 namespace {
-Trace small_trace() {
+Trace small_trace(int chunk = 8) {
   const Graph g = test::parse_or_throw(R"({"name": "rt", "layers": [
-      {"id": "x", "op": "random", "shape": [32, 32], "chunks": 8, "seed": 3, "group": "load"},
+      {"id": "x", "op": "random", "shape": [32, 32], "chunks": )" + std::to_string(chunk) + R"(, "seed": 3, "group": "load"},
       {"id": "b", "op": "gaussian_filter", "input": "x", "sigma": 1, "group": "denoise"},
       {"id": "s", "op": "sum", "input": "b", "axis": 1, "group": "measure"}]})");
   CpuExecutor ex;
@@ -38,6 +38,46 @@ TEST_CASE("a trace survives JSON and CBOR round trips unchanged", "[trace]") {
   CHECK(trace_to_json(*b) == trace_to_json(t));
   CHECK(a->tasks.size() == t.tasks.size());
   CHECK(a->layers[1].group == "denoise");
+}
+
+TEST_CASE("the compact encoding round-trips and is smaller than CBOR", "[trace][compact]") {
+  const Trace t = small_trace(2);  // 256 chunks per layer: long columns
+  const std::string cbor = write_trace_cbor(t);
+  const std::string compact = write_trace_compact(t);
+  CHECK(compact.size() * 3 < cbor.size() * 2);  // and it gzips ~3x further (the HTML page embeds it gzipped)
+  auto c = read_trace_bytes(compact, "c.cstrace.pack");
+  REQUIRE(c);
+  CHECK(trace_to_json(*c) == trace_to_json(t));
+}
+
+TEST_CASE("a long chunk list or a long params array is not taken for a column", "[trace][compact]") {
+  Trace t = small_trace();
+  t.layers[0].params["slices"] = std::vector<std::int64_t>(100, 7);
+  for (const std::string& bytes : {write_trace_json(t), write_trace_cbor(t), write_trace_compact(t)}) {
+    auto r = read_trace_bytes(bytes, "p");
+    REQUIRE(r);
+    CHECK(r->layers[0].params["slices"].size() == 100);
+  }
+}
+
+TEST_CASE("corrupt compact traces are refused with a message, never a crash", "[trace][compact]") {
+  const std::string good = write_trace_compact(small_trace(4));
+  // Every truncation and a byte flipped at many places: a failure or (rarely) a valid trace, never a crash.
+  for (std::size_t n = 0; n < good.size(); n += std::max<std::size_t>(1, good.size() / 300)) {
+    auto r = read_trace_bytes(good.substr(0, n), "cut.pack");
+    if (!r) CHECK(r.error().rfind("cut.pack: ", 0) == 0);
+  }
+  CHECK_FALSE(read_trace_bytes(good.substr(0, good.size() - 1), "cut.pack"));
+  for (std::size_t i = 8; i < good.size(); i += 37) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    auto r = read_trace_bytes(bad, "flip.pack");
+    if (!r) CHECK(r.error().find("flip.pack") != std::string::npos);
+  }
+  // A header that claims an enormous column must not allocate it.
+  std::string huge = good;
+  auto r = read_trace_bytes(huge + std::string(3, '\xff'), "tail.pack");
+  CHECK_FALSE(r);
 }
 
 TEST_CASE("trace records chunk shapes, workers and times per task", "[trace]") {

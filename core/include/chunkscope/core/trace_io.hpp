@@ -22,7 +22,11 @@ Result<Trace> trace_from_json(const nlohmann::json& doc, const std::string& name
 /// Serialises to JSON text or CBOR bytes.
 std::string write_trace_json(const Trace& t);
 std::string write_trace_cbor(const Trace& t);
-/// Parses bytes (JSON or CBOR, detected from the first byte). Never throws.
+/// The compact encoding: a CBOR header and every long integer column as zig-zag varints of its
+/// differences (8-10x smaller than CBOR; used inside `chunkscope html` pages and by `serve`).
+std::string write_trace_compact(const Trace& t);
+/// Parses bytes (compact, JSON or CBOR, detected from the first bytes); long integer arrays go
+/// straight into columns, not through one JSON value each. Never throws.
 Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name);
 /// True when a path names a CBOR trace (".cbor" suffix).
 bool is_cbor_path(const std::string& path);

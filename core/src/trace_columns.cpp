@@ -1,0 +1,154 @@
+#include "trace_columns.hpp"
+
+#include <stdexcept>
+
+namespace chunkscope::detail {
+namespace {
+
+using nlohmann::json;
+
+/// SAX handler: a DOM builder whose arrays start in "integers only" mode.
+class ColumnSax {
+ public:
+  ColumnSax(ColumnDoc& out, std::size_t min_len, std::size_t max_depth) : out_(out), min_len_(min_len), max_depth_(max_depth) {}
+
+  bool null() { return value(json(nullptr)); }
+  bool boolean(bool b) { return value(json(b)); }
+  bool number_integer(json::number_integer_t v) { return integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<json::number_unsigned_t>(INT64_MAX)) return value(json(v));
+    return integer(static_cast<std::int64_t>(v));
+  }
+  bool number_float(json::number_float_t v, const json::string_t&) { return value(json(v)); }
+  bool string(json::string_t& s) { return value(json(std::move(s))); }
+  bool binary(json::binary_t& b) { return value(json(std::move(b))); }
+  bool start_object(std::size_t) { return open(json::object(), false); }
+  bool key(json::string_t& k) {
+    frames_.back().key = std::move(k);
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(json::array(), true); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) { throw e; }
+
+ private:
+  // Only arrays inside the column objects are diverted: "tasks", "memory", "transfers" and the
+  // objects of "device_memory" (a layer's chunk lists or params stay JSON).
+  enum Tag : std::uint8_t { Other, Root, Columns, DeviceMemory };
+  struct Frame {
+    json node;
+    Tag tag = Other;
+    std::string key;                  // pending key of an object
+    bool ints = false;                // array still all integers
+    std::vector<std::int64_t> values; // its integers while `ints`
+  };
+
+  bool open(json node, bool array) {
+    if (frames_.size() >= max_depth_) throw std::length_error("nested deeper than " + std::to_string(max_depth_) + " levels");
+    Tag tag = Other;
+    if (frames_.empty()) {
+      tag = Root;
+    } else {
+      const Frame& p = frames_.back();
+      if (p.tag == Root && !array && (p.key == "tasks" || p.key == "memory" || p.key == "transfers")) tag = Columns;
+      else if (p.tag == Root && array && p.key == "device_memory") tag = DeviceMemory;
+      else if (p.tag == DeviceMemory && !array) tag = Columns;
+    }
+    const bool ints = array && !frames_.empty() && frames_.back().tag == Columns;
+    frames_.push_back(Frame{std::move(node), tag, {}, ints, {}});
+    return true;
+  }
+  void spill(Frame& f) {  // an array that turns out not to be all integers
+    for (auto v : f.values) f.node.push_back(v);
+    f.values.clear();
+    f.ints = false;
+  }
+  bool integer(std::int64_t v) {
+    if (!frames_.empty() && frames_.back().ints) {
+      frames_.back().values.push_back(v);
+      return true;
+    }
+    return value(json(v));
+  }
+  bool value(json v) {
+    if (frames_.empty()) {
+      out_.doc = std::move(v);
+      return true;
+    }
+    Frame& f = frames_.back();
+    if (f.node.is_array()) {
+      if (f.ints) spill(f);
+      f.node.push_back(std::move(v));
+    } else {
+      f.node[f.key] = std::move(v);
+    }
+    return true;
+  }
+  bool close() {
+    Frame f = std::move(frames_.back());
+    frames_.pop_back();
+    if (f.ints) {
+      if (f.values.size() >= min_len_) {
+        out_.columns.push_back(std::move(f.values));
+        f.node = json{{"$col", out_.columns.size() - 1}};
+      } else {
+        spill(f);
+      }
+    }
+    return value(std::move(f.node));
+  }
+
+  ColumnDoc& out_;
+  std::size_t min_len_, max_depth_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len, std::size_t max_depth) {
+  ColumnDoc out;
+  ColumnSax sax(out, min_len, max_depth);
+  if (cbor) json::sax_parse(bytes.begin(), bytes.end(), &sax, json::input_format_t::cbor);
+  else json::sax_parse(bytes.begin(), bytes.end(), &sax);
+  return out;
+}
+
+void encode_column(const std::vector<std::int64_t>& v, std::string& out) {
+  std::int64_t prev = 0;
+  for (std::int64_t x : v) {
+    const auto d = static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(prev);  // wraps, decoded back exactly
+    std::uint64_t z = (d << 1) ^ static_cast<std::uint64_t>(static_cast<std::int64_t>(d) >> 63);
+    while (z >= 0x80) {
+      out.push_back(static_cast<char>((z & 0x7f) | 0x80));
+      z >>= 7;
+    }
+    out.push_back(static_cast<char>(z));
+    prev = x;
+  }
+}
+
+std::vector<std::int64_t> decode_column(std::string_view data, std::size_t& pos, std::int64_t n) {
+  if (n < 0 || static_cast<std::uint64_t>(n) > data.size() - std::min(pos, data.size()))  // >= 1 byte per entry
+    throw std::runtime_error("a column claims " + std::to_string(n) + " entries but the file is shorter");
+  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
+  std::uint64_t prev = 0;
+  for (auto& x : v) {
+    std::uint64_t z = 0;
+    int shift = 0;
+    while (true) {
+      if (pos >= data.size()) throw std::runtime_error("a column ends early");
+      const auto b = static_cast<unsigned char>(data[pos++]);
+      if (shift > 63) throw std::runtime_error("a column holds a number longer than 64 bits");
+      z |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+    }
+    const std::uint64_t d = (z >> 1) ^ (~(z & 1) + 1);
+    prev += d;
+    x = static_cast<std::int64_t>(prev);
+  }
+  return v;
+}
+
+}  // namespace chunkscope::detail

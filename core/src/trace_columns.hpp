@@ -1,0 +1,38 @@
+#pragma once
+// Internal to trace_io: reading traces without one JSON value per number.
+//
+// A trace's task, memory and transfer columns hold millions of integers; as nlohmann::json values
+// they cost ~16 bytes and an allocation-free but slow visit each (a 2,000,000-task CBOR trace took
+// 12 s to report). The readers here build the small part of the document as JSON and divert every
+// long all-integer array into a side table of int64 columns, leaving {"$col": k} in its place;
+// trace_io's int_array() takes such a placeholder from the side table.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace chunkscope::detail {
+
+/// Columns diverted from a document; doc holds {"$col": index} where each one was.
+struct ColumnDoc {
+  nlohmann::json doc;
+  std::vector<std::vector<std::int64_t>> columns;
+};
+
+/// Parses JSON text or CBOR bytes into a ColumnDoc. Integer arrays of at least `min_len` entries
+/// are diverted. Throws nlohmann::json::exception on malformed input and std::length_error past
+/// `max_depth` levels of nesting.
+ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len = 32, std::size_t max_depth = 256);
+
+/// The compact trace encoding (write_trace_compact): magic, a CBOR header with placeholders, then
+/// each column as zig-zag varints of the differences between consecutive entries.
+inline constexpr std::string_view kCompactMagic = "CSTRACE1";
+
+/// Appends the column as zig-zag delta varints.
+void encode_column(const std::vector<std::int64_t>& v, std::string& out);
+/// Decodes `n` entries from data[pos..end); advances pos. Throws std::runtime_error when the data ends early.
+std::vector<std::int64_t> decode_column(std::string_view data, std::size_t& pos, std::int64_t n);
+
+}  // namespace chunkscope::detail
