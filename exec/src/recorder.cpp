@@ -55,6 +55,7 @@ Trace Recorder::trace() const {
   t.meta.memory_limit = info_.memory_limit;
   t.meta.wall_ns = wall_ns_;
   t.layers = trace_layers(g);
+  if (!info_.worker_devices.empty()) t.meta.extra["worker_devices"] = info_.worker_devices;
   TraceTasks& c = t.tasks;
   c.layer.resize(static_cast<size_t>(n));
   c.stage.resize(static_cast<size_t>(n));
@@ -103,7 +104,7 @@ Trace Recorder::trace() const {
     std::int64_t live = 0;
     s.t_ns.clear();
     s.live_bytes.clear();
-    s.limit_bytes = device == 0 ? info_.memory_limit : 0;
+    s.limit_bytes = device == 0 ? info_.memory_limit : info_.device_memory_limit;
     s.t_ns.push_back(0);
     s.live_bytes.push_back(0);
     for (const MemoryEvent& e : mem) {

@@ -3,6 +3,7 @@
 // observer attached the executor skips every hook (one pointer test per event).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "chunkscope/core/graph.hpp"
 
@@ -47,6 +48,8 @@ struct RunInfo {
   int workers = 1;
   std::int64_t memory_limit = 0;
   std::int64_t start_unix_ns = 0;
+  std::int64_t device_memory_limit = 0;     ///< bytes (CUDA executor); 0 = none
+  std::vector<std::string> worker_devices;  ///< per worker lane, e.g. {"cuda:0", "host"}; empty = all host
 };
 
 /// Observer hooks; all default to nothing. Hooks for one worker are called from that worker's

@@ -1,0 +1,507 @@
+// CudaExecutor::run: the issuing loop, residency of chunks (device / host copies), transfers,
+// device memory accounting and CUDA-event timing. See the class comment and docs/gpu.md.
+#include "chunkscope/gpu/cuda_executor.hpp"
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <chrono>
+#include <queue>
+#include <stdexcept>
+
+#include "chunkscope/core/ops.hpp"
+#include "chunkscope/core/units.hpp"
+#include "chunkscope/exec/cpu_executor.hpp"
+#include "chunkscope/exec/kernel.hpp"
+#include "chunkscope/exec/sink_finalize.hpp"
+#include "cuda_check.hpp"
+#include "device_ops.hpp"
+#include "output_assembly.hpp"
+
+namespace chunkscope {
+
+bool CudaExecutor::device_available(std::string* why) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    if (why) *why = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(e);
+    cudaGetLastError();
+    return false;
+  }
+  if (count == 0) {
+    if (why) *why = "cudaGetDeviceCount: 0 devices";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kGpuWorker = 0, kHostWorker = 1, kDevice = 1;  // MemoryEvent/TransferEvent device 1 = cuda:0
+
+/// Where a chunk's bytes are.
+struct Slot {
+  void* dev = nullptr;
+  bool on_dev = false, on_host = false;
+  cudaEvent_t dev_ready = nullptr;  ///< the device copy is complete when this fires
+  cudaEvent_t d2h_done = nullptr;   ///< last download of the device copy (frees wait for it)
+};
+
+struct Deferred {  ///< an event whose time is read after the device finished
+  cudaEvent_t ev;
+  std::int64_t delta;
+  std::int32_t layer;
+};
+struct DeviceTask {
+  std::int64_t task;
+  cudaEvent_t start, end;
+  std::int64_t bytes;
+};
+struct Transfer {
+  std::int64_t task;
+  cudaEvent_t start, end;
+  std::int64_t bytes;
+  bool to_device;
+};
+
+struct Run {
+  const Graph& g;
+  const TaskGraph& tg;
+  const RunOptions& opt;
+  ExecutionObserver* obs;
+  int device;
+  Clock::time_point t0;
+  cudaStream_t compute = nullptr, h2d = nullptr, d2h = nullptr;
+  cublasHandle_t blas = nullptr;
+  cudaEvent_t base = nullptr;
+  std::vector<cudaEvent_t> events;
+
+  std::vector<const KernelInfo*> kernels;
+  std::vector<std::shared_ptr<const void>> states;
+  std::vector<gpu::DeviceLayer> plans;
+  std::vector<std::int64_t> out_bytes, prio;
+  std::vector<std::int32_t> pending, uses;
+  std::vector<std::uint8_t> keep, status;
+  std::vector<Slot> slots;
+  std::vector<Buffer> host;
+  MemoryAccountant host_mem, dev_mem;
+  std::vector<Deferred> dev_mem_events;
+  std::vector<DeviceTask> dev_tasks;
+  std::vector<Transfer> transfers;
+
+  std::string error;
+  int failed_layer = -1;
+  std::int64_t failed_chunk = -1;
+  std::int64_t done = 0;
+
+  Run(const Graph& graph, const RunOptions& o, int dev, std::int64_t dev_limit)
+      : g(graph), tg(graph.tasks()), opt(o), obs(o.observer), device(dev), host_mem(o.memory_limit), dev_mem(dev_limit) {}
+
+  ~Run() {
+    for (auto e : events) cudaEventDestroy(e);
+    if (blas) cublasDestroy(blas);
+    for (auto s : {compute, h2d, d2h})
+      if (s) cudaStreamDestroy(s);
+  }
+
+  std::int64_t now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); }
+  bool on_device(std::int64_t t) const { return plans[tg.layer(t)].on_device; }
+
+  cudaEvent_t record(cudaStream_t s) {
+    cudaEvent_t e;
+    CHUNKSCOPE_CUDA_CHECK(cudaEventCreate(&e));
+    events.push_back(e);
+    CHUNKSCOPE_CUDA_CHECK(cudaEventRecord(e, s));
+    return e;
+  }
+
+  void fail(std::int64_t t, const std::string& what) {
+    if (!error.empty()) return;
+    const TaskKey k = tg.key(t);
+    const Layer& l = g.layer(k.layer);
+    failed_layer = k.layer;
+    failed_chunk = k.index;
+    std::string where = "layer \"" + l.id + "\" (" + std::string(op_name(l.op)) + ")";
+    where += k.stage == 0 ? ", chunk " + std::to_string(k.index) : ", intermediate task " + std::to_string(k.index) + " of stage " + std::to_string(k.stage);
+    error = where + ": " + what;
+  }
+
+  /// Distinct dependencies of t (an op may list one chunk twice).
+  static bool seen_before(std::span<const std::int64_t> deps, size_t i) {
+    for (size_t j = 0; j < i; ++j)
+      if (deps[j] == deps[i]) return true;
+    return false;
+  }
+
+  std::int64_t device_need(std::int64_t t) const {
+    std::int64_t need = out_bytes[t];
+    const auto deps = tg.deps(t);
+    for (size_t i = 0; i < deps.size(); ++i)
+      if (!slots[deps[i]].on_dev && !seen_before(deps, i)) need += out_bytes[deps[i]];
+    return need;
+  }
+  std::int64_t host_need(std::int64_t t) const {
+    std::int64_t need = out_bytes[t];
+    const auto deps = tg.deps(t);
+    for (size_t i = 0; i < deps.size(); ++i)
+      if (!slots[deps[i]].on_host && !seen_before(deps, i)) need += out_bytes[deps[i]];
+    return need;
+  }
+
+  void upload(std::int64_t consumer, std::int64_t d) {
+    Slot& s = slots[d];
+    const std::int64_t b = out_bytes[d];
+    if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&s.dev, static_cast<size_t>(b), h2d));
+    const cudaEvent_t a = record(h2d);
+    // From pageable memory the call returns once the bytes are staged: the host buffer may be freed after it.
+    if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(s.dev, host[d].data(), static_cast<size_t>(b), cudaMemcpyHostToDevice, h2d));
+    s.dev_ready = record(h2d);
+    s.on_dev = true;
+    dev_mem_events.push_back({a, b, tg.layer(d)});
+    transfers.push_back({consumer, a, s.dev_ready, b, true});
+  }
+
+  void download(std::int64_t consumer, std::int64_t d) {
+    Slot& s = slots[d];
+    const std::int64_t b = out_bytes[d];
+    host[d] = Buffer(b);
+    if (obs) obs->on_memory(kHostWorker, {now(), b, tg.layer(d), 0});
+    CHUNKSCOPE_CUDA_CHECK(cudaStreamWaitEvent(d2h, s.dev_ready, 0));
+    const cudaEvent_t a = record(d2h);
+    if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(host[d].data(), s.dev, static_cast<size_t>(b), cudaMemcpyDeviceToHost, d2h));
+    s.d2h_done = record(d2h);
+    CHUNKSCOPE_CUDA_CHECK(cudaEventSynchronize(s.d2h_done));
+    s.on_host = true;
+    transfers.push_back({consumer, a, s.d2h_done, b, false});
+  }
+
+  /// Frees both copies of chunk d (its last consumer was issued).
+  void release(std::int64_t d) {
+    Slot& s = slots[d];
+    const std::int64_t b = out_bytes[d];
+    if (s.on_dev) {
+      if (s.d2h_done) CHUNKSCOPE_CUDA_CHECK(cudaStreamWaitEvent(compute, s.d2h_done, 0));
+      if (s.dev) CHUNKSCOPE_CUDA_CHECK(cudaFreeAsync(s.dev, compute));
+      dev_mem_events.push_back({record(compute), -b, tg.layer(d)});
+      dev_mem.release(b);
+      s.dev = nullptr;
+      s.on_dev = false;
+    }
+    if (s.on_host) {
+      host[d].reset();
+      host_mem.release(b);
+      if (obs) obs->on_memory(kHostWorker, {now(), -b, tg.layer(d), 0});
+      s.on_host = false;
+    }
+  }
+
+  void issue_device(std::int64_t t) {
+    const TaskKey key = tg.key(t);
+    const auto deps = tg.deps(t);
+    std::vector<const void*> ins(deps.size());
+    for (size_t i = 0; i < deps.size(); ++i) {
+      if (!slots[deps[i]].on_dev) upload(t, deps[i]);
+      CHUNKSCOPE_CUDA_CHECK(cudaStreamWaitEvent(compute, slots[deps[i]].dev_ready, 0));
+      ins[i] = slots[deps[i]].dev;
+    }
+    Slot& s = slots[t];
+    if (out_bytes[t] > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&s.dev, static_cast<size_t>(out_bytes[t]), compute));
+    s.on_dev = true;
+    const cudaEvent_t start = record(compute);
+    gpu::run_device_task(g, plans[key.layer], key, ins, s.dev, out_bytes[t], compute, blas);
+    const cudaEvent_t end = record(compute);
+    s.on_dev = true;
+    s.dev_ready = end;
+    dev_mem_events.push_back({start, out_bytes[t], key.layer});
+    dev_tasks.push_back({t, start, end, out_bytes[t]});
+  }
+
+  void issue_host(std::int64_t t) {
+    const TaskKey key = tg.key(t);
+    const auto deps = tg.deps(t);
+    for (size_t i = 0; i < deps.size(); ++i)
+      if (!slots[deps[i]].on_host) download(t, deps[i]);
+    std::vector<const Buffer*> ins(deps.size());
+    for (size_t i = 0; i < deps.size(); ++i) ins[i] = &host[deps[i]];
+    const std::int64_t start = now();
+    if (obs) obs->on_memory(kHostWorker, {start, out_bytes[t], key.layer, 0});
+    slots[t].on_host = true;
+    bool ok = true;
+    try {
+      host[t] = Buffer(out_bytes[t]);
+      KernelContext ctx{g, key.layer, g.layer(key.layer), key, std::span<const Buffer* const>(ins.data(), ins.size()), host[t],
+                        states[key.layer].get()};
+      kernels[key.layer]->run(ctx);
+    } catch (const std::bad_alloc&) {
+      ok = false;
+      fail(t, "out of memory allocating " + format_bytes(static_cast<double>(out_bytes[t])));
+    } catch (const std::exception& e) {
+      ok = false;
+      fail(t, e.what());
+    }
+    const std::int64_t end = now();
+    status[t] = static_cast<std::uint8_t>(ok ? TaskStatus::Done : TaskStatus::Failed);
+    if (obs) obs->on_task_end(kHostWorker, {t, start, end, out_bytes[t], kHostWorker, ok ? TaskStatus::Done : TaskStatus::Failed, false});
+  }
+
+  /// Issues task t (memory already reserved) and releases what it was the last user of.
+  void issue(std::int64_t t) {
+    if (on_device(t)) {
+      try {
+        issue_device(t);
+        status[t] = static_cast<std::uint8_t>(TaskStatus::Done);
+      } catch (const std::exception& e) {
+        status[t] = static_cast<std::uint8_t>(TaskStatus::Failed);
+        fail(t, std::string("CUDA: ") + e.what());
+      }
+    } else {
+      issue_host(t);
+    }
+    ++done;
+    if (!error.empty()) return;
+    const auto deps = tg.deps(t);
+    for (size_t i = 0; i < deps.size(); ++i) {
+      if (seen_before(deps, i)) continue;
+      // uses counts edges; subtract every occurrence of this dependency at once.
+      std::int32_t n = 0;
+      for (auto d : deps) n += d == deps[i];
+      uses[deps[i]] -= n;
+      if (uses[deps[i]] == 0 && !keep[deps[i]]) release(deps[i]);
+    }
+    if (tg.dependents(t).empty() && !keep[t]) release(t);
+  }
+};
+
+void check_fits(const Run& r, std::int64_t dev_limit) {
+  const Graph& g = r.g;
+  for (std::int64_t t = 0; t < r.tg.size(); ++t) {
+    std::int64_t need = r.out_bytes[t];
+    for (auto d : r.tg.deps(t)) need += r.out_bytes[d];
+    const bool dev = r.on_device(t);
+    const std::int64_t limit = dev ? dev_limit : r.opt.memory_limit;
+    if (limit <= 0 || need <= limit) continue;
+    const TaskKey k = r.tg.key(t);
+    throw InputError("layer \"" + g.layer(k.layer).id + "\", chunk " + std::to_string(k.index) + ": needs " +
+                     format_bytes(static_cast<double>(need)) + " (output " + format_bytes(static_cast<double>(r.out_bytes[t])) +
+                     " plus inputs) of " + (dev ? "device" : "host") + " memory but the limit is " +
+                     format_bytes(static_cast<double>(limit)) + "; use smaller chunks or a larger " +
+                     (dev ? "--device-memory-limit" : "--memory-limit"));
+  }
+}
+
+}  // namespace
+
+RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
+  struct PoolRelease {
+    ~PoolRelease() { release_buffer_pool(); }
+  } pool_release;
+  CHUNKSCOPE_CUDA_CHECK(cudaSetDevice(options_.device));
+  std::int64_t dev_limit = options_.device_memory_limit;
+  if (dev_limit <= 0) {
+    size_t free_b = 0, total_b = 0;
+    CHUNKSCOPE_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+    dev_limit = static_cast<std::int64_t>(static_cast<double>(free_b) * 0.9);
+  }
+  const TaskGraph& tg = graph.tasks();
+  const std::int64_t n = tg.size();
+  Run r(graph, options, options_.device, dev_limit);
+  r.plans = gpu::plan_device_layers(graph);
+  const int nl = static_cast<int>(graph.layers().size());
+  r.kernels.resize(nl);
+  r.states.resize(nl);
+  for (int l = 0; l < nl; ++l) {
+    r.kernels[l] = &kernel_for(graph.layer(l));
+    if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
+      try {
+        r.states[l] = r.kernels[l]->prepare(graph, l);
+      } catch (const std::exception& e) {
+        // The device matmul does not need the host BLAS that the CPU kernel's prepare loads.
+        if (!(r.plans[l].on_device && graph.layer(l).kind == OpKind::Matmul))
+          throw InputError("layer \"" + graph.layer(l).id + "\": " + e.what());
+      }
+    }
+  }
+  r.out_bytes.resize(static_cast<size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t) {
+    const TaskKey k = tg.key(t);
+    r.out_bytes[t] = r.kernels[k.layer]->output_bytes(graph, k.layer, k, r.states[k.layer].get());
+  }
+  check_fits(r, dev_limit);
+  r.prio = memory_aware_priorities(tg);
+  r.pending.resize(static_cast<size_t>(n));
+  r.uses.resize(static_cast<size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t) {
+    r.pending[t] = static_cast<std::int32_t>(tg.deps(t).size());
+    r.uses[t] = static_cast<std::int32_t>(tg.dependents(t).size());
+  }
+  r.keep.assign(static_cast<size_t>(n), 0);
+  for (const auto& o : graph.outputs())
+    if (o.to_npy.empty() && o.to_zarr.empty())
+      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
+  r.slots.resize(static_cast<size_t>(n));
+  r.host.resize(static_cast<size_t>(n));
+  r.status.assign(static_cast<size_t>(n), 0);
+
+  CHUNKSCOPE_CUDA_CHECK(cudaStreamCreateWithFlags(&r.compute, cudaStreamNonBlocking));
+  CHUNKSCOPE_CUDA_CHECK(cudaStreamCreateWithFlags(&r.h2d, cudaStreamNonBlocking));
+  CHUNKSCOPE_CUDA_CHECK(cudaStreamCreateWithFlags(&r.d2h, cudaStreamNonBlocking));
+  if (cublasCreate(&r.blas) != CUBLAS_STATUS_SUCCESS) throw std::runtime_error("cublasCreate failed");
+  // The pool keeps freed blocks for reuse during the run (no release at every synchronisation).
+  cudaMemPool_t pool;
+  CHUNKSCOPE_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, options_.device));
+  std::uint64_t keep_all = ~std::uint64_t{0};
+  CHUNKSCOPE_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all));
+
+  cudaDeviceProp prop{};
+  CHUNKSCOPE_CUDA_CHECK(cudaGetDeviceProperties(&prop, options_.device));
+  RunInfo info;
+  info.executor = "cuda";
+  info.device = "cuda:" + std::to_string(options_.device) + " " + prop.name;
+  info.workers = 2;  // 0 = the GPU's compute stream, 1 = host fallback tasks
+  info.memory_limit = options.memory_limit;
+  info.device_memory_limit = dev_limit;
+  info.worker_devices = {"cuda:" + std::to_string(options_.device), "host"};
+  info.start_unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (r.obs) r.obs->on_run_begin(graph, info);
+  r.base = r.record(r.compute);
+  CHUNKSCOPE_CUDA_CHECK(cudaEventSynchronize(r.base));
+  r.t0 = Clock::now();
+
+  // Issue in priority order; a task whose memory does not fit is held until something is freed.
+  using Item = std::pair<std::int64_t, std::int64_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> ready;
+  std::vector<std::int64_t> held;
+  for (std::int64_t t = 0; t < n; ++t)
+    if (tg.deps(t).empty()) ready.push({r.prio[t], t});
+  bool cancelled = false;
+  auto last_progress = Clock::now();
+  while (r.error.empty() && r.done < n) {
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+      cancelled = true;
+      break;
+    }
+    if (options.progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      options.progress(r.done, n);
+      last_progress = Clock::now();
+    }
+    if (ready.empty() && held.empty()) {
+      r.error = "internal error: no task is ready but " + std::to_string(n - r.done) + " have not run";
+      break;
+    }
+    if (ready.empty()) {
+      const std::int64_t t = held.front();
+      const TaskKey k = tg.key(t);
+      const bool dev = r.on_device(t);
+      const MemoryAccountant& m = dev ? r.dev_mem : r.host_mem;
+      r.failed_layer = k.layer;
+      r.failed_chunk = k.index;
+      r.error = std::string(dev ? "device" : "host") + " memory limit " + format_bytes(static_cast<double>(m.limit())) +
+                " is too small to go on: " + format_bytes(static_cast<double>(m.live())) + " are held by chunks still needed, and layer \"" +
+                graph.layer(k.layer).id + "\" needs " + format_bytes(static_cast<double>(dev ? r.device_need(t) : r.host_need(t))) +
+                " more for chunk " + std::to_string(k.index);
+      break;
+    }
+    const std::int64_t t = ready.top().second;
+    ready.pop();
+    const bool dev = r.on_device(t);
+    const std::int64_t need = dev ? r.device_need(t) : r.host_need(t);
+    if (!(dev ? r.dev_mem : r.host_mem).try_reserve(need)) {
+      held.push_back(t);
+      continue;
+    }
+    const std::int64_t dev_before = r.dev_mem.live(), host_before = r.host_mem.live();
+    r.issue(t);
+    if ((r.dev_mem.live() < dev_before || r.host_mem.live() < host_before) && !held.empty()) {
+      for (auto h : held) ready.push({r.prio[h], h});
+      held.clear();
+    }
+    for (auto u : tg.dependents(t))
+      if (--r.pending[u] == 0) ready.push({r.prio[u], u});
+  }
+  // Wait for the device; an asynchronous kernel error surfaces here.
+  const cudaError_t sync = cudaDeviceSynchronize();
+  if (sync != cudaSuccess && r.error.empty()) r.error = std::string("CUDA error during the run: ") + cudaGetErrorString(sync);
+  const std::int64_t wall = r.now();
+
+  // Device times: event time minus the base event, in ns since the run began.
+  auto at = [&](cudaEvent_t e) -> std::int64_t {
+    float ms = 0;
+    if (cudaEventElapsedTime(&ms, r.base, e) != cudaSuccess) return 0;
+    return static_cast<std::int64_t>(static_cast<double>(ms) * 1e6);
+  };
+  if (r.obs && sync == cudaSuccess) {
+    for (const auto& d : r.dev_tasks)
+      r.obs->on_task_end(kGpuWorker, {d.task, at(d.start), at(d.end), d.bytes, kGpuWorker, TaskStatus::Done, false});
+    for (const auto& m : r.dev_mem_events) r.obs->on_memory(kGpuWorker, {at(m.ev), m.delta, m.layer, kDevice});
+    for (const auto& x : r.transfers) r.obs->on_transfer(kGpuWorker, {x.task, at(x.start), at(x.end), x.bytes, x.to_device, kDevice});
+  }
+
+  RunResult result;
+  result.wall_ns = wall;
+  result.tasks_run = r.done;
+  if (!r.error.empty()) {
+    result.status = "failed";
+    result.error = r.error;
+    result.failed_layer = r.failed_layer;
+    result.failed_chunk = r.failed_chunk;
+  } else if (cancelled || r.done < n) {
+    result.status = "cancelled";
+    result.error = "cancelled after " + std::to_string(r.done) + " of " + std::to_string(n) + " tasks";
+  }
+  if (result.ok()) {
+    try {
+      for (std::int64_t t = 0; t < n; ++t)
+        if (r.keep[t] && !r.slots[t].on_host) {
+          r.host_mem.reserve(r.out_bytes[t]);
+          r.download(t, t);
+        }
+      for (const auto& o : graph.outputs()) {
+        if (!o.to_npy.empty() || !o.to_zarr.empty()) continue;
+        result.outputs.push_back(assemble_output(graph, o.layer, r.host, options.max_output_bytes));
+      }
+    } catch (const std::exception& e) {
+      result.status = "failed";
+      result.error = std::string("CUDA: downloading the outputs: ") + e.what();
+    }
+  }
+  try {
+    finalize_sinks(graph, result.ok());
+  } catch (const std::exception& e) {
+    if (result.ok()) {
+      result.status = "failed";
+      result.error = e.what();
+    }
+  }
+  // Release what is still held (outputs, chunks of a stopped run).
+  const std::int64_t end = r.now();
+  for (std::int64_t t = 0; t < n; ++t) {
+    Slot& s = r.slots[t];
+    if (s.on_dev) {
+      if (s.dev) cudaFree(s.dev);
+      r.dev_mem.release(r.out_bytes[t]);
+      if (r.obs && r.out_bytes[t] > 0) r.obs->on_memory(kGpuWorker, {end, -r.out_bytes[t], tg.layer(t), kDevice});
+      s.on_dev = false;
+    }
+    if (s.on_host) {
+      r.host_mem.release(r.out_bytes[t]);
+      if (r.obs && r.out_bytes[t] > 0) r.obs->on_memory(kHostWorker, {end, -r.out_bytes[t], tg.layer(t), 0});
+      r.host[t].reset();
+      s.on_host = false;
+    }
+  }
+  cudaDeviceSynchronize();
+  cudaMemPoolTrimTo(pool, 0);
+  result.peak_bytes = r.host_mem.peak();
+  last_live_ = r.dev_mem.live();
+  last_peak_ = r.dev_mem.peak();
+  if (r.obs) {
+    if (!result.ok())
+      for (std::int64_t t = 0; t < n; ++t)
+        if (r.status[t] == 0) r.obs->on_task_end(0, {t, 0, 0, 0, -1, TaskStatus::Cancelled, false});
+    r.obs->on_run_end(wall, result.status, result.error);
+  }
+  return result;
+}
+
+}  // namespace chunkscope
