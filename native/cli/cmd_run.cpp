@@ -16,7 +16,7 @@ namespace chunkscope::cli {
 void add_run(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run a pipeline, write its outputs and a trace, print a summary");
   struct Opts {
-    std::string path, memory_limit;
+    std::string path, memory_limit, device_memory_limit;
     RunRequest req;
   };
   auto o = std::make_shared<Opts>();
@@ -24,6 +24,7 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads,-j", o->req.threads, "worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
   cmd->add_option("--executor", o->req.executor, "cpu (default) or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--memory-limit", o->memory_limit, "most bytes of live chunks, e.g. 4GiB (default: no limit)");
+  cmd->add_option("--device-memory-limit", o->device_memory_limit, "--executor cuda: most bytes of live device chunks (default: 90% of free)");
   cmd->add_option("--trace", o->req.trace_path, "trace file (default: <pipeline name>.cstrace.json; .cbor for CBOR)");
   cmd->add_flag("--no-trace", o->req.no_trace, "do not record or write a trace");
   cmd->add_flag("--quiet,-q", o->req.quiet, "print nothing but errors");
@@ -36,6 +37,15 @@ void add_run(CLI::App& app, int& exit_code) {
         return;
       }
       o->req.memory_limit = *b;
+    }
+    if (!o->device_memory_limit.empty()) {
+      const auto b = parse_bytes(o->device_memory_limit);
+      if (!b || *b <= 0) {
+        std::cerr << "chunkscope: --device-memory-limit: \"" << o->device_memory_limit << "\" is not a size (use e.g. 512MiB, 4GiB)\n";
+        exit_code = kBadInput;
+        return;
+      }
+      o->req.device_memory_limit = *b;
     }
     auto g = load_pipeline(o->path);
     if (!g) {

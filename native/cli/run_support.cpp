@@ -16,6 +16,7 @@
 #include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/exec/recorder.hpp"
 #include "commands.hpp"
+#include "gpu_loader.hpp"
 
 namespace chunkscope::cli {
 namespace {
@@ -37,11 +38,20 @@ void print_progress(std::int64_t done, std::int64_t total, double seconds) {
 }  // namespace
 
 int run_pipeline(const Graph& g, const RunRequest& req) {
-  if (req.executor != "cpu") {
+  std::unique_ptr<Executor> gpu;
+  if (req.executor == "cuda") {
+    std::string why;
+    gpu = load_cuda_executor(req.device_memory_limit, why);
+    if (!gpu) {
+      std::cerr << "chunkscope: --executor cuda: " << why << "\n";
+      return kRunFailed;
+    }
+  } else if (req.executor != "cpu") {
     std::cerr << "chunkscope: executor \"" << req.executor << "\" is not available in this build (use --executor cpu)\n";
     return kRunFailed;
   }
-  CpuExecutor ex;
+  CpuExecutor cpu;
+  Executor& ex = gpu ? *gpu : static_cast<Executor&>(cpu);
   Recorder rec(CHUNKSCOPE_VERSION);
   RunOptions opt;
   opt.threads = req.threads;

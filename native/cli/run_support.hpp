@@ -12,6 +12,7 @@ struct RunRequest {
   int threads = 0;
   std::string executor = "cpu";
   std::int64_t memory_limit = 0;
+  std::int64_t device_memory_limit = 0;  ///< --executor cuda: bytes of live device chunks; 0 = 90% of free
   std::string trace_path;  ///< empty = "<pipeline name>.cstrace.json"
   bool no_trace = false;
   bool quiet = false;
