@@ -1,0 +1,109 @@
+// CudaExecutor against the CPU executor on every op (tests/e2e/pipelines/ops_*.json): the same
+// outputs (exact for integers and bools, 1e-5 relative for float32, 1e-10 for float64), device
+// memory accounting back to zero, the trace's device lane and transfers, the device memory limit.
+// Exits 77 (ctest: skipped) when there is no CUDA driver or device.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "chunkscope/exec/cpu_executor.hpp"
+#include "chunkscope/exec/kernel.hpp"
+#include "chunkscope/exec/pipeline_file.hpp"
+#include "chunkscope/exec/recorder.hpp"
+#include "chunkscope/gpu/cuda_executor.hpp"
+
+using namespace chunkscope;
+
+namespace {
+
+int failures = 0;
+#define CHECK(cond, ...)                                  \
+  do {                                                    \
+    if (!(cond)) {                                        \
+      ++failures;                                         \
+      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::fprintf(stderr, __VA_ARGS__);                  \
+      std::fprintf(stderr, "\n");                         \
+    }                                                     \
+  } while (0)
+
+bool close(double a, double b, double rel) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (a == b) return true;
+  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b));
+}
+
+void compare(const std::string& name, const OutputArray& cpu, const OutputArray& gpu) {
+  CHECK(cpu.meta.shape == gpu.meta.shape && cpu.meta.dtype == gpu.meta.dtype, "%s: output %d shape/dtype differ", name.c_str(), cpu.layer);
+  CHECK(cpu.data.size() == gpu.data.size(), "%s: output sizes differ", name.c_str());
+  if (cpu.data.size() != gpu.data.size()) return;
+  const std::int64_t n = cpu.meta.size();
+  int bad = 0;
+  dispatch_dtype(cpu.meta.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const double rel = std::is_same_v<T, float> ? 1e-5 : std::is_same_v<T, double> ? 1e-10 : 0.0;
+    for (std::int64_t i = 0; i < n && bad < 5; ++i) {
+      const double a = static_cast<double>(cpu.data.as<T>()[i]), b = static_cast<double>(gpu.data.as<T>()[i]);
+      if (!close(a, b, rel)) {
+        ++bad;
+        CHECK(false, "%s: layer %d element %lld: cpu %.17g gpu %.17g", name.c_str(), cpu.layer, static_cast<long long>(i), a, b);
+      }
+    }
+  });
+}
+
+void run_pipeline(const std::filesystem::path& path) {
+  auto g = load_pipeline(path.string());
+  CHECK(g.ok(), "%s: %s", path.c_str(), g.ok() ? "" : g.error().c_str());
+  if (!g.ok()) return;
+  CpuExecutor cpu;
+  RunOptions o;
+  o.threads = 2;
+  const RunResult a = cpu.run(*g, o);
+  CudaExecutor gpu;
+  Recorder rec;
+  RunOptions og;
+  og.observer = &rec;
+  const RunResult b = gpu.run(*g, og);
+  const std::string name = path.filename().string();
+  CHECK(a.ok() && b.ok(), "%s: cpu %s / gpu %s: %s", name.c_str(), a.status.c_str(), b.status.c_str(), b.error.c_str());
+  if (!a.ok() || !b.ok()) return;
+  CHECK(a.outputs.size() == b.outputs.size(), "%s: output counts differ", name.c_str());
+  for (size_t i = 0; i < std::min(a.outputs.size(), b.outputs.size()); ++i) compare(name, a.outputs[i], b.outputs[i]);
+  CHECK(gpu.last_device_live_bytes() == 0, "%s: %lld device bytes still accounted", name.c_str(), static_cast<long long>(gpu.last_device_live_bytes()));
+  const Trace t = rec.trace();
+  CHECK(t.meta.executor == "cuda", "%s: trace executor %s", name.c_str(), t.meta.executor.c_str());
+  for (const auto& s : t.device_memory)
+    CHECK(!s.live_bytes.empty() && s.live_bytes.back() == 0, "%s: %s timeline does not end at 0", name.c_str(), s.device.c_str());
+  CHECK(t.memory.live_bytes.empty() || t.memory.live_bytes.back() == 0, "%s: host timeline does not end at 0", name.c_str());
+  for (std::int64_t i = 0; i < t.tasks.size(); ++i) CHECK(t.tasks.status[i] == 1, "%s: task %lld not done", name.c_str(), static_cast<long long>(i));
+  std::printf("%-24s ok: %lld tasks, device peak %lld B, %lld transfers\n", name.c_str(), static_cast<long long>(t.tasks.size()),
+              static_cast<long long>(gpu.last_device_peak_bytes()), static_cast<long long>(t.transfers.size()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string why;
+  if (!CudaExecutor::device_available(&why)) {
+    std::printf("skipped: no CUDA device (%s)\n", why.c_str());
+    return 77;
+  }
+  const std::filesystem::path dir = argc > 1 ? argv[1] : "tests/e2e/pipelines";
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".json") run_pipeline(e.path());
+  // A device limit smaller than one task's needs fails before anything runs.
+  if (auto g = load_pipeline((dir / "ops_elementwise.json").string())) {
+    CudaExecutor tiny(CudaOptions{0, 64});
+    bool threw = false;
+    try {
+      tiny.run(*g, RunOptions{});
+    } catch (const InputError& e) {
+      threw = std::string(e.what()).find("--device-memory-limit") != std::string::npos;
+    }
+    CHECK(threw, "a device limit of 64 B did not fail early with a --device-memory-limit message");
+  }
+  std::printf("%d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}
