@@ -1,0 +1,31 @@
+#pragma once
+// JSON of the view structs, for the browser (embind passes strings) and notebooks. Field names
+// are the struct members' names; enums as their names ("group", "layer", "task", "heatmap").
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/viz/chunk_grid.hpp"
+#include "chunkscope/viz/memory.hpp"
+#include "chunkscope/viz/model.hpp"
+#include "chunkscope/viz/scene.hpp"
+#include "chunkscope/viz/timeline.hpp"
+#include "chunkscope/viz/view.hpp"
+
+namespace chunkscope::viz {
+
+/// "group", "layer", "task", "heatmap".
+const char* node_kind_name(VNode::Kind k);
+
+nlohmann::json to_json(const Scene& s);
+nlohmann::json to_json(const Timeline& t);
+nlohmann::json to_json(const MemoryView& m);
+/// NaN values are written as null.
+nlohmann::json to_json(const ChunkGrid& g);
+nlohmann::json to_json(const TaskInfo& t);
+nlohmann::json to_json(const VisibleGraph& g);
+nlohmann::json to_json(const LayerStats& l);
+/// {"layers": [LayerStats...], "groups": [{path, name, parent, groups, layers}], "findings":
+/// [{rule, severity, layers, message, evidence: [{name, value, unit, text}], advice, edits}],
+/// "meta": {pipeline, executor, threads, wall_ns, status, tasks, peak_bytes, peak_layer, memory_limit}}.
+nlohmann::json model_summary(const Model& m);
+
+}  // namespace chunkscope::viz

@@ -1,0 +1,115 @@
+#pragma once
+// Model: a trace and its findings plus everything the views need, computed once per trace —
+// per-layer numbers, the group tree, per-worker task lists sorted by start (timeline) and the
+// tasks of each layer (chunk grids). Immutable and cheap to query; a 1,000,000-task trace
+// builds in a fraction of a second (numbers in docs/viz.md).
+//
+//   viz::Model m(trace, analyze(trace));
+//   m.layers()[2].time_share;           // 0.35
+//   m.groups()[m.group_of_layer(2)].path;  // "denoise/blur"
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chunkscope/core/analysis/findings.hpp"
+#include "chunkscope/core/trace.hpp"
+
+namespace chunkscope::viz {
+
+/// What a node's fill colour shows.
+enum class ColorBy { TimeShare, PeakMemory, Tasks, ChunkBytes, Worker, CriticalPath, Findings };
+/// "time", "memory", "tasks", "chunk-bytes", "worker", "critical", "findings".
+const char* color_by_name(ColorBy c);
+/// The mode of a name as color_by_name writes it; nullopt when unknown.
+std::optional<ColorBy> parse_color_by(std::string_view name);
+
+/// Numbers of one trace layer (same index as Trace::layers).
+struct LayerStats {
+  int layer = -1;
+  std::string id, name, op, group;
+  Shape shape;
+  Shape chunk_shape;              ///< the first (largest) chunk per axis
+  std::int64_t chunks = 0;        ///< output chunks
+  std::int64_t tasks = 0;         ///< all tasks, intermediate stages included
+  std::int64_t busy_ns = 0;       ///< summed durations of the tasks that ran
+  double time_share = 0;          ///< busy_ns / busy time of the whole run (0..1)
+  std::int64_t bytes_out = 0;     ///< summed output bytes
+  std::int64_t chunk_bytes = 0;   ///< bytes of the first chunk
+  std::int64_t peak_held_bytes = 0;  ///< bytes of this layer's chunks live at the run's memory peak
+  std::int64_t critical_ns = 0;   ///< time of this layer on the critical path
+  int main_worker = -1;           ///< worker that ran most of its tasks (-1 none)
+  int severity = -1;              ///< worst finding naming it: -1 none, 0 info, 1 warning, 2 critical
+  int findings = 0;               ///< number of findings naming it
+};
+
+/// One group of the tree made from the layers' group paths ("a/b/c"); groups()[0] is the root.
+struct GroupNode {
+  std::string path;          ///< "" for the root, else "a/b"
+  std::string name;          ///< last path component
+  int parent = -1;           ///< -1 for the root
+  std::vector<int> groups;   ///< child groups, in order of first appearance
+  std::vector<int> layers;   ///< layers directly in this group, in trace order
+};
+
+/// Maximum number of input chunks per output task from one input layer (per layer edge).
+struct EdgeFanIn {
+  int input = -1;  ///< input layer index
+  int fan_in = 0;  ///< most tasks of the input read by one task of the layer
+};
+
+/// A trace, its findings and precomputed indexes. Throws std::invalid_argument (naming the
+/// column or task) when the trace's columns are inconsistent.
+class Model {
+ public:
+  Model(Trace trace, Findings findings);
+
+  const Trace& trace() const { return trace_; }
+  const Findings& findings() const { return findings_; }
+  const std::vector<LayerStats>& layers() const { return layers_; }
+  const std::vector<GroupNode>& groups() const { return groups_; }
+  /// Group index of a layer (0 = root); -1 when the layer index is out of range.
+  int group_of_layer(int layer) const;
+  /// Group index of a path ("" = root), or -1.
+  int find_group(std::string_view path) const;
+  /// Index of a layer id, or -1.
+  int find_layer(std::string_view id) const;
+  /// Group indices from the root's child down to the layer's own group (empty for a top-level layer).
+  std::vector<int> ancestors_of_layer(int layer) const;
+
+  /// Worker lanes: lane k shows worker lane_workers()[k] (workers that ran at least one task, sorted).
+  const std::vector<int>& lane_workers() const { return lane_workers_; }
+  /// Task ids of lane k sorted by start time.
+  const std::vector<std::int64_t>& lane_tasks(int lane) const { return lane_tasks_[static_cast<size_t>(lane)]; }
+  /// Running maximum of end_ns along lane_tasks(lane) (for binary search on overlap).
+  const std::vector<std::int64_t>& lane_max_end(int lane) const { return lane_max_end_[static_cast<size_t>(lane)]; }
+  /// Task ids of a layer in id order (all stages).
+  const std::vector<std::int64_t>& layer_tasks(int layer) const { return layer_tasks_[static_cast<size_t>(layer)]; }
+  /// Input layers of a layer (resolved ids; unknown ids skipped), in the layer's order.
+  const std::vector<int>& layer_inputs(int layer) const { return inputs_[static_cast<size_t>(layer)]; }
+  /// Fan-in per input layer of a layer.
+  const std::vector<EdgeFanIn>& fan_in(int layer) const { return fan_in_[static_cast<size_t>(layer)]; }
+  /// True when task is on the critical path.
+  bool on_critical_path(std::int64_t task) const;
+  /// Summed busy time of all tasks.
+  std::int64_t busy_ns() const { return busy_ns_; }
+
+ private:
+  Trace trace_;
+  Findings findings_;
+  std::vector<LayerStats> layers_;
+  std::vector<GroupNode> groups_;
+  std::vector<int> layer_group_;
+  std::map<std::string, int, std::less<>> group_index_;
+  std::vector<int> lane_workers_;
+  std::vector<std::vector<std::int64_t>> lane_tasks_, lane_max_end_, layer_tasks_;
+  std::vector<std::vector<int>> inputs_;
+  std::vector<std::vector<EdgeFanIn>> fan_in_;
+  std::vector<std::uint8_t> critical_;
+  std::int64_t busy_ns_ = 0;
+};
+
+}  // namespace chunkscope::viz

@@ -1,0 +1,245 @@
+#include "chunkscope/viz/model.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "chunkscope/core/trace_summary.hpp"
+
+namespace chunkscope::viz {
+namespace {
+
+constexpr const char* kColorNames[] = {"time", "memory", "tasks", "chunk-bytes", "worker", "critical", "findings"};
+
+bool ran(std::uint8_t status) {
+  return status == static_cast<std::uint8_t>(TraceStatus::Done) || status == static_cast<std::uint8_t>(TraceStatus::Failed);
+}
+
+// Throws when the columns of a trace do not fit together (so nothing below indexes out of range).
+void check_columns(const Trace& t) {
+  const TraceTasks& c = t.tasks;
+  const auto n = static_cast<size_t>(c.size());
+  auto same = [&](size_t size, const char* name) {
+    if (size != n) throw std::invalid_argument(std::string("trace: tasks.") + name + " has a different length than tasks.layer");
+  };
+  same(c.stage.size(), "stage");
+  same(c.chunk.size(), "chunk");
+  same(c.worker.size(), "worker");
+  same(c.start_ns.size(), "start_ns");
+  same(c.end_ns.size(), "end_ns");
+  same(c.bytes.size(), "bytes");
+  same(c.status.size(), "status");
+  same(c.fused.size(), "fused");
+  if (c.dep_offsets.size() != n + 1 || c.dep_offsets[0] != 0 ||
+      c.dep_offsets.back() != static_cast<std::int64_t>(c.dep_index.size()))
+    throw std::invalid_argument("trace: tasks.dep_offsets does not match tasks.dep_index");
+  for (size_t i = 0; i < n; ++i) {
+    if (c.layer[i] < 0 || static_cast<size_t>(c.layer[i]) >= t.layers.size())
+      throw std::invalid_argument("trace: task " + std::to_string(i) + " names layer " + std::to_string(c.layer[i]) +
+                                  " of " + std::to_string(t.layers.size()));
+    if (c.dep_offsets[i + 1] < c.dep_offsets[i])
+      throw std::invalid_argument("trace: tasks.dep_offsets decreases at task " + std::to_string(i));
+    for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e)
+      if (c.dep_index[static_cast<size_t>(e)] < 0 || c.dep_index[static_cast<size_t>(e)] >= static_cast<std::int64_t>(i))
+        throw std::invalid_argument("trace: task " + std::to_string(i) + " depends on task " +
+                                    std::to_string(c.dep_index[static_cast<size_t>(e)]) + " (must be an earlier task)");
+  }
+  if (t.memory.t_ns.size() != t.memory.live_bytes.size())
+    throw std::invalid_argument("trace: memory.t_ns and memory.live_bytes differ in length");
+}
+
+std::string normalize_group(const std::string& path) {
+  std::string out;
+  size_t i = 0;
+  while (i <= path.size()) {
+    const size_t j = std::min(path.find('/', i), path.size());
+    if (j > i) out += (out.empty() ? "" : "/") + path.substr(i, j - i);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* color_by_name(ColorBy c) { return kColorNames[static_cast<int>(c)]; }
+
+std::optional<ColorBy> parse_color_by(std::string_view name) {
+  for (int i = 0; i < 7; ++i)
+    if (name == kColorNames[i]) return static_cast<ColorBy>(i);
+  return std::nullopt;
+}
+
+Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), findings_(std::move(findings)) {
+  check_columns(trace_);
+  const TraceTasks& c = trace_.tasks;
+  const auto n = c.size();
+  const auto nl = trace_.layers.size();
+  const TraceSummary sum = summarize(trace_);
+  busy_ns_ = sum.busy_ns;
+
+  // Per-layer static facts and group tree.
+  std::map<std::string, int, std::less<>> group_index{{"", 0}};
+  groups_.push_back(GroupNode{});
+  layers_.resize(nl);
+  layer_group_.resize(nl);
+  inputs_.resize(nl);
+  fan_in_.resize(nl);
+  layer_tasks_.resize(nl);
+  for (size_t l = 0; l < nl; ++l) {
+    const TraceLayer& tl = trace_.layers[l];
+    LayerStats& s = layers_[l];
+    s.layer = static_cast<int>(l);
+    s.id = tl.id;
+    s.name = tl.name;
+    s.op = tl.op;
+    s.group = normalize_group(tl.group);
+    s.shape = tl.shape;
+    const ArrayMeta meta = tl.meta();
+    s.chunks = 1;
+    std::int64_t elems = 1;
+    for (const auto& axis : tl.chunks) {
+      s.chunk_shape.push_back(axis.empty() ? 0 : axis[0]);
+      s.chunks *= static_cast<std::int64_t>(axis.size());
+      elems *= axis.empty() ? 0 : axis[0];
+    }
+    s.chunk_bytes = elems * static_cast<std::int64_t>(dtype_size(meta.dtype));
+    s.busy_ns = sum.layers[l].busy_ns;
+    s.time_share = busy_ns_ > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(busy_ns_) : 0.0;
+    s.bytes_out = sum.layers[l].output_bytes;
+    s.critical_ns = sum.layers[l].critical_ns;
+    for (const auto& in : tl.inputs) {
+      const int k = trace_.find_layer(in);
+      if (k >= 0) inputs_[l].push_back(k);
+    }
+    // Group path -> chain of groups, created in order of first appearance.
+    int parent = 0;
+    std::string path;
+    size_t i = 0;
+    while (i < s.group.size()) {
+      const size_t j = std::min(s.group.find('/', i), s.group.size());
+      const std::string name = s.group.substr(i, j - i);
+      path += (path.empty() ? "" : "/") + name;
+      auto it = group_index.find(path);
+      if (it == group_index.end()) {
+        const int g = static_cast<int>(groups_.size());
+        groups_.push_back(GroupNode{path, name, parent, {}, {}});
+        groups_[static_cast<size_t>(parent)].groups.push_back(g);
+        it = group_index.emplace(path, g).first;
+      }
+      parent = it->second;
+      i = j + 1;
+    }
+    layer_group_[l] = parent;
+    groups_[static_cast<size_t>(parent)].layers.push_back(static_cast<int>(l));
+  }
+  group_index_ = std::move(group_index);
+
+  // Per-task passes: layer task lists, workers, fan-in, liveness at the memory peak.
+  std::vector<std::vector<std::int64_t>> worker_count(nl);
+  std::vector<std::int64_t> last_use(static_cast<size_t>(n), -1);
+  int max_worker = -1;
+  std::vector<std::pair<int, int>> per_input;  // (input layer, deps) of one task
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int l = c.layer[i];
+    layer_tasks_[static_cast<size_t>(l)].push_back(i);
+    ++layers_[static_cast<size_t>(l)].tasks;
+    if (ran(c.status[i]) && c.worker[i] >= 0) {
+      auto& wc = worker_count[static_cast<size_t>(l)];
+      if (static_cast<size_t>(c.worker[i]) >= wc.size()) wc.resize(static_cast<size_t>(c.worker[i]) + 1, 0);
+      ++wc[static_cast<size_t>(c.worker[i])];
+      max_worker = std::max(max_worker, c.worker[i]);
+    }
+    per_input.clear();
+    for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
+      const auto d = c.dep_index[static_cast<size_t>(e)];
+      last_use[static_cast<size_t>(d)] = std::max(last_use[static_cast<size_t>(d)], c.end_ns[i]);
+      const int dl = c.layer[d];
+      if (dl == l) continue;
+      auto it = std::find_if(per_input.begin(), per_input.end(), [&](auto& p) { return p.first == dl; });
+      if (it == per_input.end()) per_input.emplace_back(dl, 1);
+      else ++it->second;
+    }
+    auto& fi = fan_in_[static_cast<size_t>(l)];
+    for (const auto& pk : per_input) {
+      const int dl = pk.first, k = pk.second;  // (no structured binding: clang 14 / em++ cannot capture one)
+      auto it = std::find_if(fi.begin(), fi.end(), [&](const EdgeFanIn& f) { return f.input == dl; });
+      if (it == fi.end()) fi.push_back({dl, k});
+      else it->fan_in = std::max(it->fan_in, k);
+    }
+  }
+  for (size_t l = 0; l < nl; ++l) {
+    const auto& wc = worker_count[l];
+    if (!wc.empty()) layers_[l].main_worker = static_cast<int>(std::max_element(wc.begin(), wc.end()) - wc.begin());
+  }
+  // At the peak, a chunk is live from its task's start until its last consumer ends (the end
+  // of the run when nothing consumes it): the executor's accounting.
+  if (trace_.memory.peak_bytes > 0) {
+    const std::int64_t peak_t = trace_.memory.peak_t_ns;
+    const std::int64_t wall = std::max(trace_.meta.wall_ns, peak_t + 1);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!ran(c.status[i])) continue;
+      const std::int64_t freed = last_use[static_cast<size_t>(i)] >= 0 ? last_use[static_cast<size_t>(i)] : wall;
+      if (c.start_ns[i] <= peak_t && freed > peak_t) layers_[static_cast<size_t>(c.layer[i])].peak_held_bytes += c.bytes[i];
+    }
+  }
+
+  // Lanes: one per worker that ran a task, tasks sorted by start.
+  std::vector<std::vector<std::int64_t>> by_worker(static_cast<size_t>(max_worker + 1));
+  for (std::int64_t i = 0; i < n; ++i)
+    if (ran(c.status[i]) && c.worker[i] >= 0) by_worker[static_cast<size_t>(c.worker[i])].push_back(i);
+  for (size_t w = 0; w < by_worker.size(); ++w) {
+    auto& ids = by_worker[w];
+    if (ids.empty()) continue;
+    auto before = [&](std::int64_t a, std::int64_t b) {
+      return c.start_ns[a] != c.start_ns[b] ? c.start_ns[a] < c.start_ns[b] : a < b;
+    };
+    if (!std::is_sorted(ids.begin(), ids.end(), before)) std::sort(ids.begin(), ids.end(), before);
+    std::vector<std::int64_t> max_end(ids.size());
+    std::int64_t m = INT64_MIN;
+    for (size_t k = 0; k < ids.size(); ++k) max_end[k] = m = std::max(m, c.end_ns[ids[k]]);
+    lane_workers_.push_back(static_cast<int>(w));
+    lane_tasks_.push_back(std::move(ids));
+    lane_max_end_.push_back(std::move(max_end));
+  }
+
+  critical_.assign(static_cast<size_t>(n), 0);
+  for (auto i : sum.critical_path) critical_[static_cast<size_t>(i)] = 1;
+
+  for (const Finding& f : findings_) {
+    std::vector<int> seen;
+    for (const auto& id : f.layers) {
+      const int l = trace_.find_layer(id);
+      if (l < 0 || std::find(seen.begin(), seen.end(), l) != seen.end()) continue;
+      seen.push_back(l);
+      layers_[static_cast<size_t>(l)].severity = std::max(layers_[static_cast<size_t>(l)].severity, static_cast<int>(f.severity));
+      ++layers_[static_cast<size_t>(l)].findings;
+    }
+  }
+}
+
+int Model::group_of_layer(int layer) const {
+  return layer >= 0 && static_cast<size_t>(layer) < layer_group_.size() ? layer_group_[static_cast<size_t>(layer)] : -1;
+}
+
+int Model::find_group(std::string_view path) const {
+  const auto it = group_index_.find(path);
+  return it == group_index_.end() ? -1 : it->second;
+}
+
+int Model::find_layer(std::string_view id) const {
+  for (size_t l = 0; l < layers_.size(); ++l)
+    if (layers_[l].id == id) return static_cast<int>(l);
+  return -1;
+}
+
+std::vector<int> Model::ancestors_of_layer(int layer) const {
+  std::vector<int> chain;
+  for (int g = group_of_layer(layer); g > 0; g = groups_[static_cast<size_t>(g)].parent) chain.push_back(g);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+bool Model::on_critical_path(std::int64_t task) const {
+  return task >= 0 && static_cast<size_t>(task) < critical_.size() && critical_[static_cast<size_t>(task)] != 0;
+}
+
+}  // namespace chunkscope::viz
