@@ -3,6 +3,11 @@
 // exit code through `exit_code` when it ran: 0 ok, 1 the run failed, 2 bad input.
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "chunkscope/core/error.hpp"
+#include "chunkscope/core/trace.hpp"
+
 namespace chunkscope::cli {
 
 /// Exit codes of every subcommand.
@@ -16,5 +21,15 @@ void add_export(CLI::App& app, int& exit_code);
 void add_demo(CLI::App& app, int& exit_code);
 void add_advise(CLI::App& app, int& exit_code);
 void add_apply_advice(CLI::App& app, int& exit_code);
+void add_html(CLI::App& app, int& exit_code);
+void add_serve(CLI::App& app, int& exit_code);
+
+/// Reads and validates a trace file (JSON, CBOR or compact); the error names the file.
+Result<Trace> load_trace_file(const std::string& path);
+/// Writes the self-contained HTML page of a trace; returns the exit code (prints the error).
+int write_html_report(const Trace& t, const std::string& source, const std::string& out, bool quiet);
+/// argv[0], for finding files installed next to the binary.
+void set_program_path(const std::string& argv0);
+const std::string& program_path();
 
 }  // namespace chunkscope::cli

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
                "where time and memory go, and what to change."};
   app.set_version_flag("--version", std::string("chunkscope ") + CHUNKSCOPE_VERSION);
   app.require_subcommand(1);
+  chunkscope::cli::set_program_path(argc > 0 ? argv[0] : "chunkscope");
   int exit_code = chunkscope::cli::kOk;
   chunkscope::cli::add_validate(app, exit_code);
   chunkscope::cli::add_describe(app, exit_code);
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   chunkscope::cli::add_demo(app, exit_code);
   chunkscope::cli::add_advise(app, exit_code);
   chunkscope::cli::add_apply_advice(app, exit_code);
+  chunkscope::cli::add_html(app, exit_code);
+  chunkscope::cli::add_serve(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

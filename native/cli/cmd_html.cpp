@@ -1,0 +1,55 @@
+// `chunkscope html TRACE -o report.html`: one self-contained page (web/include/chunkscope/web/html_export.hpp).
+#include <iostream>
+
+#include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/web/html_export.hpp"
+#include "commands.hpp"
+
+namespace chunkscope::cli {
+
+int write_html_report(const Trace& t, const std::string& source, const std::string& out, bool quiet) {
+  try {
+    const std::string assets = web::find_web_assets(program_path());
+    const Findings f = analyze(t);
+    const std::string page = web::trace_to_html(t, f, assets, source);
+    write_file_atomic(out, page);
+    if (!quiet) std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
+    return kOk;
+  } catch (const std::exception& e) {
+    std::cerr << "chunkscope: html: " << e.what() << "\n";
+    return kRunFailed;
+  }
+}
+
+void add_html(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("html", "Write one self-contained HTML dashboard for a trace (graph, timeline, memory, findings; opens offline)");
+  struct Opts { std::string path, out; };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("TRACE", o->path, "trace file (.cstrace.json, .cstrace.cbor or compact)")->required();
+  cmd->add_option("-o,--output", o->out, "the HTML file to write (default: the trace's name with .html)");
+  cmd->callback([o, &exit_code] {
+    auto t = load_trace_file(o->path);
+    if (!t) {
+      std::cerr << "chunkscope: " << t.error() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
+    std::string out = o->out;
+    if (out.empty()) {
+      out = o->path;
+      for (const char* ext : {".cstrace.json", ".cstrace.cbor", ".json", ".cbor"}) {
+        const std::string e(ext);
+        if (out.size() > e.size() && out.compare(out.size() - e.size(), e.size(), e) == 0) {
+          out.resize(out.size() - e.size());
+          break;
+        }
+      }
+      out += ".html";
+    }
+    exit_code = write_html_report(*t, o->path, out, false);
+  });
+}
+
+}  // namespace chunkscope::cli

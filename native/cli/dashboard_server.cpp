@@ -1,0 +1,141 @@
+// DashboardServer over Debian's cpp-httplib (dashboard_server.hpp).
+#include "dashboard_server.hpp"
+
+#include <httplib.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/web/html_export.hpp"
+
+namespace chunkscope::cli {
+
+namespace {
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+}
+
+struct DashboardServer::Impl {
+  httplib::Server svr;
+  std::string page;
+  std::map<std::string, std::pair<std::string, std::string>> assets;  // name -> (content type, bytes)
+  std::mutex m;
+  std::vector<std::pair<std::string, std::string>> traces;  // (name, compact bytes)
+  std::string live_state = "none", live_name;
+  std::int64_t live_done = 0, live_total = 0, live_version = -1;
+  std::string live_trace;
+  std::thread thread;
+};
+
+bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
+
+DashboardServer::DashboardServer(const std::string& assets_dir, const std::string& title, bool live) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.page = web::served_page(assets_dir, title, live);
+  s.live_name = title;
+  for (const char* name : {"app.js", "style.css", "chunkscope_web.js", "viz-global.js"}) {
+    const std::string n(name);
+    const bool js = n.size() > 3 && n.compare(n.size() - 3, 3, ".js") == 0;
+    s.assets[n] = {js ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8", web::read_asset(assets_dir, n)};
+  }
+  auto headers = [](httplib::Response& res) {
+    res.set_header("Content-Security-Policy", kCsp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-store");
+  };
+  s.svr.Get("/", [this, headers](const httplib::Request&, httplib::Response& res) {
+    headers(res);
+    res.set_content(impl_->page, "text/html; charset=utf-8");
+  });
+  s.svr.Get(R"(/assets/([A-Za-z0-9_.-]+))", [this, headers](const httplib::Request& req, httplib::Response& res) {
+    headers(res);
+    auto it = impl_->assets.find(req.matches[1]);
+    if (it == impl_->assets.end()) {
+      res.status = 404;
+      res.set_content("not found", "text/plain");
+      return;
+    }
+    res.set_content(it->second.second, it->second.first.c_str());
+  });
+  s.svr.Get("/api/traces", [this, headers](const httplib::Request&, httplib::Response& res) {
+    headers(res);
+    nlohmann::json list = nlohmann::json::array();
+    std::lock_guard lk(impl_->m);
+    for (const auto& t : impl_->traces) list.push_back({{"name", t.first}});
+    res.set_content(list.dump(), "application/json");
+  });
+  s.svr.Get(R"(/api/trace/(\d{1,6}|live))", [this, headers](const httplib::Request& req, httplib::Response& res) {
+    headers(res);
+    std::lock_guard lk(impl_->m);
+    const std::string which = req.matches[1];
+    const std::string* body = nullptr;
+    if (which == "live") {
+      if (!impl_->live_trace.empty()) body = &impl_->live_trace;
+    } else {
+      const auto i = std::stoul(which);
+      if (i < impl_->traces.size()) body = &impl_->traces[i].second;
+    }
+    if (!body) {
+      res.status = 404;
+      res.set_content("no such trace", "text/plain");
+      return;
+    }
+    res.set_content(*body, "application/octet-stream");
+  });
+  s.svr.Get("/api/live", [this, headers](const httplib::Request&, httplib::Response& res) {
+    headers(res);
+    std::lock_guard lk(impl_->m);
+    const nlohmann::json j{{"state", impl_->live_state}, {"done", impl_->live_done}, {"total", impl_->live_total},
+                           {"version", impl_->live_version}, {"name", impl_->live_name}};
+    res.set_content(j.dump(), "application/json");
+  });
+  s.svr.set_error_handler([headers](const httplib::Request&, httplib::Response& res) {
+    headers(res);
+    if (res.body.empty()) res.set_content(std::to_string(res.status) + "\n", "text/plain");
+  });
+}
+
+DashboardServer::~DashboardServer() { stop(); }
+
+void DashboardServer::add_trace(const std::string& name, std::string compact) {
+  std::lock_guard lk(impl_->m);
+  impl_->traces.emplace_back(name, std::move(compact));
+}
+
+void DashboardServer::set_live(const std::string& state, std::int64_t done, std::int64_t total, std::string snapshot) {
+  std::lock_guard lk(impl_->m);
+  impl_->live_state = state;
+  impl_->live_done = done;
+  impl_->live_total = total;
+  if (!snapshot.empty()) {
+    impl_->live_trace = std::move(snapshot);
+    ++impl_->live_version;
+  }
+}
+
+int DashboardServer::bind(const std::string& host, int port) {
+  const int p = port == 0 ? impl_->svr.bind_to_any_port(host.c_str()) : (impl_->svr.bind_to_port(host.c_str(), port) ? port : -1);
+  if (p < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (is the port in use? try --port 0 for any free port)");
+  return p;
+}
+
+void DashboardServer::start() {
+  impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
+}
+
+void DashboardServer::serve_forever() { impl_->svr.listen_after_bind(); }
+
+void DashboardServer::stop() {
+  if (!impl_) return;
+  impl_->svr.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace chunkscope::cli

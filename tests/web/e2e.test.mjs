@@ -1,0 +1,128 @@
+// node --test: the HTML pages and the served dashboard in Debian's Chromium, driven by playwright-core
+// (no browser download). Env: TRACES (pages and traces from make_traces.sh), CHUNKSCOPE (the CLI),
+// SHOTS (where screenshots go), NODE_MODULES (web/node_modules).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(join(process.env.NODE_MODULES, 'x.js'));
+const { chromium } = require('playwright-core');
+const traces = process.env.TRACES;
+const shots = process.env.SHOTS;
+let ctx;
+
+before(async () => {
+  ctx = await chromium.launchPersistentContext(mkdtempSync('/tmp/cs-chromium-'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1400, height: 1000 },
+  });
+});
+after(async () => { await ctx.close(); });
+
+async function open(url) {
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  page.on('dialog', async (d) => { problems.push('dialog: ' + d.message()); await d.dismiss(); });
+  // Offline: any request that leaves the page (http, https) is a failure of "self-contained".
+  page.on('request', (r) => { if (/^https?:/.test(r.url()) && !r.url().startsWith('http://127.0.0.1')) problems.push('network: ' + r.url()); });
+  await page.goto(url);
+  await page.waitForSelector('#cs-root[data-ready="1"]', { timeout: 30000 });
+  return { page, problems };
+}
+
+test('every sample page opens offline and shows the collapsed graph', async () => {
+  const pages = readdirSync(traces).filter((f) => f.endsWith('.html') && f !== 'xss.html');
+  assert.ok(pages.length >= 6);
+  for (const f of pages) {
+    assert.ok(statSync(join(traces, f)).size < 3 * 1024 * 1024, f + ' is under 3 MB');
+    const { page, problems } = await open('file://' + join(traces, f));
+    const groups = await page.locator('svg .node.group').count();
+    assert.ok(groups >= 2, f + ': group nodes');
+    assert.ok(await page.locator('.cs-finding').count() >= 1 || (await page.textContent('#cs-findings')).includes('No findings'));
+    await page.screenshot({ path: join(shots, f.replace('.html', '.png')) });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('cells: clicking a group expands it into its layers; clicking it again collapses it', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cells.html'));
+  assert.equal(await page.locator('svg .node.layer').count(), 0);
+  await page.click('svg .node[data-key="g:measure"]');
+  await page.waitForSelector('svg .node[data-key="l:area"]');
+  assert.equal(await page.locator('svg .node.layer').count(), 4);
+  await page.screenshot({ path: join(shots, 'cells-expanded.png') });
+  await page.click('svg .cluster >> text=measure');
+  await page.waitForSelector('svg .node[data-key="g:measure"]');
+  assert.equal(await page.locator('svg .node.layer').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('tiny_chunks: the problem is highlighted; clicking its finding reveals and selects layer x', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'tiny_chunks.html'));
+  const load = page.locator('svg .node[data-key="g:load"]');
+  assert.ok(await load.locator('.badge').count() === 1, 'the group holding x carries a finding badge');
+  await page.click('.cs-finding[data-rule="tiny-chunks"]');
+  await page.waitForSelector('svg .node.selected[data-key="l:x"]');
+  assert.match(await page.textContent('.cs-chunks h2'), /x/);
+  // hovering the timeline shows a task or a fold
+  const box = await page.locator('#cs-timeline').boundingBox();
+  let tipText = '';
+  for (let x = 100; x < box.width - 20 && !tipText; x += 23) {  // idle gaps show no tip: try along the lane
+    await page.mouse.move(box.x + x, box.y + 20);
+    if (await page.isVisible('.cs-tip')) tipText = await page.textContent('.cs-tip');
+  }
+  assert.match(tipText, /layer|folded/);
+  await page.screenshot({ path: join(shots, 'tiny_chunks-finding.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('hostile names are shown as text: no script, no dialog, no injected element', async () => {
+  const html = readFileSync(join(traces, 'xss.html'), 'utf8');
+  assert.ok(!html.includes('<img src=x'), 'raw payload absent from the static part');
+  const { page, problems } = await open('file://' + join(traces, 'xss.html'));
+  await page.click('svg .node.group >> nth=0');
+  await page.waitForTimeout(500);
+  await page.fill('#cs-search', 'img');
+  await page.press('#cs-search', 'Enter');
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('script:not([type]), script[type="text/javascript"]').length), 2);
+  await page.screenshot({ path: join(shots, 'xss.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('chunkscope serve: 127.0.0.1 only, the same dashboard, nothing outside the served set', async () => {
+  const srv = spawn(process.env.CHUNKSCOPE, ['serve', '--port', '0', join(traces, 'cells.cstrace.json'), join(traces, 'tiny_chunks.cstrace.json')]);
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    srv.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//); if (m) resolve(m[0]); });
+    srv.on('exit', (c) => reject(new Error('serve exited ' + c)));
+    setTimeout(() => reject(new Error('serve did not start: ' + out)), 10000);
+  });
+  try {
+    for (const p of ['assets/../../etc/passwd', 'assets/%2e%2e/%2e%2e/etc/passwd', '/etc/passwd', 'api/trace/7', 'assets/nope.js']) {
+      const r = await fetch(url + p);
+      assert.equal(r.status, 404, p);
+    }
+    const r = await fetch(url);
+    assert.match(r.headers.get('content-security-policy'), /default-src 'none'/);
+    const { page, problems } = await open(url);
+    assert.ok(await page.locator('svg .node.group').count() >= 2);
+    await page.selectOption('#cs-trace-select', '1');
+    await page.waitForFunction(() => document.querySelector('.cs-bar h1').textContent === 'tiny_chunks');
+    await page.screenshot({ path: join(shots, 'serve.png') });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    srv.kill('SIGINT');
+  }
+});

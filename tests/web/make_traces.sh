@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fixture of the web tests: runs every sample and a pipeline with hostile names, writes their traces
+# and their `chunkscope html` pages into OUT (tests/web/CMakeLists.txt).
+#   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
+set -euo pipefail
+cs=$1 samples=$2 out=$3
+mkdir -p "$out"
+cd "$out"
+for p in "$samples"/*.json; do
+  name=$(basename "$p" .json)
+  cp "$p" "$name.json"   # outputs (to_npy) land here, not in the source tree
+  "$cs" run "$name.json" --threads 2 --trace "$name.cstrace.json" -q
+  "$cs" html "$name.cstrace.json" -o "$name.html" >/dev/null
+done
+cat > xss.json <<'JSON'
+{"name": "xss <img src=x onerror=alert(1)>", "description": "hostile strings in every place a name can go",
+ "layers": [
+  {"id": "<img src=x onerror=alert(1)>", "op": "random", "shape": [256, 256], "chunks": [8, 8], "dtype": "float32", "group": "\"><script>alert(2)</script>/load"},
+  {"id": "sum'\"</script><script>alert(3)</script>", "op": "sum", "input": "<img src=x onerror=alert(1)>", "axis": 1, "group": "reduce & \\ {{}}"}],
+ "outputs": [{"id": "sum'\"</script><script>alert(3)</script>"}]}
+JSON
+"$cs" run xss.json --threads 2 --trace "xss <b onmouseover=alert(4)>x.cstrace.json" -q
+"$cs" html "xss <b onmouseover=alert(4)>x.cstrace.json" -o xss.html >/dev/null
+echo "make_traces: $(ls "$out"/*.html | wc -l) pages in $out"

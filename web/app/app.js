@@ -1,0 +1,584 @@
+// chunkscope dashboard: draws what the WebAssembly view model (core + viz, web/src/bridge.cpp)
+// computes. Panels: graph (SVG, laid out by Graphviz-WASM in a Web Worker), findings, chunk grid,
+// timeline and memory (canvas). Works inlined into one HTML file (window.CHUNKSCOPE_CONFIG.mode
+// "inline": assets and trace in <script type="application/octet-stream"> elements, gzip+base64)
+// and served by `chunkscope serve` (mode "served": assets and traces fetched from the server).
+// Every string from a trace goes through textContent or setAttribute, never innerHTML.
+(function () {
+  'use strict';
+  const config = window.CHUNKSCOPE_CONFIG || { mode: 'inline' };
+  const SVG = 'http://www.w3.org/2000/svg';
+  const COLOR_MODES = [['time', 'time share'], ['memory', 'peak memory'], ['tasks', 'tasks'], ['chunk-bytes', 'bytes per chunk'],
+    ['worker', 'worker'], ['critical', 'critical path'], ['findings', 'findings']];
+  const SEV = ['info', 'warning', 'critical'];
+  const SEV_COLOR = { '-1': '#8c959f', 0: '#2f6fdf', 1: '#e08a00', 2: '#d62728' };
+
+  // ---- small helpers ---------------------------------------------------------------------------
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    }
+    for (const k of kids) if (k != null) e.append(k);
+    return e;
+  }
+  function sv(tag, attrs) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    return e;
+  }
+  function fmtNs(ns) {
+    ns = Number(ns);
+    if (!isFinite(ns)) return '-';
+    if (ns < 1e3) return ns.toFixed(0) + ' ns';
+    if (ns < 1e6) return (ns / 1e3).toFixed(1) + ' µs';
+    if (ns < 1e9) return (ns / 1e6).toFixed(1) + ' ms';
+    return (ns / 1e9).toFixed(2) + ' s';
+  }
+  function fmtBytes(b) {
+    b = Number(b);
+    const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0;
+    while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
+    return (i ? b.toFixed(1) : b.toFixed(0)) + ' ' + u[i];
+  }
+  function shapeText(s) { return s && s.length ? s.join('×') : '()'; }
+  async function gunzip(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  function b64bytes(text) {
+    const bin = atob(text.trim());
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  // An inlined blob (by element id) or a served file: bytes.
+  async function getBytes(id, url) {
+    const node = document.getElementById(id);
+    if (node) {
+      const raw = b64bytes(node.textContent);
+      return (node.dataset.encoding || '').startsWith('gzip') ? gunzip(raw) : raw;
+    }
+    const r = await fetch(url, { cache: 'no-store' });
+    if (!r.ok) throw new Error(url + ': ' + r.status + ' ' + (await r.text()).slice(0, 200));
+    return new Uint8Array(await r.arrayBuffer());
+  }
+  async function getText(id, url) { return new TextDecoder().decode(await getBytes(id, url)); }
+  // Runs a UMD bundle with AMD and CommonJS hidden (notebook pages load require.js).
+  function runBundle(code, exportName) {
+    return new Function('define', 'module', 'exports', 'require', code + '\n;return typeof ' + exportName + ' !== "undefined" ? ' + exportName + ' : undefined;')();
+  }
+
+  // ---- the page skeleton --------------------------------------------------------------------------
+  const root = document.getElementById('cs-root');
+  const status = el('span', { class: 'cs-status', text: 'loading…' });
+  const title = el('h1', { text: 'chunkscope' });
+  const summary = el('span', { class: 'cs-sum' });
+  const colorSel = el('select', { id: 'cs-color', title: 'what the node colour shows' });
+  for (const [v, t] of COLOR_MODES) colorSel.append(el('option', { value: v, text: t }));
+  const search = el('input', { id: 'cs-search', type: 'search', placeholder: 'find a layer…', title: 'highlights layers whose id, name or op contains this; Enter selects the first' });
+  const traceSel = el('select', { id: 'cs-trace-select', hidden: '' });
+  const bar = el('div', { class: 'cs-bar' }, title, summary, traceSel, el('label', { text: 'colour by ' }, colorSel), search, status);
+  const graphView = el('div', { class: 'cs-graph-view', id: 'cs-graph' });
+  const findingsList = el('div', { class: 'cs-list', id: 'cs-findings' });
+  const gridCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-chunk-grid' });
+  const gridColor = el('select', { id: 'cs-grid-color' });
+  for (const v of ['duration', 'bytes', 'worker', 'start']) gridColor.append(el('option', { value: v, text: v }));
+  const gridSliders = el('span', { class: 'cs-sliders' });
+  const gridTitle = el('span', { text: 'chunk grid' });
+  const timelineCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-timeline' });
+  const memoryCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-memory' });
+  const tip = el('div', { class: 'cs-tip' });
+  const hint = (t) => el('span', { class: 'cs-hint', text: t });
+  const layout = el('div', { class: 'cs-grid' },
+    el('section', { class: 'cs-panel cs-graph' }, el('h2', {}, 'Graph', hint('click a group to open or close it · click a layer to select · double-click a layer for its tasks · drag to pan · wheel to zoom')), graphView),
+    el('section', { class: 'cs-panel cs-findings' }, el('h2', {}, 'Findings', hint('click to show the layer')), findingsList),
+    el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas),
+    el('section', { class: 'cs-panel cs-timeline' }, el('h2', {}, 'Timeline', hint('a lane per worker · wheel to zoom · drag to pan · double-click to reset')), timelineCanvas),
+    el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', hint('live chunk bytes; dashed: the limit')), memoryCanvas));
+  root.append(bar, layout, tip);
+
+  function setStatus(text, err) { status.textContent = text; status.classList.toggle('err', !!err); }
+
+  // ---- state ------------------------------------------------------------------------------------
+  const S = {
+    mod: null, session: null, summary: null, worker: null, vizSync: null, layoutSeq: 0,
+    view: { expanded_groups: [], expanded_layers: [], color_by: 'time', selected: '', search: '' },
+    scene: null, vb: null, t0: 0, t1: 1, tEnd: 1, gridLayer: -1, gridFixed: [], timeline: null,
+  };
+
+  // ---- Graphviz in a worker (falls back to the page's own thread) ---------------------------------
+  function startLayoutWorker(vizCode) {
+    const workerCode = vizCode + '\n;const vizP = Viz.instance();\nself.onmessage = async (e) => {\n' +
+      '  try { const viz = await vizP; const out = viz.renderString(e.data.dot, { format: "json" }); self.postMessage({ id: e.data.id, json: out }); }\n' +
+      '  catch (err) { self.postMessage({ id: e.data.id, error: String(err && err.message || err) }); }\n};';
+    try {
+      const url = URL.createObjectURL(new Blob([workerCode], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      const pending = new Map();
+      w.onmessage = (e) => { const p = pending.get(e.data.id); if (p) { pending.delete(e.data.id); e.data.error ? p.reject(new Error(e.data.error)) : p.resolve(e.data.json); } };
+      w.onerror = (e) => { for (const p of pending.values()) p.reject(new Error('layout worker: ' + (e.message || 'failed'))); pending.clear(); S.worker = null; };
+      S.worker = { layout(dot) { const id = ++S.layoutSeq; return new Promise((resolve, reject) => { pending.set(id, { resolve, reject }); w.postMessage({ id, dot }); }); } };
+    } catch (err) {
+      S.worker = null;
+    }
+    S.vizCode = vizCode;
+  }
+  async function layoutDot(dot) {
+    if (S.worker) {
+      try { return await S.worker.layout(dot); } catch (err) { if (!/layout worker/.test(err.message)) throw err; }
+    }
+    if (!S.vizSync) {  // no worker (blocked): lay out here
+      const Viz = runBundle(S.vizCode, 'Viz') || window.Viz;
+      S.vizSync = await Viz.instance();
+    }
+    return S.vizSync.renderString(dot, { format: 'json' });
+  }
+
+  // ---- graph ------------------------------------------------------------------------------------
+  let graphBusy = Promise.resolve();
+  function redrawGraph(centreKey) {
+    graphBusy = graphBusy.then(() => drawGraph(centreKey)).catch((err) => setStatus('graph: ' + err.message, true));
+    return graphBusy;
+  }
+  async function drawGraph(centreKey) {
+    const g = JSON.parse(S.session.graph(JSON.stringify(S.view)));
+    setStatus('laying out ' + g.graph.nodes.length + ' nodes…');
+    const t = performance.now();
+    const json = await layoutDot(g.dot);
+    const scene = JSON.parse(S.session.scene(json));
+    S.scene = scene;
+    renderScene(scene, centreKey);
+    setStatus(g.graph.nodes.length + ' nodes, ' + g.graph.edges.length + ' edges (layout ' + (performance.now() - t).toFixed(0) + ' ms)');
+  }
+  function nodeKeyFor(view) { return view.selected.startsWith('group:') ? 'g:' + view.selected.slice(6) : 'l:' + view.selected; }
+  function renderScene(scene, centreKey) {
+    const svg = sv('svg', { id: 'cs-graph-svg' });
+    const defs = sv('defs');
+    const marker = sv('marker', { id: 'cs-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
+    marker.append(sv('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#556' }));
+    defs.append(marker);
+    svg.append(defs);
+    const gRoot = sv('g');
+    svg.append(gRoot);
+    for (const c of scene.clusters) {
+      const g = sv('g', { class: 'cluster', 'data-key': c.key });
+      g.append(sv('rect', { x: c.x, y: c.y, width: c.w, height: c.h, rx: 6 }));
+      const t = sv('text', { x: c.x + 6, y: c.y + 13 });
+      t.textContent = '▾ ' + c.label;
+      g.append(t);
+      g.addEventListener('click', (e) => { e.stopPropagation(); if (c.key.startsWith('cluster_g:')) toggleGroup(c.key.slice(10)); else if (c.key.startsWith('cluster_l:')) toggleLayer(c.key.slice(10)); });
+      gRoot.append(g);
+    }
+    for (const e of scene.edges) {
+      const g = sv('g', { class: 'edge' + (e.rechunk ? ' rechunk' : '') });
+      const p = e.points;
+      if (p.length >= 2) {
+        let d = 'M' + p[0][0] + ',' + p[0][1];
+        for (let i = 1; i + 2 < p.length; i += 3) d += ' C' + p[i][0] + ',' + p[i][1] + ' ' + p[i + 1][0] + ',' + p[i + 1][1] + ' ' + p[i + 2][0] + ',' + p[i + 2][1];
+        if (e.arrow) d += ' L' + e.arrow[0] + ',' + e.arrow[1];
+        const path = sv('path', { d, stroke: e.color || '#556', 'stroke-width': e.width || 1.2, 'marker-end': 'url(#cs-arrow)' });
+        if (e.rechunk) path.setAttribute('stroke-dasharray', '5 3');
+        g.append(path);
+      }
+      if (e.label) {
+        const t = sv('text', { x: e.label_pos[0], y: e.label_pos[1], 'text-anchor': 'middle' });
+        t.textContent = e.label;
+        g.append(t);
+      }
+      gRoot.append(g);
+    }
+    for (const n of scene.nodes) {
+      const g = sv('g', { class: 'node ' + n.kind + (n.selected ? ' selected' : '') + (n.matched ? ' matched' : ''), 'data-key': n.key, 'data-kind': n.kind });
+      const x = n.x - n.w / 2, y = n.y - n.h / 2;
+      const rect = sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill: n.fill || '#fff', stroke: n.stroke || SEV_COLOR[n.severity], 'stroke-width': n.stroke_width || 1 });
+      g.append(rect);
+      if (n.kind === 'group') g.append(sv('rect', { x: x + 3, y: y + 3, width: n.w - 6, height: n.h - 6, rx: 8, fill: 'none', stroke: '#0003' }));
+      if (n.kind === 'heatmap' && n.layer >= 0) drawHeatmapInto(g, n, x, y);
+      const lines = n.label || [];
+      const light = isDark(n.fill);
+      lines.forEach((line, i) => {
+        const t = sv('text', { x: n.x, y: y + 15 + i * 14, 'text-anchor': 'middle', class: 't' + i, fill: light ? '#fff' : '#111' });
+        t.textContent = line;
+        if (n.kind !== 'heatmap' || i === 0) g.append(t);
+      });
+      if (n.badge > 0) {
+        const bx = x + n.w - 2, by = y + 2;
+        g.append(sv('circle', { cx: bx, cy: by, r: 9, fill: SEV_COLOR[n.severity], class: 'badge' }));
+        const bt = sv('text', { x: bx, y: by + 4, 'text-anchor': 'middle', fill: '#fff', 'font-weight': '700' });
+        bt.textContent = String(n.badge);
+        g.append(bt);
+      }
+      const title = sv('title');
+      title.textContent = lines.join('\n') + (n.kind === 'group' ? '\n(click to open)' : n.kind === 'layer' ? '\n(double-click to show its tasks)' : '');
+      g.append(title);
+      g.addEventListener('click', (e) => { e.stopPropagation(); onNodeClick(n); });
+      g.addEventListener('dblclick', (e) => { e.stopPropagation(); if (n.kind === 'layer') toggleLayer(layerId(n.layer)); });
+      if (n.kind === 'task') { g.addEventListener('mousemove', (e) => showTaskTip(e, n.task)); g.addEventListener('mouseleave', hideTip); }
+      gRoot.append(g);
+    }
+    graphView.replaceChildren(svg);
+    const pad = 20;
+    const full = { x: -pad, y: -pad, w: scene.width + 2 * pad, h: scene.height + 2 * pad };
+    S.vbFull = full;
+    if (!S.vb || !centreKey) S.vb = { ...full };
+    if (centreKey) centreOn(centreKey);
+    applyViewBox();
+    root.dataset.ready = '1';
+    document.body.classList.add('cs-ready');
+  }
+  function isDark(hex) {
+    if (!hex || hex[0] !== '#' || hex.length < 7) return false;
+    const r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16), b = parseInt(hex.slice(5, 7), 16);
+    return 0.299 * r + 0.587 * g + 0.114 * b < 120;
+  }
+  function drawHeatmapInto(g, n, x, y) {
+    try {
+      const grid = JSON.parse(S.session.chunkGrid(n.layer, 'duration', '[]'));
+      const c = document.createElement('canvas');
+      c.width = grid.cols; c.height = grid.rows;
+      const ctx = c.getContext('2d');
+      for (let r = 0; r < grid.rows; r++) for (let k = 0; k < grid.cols; k++) {
+        const col = grid.colors[r * grid.cols + k];
+        if (col) { ctx.fillStyle = col; ctx.fillRect(k, r, 1, 1); }
+      }
+      const top = 20, h = n.h - top - 4, w = n.w - 8;
+      const img = sv('image', { x: x + 4, y: y + top, width: w, height: h, href: c.toDataURL(), preserveAspectRatio: 'none', style: 'image-rendering: pixelated' });
+      g.append(img);
+    } catch (err) { /* the heat map is a picture; the node still shows its label */ }
+  }
+  function applyViewBox() {
+    const svg = document.getElementById('cs-graph-svg');
+    if (svg && S.vb) svg.setAttribute('viewBox', S.vb.x + ' ' + S.vb.y + ' ' + S.vb.w + ' ' + S.vb.h);
+  }
+  function centreOn(key) {
+    const n = S.scene && S.scene.nodes.find((m) => m.key === key);
+    if (!n) return;
+    const w = Math.min(S.vbFull.w, Math.max(n.w * 4, 600)), h = w * (graphView.clientHeight / Math.max(1, graphView.clientWidth) || 0.6);
+    S.vb = { x: n.x - w / 2, y: n.y - h / 2, w, h };
+    applyViewBox();
+  }
+  // pan and zoom
+  let drag = null;
+  graphView.addEventListener('mousedown', (e) => { drag = { x: e.clientX, y: e.clientY, vb: { ...S.vb } }; graphView.style.cursor = 'grabbing'; });
+  window.addEventListener('mouseup', () => { drag = null; graphView.style.cursor = ''; });
+  window.addEventListener('mousemove', (e) => {
+    if (!drag || !S.vb) return;
+    const k = S.vb.w / Math.max(1, graphView.clientWidth);
+    S.vb.x = drag.vb.x - (e.clientX - drag.x) * k;
+    S.vb.y = drag.vb.y - (e.clientY - drag.y) * k;
+    applyViewBox();
+  });
+  graphView.addEventListener('wheel', (e) => {
+    if (!S.vb) return;
+    e.preventDefault();
+    const r = graphView.getBoundingClientRect();
+    const fx = (e.clientX - r.left) / r.width, fy = (e.clientY - r.top) / r.height;
+    const f = Math.exp(e.deltaY * 0.0015);
+    const w = S.vb.w * f, h = S.vb.h * f;
+    S.vb = { x: S.vb.x + (S.vb.w - w) * fx, y: S.vb.y + (S.vb.h - h) * fy, w, h };
+    applyViewBox();
+  }, { passive: false });
+
+  function layerId(i) { return S.summary.layers[i].id; }
+  function toggleGroup(path) {
+    const a = S.view.expanded_groups;
+    const i = a.indexOf(path);
+    if (i >= 0) a.splice(i, 1); else a.push(path);
+    return redrawGraph();
+  }
+  function toggleLayer(id) {
+    const a = S.view.expanded_layers;
+    const i = a.indexOf(id);
+    if (i >= 0) a.splice(i, 1); else a.push(id);
+    return redrawGraph('l:' + id);
+  }
+  function onNodeClick(n) {
+    if (n.kind === 'group') { const grp = S.summary.groups.find((g) => g.path && n.key === 'g:' + g.path); if (grp) toggleGroup(grp.path); return; }
+    if (n.layer >= 0) selectLayer(layerId(n.layer), false);
+  }
+  function ancestors(path) {
+    const out = [];
+    const parts = (path || '').split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) out.push(parts.slice(0, i).join('/'));
+    return out;
+  }
+  // Selects a layer: shows its chunk grid; with reveal, opens its groups and centres it.
+  function selectLayer(id, reveal) {
+    const li = S.summary.layers.findIndex((l) => l.id === id);
+    if (li < 0) return Promise.resolve();
+    S.view.selected = id;
+    if (reveal) for (const g of ancestors(S.summary.layers[li].group)) if (!S.view.expanded_groups.includes(g)) S.view.expanded_groups.push(g);
+    S.gridLayer = li; S.gridFixed = [];
+    drawChunkGrid();
+    for (const f of findingsList.children) f.classList.toggle('active', (f.dataset.layers || '').split('\n').includes(id));
+    return redrawGraph('l:' + id);
+  }
+
+  // ---- findings -----------------------------------------------------------------------------------
+  function renderFindings() {
+    const fs = S.summary.findings;
+    findingsList.replaceChildren();
+    if (!fs.length) { findingsList.append(el('div', { class: 'cs-empty', text: 'No findings: nothing in this run looks inefficient.' })); return; }
+    fs.forEach((f, i) => {
+      const ev = el('details', {}, el('summary', { text: 'evidence' }), ...f.evidence.map((e) => el('div', { text: e.name + ': ' + (e.text || formatEvidence(e)) })));
+      const item = el('div', { class: 'cs-finding ' + f.severity, 'data-index': String(i), 'data-rule': f.rule, 'data-layers': f.layers.join('\n') },
+        el('div', {}, el('span', { class: 'sev', text: f.severity }), el('span', { class: 'rule', text: f.rule + ' · ' + f.layers.join(', ') })),
+        el('div', { class: 'msg', text: f.message }),
+        el('div', { class: 'advice', text: f.advice }),
+        ...f.edits.map((e) => el('code', { text: JSON.stringify(e) })),
+        ev);
+      item.addEventListener('click', (e) => { if (e.target.closest('details')) return; if (f.layers.length) selectLayer(f.layers[0], true); });
+      findingsList.append(item);
+    });
+  }
+  function formatEvidence(e) {
+    if (e.unit === 'ns') return fmtNs(e.value);
+    if (e.unit === 'B' || e.unit === 'bytes') return fmtBytes(e.value);
+    if (e.unit === '%' || e.unit === 'share') return (e.unit === 'share' ? e.value * 100 : e.value).toFixed(1) + '%';
+    return (Math.abs(e.value) >= 100 ? Math.round(e.value).toLocaleString() : Number(e.value).toPrecision(3)) + (e.unit ? ' ' + e.unit : '');
+  }
+
+  // ---- chunk grid ---------------------------------------------------------------------------------
+  function drawChunkGrid() {
+    const ctx = fitCanvas(gridCanvas);
+    const W = gridCanvas.clientWidth, H = gridCanvas.clientHeight;
+    ctx.clearRect(0, 0, W, H);
+    if (S.gridLayer < 0) { gridTitle.textContent = 'chunk grid'; ctx.fillStyle = '#666'; ctx.fillText('Select a layer to see its chunks.', 10, 20); return; }
+    const L = S.summary.layers[S.gridLayer];
+    const grid = JSON.parse(S.session.chunkGrid(S.gridLayer, gridColor.value, JSON.stringify(S.gridFixed)));
+    S.grid = grid;
+    gridTitle.textContent = 'chunk grid · ' + L.id + ' · ' + shapeText(grid.grid) + ' chunks of ' + shapeText(L.chunk_shape);
+    // sliders for the axes not shown
+    gridSliders.replaceChildren();
+    grid.grid.forEach((n, axis) => {
+      if (axis === grid.row_axis || axis === grid.col_axis || n <= 1) return;
+      const s = el('input', { type: 'range', min: '0', max: String(n - 1), value: String(grid.fixed[axis] || 0), 'data-axis': String(axis), title: 'axis ' + axis });
+      s.addEventListener('input', () => { S.gridFixed = grid.fixed.slice(); S.gridFixed[axis] = Number(s.value); drawChunkGrid(); });
+      gridSliders.append(el('label', { text: 'axis ' + axis + ' ' }, s));
+    });
+    const cell = Math.max(1, Math.min((W - 20) / grid.cols, (H - 24) / grid.rows));
+    const ox = 10, oy = 6;
+    for (let r = 0; r < grid.rows; r++) for (let k = 0; k < grid.cols; k++) {
+      const c = grid.colors[r * grid.cols + k];
+      ctx.fillStyle = c || '#eee';
+      ctx.fillRect(ox + k * cell, oy + r * cell, Math.max(1, cell - (cell > 4 ? 1 : 0)), Math.max(1, cell - (cell > 4 ? 1 : 0)));
+    }
+    ctx.fillStyle = '#444';
+    ctx.fillText(gridColor.value + ': ' + legendText(grid.vmin) + ' … ' + legendText(grid.vmax), ox, Math.min(H - 4, oy + grid.rows * cell + 14));
+    S.gridGeom = { ox, oy, cell };
+  }
+  function legendText(v) {
+    if (v == null) return '-';
+    if (gridColor.value === 'duration') return fmtNs(v);
+    if (gridColor.value === 'bytes') return fmtBytes(v);
+    if (gridColor.value === 'start') return fmtNs(v);
+    return String(v);
+  }
+  gridColor.addEventListener('change', drawChunkGrid);
+  gridCanvas.addEventListener('mousemove', (e) => {
+    if (!S.grid || !S.gridGeom) return;
+    const r = gridCanvas.getBoundingClientRect();
+    const k = Math.floor((e.clientX - r.left - S.gridGeom.ox) / S.gridGeom.cell), row = Math.floor((e.clientY - r.top - S.gridGeom.oy) / S.gridGeom.cell);
+    if (k < 0 || row < 0 || k >= S.grid.cols || row >= S.grid.rows) return hideTip();
+    const t = S.grid.task[row * S.grid.cols + k];
+    if (t >= 0) showTaskTip(e, t); else hideTip();
+  });
+  gridCanvas.addEventListener('mouseleave', hideTip);
+
+  // ---- tooltips ---------------------------------------------------------------------------------
+  function showTaskTip(e, task) {
+    const info = JSON.parse(S.session.taskInfo(task));
+    tip.textContent = 'layer ' + info.layer + '\nchunk (' + info.chunk_index.join(', ') + ')  shape ' + shapeText(info.chunk_shape) +
+      '\n' + fmtBytes(info.bytes) + ' · ' + fmtNs(info.duration_ns) + ' · worker ' + info.worker + (info.fused ? ' · fused' : '') + (info.stage ? ' · stage ' + info.stage : '') +
+      (info.status !== 'done' ? '\nstatus ' + info.status : '');
+    placeTip(e);
+  }
+  function placeTip(e) { tip.style.display = 'block'; tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + 'px'; tip.style.top = (e.clientY + 14) + 'px'; }
+  function hideTip() { tip.style.display = 'none'; }
+
+  // ---- timeline and memory --------------------------------------------------------------------------
+  function fitCanvas(c) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth, h = c.clientHeight;  // CSS sets the height (style.css)
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
+    const ctx = c.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = '11px system-ui, sans-serif';
+    return ctx;
+  }
+  const LANE_X = 70;
+  function drawTimeline() {
+    const ctx = fitCanvas(timelineCanvas);
+    const W = timelineCanvas.clientWidth, H = timelineCanvas.clientHeight;
+    ctx.clearRect(0, 0, W, H);
+    const plotW = Math.max(10, W - LANE_X - 8);
+    const tl = JSON.parse(S.session.timeline(S.t0, S.t1, plotW));
+    S.timeline = tl;
+    const lanes = Math.max(1, tl.lanes.length);
+    const laneH = Math.max(8, Math.min(28, (H - 20) / lanes));
+    S.laneH = laneH;
+    ctx.fillStyle = '#444';
+    tl.lanes.forEach((name, i) => ctx.fillText(name, 4, 14 + i * laneH + laneH / 2));
+    for (const r of tl.rects) {
+      const layer = S.summary.layers[r.layer];
+      ctx.fillStyle = (layer && layer.color) || '#888';
+      ctx.globalAlpha = r.task < 0 ? 0.55 : 1;
+      ctx.fillRect(LANE_X + r.x0, 6 + r.lane * laneH, Math.max(1, r.x1 - r.x0), laneH - 3);
+    }
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = '#666';
+    const y = Math.min(H - 4, 6 + lanes * laneH + 12);
+    ctx.fillText(fmtNs(S.t0), LANE_X, y);
+    const endText = fmtNs(S.t1) + '  (' + fmtNs(S.t1 - S.t0) + ' shown)';
+    ctx.fillText(endText, W - 8 - ctx.measureText(endText).width, y);
+    drawMemory();
+  }
+  function drawMemory() {
+    const ctx = fitCanvas(memoryCanvas);
+    const W = memoryCanvas.clientWidth, H = memoryCanvas.clientHeight;
+    ctx.clearRect(0, 0, W, H);
+    const plotW = Math.max(10, W - LANE_X - 8);
+    const m = JSON.parse(S.session.memory(S.t0, S.t1, Math.round(plotW)));
+    const top = Math.max(m.peak, m.limit || 0, 1);
+    const yOf = (b) => H - 16 - (b / top) * (H - 28);
+    const xOf = (t) => LANE_X + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
+    ctx.fillStyle = '#444';
+    ctx.fillText(fmtBytes(top), 4, 14);
+    ctx.fillText('0', 4, H - 16);
+    ctx.beginPath();
+    ctx.moveTo(xOf(m.t_ns[0] || S.t0), yOf(0));
+    for (let i = 0; i < m.t_ns.length; i++) ctx.lineTo(xOf(m.t_ns[i]), yOf(m.bytes[i]));
+    ctx.lineTo(xOf(m.t_ns[m.t_ns.length - 1] || S.t1), yOf(0));
+    ctx.closePath();
+    ctx.fillStyle = '#6a3d9a55'; ctx.fill();
+    ctx.strokeStyle = '#6a3d9a'; ctx.stroke();
+    if (m.limit > 0) { ctx.setLineDash([6, 4]); ctx.strokeStyle = '#d62728'; ctx.beginPath(); ctx.moveTo(LANE_X, yOf(m.limit)); ctx.lineTo(W - 8, yOf(m.limit)); ctx.stroke(); ctx.setLineDash([]); ctx.fillStyle = '#d62728'; ctx.fillText('limit ' + fmtBytes(m.limit), W - 120, yOf(m.limit) - 3); }
+    if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
+      const x = xOf(m.peak_t);
+      ctx.fillStyle = '#111';
+      ctx.beginPath(); ctx.arc(x, yOf(m.peak), 3, 0, 7); ctx.fill();
+      const label = 'peak ' + fmtBytes(m.peak) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
+      ctx.fillText(label, Math.min(x + 6, W - ctx.measureText(label).width - 8), Math.max(12, yOf(m.peak) + 4));
+    }
+  }
+  function setRange(t0, t1) {
+    const span = Math.max(1000, t1 - t0);
+    S.t0 = Math.max(0, t0); S.t1 = S.t0 + span;
+    if (S.t1 > S.tEnd) { S.t1 = S.tEnd; S.t0 = Math.max(0, S.t1 - span); }
+    requestDraw();
+  }
+  let drawPending = false;
+  function requestDraw() { if (drawPending) return; drawPending = true; requestAnimationFrame(() => { drawPending = false; drawTimeline(); }); }
+  timelineCanvas.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const r = timelineCanvas.getBoundingClientRect();
+    const plotW = Math.max(10, r.width - LANE_X - 8);
+    const fx = Math.min(1, Math.max(0, (e.clientX - r.left - LANE_X) / plotW));
+    const f = Math.exp(e.deltaY * 0.002);
+    const span = (S.t1 - S.t0) * f;
+    const at = S.t0 + (S.t1 - S.t0) * fx;
+    setRange(at - span * fx, at - span * fx + span);
+  }, { passive: false });
+  let tdrag = null;
+  timelineCanvas.addEventListener('mousedown', (e) => { tdrag = { x: e.clientX, t0: S.t0, t1: S.t1 }; });
+  window.addEventListener('mouseup', () => { tdrag = null; });
+  window.addEventListener('mousemove', (e) => {
+    if (!tdrag) return;
+    const plotW = Math.max(10, timelineCanvas.clientWidth - LANE_X - 8);
+    const dt = (e.clientX - tdrag.x) / plotW * (tdrag.t1 - tdrag.t0);
+    setRange(tdrag.t0 - dt, tdrag.t1 - dt);
+  });
+  timelineCanvas.addEventListener('dblclick', () => setRange(0, S.tEnd));
+  timelineCanvas.addEventListener('mousemove', (e) => {
+    if (tdrag || !S.timeline) return;
+    const r = timelineCanvas.getBoundingClientRect();
+    const x = e.clientX - r.left - LANE_X, lane = Math.floor((e.clientY - r.top - 6) / S.laneH);
+    const hit = S.timeline.rects.find((q) => q.lane === lane && x >= q.x0 - 0.5 && x <= Math.max(q.x1, q.x0 + 1) + 0.5);
+    if (!hit) return hideTip();
+    if (hit.task >= 0) return showTaskTip(e, hit.task);
+    tip.textContent = hit.count + ' tasks folded here (mostly "' + layerId(hit.layer) + '"): zoom in to see them';
+    placeTip(e);
+  });
+  timelineCanvas.addEventListener('mouseleave', hideTip);
+  window.addEventListener('resize', () => { requestDraw(); drawChunkGrid(); });
+
+  // ---- controls -------------------------------------------------------------------------------------
+  colorSel.addEventListener('change', () => { S.view.color_by = colorSel.value; redrawGraph(); });
+  let searchTimer = 0;
+  search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { S.view.search = search.value; redrawGraph(); }, 200); });
+  search.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const q = search.value.toLowerCase();
+    const hit = S.summary.layers.find((l) => (l.id + ' ' + l.name + ' ' + l.op).toLowerCase().includes(q));
+    if (hit) selectLayer(hit.id, true); else setStatus('no layer matches "' + search.value + '"', true);
+  });
+
+  // ---- loading ------------------------------------------------------------------------------------
+  async function loadTrace(bytes, name) {
+    const ptr = S.mod._malloc(bytes.length);
+    S.mod.HEAPU8.set(bytes, ptr);
+    try { S.summary = JSON.parse(S.session.load(ptr, bytes.length, name)); } finally { S.mod._free(ptr); }
+    const m = S.summary.meta;
+    title.textContent = m.pipeline || name;
+    summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
+    S.tEnd = Math.max(1000, m.wall_ns);
+    S.t0 = 0; S.t1 = S.tEnd;
+    S.vb = null;
+    S.gridLayer = -1;
+    renderFindings();
+    drawChunkGrid();
+    drawTimeline();
+    await redrawGraph();
+  }
+
+  async function main() {
+    try {
+      setStatus('starting…');
+      const served = config.mode === 'served';
+      const [wasmCode, vizCode] = await Promise.all([getText('cs-wasm', 'assets/chunkscope_web.js'), getText('cs-graphviz', 'assets/viz-global.js')]);
+      const factory = runBundle(wasmCode, 'createChunkscope');
+      S.mod = await factory({});
+      S.session = new S.mod.Session();
+      startLayoutWorker(vizCode);
+      if (served) {
+        const list = await (await fetch('api/traces', { cache: 'no-store' })).json();
+        traceSel.replaceChildren(...list.map((t, i) => el('option', { value: String(i), text: t.name })));
+        if (list.length > 1) traceSel.removeAttribute('hidden');
+        traceSel.addEventListener('change', async () => { const i = Number(traceSel.value); await loadTrace(await getBytes(null, 'api/trace/' + i), list[i].name); });
+        if (config.live) return liveLoop();
+        if (!list.length) return setStatus('no trace to show', true);
+        await loadTrace(await getBytes(null, 'api/trace/0'), list[0].name);
+      } else {
+        const node = document.getElementById('cs-trace');
+        await loadTrace(await getBytes('cs-trace', ''), node ? node.dataset.name : 'trace');
+      }
+    } catch (err) {
+      setStatus(String(err && err.message || err), true);
+      document.body.classList.remove('cs-ready');
+      root.dataset.error = String(err && err.message || err);
+    }
+  }
+
+  // `chunkscope run --serve`: poll the run's progress; reload the growing trace every second.
+  async function liveLoop() {
+    let version = -1;
+    for (;;) {
+      let st;
+      try { st = await (await fetch('api/live', { cache: 'no-store' })).json(); } catch (err) { setStatus('the run has ended or the server stopped', true); return; }
+      if (st.version !== version && st.version >= 0) {
+        version = st.version;
+        const keep = { view: S.view, t0: S.t0, t1: S.t1 };
+        await loadTrace(await getBytes(null, 'api/trace/live?v=' + version), st.name || 'live');
+        S.view = keep.view;
+      }
+      setStatus(st.state === 'running' ? 'running: ' + st.done + ' / ' + st.total + ' tasks' : 'run ' + st.state + ': ' + st.done + ' / ' + st.total + ' tasks', st.state === 'failed');
+      root.dataset.live = st.state;
+      if (st.state !== 'running') return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  main();
+})();

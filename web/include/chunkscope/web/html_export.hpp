@@ -1,0 +1,44 @@
+#pragma once
+// One self-contained HTML page for a trace: the dashboard (app.js), core + viz as WebAssembly,
+// Graphviz as WebAssembly and the trace itself, all inlined (gzip + base64), so the file opens from
+// file:// with no network. A static report (the layer table and the findings as plain HTML) comes
+// first in the page and is what a reader sees where scripts are blocked.
+//
+//   const std::string dir = find_web_assets(argv0);            // throws with what is missing
+//   write_file_atomic("report.html", trace_to_html(trace, findings, dir, "cells.cstrace.json"));
+//
+// Every string that comes from a trace or a pipeline is HTML-escaped.
+#include <string>
+#include <string_view>
+
+#include "chunkscope/core/analysis/findings.hpp"
+#include "chunkscope/core/trace.hpp"
+
+namespace chunkscope::web {
+
+/// The folder holding the dashboard files (app.js, style.css, chunkscope_web.js, viz-global.js):
+/// $CHUNKSCOPE_WEB_DIR when set, else <dir of exe>/../share/chunkscope/web. Throws
+/// std::runtime_error naming the folder and the missing file.
+std::string find_web_assets(const std::string& exe_path);
+
+/// The whole page. `source` names the trace file (shown, escaped). Throws std::runtime_error when
+/// an asset cannot be read.
+std::string trace_to_html(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source);
+
+/// The dashboard page served by `chunkscope serve`: the same app, which fetches its assets and the
+/// traces from the server. `live` makes the page poll for a growing trace.
+std::string served_page(const std::string& assets_dir, const std::string& title, bool live);
+
+/// The static report: summary line, layer table and findings, as plain (escaped) HTML.
+std::string static_report(const Trace& t, const Findings& f, const std::string& source);
+
+/// Escapes & < > " ' for HTML text and attribute values.
+std::string html_escape(std::string_view s);
+
+/// gzip (level 9) of bytes, then base64: how assets and traces are inlined.
+std::string gzip_base64(std::string_view bytes);
+
+/// The contents of a file in the assets folder; throws std::runtime_error naming it.
+std::string read_asset(const std::string& assets_dir, const std::string& name);
+
+}  // namespace chunkscope::web

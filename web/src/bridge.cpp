@@ -1,0 +1,146 @@
+// The WebAssembly bridge: the only file that includes emscripten headers (STYLE.md rule 6).
+//
+// One Session holds a loaded trace (core) and its view model (viz). Every call takes and returns
+// JSON text, so the JavaScript side stays a thin drawer: it sends the view state, gets DOT to lay
+// out (in a Web Worker, with Graphviz compiled to WebAssembly), and hands Graphviz's JSON back to
+// scene(), which is the same parse_layout() the native viewer uses. Errors become JS Errors whose
+// message is the one-line message core/viz produce.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/viz/chunk_grid.hpp"
+#include "chunkscope/viz/dot.hpp"
+#include "chunkscope/viz/json.hpp"
+#include "chunkscope/viz/layout.hpp"
+#include "chunkscope/viz/memory.hpp"
+#include "chunkscope/viz/model.hpp"
+#include "chunkscope/viz/palette.hpp"
+#include "chunkscope/viz/timeline.hpp"
+#include "chunkscope/viz/view.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace chunkscope;
+
+[[noreturn]] void throw_js(const std::string& msg) { emscripten::val::global("Error").new_(msg).throw_(); }
+
+viz::ViewState parse_state(const std::string& text) {
+  viz::ViewState v;
+  const json j = json::parse(text.empty() ? "{}" : text);
+  if (j.contains("expanded_groups"))
+    for (const auto& g : j["expanded_groups"]) v.expanded_groups.insert(g.get<std::string>());
+  if (j.contains("expanded_layers"))
+    for (const auto& l : j["expanded_layers"]) v.expanded_layers.insert(l.get<std::string>());
+  if (j.contains("color_by")) {
+    if (auto c = viz::parse_color_by(j["color_by"].get<std::string>())) v.color_by = *c;
+  }
+  if (j.contains("selected")) v.selected = j["selected"].get<std::string>();
+  if (j.contains("search")) v.search = j["search"].get<std::string>();
+  return v;
+}
+
+class Session {
+ public:
+  /// Loads a trace from bytes in the module's memory (compact, CBOR or JSON); returns the model
+  /// summary (layers, groups, findings, meta) as JSON.
+  std::string load(std::uintptr_t ptr, std::size_t len, const std::string& name) {
+    const std::string bytes(reinterpret_cast<const char*>(ptr), len);
+    auto t = read_trace_bytes(bytes, name);
+    if (!t) throw_js(t.error());
+    try {
+      Findings f = analyze(*t);
+      model_ = std::make_unique<viz::Model>(std::move(*t), std::move(f));
+      graph_.reset();
+      json summary = viz::model_summary(*model_);
+      for (size_t i = 0; i < summary["layers"].size(); ++i) summary["layers"][i]["color"] = viz::layer_color(static_cast<int>(i));
+      return summary.dump();
+    } catch (const std::exception& e) {
+      throw_js(name + ": " + e.what());
+    }
+  }
+
+  /// The visible graph for a view state: {"dot": ..., "graph": ...}; kept for scene().
+  std::string graph(const std::string& state) {
+    const viz::Model& m = model();
+    try {
+      const viz::ViewState v = parse_state(state);
+      graph_ = std::make_unique<viz::VisibleGraph>(viz::visible_graph(m, v));
+      const json out = {{"dot", viz::to_dot(*graph_)}, {"graph", viz::to_json(*graph_)}};
+      return out.dump();
+    } catch (const std::exception& e) {
+      throw_js(std::string("view state: ") + e.what());
+    }
+  }
+
+  /// The Scene of the last graph() from Graphviz's -Tjson output.
+  std::string scene(const std::string& layout_json) {
+    if (!graph_) throw_js("scene() needs graph() first");
+    try {
+      return viz::to_json(viz::parse_layout(layout_json, *graph_)).dump();
+    } catch (const std::exception& e) {
+      throw_js(std::string("layout: ") + e.what());
+    }
+  }
+
+  std::string timeline(double t0, double t1, double width) {
+    return viz::to_json(viz::timeline(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width)).dump();
+  }
+
+  std::string memory(double t0, double t1, int width) {
+    return viz::to_json(viz::memory_view(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width)).dump();
+  }
+
+  std::string chunk_grid(int layer, const std::string& color, const std::string& fixed) {
+    const viz::Model& m = model();
+    if (layer < 0 || layer >= static_cast<int>(m.layers().size())) throw_js("chunk grid: no layer " + std::to_string(layer));
+    viz::GridColor c = viz::GridColor::Duration;
+    if (color == "bytes") c = viz::GridColor::Bytes;
+    else if (color == "worker") c = viz::GridColor::Worker;
+    else if (color == "start") c = viz::GridColor::Start;
+    std::vector<std::int64_t> fx;
+    try {
+      for (const auto& x : json::parse(fixed.empty() ? "[]" : fixed)) fx.push_back(x.get<std::int64_t>());
+      return viz::to_json(viz::chunk_grid(m, layer, c, fx)).dump();
+    } catch (const std::exception& e) {
+      throw_js(std::string("chunk grid: ") + e.what());
+    }
+  }
+
+  std::string task_info(double task) {
+    const viz::Model& m = model();
+    if (!(task >= 0) || task >= static_cast<double>(m.trace().tasks.size())) throw_js("no task " + std::to_string(task));
+    return viz::to_json(viz::task_info(m, static_cast<std::int64_t>(task))).dump();
+  }
+
+ private:
+  const viz::Model& model() const {
+    if (!model_) throw_js("no trace is loaded");
+    return *model_;
+  }
+  std::unique_ptr<viz::Model> model_;
+  std::unique_ptr<viz::VisibleGraph> graph_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(chunkscope) {
+  emscripten::class_<Session>("Session")
+      .constructor<>()
+      .function("load", &Session::load)
+      .function("graph", &Session::graph)
+      .function("scene", &Session::scene)
+      .function("timeline", &Session::timeline)
+      .function("memory", &Session::memory)
+      .function("chunkGrid", &Session::chunk_grid)
+      .function("taskInfo", &Session::task_info);
+}

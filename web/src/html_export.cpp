@@ -1,0 +1,109 @@
+// The self-contained HTML page and the served dashboard page (html_export.hpp).
+#include "chunkscope/web/html_export.hpp"
+
+#include <sstream>
+
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/trace_summary.hpp"
+#include "chunkscope/core/units.hpp"
+
+namespace chunkscope::web {
+namespace {
+
+std::string shape_text(const Shape& s) {
+  if (s.empty()) return "()";
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? "×" : "") + std::to_string(s[i]);
+  return out;
+}
+
+const char* severity_text(Severity s) {
+  switch (s) {
+    case Severity::Critical: return "critical";
+    case Severity::Warning: return "warning";
+    default: return "info";
+  }
+}
+
+// Content-Security-Policy of the pages: nothing is fetched from anywhere but the page itself
+// (served mode) or data/blob URLs; inline scripts run, and WebAssembly compiles.
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
+
+std::string head(const std::string& title, const std::string& css) {
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"" +
+         std::string(kCsp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html_escape(title) +
+         "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body>\n";
+}
+
+}  // namespace
+
+std::string static_report(const Trace& t, const Findings& f, const std::string& source) {
+  const TraceSummary s = summarize(t);
+  std::ostringstream o;
+  o << "<section id=\"cs-static\" class=\"cs-static\">\n";
+  o << "<p class=\"cs-noscript\" id=\"cs-noscript\">Scripts are blocked or failed, so the interactive dashboard is not shown: "
+       "below are the layer table and the findings.</p>\n";
+  o << "<h2>" << html_escape(t.meta.pipeline.empty() ? source : t.meta.pipeline) << "</h2>\n<p class=\"cs-meta\">"
+    << html_escape(source) << " · " << html_escape(t.meta.executor) << " executor, " << t.meta.threads << " workers · status "
+    << html_escape(t.meta.status) << " · wall " << html_escape(format_duration_ns(static_cast<double>(t.meta.wall_ns))) << " · "
+    << t.tasks.size() << " tasks · peak memory " << html_escape(format_bytes(static_cast<double>(t.memory.peak_bytes)));
+  if (t.memory.peak_layer >= 0 && t.memory.peak_layer < static_cast<int>(t.layers.size()))
+    o << " during “" << html_escape(t.layers[static_cast<size_t>(t.memory.peak_layer)].id) << "”";
+  o << "</p>\n";
+  if (!t.meta.error.empty()) o << "<p class=\"cs-error\">" << html_escape(t.meta.error) << "</p>\n";
+  o << "<h3>Layers</h3>\n<table class=\"cs-table\"><thead><tr><th>layer</th><th>group</th><th>op</th><th>shape</th><th>chunks in → out</th>"
+       "<th>tasks</th><th>time</th><th>critical</th><th>bytes</th><th>peak mem</th></tr></thead><tbody>\n";
+  for (const LayerSummary& ls : s.layers) {
+    const TraceLayer& l = t.layers[static_cast<size_t>(ls.layer)];
+    o << "<tr><td>" << html_escape(l.id) << "</td><td>" << html_escape(l.group) << "</td><td>" << html_escape(l.op) << "</td><td>"
+      << shape_text(l.shape) << "</td><td>" << (ls.in_chunk_shape.empty() ? "" : shape_text(ls.in_chunk_shape) + " → ")
+      << shape_text(ls.out_chunk_shape) << "</td><td>" << ls.tasks << "</td><td>" << html_escape(format_duration_ns(static_cast<double>(ls.busy_ns)))
+      << "</td><td>" << html_escape(format_duration_ns(static_cast<double>(ls.critical_ns))) << "</td><td>"
+      << html_escape(format_bytes(static_cast<double>(ls.output_bytes))) << "</td><td>"
+      << html_escape(format_bytes(static_cast<double>(ls.peak_live_bytes))) << "</td></tr>\n";
+  }
+  o << "</tbody></table>\n<h3>Findings (" << f.size() << ")</h3>\n<ol class=\"cs-findings-static\">\n";
+  for (const Finding& x : f) {
+    std::string layers;
+    for (const auto& id : x.layers) layers += (layers.empty() ? "" : ", ") + id;
+    o << "<li class=\"sev-" << severity_text(x.severity) << "\"><b>" << severity_text(x.severity) << "</b> [" << html_escape(x.rule) << "] "
+      << html_escape(layers) << "<br>" << html_escape(x.message) << "<br><i>" << html_escape(x.advice) << "</i>";
+    for (const auto& e : x.edits) o << "<br><code>" << html_escape(e.dump()) << "</code>";
+    o << "</li>\n";
+  }
+  o << "</ol>\n</section>\n";
+  return o.str();
+}
+
+std::string trace_to_html(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source) {
+  const std::string css = read_asset(assets_dir, "style.css");
+  const std::string app = read_asset(assets_dir, "app.js");
+  const std::string wasm = read_asset(assets_dir, "chunkscope_web.js");
+  const std::string graphviz = read_asset(assets_dir, "viz-global.js");
+  std::string page = head("chunkscope — " + (t.meta.pipeline.empty() ? source : t.meta.pipeline), css);
+  page += "<div id=\"cs-root\"></div>\n";
+  page += static_report(t, f, source);
+  // Inlined data: gzip + base64 in non-executed script elements (base64 cannot close the element).
+  auto blob = [](const char* id, const std::string& data, const std::string& name) {
+    return std::string("<script type=\"application/octet-stream\" id=\"") + id + "\" data-encoding=\"gzip+base64\" data-name=\"" +
+           html_escape(name) + "\">" + gzip_base64(data) + "</script>\n";
+  };
+  page += blob("cs-trace", write_trace_compact(t), source);
+  page += blob("cs-wasm", wasm, "chunkscope_web.js");
+  page += blob("cs-graphviz", graphviz, "viz-global.js");
+  page += "<script>window.CHUNKSCOPE_CONFIG = {mode: \"inline\"};</script>\n<script>\n" + app + "\n</script>\n</body></html>\n";
+  return page;
+}
+
+std::string served_page(const std::string& assets_dir, const std::string& title, bool live) {
+  std::string page = head(title, read_asset(assets_dir, "style.css"));
+  page += "<div id=\"cs-root\"></div>\n<section id=\"cs-static\" class=\"cs-static\"><p class=\"cs-noscript\" id=\"cs-noscript\">"
+          "The dashboard needs JavaScript; <code>chunkscope report TRACE</code> prints the same tables in a terminal.</p></section>\n";
+  page += std::string("<script>window.CHUNKSCOPE_CONFIG = {mode: \"served\", live: ") + (live ? "true" : "false") +
+          "};</script>\n<script src=\"assets/app.js\"></script>\n</body></html>\n";
+  return page;
+}
+
+}  // namespace chunkscope::web
