@@ -27,7 +27,7 @@ struct DashboardServer::Impl {
   std::map<std::string, std::pair<std::string, std::string>> assets;  // name -> (content type, bytes)
   std::mutex m;
   std::vector<std::pair<std::string, std::string>> traces;  // (name, compact bytes)
-  std::string live_state = "none", live_name;
+  std::string live_state = "starting", live_name;
   std::int64_t live_done = 0, live_total = 0, live_version = -1;
   std::string live_trace;
   std::thread thread;

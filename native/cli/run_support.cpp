@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
@@ -15,8 +16,11 @@
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/exec/recorder.hpp"
+#include "chunkscope/web/html_export.hpp"
 #include "commands.hpp"
+#include "dashboard_server.hpp"
 #include "gpu_loader.hpp"
+#include "live_observer.hpp"
 
 namespace chunkscope::cli {
 namespace {
@@ -58,11 +62,40 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   opt.memory_limit = req.memory_limit;
   opt.cancel = &g_cancel;
   if (!req.no_trace) opt.observer = &rec;
+  // --serve: the dashboard on 127.0.0.1, fed snapshots of the growing trace once a second.
+  std::unique_ptr<LiveObserver> live;
+  std::unique_ptr<DashboardServer> server;
+  std::atomic<std::int64_t> live_done{0}, live_total{g.tasks().size()};
+  std::atomic<bool> run_over{false};
+  std::thread snapshots;
+  if (req.serve) {
+    try {
+      server = std::make_unique<DashboardServer>(web::find_web_assets(program_path()), "chunkscope — " + g.name() + " (live)", true);
+      const int port = server->bind("127.0.0.1", req.port);
+      server->start();
+      std::cout << "live dashboard: http://127.0.0.1:" << port << "/ (the run goes on; Ctrl-C stops it)" << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "chunkscope: --serve: " << e.what() << "\n";
+      return kRunFailed;
+    }
+    live = std::make_unique<LiveObserver>(opt.observer);
+    opt.observer = live.get();
+    snapshots = std::thread([&] {
+      while (!run_over.load()) {
+        auto snap = live->snapshot();
+        server->set_live("running", live_done.load(), live_total.load(), snap ? write_trace_compact(*snap) : std::string());
+        for (int i = 0; i < 10 && !run_over.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
   const bool tty = !req.quiet && ::isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
   bool drew = false;
-  if (tty) {
-    opt.progress = [&](std::int64_t done, std::int64_t total) {
+  if (tty || req.serve) {
+    opt.progress = [&, tty](std::int64_t done, std::int64_t total) {
+      live_done.store(done);
+      live_total.store(total);
+      if (!tty) return;
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (s < 0.3 && done < total) return;  // short runs draw nothing
       print_progress(done, total, s);
@@ -71,14 +104,20 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   }
   auto old = std::signal(SIGINT, on_sigint);
   RunResult r;
+  auto stop_live = [&] {
+    run_over.store(true);
+    if (snapshots.joinable()) snapshots.join();
+  };
   try {
     r = ex.run(g, opt);
   } catch (const InputError& e) {
     std::signal(SIGINT, old);
+    stop_live();
     std::cerr << "chunkscope: " << e.what() << "\n";
     return kBadInput;
   }
   std::signal(SIGINT, old);
+  stop_live();
   if (drew) std::fprintf(stderr, "\r%*s\r", 90, "");
   int rc = r.ok() ? kOk : kRunFailed;
   if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << r.error << "\n";
@@ -95,7 +134,27 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
       trace_path.clear();
     }
   }
-  if (req.quiet) return rc;
+  if (!req.html_path.empty()) {
+    if (req.no_trace) std::cerr << "chunkscope: --html needs the trace; not written with --no-trace\n";
+    else if (write_html_report(trace, trace_path.empty() ? g.name() : trace_path, req.html_path, req.quiet) != kOk) rc = kRunFailed;
+  }
+  auto keep_serving = [&] {
+    if (server) {
+      auto snap = live->snapshot();
+      server->set_live(r.status, r.tasks_run, g.tasks().size(), snap ? write_trace_compact(*snap) : std::string());
+      std::cout << "run " << r.status << "; the dashboard stays up until Ctrl-C" << std::endl;
+      g_cancel.store(false);
+      old = std::signal(SIGINT, on_sigint);
+      std::signal(SIGTERM, on_sigint);
+      while (!g_cancel.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::signal(SIGINT, old);
+      server->stop();
+    }
+  };
+  if (req.quiet) {
+    keep_serving();
+    return rc;
+  }
   std::cout << "ran " << g.name() << ": " << r.status << " in " << format_duration_ns(static_cast<double>(r.wall_ns)) << ", "
             << r.tasks_run << "/" << g.tasks().size() << " tasks, peak memory " << format_bytes(static_cast<double>(r.peak_bytes));
   if (!req.no_trace && trace.memory.peak_layer >= 0) std::cout << " during \"" << trace.layers[trace.memory.peak_layer].id << "\"";
@@ -127,6 +186,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   }
   if (!trace_path.empty()) std::cout << "trace: " << trace_path << "\n";
   if (!req.no_trace) std::cout << "top findings:\n" << findings_text(analyze(trace), 3);
+  keep_serving();
   return rc;
 }
 

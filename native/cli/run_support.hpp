@@ -16,6 +16,9 @@ struct RunRequest {
   std::string trace_path;  ///< empty = "<pipeline name>.cstrace.json"
   bool no_trace = false;
   bool quiet = false;
+  std::string html_path;   ///< --html: write the self-contained dashboard page here at the end
+  bool serve = false;      ///< --serve: serve the dashboard live during the run (and after it, until Ctrl-C)
+  int port = 8787;         ///< --port for --serve (0 = any free port)
 };
 
 /// Runs `g`; returns the exit code (0 ok, 1 run failed, 2 bad input).

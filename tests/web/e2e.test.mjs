@@ -126,3 +126,34 @@ test('chunkscope serve: 127.0.0.1 only, the same dashboard, nothing outside the 
     srv.kill('SIGINT');
   }
 });
+
+test('chunkscope run --serve: the page follows the run live, then shows the finished trace', async () => {
+  const pipeline = join(process.env.TESTS_WEB_DIR, 'slow_blur.json');
+  const proc = spawn(process.env.CHUNKSCOPE, ['run', pipeline, '--threads', '1', '--serve', '--port', '0', '--trace', join(traces, 'slow_blur.cstrace.json')]);
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//); if (m) resolve(m[0]); });
+    proc.on('exit', (c) => reject(new Error('run --serve exited ' + c + ': ' + out)));
+    setTimeout(() => reject(new Error('no live dashboard: ' + out)), 15000);
+  });
+  try {
+    const page = await ctx.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('cs-root').dataset.live === 'running', null, { timeout: 20000 });
+    const during = await page.textContent('.cs-status');
+    assert.match(during, /running: \d+ \/ \d+ tasks/);
+    await page.screenshot({ path: join(shots, 'live-running.png') });
+    await page.waitForFunction(() => document.getElementById('cs-root').dataset.live === 'ok', null, { timeout: 60000 });
+    await page.waitForSelector('#cs-root[data-ready="1"]');
+    assert.ok(await page.locator('svg .node.group').count() >= 3);
+    await page.screenshot({ path: join(shots, 'live-done.png') });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    proc.kill('SIGINT');
+  }
+  const code = await new Promise((r) => proc.on('exit', r));
+  assert.equal(code, 0);
+});

@@ -573,9 +573,9 @@
         await loadTrace(await getBytes(null, 'api/trace/live?v=' + version), st.name || 'live');
         S.view = keep.view;
       }
-      setStatus(st.state === 'running' ? 'running: ' + st.done + ' / ' + st.total + ' tasks' : 'run ' + st.state + ': ' + st.done + ' / ' + st.total + ' tasks', st.state === 'failed');
+      setStatus(st.state === 'starting' ? 'waiting for the run to start…' : st.state === 'running' ? 'running: ' + st.done + ' / ' + st.total + ' tasks' : 'run ' + st.state + ': ' + st.done + ' / ' + st.total + ' tasks', st.state === 'failed');
       root.dataset.live = st.state;
-      if (st.state !== 'running') return;
+      if (st.state !== 'running' && st.state !== 'starting') return;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
