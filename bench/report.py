@@ -417,11 +417,12 @@ def main():
             "The traces are in `build-release/bench/traces/`; `build-release/bin/chunkscope report TRACE` prints the",
             "per-layer table.", "",
             "## Commands", "", "```", "bench/run", "", "# which ran, one process each:", cmds, "```", "", NOTES]
-    # bench/payoff writes its own section between these markers; keep it.
+    # bench/payoff and bench/dashboard write their own sections between markers; keep them.
     prev = Path(a.doc).read_text() if Path(a.doc).exists() else ""
-    begin, end = "<!-- payoff:begin -->", "<!-- payoff:end -->"
-    if begin in prev and end in prev:
-        doc += ["", begin + prev.split(begin, 1)[1].split(end, 1)[0] + end]
+    for part in ("payoff", "dashboard"):
+        begin, end = f"<!-- {part}:begin -->", f"<!-- {part}:end -->"
+        if begin in prev and end in prev:
+            doc += ["", begin + prev.split(begin, 1)[1].split(end, 1)[0] + end]
     Path(a.doc).write_text("\n".join(doc) + "\n")
     print(f"wrote {a.doc}")
 

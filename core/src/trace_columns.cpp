@@ -10,7 +10,8 @@ using nlohmann::json;
 /// SAX handler: a DOM builder whose arrays start in "integers only" mode.
 class ColumnSax {
  public:
-  ColumnSax(ColumnDoc& out, std::size_t min_len, std::size_t max_depth) : out_(out), min_len_(min_len), max_depth_(max_depth) {}
+  ColumnSax(ColumnDoc& out, std::size_t min_len, std::size_t max_depth, std::size_t input_bytes)
+      : out_(out), min_len_(min_len), max_depth_(max_depth), input_bytes_(input_bytes) {}
 
   bool null() { return value(json(nullptr)); }
   bool boolean(bool b) { return value(json(b)); }
@@ -28,7 +29,13 @@ class ColumnSax {
     return true;
   }
   bool end_object() { return close(); }
-  bool start_array(std::size_t) { return open(json::array(), true); }
+  bool start_array(std::size_t n) {
+    open(json::array(), true);
+    // CBOR states the length: reserve it (a column of a million entries would otherwise be copied
+    // ~20 times while growing); never more than the input could hold, whatever the file claims.
+    if (frames_.back().ints && n != static_cast<std::size_t>(-1) && n <= input_bytes_) frames_.back().values.reserve(n);
+    return true;
+  }
   bool end_array() { return close(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) { throw e; }
 
@@ -100,7 +107,7 @@ class ColumnSax {
   }
 
   ColumnDoc& out_;
-  std::size_t min_len_, max_depth_;
+  std::size_t min_len_, max_depth_, input_bytes_;
   std::vector<Frame> frames_;
 };
 
@@ -108,7 +115,7 @@ class ColumnSax {
 
 ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len, std::size_t max_depth) {
   ColumnDoc out;
-  ColumnSax sax(out, min_len, max_depth);
+  ColumnSax sax(out, min_len, max_depth, bytes.size());
   if (cbor) json::sax_parse(bytes.begin(), bytes.end(), &sax, json::input_format_t::cbor);
   else json::sax_parse(bytes.begin(), bytes.end(), &sax);
   return out;

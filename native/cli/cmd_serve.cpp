@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/web/html_export.hpp"
 #include "commands.hpp"
@@ -36,7 +37,10 @@ void add_serve(CLI::App& app, int& exit_code) {
       exit_code = kBadInput;
       return;
     }
-    std::vector<std::pair<std::string, std::string>> traces;
+    struct Loaded {
+      std::string name, compact, findings;
+    };
+    std::vector<Loaded> traces;
     for (const auto& p : o->paths) {
       auto t = load_trace_file(p);
       if (!t) {
@@ -44,11 +48,11 @@ void add_serve(CLI::App& app, int& exit_code) {
         exit_code = kBadInput;
         return;
       }
-      traces.emplace_back(std::filesystem::path(p).filename().string(), write_trace_compact(*t));
+      traces.push_back({std::filesystem::path(p).filename().string(), write_trace_compact(*t), findings_to_json(analyze(*t)).dump()});
     }
     try {
-      DashboardServer server(web::find_web_assets(program_path()), "chunkscope — " + traces.front().first, false);
-      for (auto& [name, bytes] : traces) server.add_trace(name, std::move(bytes));
+      DashboardServer server(web::find_web_assets(program_path()), "chunkscope — " + traces.front().name, false);
+      for (auto& t : traces) server.add_trace(t.name, std::move(t.compact), std::move(t.findings));
       const int port = server.bind(o->host, o->port);
       if (!is_loopback(o->host))
         std::cerr << "chunkscope: WARNING: serving on " << o->host << ":" << port << " — anyone who can reach this address can read these traces\n";

@@ -15,8 +15,9 @@ class DashboardServer {
   DashboardServer(const std::string& assets_dir, const std::string& title, bool live);
   ~DashboardServer();
 
-  /// Adds a trace (already validated) under a display name, as compact bytes.
-  void add_trace(const std::string& name, std::string compact);
+  /// Adds a trace (already validated) under a display name, as compact bytes, with its findings
+  /// (findings_to_json text; the page then skips the analysis).
+  void add_trace(const std::string& name, std::string compact, std::string findings_json);
   /// Live runs: progress and the latest snapshot of the growing trace (compact bytes, may be empty).
   void set_live(const std::string& state, std::int64_t done, std::int64_t total, std::string compact_snapshot);
 

@@ -105,7 +105,7 @@
   const S = {
     mod: null, session: null, summary: null, worker: null, vizSync: null, layoutSeq: 0,
     view: { expanded_groups: [], expanded_layers: [], color_by: 'time', selected: '', search: '' },
-    scene: null, vb: null, t0: 0, t1: 1, tEnd: 1, gridLayer: -1, gridFixed: [], timeline: null,
+    scene: null, vb: null, t0: 0, t1: 1, tEnd: 1, gridLayer: -1, gridFixed: [], timeline: null, timings: {},
   };
 
   // ---- Graphviz in a worker (falls back to the page's own thread) ---------------------------------
@@ -233,16 +233,27 @@
     const r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16), b = parseInt(hex.slice(5, 7), 16);
     return 0.299 * r + 0.587 * g + 0.114 * b < 120;
   }
+  // A chunk grid as a canvas of one pixel per chunk (bridge: chunkGridPixels).
+  function gridCanvasOf(layer, color, fixed) {
+    const text = S.session.chunkGridPixels(layer, color, JSON.stringify(fixed));
+    const nl = text.indexOf('\n');
+    const grid = JSON.parse(text.slice(0, nl));
+    const c = document.createElement('canvas');
+    c.width = Math.max(1, grid.cols); c.height = Math.max(1, grid.rows);
+    const ctx = c.getContext('2d');
+    const img = ctx.createImageData(c.width, c.height);
+    const px = img.data;
+    for (let i = 0, p = nl + 1; i < grid.rows * grid.cols; i++, p += 6) {
+      if (text.charCodeAt(p) === 45) { px[4 * i] = 238; px[4 * i + 1] = 238; px[4 * i + 2] = 238; px[4 * i + 3] = 255; continue; }  // '-': no task
+      const v = parseInt(text.substr(p, 6), 16);
+      px[4 * i] = v >> 16; px[4 * i + 1] = (v >> 8) & 255; px[4 * i + 2] = v & 255; px[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+    return { grid, canvas: c };
+  }
   function drawHeatmapInto(g, n, x, y) {
     try {
-      const grid = JSON.parse(S.session.chunkGrid(n.layer, 'duration', '[]'));
-      const c = document.createElement('canvas');
-      c.width = grid.cols; c.height = grid.rows;
-      const ctx = c.getContext('2d');
-      for (let r = 0; r < grid.rows; r++) for (let k = 0; k < grid.cols; k++) {
-        const col = grid.colors[r * grid.cols + k];
-        if (col) { ctx.fillStyle = col; ctx.fillRect(k, r, 1, 1); }
-      }
+      const { canvas: c } = gridCanvasOf(n.layer, 'duration', []);
       const top = 20, h = n.h - top - 4, w = n.w - 8;
       const img = sv('image', { x: x + 4, y: y + top, width: w, height: h, href: c.toDataURL(), preserveAspectRatio: 'none', style: 'image-rendering: pixelated' });
       g.append(img);
@@ -347,7 +358,7 @@
     ctx.clearRect(0, 0, W, H);
     if (S.gridLayer < 0) { gridTitle.textContent = 'chunk grid'; ctx.fillStyle = '#666'; ctx.fillText('Select a layer to see its chunks.', 10, 20); return; }
     const L = S.summary.layers[S.gridLayer];
-    const grid = JSON.parse(S.session.chunkGrid(S.gridLayer, gridColor.value, JSON.stringify(S.gridFixed)));
+    const { grid, canvas: cells } = gridCanvasOf(S.gridLayer, gridColor.value, S.gridFixed);
     S.grid = grid;
     gridTitle.textContent = 'chunk grid · ' + L.id + ' · ' + shapeText(grid.grid) + ' chunks of ' + shapeText(L.chunk_shape);
     // sliders for the axes not shown
@@ -358,12 +369,16 @@
       s.addEventListener('input', () => { S.gridFixed = grid.fixed.slice(); S.gridFixed[axis] = Number(s.value); drawChunkGrid(); });
       gridSliders.append(el('label', { text: 'axis ' + axis + ' ' }, s));
     });
-    const cell = Math.max(1, Math.min((W - 20) / grid.cols, (H - 24) / grid.rows));
+    const cell = Math.max(0.05, Math.min((W - 20) / grid.cols, (H - 24) / grid.rows));
     const ox = 10, oy = 6;
-    for (let r = 0; r < grid.rows; r++) for (let k = 0; k < grid.cols; k++) {
-      const c = grid.colors[r * grid.cols + k];
-      ctx.fillStyle = c || '#eee';
-      ctx.fillRect(ox + k * cell, oy + r * cell, Math.max(1, cell - (cell > 4 ? 1 : 0)), Math.max(1, cell - (cell > 4 ? 1 : 0)));
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(cells, ox, oy, grid.cols * cell, grid.rows * cell);
+    if (cell > 6) {  // gaps between big cells
+      ctx.strokeStyle = '#fff';
+      ctx.beginPath();
+      for (let r = 0; r <= grid.rows; r++) { ctx.moveTo(ox, oy + r * cell); ctx.lineTo(ox + grid.cols * cell, oy + r * cell); }
+      for (let k = 0; k <= grid.cols; k++) { ctx.moveTo(ox + k * cell, oy); ctx.lineTo(ox + k * cell, oy + grid.rows * cell); }
+      ctx.stroke();
     }
     ctx.fillStyle = '#444';
     ctx.fillText(gridColor.value + ': ' + legendText(grid.vmin) + ' … ' + legendText(grid.vmax), ox, Math.min(H - 4, oy + grid.rows * cell + 14));
@@ -382,7 +397,7 @@
     const r = gridCanvas.getBoundingClientRect();
     const k = Math.floor((e.clientX - r.left - S.gridGeom.ox) / S.gridGeom.cell), row = Math.floor((e.clientY - r.top - S.gridGeom.oy) / S.gridGeom.cell);
     if (k < 0 || row < 0 || k >= S.grid.cols || row >= S.grid.rows) return hideTip();
-    const t = S.grid.task[row * S.grid.cols + k];
+    const t = S.session.gridTask(S.gridLayer, gridColor.value, JSON.stringify(S.gridFixed), row, k);
     if (t >= 0) showTaskTip(e, t); else hideTip();
   });
   gridCanvas.addEventListener('mouseleave', hideTip);
@@ -516,10 +531,13 @@
   });
 
   // ---- loading ------------------------------------------------------------------------------------
-  async function loadTrace(bytes, name) {
+  // findings: findings_to_json text computed natively (skips the analysis in the page), or ''.
+  async function loadTrace(bytes, name, findings) {
     const ptr = S.mod._malloc(bytes.length);
     S.mod.HEAPU8.set(bytes, ptr);
-    try { S.summary = JSON.parse(S.session.load(ptr, bytes.length, name)); } finally { S.mod._free(ptr); }
+    const t = performance.now();
+    try { S.summary = JSON.parse(S.session.loadWithFindings(ptr, bytes.length, name, findings || '')); } finally { S.mod._free(ptr); }
+    S.timings.load_ms = Math.round(performance.now() - t);
     const m = S.summary.meta;
     title.textContent = m.pipeline || name;
     summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
@@ -536,23 +554,34 @@
   async function main() {
     try {
       setStatus('starting…');
+      const mark = (k) => { S.timings[k] = Math.round(performance.now()); };
+      mark('start');
       const served = config.mode === 'served';
       const [wasmCode, vizCode] = await Promise.all([getText('cs-wasm', 'assets/chunkscope_web.js'), getText('cs-graphviz', 'assets/viz-global.js')]);
+      mark('assets');
       const factory = runBundle(wasmCode, 'createChunkscope');
       S.mod = await factory({});
       S.session = new S.mod.Session();
+      mark('wasm');
       startLayoutWorker(vizCode);
       if (served) {
         const list = await (await fetch('api/traces', { cache: 'no-store' })).json();
         traceSel.replaceChildren(...list.map((t, i) => el('option', { value: String(i), text: t.name })));
         if (list.length > 1) traceSel.removeAttribute('hidden');
-        traceSel.addEventListener('change', async () => { const i = Number(traceSel.value); await loadTrace(await getBytes(null, 'api/trace/' + i), list[i].name); });
+        const open = async (i) => {
+          const [bytes, findings] = await Promise.all([getBytes(null, 'api/trace/' + i), getText(null, 'api/findings/' + i)]);
+          mark('fetched');
+          await loadTrace(bytes, list[i].name, findings);
+          mark('drawn');
+        };
+        traceSel.addEventListener('change', () => open(Number(traceSel.value)));
         if (config.live) return liveLoop();
         if (!list.length) return setStatus('no trace to show', true);
-        await loadTrace(await getBytes(null, 'api/trace/0'), list[0].name);
+        await open(0);
       } else {
         const node = document.getElementById('cs-trace');
-        await loadTrace(await getBytes('cs-trace', ''), node ? node.dataset.name : 'trace');
+        const findings = document.getElementById('cs-findings-data') ? await getText('cs-findings-data', '') : '';
+        await loadTrace(await getBytes('cs-trace', ''), node ? node.dataset.name : 'trace', findings);
       }
     } catch (err) {
       setStatus(String(err && err.message || err), true);
@@ -580,5 +609,7 @@
     }
   }
 
+  // For bench/dashboard and tests: the state and the draw functions (read-only use).
+  window.__chunkscope = { state: S, drawTimeline, setRange };
   main();
 })();

@@ -53,14 +53,19 @@ class Session {
  public:
   /// Loads a trace from bytes in the module's memory (compact, CBOR or JSON); returns the model
   /// summary (layers, groups, findings, meta) as JSON.
-  std::string load(std::uintptr_t ptr, std::size_t len, const std::string& name) {
+  std::string load(std::uintptr_t ptr, std::size_t len, const std::string& name) { return load_with(ptr, len, name, ""); }
+
+  /// As load(), with the findings already computed (findings_to_json text, e.g. by `chunkscope
+  /// serve` natively): the page then skips the analysis, the slowest part of opening a big trace.
+  std::string load_with(std::uintptr_t ptr, std::size_t len, const std::string& name, const std::string& findings) {
     const std::string bytes(reinterpret_cast<const char*>(ptr), len);
     auto t = read_trace_bytes(bytes, name);
     if (!t) throw_js(t.error());
     try {
-      Findings f = analyze(*t);
+      Findings f = findings.empty() ? analyze(*t) : findings_from_json(json::parse(findings));
       model_ = std::make_unique<viz::Model>(std::move(*t), std::move(f));
       graph_.reset();
+      grid_.reset();
       json summary = viz::model_summary(*model_);
       for (size_t i = 0; i < summary["layers"].size(); ++i) summary["layers"][i]["color"] = viz::layer_color(static_cast<int>(i));
       return summary.dump();
@@ -116,6 +121,27 @@ class Session {
     }
   }
 
+  /// The chunk grid as pixels: a JSON header line ({rows, cols, grid, row_axis, col_axis, fixed,
+  /// vmin, vmax}), a newline, then rows*cols colours as "rrggbb" ("------" where no task). A
+  /// 500,000-chunk layer is ~3 MB of text instead of ~25 MB of JSON. The grid is kept for grid_task().
+  std::string chunk_grid_pixels(int layer, const std::string& color, const std::string& fixed) {
+    const viz::ChunkGrid& g = grid_for(layer, color, fixed);
+    json head = viz::to_json(g);
+    for (const char* k : {"values", "task", "colors"}) head.erase(k);
+    std::string out = head.dump();
+    out += '\n';
+    out.reserve(out.size() + g.colors.size() * 6);
+    for (const auto& c : g.colors) out += c.size() == 7 ? c.substr(1) : std::string("------");
+    return out;
+  }
+
+  /// The task of one cell of the grid chunk_grid_pixels() last made for this layer/colour/slice; -1 for none.
+  double grid_task(int layer, const std::string& color, const std::string& fixed, int row, int col) {
+    const viz::ChunkGrid& g = grid_for(layer, color, fixed);
+    if (row < 0 || col < 0 || row >= g.rows || col >= g.cols) return -1;
+    return static_cast<double>(g.task[static_cast<size_t>(row) * static_cast<size_t>(g.cols) + static_cast<size_t>(col)]);
+  }
+
   std::string task_info(double task) {
     const viz::Model& m = model();
     if (!(task >= 0) || task >= static_cast<double>(m.trace().tasks.size())) throw_js("no task " + std::to_string(task));
@@ -127,6 +153,27 @@ class Session {
     if (!model_) throw_js("no trace is loaded");
     return *model_;
   }
+  const viz::ChunkGrid& grid_for(int layer, const std::string& color, const std::string& fixed) {
+    const viz::Model& m = model();
+    if (layer < 0 || layer >= static_cast<int>(m.layers().size())) throw_js("chunk grid: no layer " + std::to_string(layer));
+    const std::string key = std::to_string(layer) + "|" + color + "|" + fixed;
+    if (grid_ && key == grid_key_) return *grid_;
+    viz::GridColor c = viz::GridColor::Duration;
+    if (color == "bytes") c = viz::GridColor::Bytes;
+    else if (color == "worker") c = viz::GridColor::Worker;
+    else if (color == "start") c = viz::GridColor::Start;
+    std::vector<std::int64_t> fx;
+    try {
+      for (const auto& x : json::parse(fixed.empty() ? "[]" : fixed)) fx.push_back(x.get<std::int64_t>());
+      grid_ = std::make_unique<viz::ChunkGrid>(viz::chunk_grid(m, layer, c, fx));
+    } catch (const std::exception& e) {
+      throw_js(std::string("chunk grid: ") + e.what());
+    }
+    grid_key_ = key;
+    return *grid_;
+  }
+  std::unique_ptr<viz::ChunkGrid> grid_;
+  std::string grid_key_;
   std::unique_ptr<viz::Model> model_;
   std::unique_ptr<viz::VisibleGraph> graph_;
 };
@@ -137,10 +184,13 @@ EMSCRIPTEN_BINDINGS(chunkscope) {
   emscripten::class_<Session>("Session")
       .constructor<>()
       .function("load", &Session::load)
+      .function("loadWithFindings", &Session::load_with)
       .function("graph", &Session::graph)
       .function("scene", &Session::scene)
       .function("timeline", &Session::timeline)
       .function("memory", &Session::memory)
       .function("chunkGrid", &Session::chunk_grid)
+      .function("chunkGridPixels", &Session::chunk_grid_pixels)
+      .function("gridTask", &Session::grid_task)
       .function("taskInfo", &Session::task_info);
 }

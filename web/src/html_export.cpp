@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "chunkscope/core/analysis/findings.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
@@ -91,6 +92,7 @@ std::string trace_to_html(const Trace& t, const Findings& f, const std::string& 
            html_escape(name) + "\">" + gzip_base64(data) + "</script>\n";
   };
   page += blob("cs-trace", write_trace_compact(t), source);
+  page += blob("cs-findings-data", findings_to_json(f).dump(), "findings.json");
   page += blob("cs-wasm", wasm, "chunkscope_web.js");
   page += blob("cs-graphviz", graphviz, "viz-global.js");
   page += "<script>window.CHUNKSCOPE_CONFIG = {mode: \"inline\"};</script>\n<script>\n" + app + "\n</script>\n</body></html>\n";

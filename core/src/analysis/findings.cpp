@@ -1,5 +1,7 @@
 #include "chunkscope/core/analysis/findings.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -99,6 +101,50 @@ nlohmann::json findings_to_json(const Findings& f) {
   nlohmann::json a = nlohmann::json::array();
   for (const auto& x : f) a.push_back(finding_to_json(x));
   return a;
+}
+
+Findings findings_from_json(const nlohmann::json& j) {
+  if (!j.is_array()) throw std::runtime_error("findings: must be an array");
+  Findings out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const nlohmann::json& x = j[i];
+    const std::string at = "findings[" + std::to_string(i) + "]";
+    if (!x.is_object()) throw std::runtime_error(at + ": must be an object");
+    auto str = [&](const char* k) {
+      if (!x.contains(k) || !x[k].is_string()) throw std::runtime_error(at + ": field \"" + k + "\" must be a string");
+      return x[k].get<std::string>();
+    };
+    Finding f;
+    f.rule = str("rule");
+    const auto sev = parse_severity(str("severity"));
+    if (!sev) throw std::runtime_error(at + ": field \"severity\" must be info, warning or critical");
+    f.severity = *sev;
+    f.message = str("message");
+    f.advice = str("advice");
+    if (x.contains("layers") && x["layers"].is_array())
+      for (const auto& l : x["layers"])
+        if (l.is_string()) f.layers.push_back(l.get<std::string>());
+    if (x.contains("evidence") && x["evidence"].is_array())
+      for (const auto& e : x["evidence"]) {
+        if (!e.is_object()) continue;
+        Evidence ev;
+        ev.name = e.value("name", "");
+        ev.unit = e.value("unit", "");
+        if (e.contains("value") && e["value"].is_number()) ev.value = e["value"].get<double>();
+        if (ev.unit == "shape") ev.text = e.value("text", "");
+        f.evidence.push_back(std::move(ev));
+      }
+    if (x.contains("edits") && x["edits"].is_array())
+      for (const auto& e : x["edits"]) f.edits.push_back(e);
+    if (x.contains("stake") && x["stake"].is_object()) {
+      const auto& st = x["stake"];
+      if (st.contains("ns") && st["ns"].is_number()) f.stake_ns = st["ns"].get<double>();
+      if (st.contains("bytes") && st["bytes"].is_number()) f.stake_bytes = st["bytes"].get<double>();
+      if (st.contains("share") && st["share"].is_number()) f.stake_share = st["share"].get<double>();
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 std::string findings_text(const Findings& f, std::size_t max) {

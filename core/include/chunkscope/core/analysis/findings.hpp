@@ -69,6 +69,9 @@ std::string format_evidence(const Evidence& e);
 nlohmann::json finding_to_json(const Finding& f);
 /// An array of finding_to_json.
 nlohmann::json findings_to_json(const Findings& f);
+/// Reads what findings_to_json wrote (e.g. findings computed natively and sent to the browser,
+/// so the page need not re-run the analysis). Throws std::runtime_error naming the field.
+Findings findings_from_json(const nlohmann::json& j);
 /// Terminal text: one block per finding (severity, rule, layers, message, evidence, advice, edit),
 /// at most `max` findings (0 = all), with a line saying how many were left out.
 std::string findings_text(const Findings& f, std::size_t max = 0);
