@@ -142,8 +142,9 @@ test('chunkscope run --serve: the page follows the run live, then shows the fini
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('cs-root').dataset.live === 'running', null, { timeout: 20000 });
-    const during = await page.textContent('.cs-status');
-    assert.match(during, /running: \d+ \/ \d+ tasks/);
+    assert.match(await page.textContent('.cs-status'), /running: \d+ \/ \d+ tasks|waiting for the run/);
+    // the first snapshot of the growing trace drawn while the run goes on (a picture for the docs)
+    await page.waitForFunction(() => { const r = document.getElementById('cs-root').dataset; return r.ready === '1' || r.live !== 'running'; }, null, { timeout: 20000 });
     await page.screenshot({ path: join(shots, 'live-running.png') });
     await page.waitForFunction(() => document.getElementById('cs-root').dataset.live === 'ok', null, { timeout: 60000 });
     await page.waitForSelector('#cs-root[data-ready="1"]');
