@@ -1,0 +1,166 @@
+#include "app.hpp"
+
+#include <imgui.h>
+
+#include "chunkscope/core/units.hpp"
+
+namespace chunkscope::viewer {
+
+namespace {
+
+constexpr ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings;
+
+// A fixed panel window at (x, y, w, h) titled `title`; returns whether to draw into it (always End()).
+bool panel(const char* title, float x, float y, float w, float h, ImGuiWindowFlags extra = 0) {
+  ImGui::SetNextWindowPos(ImVec2(x, y));
+  ImGui::SetNextWindowSize(ImVec2(w, h));
+  return ImGui::Begin(title, nullptr, kFixed | extra);
+}
+
+}  // namespace
+
+Document& App::open(const std::string& path) {
+  docs_.push_back(Document::open(path));
+  active_ = docs_.size() - 1;
+  return *docs_.back();
+}
+
+void App::frame() {
+  for (auto& d : docs_)
+    if (d->poll_layout() && d->center_on.empty()) d->camera.fit = true;
+  draw_bar();
+  ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float top = 58;
+  if (docs_.empty()) {
+    if (panel("Welcome", 0, top, display.x, display.y - top)) {
+      ImGui::TextUnformatted("chunkscope-view: open a trace (File > Open, or drop .cstrace.json / .cstrace.cbor files here)");
+      ImGui::TextDisabled("make one with: chunkscope run samples/pipelines/cells.json --trace cells.cstrace.json");
+    }
+    ImGui::End();
+  } else if (compare && docs_.size() >= 2) {
+    draw_compare(0, top, display.x, display.y - top);
+  } else {
+    Document& doc = *docs_[active_];
+    if (doc.ok())
+      draw_document(doc, 0, top, display.x, display.y - top);
+    else
+      draw_error(doc);
+  }
+  std::string chosen = dialog_.draw();
+  if (!chosen.empty()) open(chosen);
+}
+
+void App::draw_bar() {
+  ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(display.x, 58));
+  ImGui::Begin("##bar", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_MenuBar);
+  if (ImGui::BeginMenuBar()) {
+    if (ImGui::BeginMenu("File")) {
+      if (ImGui::MenuItem("Open...")) dialog_.open(docs_.empty() ? "." : docs_[active_]->path() + "/..");
+      if (ImGui::MenuItem("Close", nullptr, false, !docs_.empty())) {
+        docs_.erase(docs_.begin() + static_cast<std::ptrdiff_t>(active_));
+        active_ = 0;
+      }
+      ImGui::EndMenu();
+    }
+    for (size_t i = 0; i < docs_.size(); ++i) {
+      std::string label = std::string(i == 0 ? "A: " : i == 1 ? "B: " : "") + docs_[i]->name() + "##tab" + std::to_string(i);
+      if (ImGui::MenuItem(label.c_str(), nullptr, i == active_ && !compare)) {
+        active_ = i;
+        compare = false;
+      }
+    }
+    if (docs_.size() >= 2) ImGui::MenuItem("Compare A|B", nullptr, &compare);
+    ImGui::EndMenuBar();
+  }
+  if (!docs_.empty() && docs_[active_]->ok() && !compare) {
+    Document& doc = *docs_[active_];
+    const Trace& t = doc.model().trace();
+    const char* modes[] = {"time", "memory", "tasks", "chunk-bytes", "worker", "critical", "findings"};
+    int mode = static_cast<int>(doc.view.color_by);
+    ImGui::SetNextItemWidth(120);
+    if (ImGui::Combo("colour by", &mode, modes, 7)) {
+      doc.view.color_by = static_cast<viz::ColorBy>(mode);
+      doc.recolor();
+    }
+    ImGui::SameLine(0, 20);
+    ImGui::Text("%s | %s, %d workers | %s | wall %s | %lld tasks | peak %s | %zu findings | opened in %.0f ms",
+                t.meta.pipeline.c_str(), t.meta.executor.c_str(), t.meta.threads, t.meta.status.c_str(),
+                format_duration_ns(static_cast<double>(t.meta.wall_ns)).c_str(), static_cast<long long>(t.tasks.size()),
+                format_bytes(static_cast<double>(t.memory.peak_bytes)).c_str(), doc.model().findings().size(),
+                doc.open_times().total());
+  } else if (docs_.size() >= 2 && compare) {
+    ImGui::TextUnformatted("comparing A (before) and B (after): green = less time or memory in B");
+  }
+  ImGui::End();
+}
+
+void App::draw_document(Document& doc, float x, float y, float w, float h) {
+  const float left = w * 0.44f, right = w - left, graph_h = h * 0.62f;
+  if (panel("Graph  (click: select / open a group; double-click: tasks; drag, wheel; right-click: fit)", x, y, left, graph_h,
+            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
+    graph_.draw(doc);
+  ImGui::End();
+  if (panel("Findings", x, y + graph_h, left, h - graph_h)) findings_.draw(doc);
+  ImGui::End();
+  const float tl_h = h * 0.30f, mem_h = h * 0.17f, low = h - tl_h - mem_h, grid_w = right * 0.40f;
+  if (panel("Timeline  (wheel: zoom, drag: pan, double-click: whole run)", x + left, y, right, tl_h,
+            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
+    timeline_.draw(doc);
+  ImGui::End();
+  if (panel("Memory", x + left, y + tl_h, right, mem_h, ImGuiWindowFlags_NoScrollbar)) memory_.draw(doc);
+  ImGui::End();
+  if (panel("Chunk grid", x + left, y + tl_h + mem_h, grid_w, low)) grid_.draw(doc);
+  ImGui::End();
+  if (panel("Layers", x + left + grid_w, y + tl_h + mem_h, right - grid_w, low)) table_.draw(doc);
+  ImGui::End();
+}
+
+void App::draw_compare(float x, float y, float w, float h) {
+  Document& a = *docs_[0];
+  Document& b = *docs_[1];
+  const float half = w / 2, tl_h = h * 0.30f, mem_h = h * 0.16f;
+  Document* both[2] = {&a, &b};
+  TimelinePanel* tls[2] = {&timeline_, &timeline_b_};
+  MemoryPanel* mems[2] = {&memory_, &memory_b_};
+  for (int i = 0; i < 2; ++i) {
+    Document& d = *both[i];
+    std::string title = std::string(i == 0 ? "A (before): " : "B (after): ") + d.name() + "##tl" + std::to_string(i);
+    if (panel(title.c_str(), x + half * static_cast<float>(i), y, half, tl_h, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+      if (d.ok())
+        tls[i]->draw(d);
+      else
+        ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", d.error().c_str());
+    }
+    ImGui::End();
+    std::string mt = "Memory##mem" + std::to_string(i);
+    if (panel(mt.c_str(), x + half * static_cast<float>(i), y + tl_h, half, mem_h, ImGuiWindowFlags_NoScrollbar))
+      if (d.ok()) mems[i]->draw(d);
+    ImGui::End();
+  }
+  if (panel("Per-layer differences (B - A)", x, y + tl_h + mem_h, w, h - tl_h - mem_h)) compare_panel_.draw(a, b);
+  ImGui::End();
+}
+
+void App::draw_error(const Document& doc) {
+  ImVec2 display = ImGui::GetIO().DisplaySize;
+  if (panel("Cannot open the trace", 0, 58, display.x, display.y - 58)) {
+    ImGui::Dummy(ImVec2(0, 20));
+    ImGui::SetWindowFontScale(1.5f);
+    ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "This trace could not be read");
+    ImGui::SetWindowFontScale(1.0f);
+    ImGui::Dummy(ImVec2(0, 10));
+    ImGui::TextUnformatted(doc.path().c_str());
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(ImVec4(1, 0.7f, 0.5f, 1), "%s", doc.error().c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::Dummy(ImVec2(0, 10));
+    ImGui::TextDisabled("chunkscope reads .cstrace.json and .cstrace.cbor files written by `chunkscope run --trace`");
+    ImGui::TextDisabled("(format: docs/trace-format.md). Open another file with File > Open or drop one here.");
+  }
+  ImGui::End();
+}
+
+}  // namespace chunkscope::viewer

@@ -1,0 +1,19 @@
+#pragma once
+// Graph panel: draws a document's laid-out viz::Scene with ImDrawList (clusters, Bézier edges
+// with arrows and labels, node boxes with fill, outline by severity and a findings badge) and
+// forwards input: click a group node or a cluster's title to open/close it, click a layer to
+// select it, double-click a layer to show/hide its tasks, drag to pan, wheel to zoom.
+#include "document.hpp"
+
+namespace chunkscope::viewer {
+
+class GraphPanel {
+ public:
+  /// Draws into the current ImGui window's remaining content region.
+  void draw(Document& doc);
+};
+
+/// "a%2Fb" -> "a/b": undoes the %XX escaping of node and cluster keys (docs/viz.md).
+std::string unescape_key(const std::string& s);
+
+}  // namespace chunkscope::viewer

@@ -1,0 +1,30 @@
+#pragma once
+// Command line of chunkscope-view:
+//   chunkscope-view [TRACE...] [--compare] [--color-by MODE]
+//                   [--screenshot FILE.png [--frames N] [--size WxH]] [--select LAYER] [--expand GROUP]...
+//                   [--dump-view FILE.json] [--bench]
+#include <string>
+#include <vector>
+
+namespace chunkscope::viewer {
+
+struct Options {
+  std::vector<std::string> traces;
+  std::string screenshot;               ///< write a PNG after `frames` frames and exit
+  int frames = 3;
+  int width = 1600, height = 1000;
+  std::string select;                   ///< layer id to select (expands its groups)
+  std::vector<std::string> expand;      ///< group paths to open
+  std::string color_by;                 ///< colour-by mode name
+  bool compare = false;                 ///< first two traces side by side
+  std::string dump_view;                ///< write the panels' view model (JSON) for golden tests
+  bool bench = false;                   ///< headless timings of opening and frame preparation
+  bool help = false;
+};
+
+/// Parses argv; false with `error` set on a bad option or value.
+bool parse_options(int argc, char** argv, Options& o, std::string& error);
+/// The --help text.
+const char* usage();
+
+}  // namespace chunkscope::viewer

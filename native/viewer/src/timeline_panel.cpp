@@ -1,0 +1,92 @@
+#include "timeline_panel.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/palette.hpp"
+#include "chunkscope/viz/timeline.hpp"
+#include "draw_util.hpp"
+
+namespace chunkscope::viewer {
+
+void zoom_window(Document& doc, double at_ns, double factor, double shift_ns) {
+  const double wall = std::max<double>(doc.model().trace().meta.wall_ns, 1.0);
+  double t0 = static_cast<double>(doc.t0), t1 = static_cast<double>(doc.t1);
+  double width = std::clamp((t1 - t0) / factor, std::min(1000.0, wall), wall);
+  double frac = (t1 - t0) > 0 ? (at_ns - t0) / (t1 - t0) : 0.5;
+  t0 = at_ns - frac * width + shift_ns;
+  t0 = std::clamp(t0, 0.0, wall - width);
+  doc.t0 = static_cast<std::int64_t>(t0);
+  doc.t1 = static_cast<std::int64_t>(t0 + width);
+}
+
+void TimelinePanel::draw(Document& doc) {
+  const viz::Model& m = doc.model();
+  const float label_w = 72, lane_h = 18, axis_h = 18;
+  ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float width = std::max(avail.x - label_w, 20.0f);
+  const int lanes = static_cast<int>(m.lane_workers().size());
+  const float height = std::max(avail.y, axis_h + lane_h);
+  ImGui::InvisibleButton("timeline_canvas", ImVec2(label_w + width, height));
+  const bool hovered = ImGui::IsItemHovered();
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 area(p0.x + label_w, p0.y + axis_h);
+  const double span = static_cast<double>(doc.t1 - doc.t0);
+  auto ns_at = [&](float x) { return static_cast<double>(doc.t0) + (x - area.x) / width * span; };
+
+  if (hovered && io.MouseWheel != 0) zoom_window(doc, ns_at(io.MousePos.x), std::pow(1.25, io.MouseWheel), 0);
+  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 1.0f))
+    zoom_window(doc, static_cast<double>(doc.t0), 1.0, -io.MouseDelta.x / width * span);
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) doc.reset_window();
+
+  viz::Timeline tl = viz::timeline(m, doc.t0, doc.t1, width);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(p0, ImVec2(p0.x + label_w + width, p0.y + height), true);
+  // Time axis: about one tick per 100 px, at round numbers.
+  double step = std::pow(10.0, std::floor(std::log10(std::max(span / (width / 100.0), 1.0))));
+  while (span / step > width / 60.0) step *= 2;
+  for (double t = std::ceil(static_cast<double>(doc.t0) / step) * step; t <= static_cast<double>(doc.t1); t += step) {
+    float x = static_cast<float>(area.x + (t - static_cast<double>(doc.t0)) / span * width);
+    dl->AddLine(ImVec2(x, area.y - 4), ImVec2(x, p0.y + height), IM_COL32(255, 255, 255, 25));
+    dl->AddText(ImVec2(x + 2, p0.y + 1), IM_COL32(170, 170, 180, 255), format_duration_ns(t).c_str());
+  }
+  for (int k = 0; k < lanes; ++k) {
+    float y = area.y + static_cast<float>(k) * lane_h;
+    if (k % 2) dl->AddRectFilled(ImVec2(area.x, y), ImVec2(area.x + width, y + lane_h), IM_COL32(255, 255, 255, 8));
+    dl->AddText(ImVec2(p0.x + 2, y + 1), IM_COL32(200, 200, 210, 255), tl.lanes[static_cast<size_t>(k)].c_str());
+  }
+  const viz::TimelineRect* hit = nullptr;
+  for (const auto& r : tl.rects) {
+    float y = area.y + static_cast<float>(r.lane) * lane_h;
+    ImVec2 a(area.x + static_cast<float>(r.x0), y + 2), b(area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)), y + lane_h - 2);
+    ImU32 c = hex_color(viz::layer_color(r.layer));
+    if (r.count > 1) c = lighten(c, 0.45f);
+    dl->AddRectFilled(a, b, c);
+    if (r.count == 1 && b.x - a.x > 6) dl->AddLine(ImVec2(b.x - 0.5f, a.y), ImVec2(b.x - 0.5f, b.y), IM_COL32(0, 0, 0, 90));
+    if (hovered && io.MousePos.x >= a.x && io.MousePos.x < b.x + 0.5f && io.MousePos.y >= a.y && io.MousePos.y < b.y) hit = &r;
+  }
+  dl->PopClipRect();
+  if (hit) {
+    ImGui::BeginTooltip();
+    if (hit->task >= 0) {
+      viz::TaskInfo t = viz::task_info(m, hit->task);
+      ImGui::Text("layer %s", t.layer.c_str());
+      ImGui::Text("chunk %s%s", shape_text(t.chunk_index).c_str(), t.stage ? (" (stage " + std::to_string(t.stage) + ")").c_str() : "");
+      if (!t.chunk_shape.empty()) ImGui::Text("chunk shape %s", shape_text(t.chunk_shape).c_str());
+      ImGui::Text("%s, %s", format_bytes(static_cast<double>(t.bytes)).c_str(), format_duration_ns(static_cast<double>(t.duration_ns)).c_str());
+      ImGui::Text("worker %d, starts at %s, %s", t.worker, format_duration_ns(static_cast<double>(t.start_ns)).c_str(), t.status.c_str());
+    } else {
+      const auto& layer = m.layers()[static_cast<size_t>(hit->layer)];
+      ImGui::Text("%d tasks folded (mostly %s)", hit->count, layer.id.c_str());
+      ImGui::TextDisabled("zoom in (wheel) to see them");
+    }
+    ImGui::EndTooltip();
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hit->layer >= 0) doc.select_layer(m.layers()[static_cast<size_t>(hit->layer)].id);
+  }
+}
+
+}  // namespace chunkscope::viewer

@@ -1,0 +1,19 @@
+#pragma once
+// Timeline panel: a lane per worker with the tasks of the document's time window, coloured by
+// layer, narrow tasks folded (viz::timeline, computed each frame for the visible window only).
+// Wheel zooms around the pointer, drag pans, double-click shows the whole run; hovering a task
+// shows viz::task_info (layer, chunk index and shape, bytes, duration), a fold its task count.
+#include "document.hpp"
+
+namespace chunkscope::viewer {
+
+class TimelinePanel {
+ public:
+  void draw(Document& doc);
+};
+
+/// Moves/zooms a time window: zoom by `factor` (>1 zooms in) around `at_ns`, then shift by
+/// `shift_ns`; the result stays inside [0, wall] and at least 1 µs wide.
+void zoom_window(Document& doc, double at_ns, double factor, double shift_ns);
+
+}  // namespace chunkscope::viewer

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# One viewer test: chunkscope-view renders TRACE(s) under Xvfb and writes a screenshot and its view
+# dump; the PNG must be non-trivial (png_check) and the dump equal to the golden file.
+#   case.sh VIEW PNG_CHECK XVFB_RUN OUT NAME GOLDEN EXPECT_RC -- chunkscope-view arguments...
+# GOLDEN "-" skips the golden check. CHUNKSCOPE_REGEN_GOLDEN=1 rewrites the golden file.
+set -uo pipefail
+view=$1 check=$2 xvfb=$3 out=$4 name=$5 golden=$6 expect=$7
+shift 8
+mkdir -p "$out/shots"
+png="$out/shots/$name.png" dump="$out/shots/$name.view.json"
+rm -f "$png" "$dump"
+cd "$out"
+"$xvfb" -a -s "-screen 0 1600x1000x24" "$view" "$@" --size 1280x800 --frames 3 --screenshot "$png" --dump-view "$dump"
+rc=$?
+if [[ $rc != "$expect" ]]; then echo "FAIL: exit code $rc, expected $expect"; exit 1; fi
+"$check" "$png" 1280 800 12 || exit 1
+if [[ $golden != "-" ]]; then
+  if [[ "${CHUNKSCOPE_REGEN_GOLDEN:-}" == 1 ]]; then
+    cp "$dump" "$golden"; echo "regenerated $golden"
+  elif [[ ! -f $golden ]]; then
+    echo "FAIL: no golden file $golden (create it: CHUNKSCOPE_REGEN_GOLDEN=1 ctest -L viewer)"; exit 1
+  elif ! diff -u "$golden" "$dump"; then
+    echo "FAIL: the panels' view model differs from $golden (if intended: CHUNKSCOPE_REGEN_GOLDEN=1 ctest -L viewer)"; exit 1
+  fi
+fi
+echo "ok: $png"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Fixture of the viewer tests: runs every sample pipeline (2 threads) and writes its trace into OUT
+# as JSON, one also as CBOR, plus a truncated and a garbage trace for the error panel.
+#   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
+set -euo pipefail
+cs=$1 samples=$2 out=$3
+mkdir -p "$out"
+cd "$out"
+for p in "$samples"/*.json; do
+  name=$(basename "$p" .json)
+  cp "$p" "$name.json"   # outputs (to_npy) land here, not in the source tree
+  "$cs" run "$name.json" --threads 2 --trace "$name.cstrace.json" -q
+done
+"$cs" run cells.json --threads 2 --trace cells.cstrace.cbor -q
+head -c 2000 tiny_chunks.cstrace.json > truncated.cstrace.json
+printf 'not a trace \x00\xff\x01' > garbage.cstrace.cbor
+echo "make_traces: $(ls "$out"/*.cstrace.* | wc -l) traces in $out"
