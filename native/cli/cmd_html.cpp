@@ -25,10 +25,15 @@ int write_html_report(const Trace& t, const std::string& source, const std::stri
 
 void add_html(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("html", "Write one self-contained HTML dashboard for a trace (graph, timeline, memory, findings; opens offline)");
-  struct Opts { std::string path, out; };
+  struct Opts {
+    std::string path, out;
+    bool fragment = false, no_bundle = false;
+  };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->path, "trace file (.cstrace.json, .cstrace.cbor or compact)")->required();
   cmd->add_option("-o,--output", o->out, "the HTML file to write (default: the trace's name with .html)");
+  cmd->add_flag("--fragment", o->fragment, "write an HTML fragment to embed in another page (as notebooks do) instead of a whole page");
+  cmd->add_flag("--no-bundle", o->no_bundle, "with --fragment: leave out the scripts (~2 MB) because an earlier fragment on the same page carries them");
   cmd->callback([o, &exit_code] {
     auto t = load_trace_file(o->path);
     if (!t) {
@@ -48,7 +53,18 @@ void add_html(CLI::App& app, int& exit_code) {
       }
       out += ".html";
     }
-    exit_code = write_html_report(*t, o->path, out, false);
+    if (!o->fragment) {
+      exit_code = write_html_report(*t, o->path, out, false);
+      return;
+    }
+    try {
+      const std::string frag = web::notebook_fragment(*t, analyze(*t), web::find_web_assets(program_path()), o->path, !o->no_bundle);
+      write_file_atomic(out, frag);
+      std::cout << "wrote " << out << " (" << frag.size() / 1024 << " KiB fragment)\n";
+    } catch (const std::exception& e) {
+      std::cerr << "chunkscope: html: " << e.what() << "\n";
+      exit_code = kRunFailed;
+    }
   });
 }
 

@@ -36,7 +36,7 @@ async function open(url) {
 }
 
 test('every sample page opens offline and shows the collapsed graph', async () => {
-  const pages = readdirSync(traces).filter((f) => f.endsWith('.html') && f !== 'xss.html');
+  const pages = readdirSync(traces).filter((f) => f.endsWith('.html') && f !== 'xss.html' && f !== 'notebook_like.html');
   assert.ok(pages.length >= 6);
   for (const f of pages) {
     assert.ok(statSync(join(traces, f)).size < 3 * 1024 * 1024, f + ' is under 3 MB');
@@ -48,6 +48,24 @@ test('every sample page opens offline and shows the collapsed graph', async () =
     assert.deepEqual(problems, []);
     await page.close();
   }
+});
+
+test('two dashboards on one notebook-like page share one bundle, with an AMD loader present', async () => {
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  await page.goto('file://' + join(traces, 'notebook_like.html'));
+  await page.waitForFunction(() => document.querySelectorAll('.cs-nb [data-cs-root][data-ready="1"]').length === 2, null, { timeout: 30000 });
+  assert.equal(await page.locator('script[data-cs="cs-wasm"]').count(), 1, 'the module is on the page once');
+  assert.ok(await page.locator('.cs-nb >> nth=0 >> svg .node.group').count() >= 2);
+  assert.ok(await page.locator('.cs-nb >> nth=1 >> svg .node.group').count() >= 2);
+  // the second dashboard expands independently of the first
+  await page.locator('.cs-nb >> nth=1 >> svg .node[data-key="g:load"]').click();
+  await page.locator('.cs-nb >> nth=1 >> svg .node[data-key="l:x"]').waitFor();
+  assert.equal(await page.locator('.cs-nb >> nth=0 >> svg .node.layer').count(), 0);
+  await page.screenshot({ path: join(shots, 'notebook_like.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
 });
 
 test('cells: clicking a group expands it into its layers; clicking it again collapses it', async () => {

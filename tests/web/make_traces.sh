@@ -21,4 +21,12 @@ cat > xss.json <<'JSON'
 JSON
 "$cs" run xss.json --threads 2 --trace "xss <b onmouseover=alert(4)>x.cstrace.json" -q
 "$cs" html "xss <b onmouseover=alert(4)>x.cstrace.json" -o xss.html >/dev/null
+# Two dashboards on one page, as a notebook shows them: the first fragment carries the scripts, the
+# second reuses them; an AMD loader (as require.js in notebooks) is on the page first.
+"$cs" html cells.cstrace.json --fragment -o frag1.part >/dev/null
+"$cs" html tiny_chunks.cstrace.json --fragment --no-bundle -o frag2.part >/dev/null
+{ echo '<!doctype html><html><head><meta charset="utf-8"><title>two dashboards</title>'
+  echo '<script>window.define = function () { throw new Error("AMD define called"); }; window.define.amd = {};</script></head><body><h1>notebook-like page</h1>'
+  cat frag1.part; echo '<p>some other output</p>'; cat frag2.part; echo '</body></html>'; } > notebook_like.html
+rm frag1.part frag2.part
 echo "make_traces: $(ls "$out"/*.html | wc -l) pages in $out"

@@ -6,7 +6,7 @@
 // Every string from a trace goes through textContent or setAttribute, never innerHTML.
 (function () {
   'use strict';
-  const config = window.CHUNKSCOPE_CONFIG || { mode: 'inline' };
+  if (window.ChunkscopeDashboard) return;  // one copy per page (notebooks display many dashboards)
   const SVG = 'http://www.w3.org/2000/svg';
   const COLOR_MODES = [['time', 'time share'], ['memory', 'peak memory'], ['tasks', 'tasks'], ['chunk-bytes', 'bytes per chunk'],
     ['worker', 'worker'], ['critical', 'critical path'], ['findings', 'findings']];
@@ -17,6 +17,7 @@
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined) continue;
       if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
     }
     for (const k of kids) if (k != null) e.append(k);
@@ -54,8 +55,8 @@
     return out;
   }
   // An inlined blob (by element id) or a served file: bytes.
-  async function getBytes(id, url) {
-    const node = document.getElementById(id);
+  async function getBytes(id, url, scope) {
+    const node = (scope && scope.querySelector('[data-cs="' + id + '"]')) || (id && document.getElementById(id));
     if (node) {
       const raw = b64bytes(node.textContent);
       return (node.dataset.encoding || '').startsWith('gzip') ? gunzip(raw) : raw;
@@ -64,31 +65,80 @@
     if (!r.ok) throw new Error(url + ': ' + r.status + ' ' + (await r.text()).slice(0, 200));
     return new Uint8Array(await r.arrayBuffer());
   }
-  async function getText(id, url) { return new TextDecoder().decode(await getBytes(id, url)); }
+  async function getText(id, url, scope) { return new TextDecoder().decode(await getBytes(id, url, scope)); }
   // Runs a UMD bundle with AMD and CommonJS hidden (notebook pages load require.js).
   function runBundle(code, exportName) {
     return new Function('define', 'module', 'exports', 'require', code + '\n;return typeof ' + exportName + ' !== "undefined" ? ' + exportName + ' : undefined;')();
   }
 
-  // ---- the page skeleton --------------------------------------------------------------------------
-  const root = document.getElementById('cs-root');
+  // ---- shared by every dashboard of the page: one WebAssembly module, one Graphviz worker -----------
+  const shared = { ready: null, mod: null, vizCode: null, worker: null, vizSync: null, layoutSeq: 0 };
+  function sharedInit(served) {
+    if (!shared.ready) {
+      shared.ready = (async () => {
+        const [wasmCode, vizCode] = await Promise.all([getText('cs-wasm', 'assets/chunkscope_web.js'), getText('cs-graphviz', 'assets/viz-global.js')]);
+        const factory = runBundle(wasmCode, 'createChunkscope');
+        shared.mod = await factory({});
+        startLayoutWorker(vizCode);
+      })();
+    }
+    return shared.ready;
+  }
+
+  // ---- Graphviz in a worker (falls back to the page's own thread) ---------------------------------
+  function startLayoutWorker(vizCode) {
+    const workerCode = vizCode + '\n;const vizP = Viz.instance();\nself.onmessage = async (e) => {\n' +
+      '  try { const viz = await vizP; const out = viz.renderString(e.data.dot, { format: "json" }); self.postMessage({ id: e.data.id, json: out }); }\n' +
+      '  catch (err) { self.postMessage({ id: e.data.id, error: String(err && err.message || err) }); }\n};';
+    try {
+      const url = URL.createObjectURL(new Blob([workerCode], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      const pending = new Map();
+      w.onmessage = (e) => { const p = pending.get(e.data.id); if (p) { pending.delete(e.data.id); e.data.error ? p.reject(new Error(e.data.error)) : p.resolve(e.data.json); } };
+      w.onerror = (e) => { for (const p of pending.values()) p.reject(new Error('layout worker: ' + (e.message || 'failed'))); pending.clear(); shared.worker = null; };
+      shared.worker = { layout(dot) { const id = ++shared.layoutSeq; return new Promise((resolve, reject) => { pending.set(id, { resolve, reject }); w.postMessage({ id, dot }); }); } };
+    } catch (err) {
+      shared.worker = null;
+    }
+    shared.vizCode = vizCode;
+  }
+  async function layoutDot(dot) {
+    if (shared.worker) {
+      try { return await shared.worker.layout(dot); } catch (err) { if (!/layout worker/.test(err.message)) throw err; }
+    }
+    if (!shared.vizSync) {  // no worker (blocked): lay out here
+      const Viz = runBundle(shared.vizCode, 'Viz') || window.Viz;
+      shared.vizSync = await Viz.instance();
+    }
+    return shared.vizSync.renderString(dot, { format: 'json' });
+  }
+
+  // ---- one dashboard ------------------------------------------------------------------------------
+  // root: the element to fill; config: {mode: 'inline'|'served', live, scope (element holding the
+  // inline trace and findings; default document), standalone (ids for tests, page-wide classes)}.
+  function mount(root, config) {
+  config = config || { mode: 'inline' };
+  const standalone = config.standalone !== false && root.id === 'cs-root';
+  const scope = config.scope || document;
+  const idOf = (name) => (standalone ? name : undefined);
+  root.classList.add('cs-app');
   const status = el('span', { class: 'cs-status', text: 'loading…' });
   const title = el('h1', { text: 'chunkscope' });
   const summary = el('span', { class: 'cs-sum' });
-  const colorSel = el('select', { id: 'cs-color', title: 'what the node colour shows' });
+  const colorSel = el('select', { id: idOf('cs-color'), title: 'what the node colour shows' });
   for (const [v, t] of COLOR_MODES) colorSel.append(el('option', { value: v, text: t }));
-  const search = el('input', { id: 'cs-search', type: 'search', placeholder: 'find a layer…', title: 'highlights layers whose id, name or op contains this; Enter selects the first' });
-  const traceSel = el('select', { id: 'cs-trace-select', hidden: '' });
+  const search = el('input', { id: idOf('cs-search'), type: 'search', placeholder: 'find a layer…', title: 'highlights layers whose id, name or op contains this; Enter selects the first' });
+  const traceSel = el('select', { id: idOf('cs-trace-select'), hidden: '' });
   const bar = el('div', { class: 'cs-bar' }, title, summary, traceSel, el('label', { text: 'colour by ' }, colorSel), search, status);
-  const graphView = el('div', { class: 'cs-graph-view', id: 'cs-graph' });
-  const findingsList = el('div', { class: 'cs-list', id: 'cs-findings' });
-  const gridCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-chunk-grid' });
-  const gridColor = el('select', { id: 'cs-grid-color' });
+  const graphView = el('div', { class: 'cs-graph-view', id: idOf('cs-graph') });
+  const findingsList = el('div', { class: 'cs-list', id: idOf('cs-findings') });
+  const gridCanvas = el('canvas', { class: 'cs-canvas cs-canvas-grid', id: idOf('cs-chunk-grid') });
+  const gridColor = el('select', { id: idOf('cs-grid-color') });
   for (const v of ['duration', 'bytes', 'worker', 'start']) gridColor.append(el('option', { value: v, text: v }));
   const gridSliders = el('span', { class: 'cs-sliders' });
   const gridTitle = el('span', { text: 'chunk grid' });
-  const timelineCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-timeline' });
-  const memoryCanvas = el('canvas', { class: 'cs-canvas', id: 'cs-memory' });
+  const timelineCanvas = el('canvas', { class: 'cs-canvas cs-canvas-timeline', id: idOf('cs-timeline') });
+  const memoryCanvas = el('canvas', { class: 'cs-canvas cs-canvas-memory', id: idOf('cs-memory') });
   const tip = el('div', { class: 'cs-tip' });
   const hint = (t) => el('span', { class: 'cs-hint', text: t });
   const layout = el('div', { class: 'cs-grid' },
@@ -103,38 +153,10 @@
 
   // ---- state ------------------------------------------------------------------------------------
   const S = {
-    mod: null, session: null, summary: null, worker: null, vizSync: null, layoutSeq: 0,
+    mod: null, session: null, summary: null,
     view: { expanded_groups: [], expanded_layers: [], color_by: 'time', selected: '', search: '' },
     scene: null, vb: null, t0: 0, t1: 1, tEnd: 1, gridLayer: -1, gridFixed: [], timeline: null, timings: {},
   };
-
-  // ---- Graphviz in a worker (falls back to the page's own thread) ---------------------------------
-  function startLayoutWorker(vizCode) {
-    const workerCode = vizCode + '\n;const vizP = Viz.instance();\nself.onmessage = async (e) => {\n' +
-      '  try { const viz = await vizP; const out = viz.renderString(e.data.dot, { format: "json" }); self.postMessage({ id: e.data.id, json: out }); }\n' +
-      '  catch (err) { self.postMessage({ id: e.data.id, error: String(err && err.message || err) }); }\n};';
-    try {
-      const url = URL.createObjectURL(new Blob([workerCode], { type: 'text/javascript' }));
-      const w = new Worker(url);
-      const pending = new Map();
-      w.onmessage = (e) => { const p = pending.get(e.data.id); if (p) { pending.delete(e.data.id); e.data.error ? p.reject(new Error(e.data.error)) : p.resolve(e.data.json); } };
-      w.onerror = (e) => { for (const p of pending.values()) p.reject(new Error('layout worker: ' + (e.message || 'failed'))); pending.clear(); S.worker = null; };
-      S.worker = { layout(dot) { const id = ++S.layoutSeq; return new Promise((resolve, reject) => { pending.set(id, { resolve, reject }); w.postMessage({ id, dot }); }); } };
-    } catch (err) {
-      S.worker = null;
-    }
-    S.vizCode = vizCode;
-  }
-  async function layoutDot(dot) {
-    if (S.worker) {
-      try { return await S.worker.layout(dot); } catch (err) { if (!/layout worker/.test(err.message)) throw err; }
-    }
-    if (!S.vizSync) {  // no worker (blocked): lay out here
-      const Viz = runBundle(S.vizCode, 'Viz') || window.Viz;
-      S.vizSync = await Viz.instance();
-    }
-    return S.vizSync.renderString(dot, { format: 'json' });
-  }
 
   // ---- graph ------------------------------------------------------------------------------------
   let graphBusy = Promise.resolve();
@@ -154,7 +176,7 @@
   }
   function nodeKeyFor(view) { return view.selected.startsWith('group:') ? 'g:' + view.selected.slice(6) : 'l:' + view.selected; }
   function renderScene(scene, centreKey) {
-    const svg = sv('svg', { id: 'cs-graph-svg' });
+    const svg = sv('svg', { class: 'cs-graph-svg', id: idOf('cs-graph-svg') });
     const defs = sv('defs');
     const marker = sv('marker', { id: 'cs-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
     marker.append(sv('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#556' }));
@@ -226,7 +248,7 @@
     if (centreKey) centreOn(centreKey);
     applyViewBox();
     root.dataset.ready = '1';
-    document.body.classList.add('cs-ready');
+    (scope === document ? document.body : scope).classList.add('cs-ready');
   }
   function isDark(hex) {
     if (!hex || hex[0] !== '#' || hex.length < 7) return false;
@@ -260,7 +282,7 @@
     } catch (err) { /* the heat map is a picture; the node still shows its label */ }
   }
   function applyViewBox() {
-    const svg = document.getElementById('cs-graph-svg');
+    const svg = graphView.querySelector('svg');
     if (svg && S.vb) svg.setAttribute('viewBox', S.vb.x + ' ' + S.vb.y + ' ' + S.vb.w + ' ' + S.vb.h);
   }
   function centreOn(key) {
@@ -557,13 +579,10 @@
       const mark = (k) => { S.timings[k] = Math.round(performance.now()); };
       mark('start');
       const served = config.mode === 'served';
-      const [wasmCode, vizCode] = await Promise.all([getText('cs-wasm', 'assets/chunkscope_web.js'), getText('cs-graphviz', 'assets/viz-global.js')]);
-      mark('assets');
-      const factory = runBundle(wasmCode, 'createChunkscope');
-      S.mod = await factory({});
+      await sharedInit(served);
+      S.mod = shared.mod;
       S.session = new S.mod.Session();
       mark('wasm');
-      startLayoutWorker(vizCode);
       if (served) {
         const list = await (await fetch('api/traces', { cache: 'no-store' })).json();
         traceSel.replaceChildren(...list.map((t, i) => el('option', { value: String(i), text: t.name })));
@@ -579,13 +598,14 @@
         if (!list.length) return setStatus('no trace to show', true);
         await open(0);
       } else {
-        const node = document.getElementById('cs-trace');
-        const findings = document.getElementById('cs-findings-data') ? await getText('cs-findings-data', '') : '';
-        await loadTrace(await getBytes('cs-trace', ''), node ? node.dataset.name : 'trace', findings);
+        const node = scope.querySelector('[data-cs="cs-trace"]') || document.getElementById('cs-trace');
+        const hasFindings = scope.querySelector('[data-cs="cs-findings-data"]') || document.getElementById('cs-findings-data');
+        const findings = hasFindings ? await getText('cs-findings-data', '', scope === document ? null : scope) : '';
+        await loadTrace(await getBytes('cs-trace', '', scope === document ? null : scope), node ? node.dataset.name : 'trace', findings);
       }
     } catch (err) {
       setStatus(String(err && err.message || err), true);
-      document.body.classList.remove('cs-ready');
+      (scope === document ? document.body : scope).classList.remove('cs-ready');
       root.dataset.error = String(err && err.message || err);
     }
   }
@@ -612,4 +632,9 @@
   // For bench/dashboard and tests: the state and the draw functions (read-only use).
   window.__chunkscope = { state: S, drawTimeline, setRange };
   main();
+  }
+
+  window.ChunkscopeDashboard = { mount };
+  const page = document.getElementById('cs-root');
+  if (page && window.CHUNKSCOPE_CONFIG) mount(page, window.CHUNKSCOPE_CONFIG);
 })();

@@ -1,6 +1,8 @@
 // The self-contained HTML page and the served dashboard page (html_export.hpp).
 #include "chunkscope/web/html_export.hpp"
 
+#include <atomic>
+#include <random>
 #include <sstream>
 
 #include "chunkscope/core/analysis/findings.hpp"
@@ -35,10 +37,43 @@ constexpr const char* kCsp =
 std::string head(const std::string& title, const std::string& css) {
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"" +
          std::string(kCsp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html_escape(title) +
-         "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body>\n";
+         "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body class=\"cs-page\">\n";
 }
 
 }  // namespace
+
+std::string inline_blob(const char* key, const std::string& data, const std::string& name, bool with_id) {
+  return std::string("<script type=\"application/octet-stream\"") + (with_id ? std::string(" id=\"") + key + "\"" : std::string()) +
+         " data-cs=\"" + key + "\" data-encoding=\"gzip+base64\" data-name=\"" + html_escape(name) + "\">" + gzip_base64(data) + "</script>\n";
+}
+
+std::string notebook_bundle(const std::string& assets_dir) {
+  // The WebAssembly module and Graphviz once per page (ids: later displays find them), the style,
+  // and the dashboard script, which defines window.ChunkscopeDashboard once.
+  return "<style>\n" + read_asset(assets_dir, "style.css") + "\n</style>\n" +
+         inline_blob("cs-wasm", read_asset(assets_dir, "chunkscope_web.js"), "chunkscope_web.js", true) +
+         inline_blob("cs-graphviz", read_asset(assets_dir, "viz-global.js"), "viz-global.js", true) + "<script>\n" +
+         read_asset(assets_dir, "app.js") + "\n</script>\n";
+}
+
+std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source, bool include_bundle) {
+  static std::atomic<unsigned> counter{0};
+  std::random_device rd;
+  const std::string uid = "cs-nb-" + std::to_string(rd()) + "-" + std::to_string(counter++);
+  std::string out = "<div class=\"cs-nb\" id=\"" + uid + "\">\n<div class=\"cs-root\" data-cs-root></div>\n";
+  out += static_report(t, f, source);
+  out += inline_blob("cs-trace", write_trace_compact(t), source, false);
+  out += inline_blob("cs-findings-data", findings_to_json(f).dump(), "findings.json", false);
+  out += "</div>\n";
+  if (include_bundle) out += notebook_bundle(assets_dir);
+  // Mount when the bundle is on the page (this output or an earlier one); else say how to get it.
+  out += "<script>(function () {\n  var el = document.getElementById('" + uid + "');\n"
+         "  if (window.ChunkscopeDashboard) { window.ChunkscopeDashboard.mount(el.querySelector('[data-cs-root]'), {mode: 'inline', scope: el}); return; }\n"
+         "  var n = el.querySelector('.cs-noscript');\n"
+         "  if (n) n.textContent = 'The interactive view needs the chunkscope script, which an earlier output of this notebook loads: run chunkscope.notebook_init() (or re-run the first chunkscope cell). Below: the layer table and the findings.';\n"
+         "})();</script>\n";
+  return out;
+}
 
 std::string static_report(const Trace& t, const Findings& f, const std::string& source) {
   const TraceSummary s = summarize(t);
@@ -87,10 +122,7 @@ std::string trace_to_html(const Trace& t, const Findings& f, const std::string& 
   page += "<div id=\"cs-root\"></div>\n";
   page += static_report(t, f, source);
   // Inlined data: gzip + base64 in non-executed script elements (base64 cannot close the element).
-  auto blob = [](const char* id, const std::string& data, const std::string& name) {
-    return std::string("<script type=\"application/octet-stream\" id=\"") + id + "\" data-encoding=\"gzip+base64\" data-name=\"" +
-           html_escape(name) + "\">" + gzip_base64(data) + "</script>\n";
-  };
+  auto blob = [](const char* id, const std::string& data, const std::string& name) { return inline_blob(id, data, name, true); };
   page += blob("cs-trace", write_trace_compact(t), source);
   page += blob("cs-findings-data", findings_to_json(f).dump(), "findings.json");
   page += blob("cs-wasm", wasm, "chunkscope_web.js");

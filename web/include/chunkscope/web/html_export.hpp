@@ -29,6 +29,21 @@ std::string trace_to_html(const Trace& t, const Findings& f, const std::string& 
 /// traces from the server. `live` makes the page poll for a growing trace.
 std::string served_page(const std::string& assets_dir, const std::string& title, bool live);
 
+/// A dashboard as an HTML fragment for a notebook output (Trace._repr_html_): the static report
+/// (shown until the script runs, and where scripts are blocked), the trace and its findings inlined,
+/// and a script that mounts the dashboard. With include_bundle, the fragment also carries the
+/// WebAssembly module, Graphviz, the style and the dashboard script (~2 MB) — a page needs them
+/// once: later fragments reuse what an earlier one loaded (window.ChunkscopeDashboard). Every
+/// script runs with AMD hidden, so require.js on the page does not matter.
+std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source,
+                              bool include_bundle);
+
+/// Only the bundle part of notebook_fragment (for an explicit "load the viewer" output).
+std::string notebook_bundle(const std::string& assets_dir);
+
+/// One inlined blob: <script type="application/octet-stream" data-cs=key ...> with gzip+base64 data.
+std::string inline_blob(const char* key, const std::string& data, const std::string& name, bool with_id);
+
 /// The static report: summary line, layer table and findings, as plain (escaped) HTML.
 std::string static_report(const Trace& t, const Findings& f, const std::string& source);
 
