@@ -1,0 +1,239 @@
+"""chunkscope: see how a chunked array computation really runs.
+
+    import chunkscope
+    t = chunkscope.load("cells.cstrace.json")      # or chunkscope.run("pipeline.json")
+    print(t.report())                              # layer table + findings
+    t.to_html("cells.html")                        # the dashboard, one offline file
+    t                                              # in a notebook: the dashboard inline
+
+    with chunkscope.dask.profile() as prof:        # a Dask run (local or distributed)
+        x.mean().compute()
+    prof.trace.findings
+
+docs/python.md describes the whole API.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _chunkscope
+from ._chunkscope import InputError
+
+__all__ = ["Trace", "Layer", "Finding", "Evidence", "InputError", "RunError", "load", "run", "web_assets_dir"]
+
+try:
+    from ._build_config import BUILD_WEB_DIR as _BUILD_WEB_DIR, VERSION as __version__
+except ImportError:  # an installed package carries its assets in chunkscope/web/
+    _BUILD_WEB_DIR = ""
+    __version__ = _chunkscope.__version__
+
+
+class RunError(RuntimeError):
+    """A pipeline run failed or was cancelled; `trace` holds what was recorded (failed tasks marked)."""
+
+    def __init__(self, message: str, trace: "Trace"):
+        super().__init__(message)
+        self.trace = trace
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a trace: its output array and how many tasks it ran."""
+
+    id: str
+    name: str
+    op: str
+    kind: str
+    group: str
+    inputs: tuple
+    shape: tuple
+    chunks: tuple
+    dtype: str
+    tasks: int
+    params: dict = field(default_factory=dict)
+
+    @staticmethod
+    def _from_json(d: dict) -> "Layer":
+        return Layer(d["id"], d.get("name", d["id"]), d.get("op", ""), d.get("kind", ""), d.get("group", ""),
+                     tuple(d.get("inputs", ())), tuple(d.get("shape", ())),
+                     tuple(tuple(c) for c in d.get("chunks", ())), d.get("dtype", ""), int(d.get("tasks", 0)),
+                     d.get("params", {}) or {})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A measured number of a finding (unit: ns, B, B/s, ratio, share, count or shape)."""
+
+    name: str
+    value: float
+    unit: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of the analysis (docs/rules.md documents every rule)."""
+
+    rule: str
+    severity: str  # "info" | "warning" | "critical"
+    layers: tuple
+    message: str
+    evidence: tuple
+    advice: str
+    edits: tuple = ()
+
+    @staticmethod
+    def _from_json(d: dict) -> "Finding":
+        ev = tuple(Evidence(e["name"], e.get("value", 0.0), e.get("unit", ""), e.get("text", "")) for e in d.get("evidence", ()))
+        return Finding(d["rule"], d["severity"], tuple(d.get("layers", ())), d.get("message", ""), ev,
+                       d.get("advice", ""), tuple(d.get("edits", ())))
+
+    def evidence_dict(self) -> dict:
+        """{name: value} (the text for shapes)."""
+        return {e.name: (e.text if e.unit == "shape" else e.value) for e in self.evidence}
+
+
+def web_assets_dir() -> str | None:
+    """The folder of the dashboard files: $CHUNKSCOPE_WEB_DIR, then chunkscope/web/ next to this
+    package (installed), then the build tree's share/chunkscope/web. None when none has them."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for d in (os.environ.get("CHUNKSCOPE_WEB_DIR", ""), os.path.join(here, "web"), _BUILD_WEB_DIR):
+        if d and os.path.isfile(os.path.join(d, "app.js")) and os.path.isfile(os.path.join(d, "chunkscope_web.js")):
+            return d
+    return None
+
+
+class Trace:
+    """A recorded run: layers, tasks, memory and the findings of the analysis."""
+
+    def __init__(self, native: "_chunkscope.NativeTrace", source: str = "trace"):
+        self._native = native
+        self._source = source
+        self._layers = None
+        self._meta = None
+        self.task_overhead_ns = 0.0  # 0 = measured from the trace (docs/rules.md)
+
+    # ---- construction ----
+    @staticmethod
+    def from_json(text: str, name: str = "trace") -> "Trace":
+        """Validates a trace JSON document (docs/trace-format.md); InputError names the field."""
+        return Trace(_chunkscope.NativeTrace.from_bytes(text.encode(), name), name)
+
+    @staticmethod
+    def from_dict(doc: dict, name: str = "trace") -> "Trace":
+        return Trace.from_json(json.dumps(doc, separators=(",", ":")), name)
+
+    @staticmethod
+    def from_bytes(data: bytes, name: str = "trace") -> "Trace":
+        """JSON, CBOR or the compact encoding (detected from the first bytes)."""
+        return Trace(_chunkscope.NativeTrace.from_bytes(bytes(data), name), name)
+
+    # ---- contents ----
+    @property
+    def layers(self) -> list:
+        if self._layers is None:
+            self._layers = [Layer._from_json(d) for d in json.loads(self._native.layers_json())]
+        return self._layers
+
+    @property
+    def meta(self) -> dict:
+        if self._meta is None:
+            self._meta = json.loads(self._native.meta_json())
+        return self._meta
+
+    @property
+    def task_count(self) -> int:
+        return self._native.task_count()
+
+    def layer(self, id: str) -> Layer:
+        for l in self.layers:
+            if l.id == id:
+                return l
+        raise KeyError(id)
+
+    @property
+    def findings(self) -> list:
+        return [Finding._from_json(d) for d in json.loads(self._native.findings_json(self.task_overhead_ns))]
+
+    def analyze(self, task_overhead_us: float | None = None) -> list:
+        """Findings with an explicit per-task overhead (µs); None = measured from the trace."""
+        self.task_overhead_ns = 0.0 if task_overhead_us is None else float(task_overhead_us) * 1e3
+        return self.findings
+
+    def measured_task_overhead_ns(self) -> float:
+        """The per-task overhead the rules use (measured, or the engine's fallback)."""
+        return self._native.task_overhead_ns(self.task_overhead_ns)
+
+    def to_dict(self) -> dict:
+        return json.loads(self._native.to_json())
+
+    def to_json(self) -> str:
+        return self._native.to_json()
+
+    # ---- output ----
+    def report(self) -> str:
+        """The layer table and the findings, as `chunkscope report` prints them."""
+        return self._native.report(self.task_overhead_ns)
+
+    def save(self, path: str) -> None:
+        """Writes the trace: CBOR for a path ending in .cbor, JSON otherwise (atomically)."""
+        self._native.save(os.fspath(path))
+
+    def to_html(self, path: str) -> None:
+        """The dashboard as one self-contained, offline HTML file."""
+        d = web_assets_dir()
+        if d is None:
+            raise InputError("chunkscope: the dashboard files were not found (build the `web` target, or set CHUNKSCOPE_WEB_DIR)")
+        html = self._native.html(d, self._source)
+        tmp = os.fspath(path) + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.replace(tmp, path)
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the dashboard inline (its scripts loaded once per page) over a
+        static layer table + findings that is what remains where scripts are blocked."""
+        d = web_assets_dir()
+        if d is not None:
+            frag = self._native.notebook_fragment(d, self._source)
+            if frag:
+                return frag
+        return '<div class="chunkscope-static">' + self._native.static_report(self._source) + "</div>"
+
+    def __repr__(self) -> str:
+        m = self.meta
+        return (f"<chunkscope.Trace {m.get('pipeline', '')!r}: {len(self.layers)} layers, {self.task_count} tasks, "
+                f"executor {m.get('executor', '')}, status {m.get('status', '')}>")
+
+
+def load(path) -> Trace:
+    """Reads a trace file (.cstrace.json, .cstrace.cbor or compact); InputError names the file and field."""
+    path = os.fspath(path)
+    return Trace(_chunkscope.NativeTrace.load(path), os.path.basename(path))
+
+
+def run(pipeline, threads: int = 0, memory_limit: int = 0) -> Trace:
+    """Runs a pipeline (a dict in the pipeline format, or a path to a pipeline file) on chunkscope's CPU
+    executor and returns its trace. threads = 0: one per core; memory_limit in bytes (0 = none).
+    Bad pipelines raise InputError; a failed run raises RunError (with .trace)."""
+    if isinstance(pipeline, dict):
+        name = str(pipeline.get("name", "pipeline"))
+        native, status, error = _chunkscope.run("", json.dumps(pipeline), name + ".json", os.getcwd(), int(threads), int(memory_limit))
+    else:
+        path = os.fspath(pipeline)
+        name = os.path.basename(path)
+        native, status, error = _chunkscope.run(path, "", "", "", int(threads), int(memory_limit))
+    trace = Trace(native, name)
+    if status != "ok":
+        raise RunError(f"chunkscope: run {status}: {error}", trace)
+    return trace
+
+
+def __getattr__(name):  # `chunkscope.dask` without importing Dask up front
+    if name == "dask":
+        import importlib
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(name)

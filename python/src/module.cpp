@@ -1,0 +1,179 @@
+// chunkscope._chunkscope: the native half of the Python package. Thin: every function converts its
+// arguments, calls core / exec / web, and turns chunkscope's one-line errors into InputError
+// (a ValueError). Layers and findings cross as JSON text; python/chunkscope/ makes objects of them.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/trace_summary.hpp"
+#include "chunkscope/exec/cpu_executor.hpp"
+#include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/exec/pipeline_file.hpp"
+#include "chunkscope/exec/recorder.hpp"
+#include "chunkscope/web/html_export.hpp"
+
+namespace py = pybind11;
+
+// Until web/ provides notebook_fragment(Trace, Findings, assets_dir, source), this weaker overload
+// (any arguments, through a converting constructor) is chosen and returns "": the Python side then
+// shows web::static_report. When the real function exists, overload resolution picks it.
+namespace chunkscope::web {
+struct NotebookFragmentMissing {
+  template <class T>
+  NotebookFragmentMissing(const T&) {}  // NOLINT: implicit on purpose
+};
+inline std::string notebook_fragment(NotebookFragmentMissing, NotebookFragmentMissing, NotebookFragmentMissing,
+                                     NotebookFragmentMissing) {
+  return {};
+}
+}  // namespace chunkscope::web
+
+namespace chunkscope::python {
+namespace {
+
+/// A trace and, computed on first use, its findings.
+class PyTrace {
+ public:
+  explicit PyTrace(Trace t) : trace_(std::move(t)) {}
+  const Trace& trace() const { return trace_; }
+  /// Findings with the given overhead (0 = measured / the engine's fallback); cached per overhead.
+  const Findings& findings(double overhead_ns) {
+    if (!findings_ || overhead_ns != findings_overhead_) {
+      AnalysisOptions o;
+      o.task_overhead_ns = overhead_ns;
+      findings_ = analyze(trace_, o);
+      findings_overhead_ = overhead_ns;
+    }
+    return *findings_;
+  }
+
+ private:
+  Trace trace_;
+  std::optional<Findings> findings_;
+  double findings_overhead_ = 0;
+};
+
+Trace unwrap(Result<Trace> r) {
+  if (!r) throw InputError(r.error());
+  return std::move(r).value();
+}
+
+std::shared_ptr<PyTrace> load(const std::string& path) {
+  std::string bytes = read_file(path);  // throws InputError naming the path
+  return std::make_shared<PyTrace>(unwrap(read_trace_bytes(bytes, path)));
+}
+
+/// Runs a pipeline (file path, or JSON text with its name and base folder) on the CPU executor.
+py::tuple run(const std::string& path, const std::string& text, const std::string& source, const std::string& base_dir,
+              int threads, std::int64_t memory_limit) {
+  Result<Graph> g = Result<Graph>::failure("");
+  if (!path.empty()) {
+    g = load_pipeline(path);
+  } else {
+    PipelineOptions po;
+    po.probe_source = probe_source_file;
+    g = parse_pipeline_text(text, source, base_dir, po);
+  }
+  if (!g) throw InputError(g.error());
+  CpuExecutor ex;
+  Recorder rec(CHUNKSCOPE_VERSION);
+  RunOptions o;
+  o.threads = threads;
+  o.memory_limit = memory_limit;
+  o.observer = &rec;
+  RunResult r;
+  {
+    py::gil_scoped_release release;
+    r = ex.run(*g, o);
+  }
+  return py::make_tuple(std::make_shared<PyTrace>(rec.trace()), r.status, r.error);
+}
+
+}  // namespace
+}  // namespace chunkscope::python
+
+PYBIND11_MODULE(_chunkscope, m) {
+  using namespace chunkscope;
+  using chunkscope::python::PyTrace;
+  m.doc() = "chunkscope native bindings (use the chunkscope package, not this module)";
+  m.attr("__version__") = CHUNKSCOPE_VERSION;
+  static py::exception<InputError> input_error(m, "InputError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const InputError& e) {
+      input_error(e.what());
+    }
+  });
+
+  py::class_<PyTrace, std::shared_ptr<PyTrace>>(m, "NativeTrace")
+      .def_static("load", &python::load, py::arg("path"), "Reads a trace file (JSON, CBOR or compact).")
+      .def_static(
+          "from_bytes",
+          [](py::bytes data, const std::string& name) {
+            std::string bytes = data;
+            return std::make_shared<PyTrace>(python::unwrap(read_trace_bytes(bytes, name)));
+          },
+          py::arg("data"), py::arg("name"), "Validates and parses trace bytes (JSON text, CBOR or compact).")
+      .def("to_json", [](const PyTrace& t) { return write_trace_json(t.trace()); })
+      .def("to_cbor", [](const PyTrace& t) { return py::bytes(write_trace_cbor(t.trace())); })
+      .def(
+          "save",
+          [](const PyTrace& t, const std::string& path) {
+            const std::string bytes = is_cbor_path(path) ? write_trace_cbor(t.trace()) : write_trace_json(t.trace());
+            try {
+              write_file_atomic(path, bytes);
+            } catch (const std::exception& e) {
+              throw InputError(e.what());
+            }
+          },
+          py::arg("path"))
+      .def("layers_json", [](const PyTrace& t) { return trace_to_json(t.trace())["layers"].dump(); })
+      .def("meta_json", [](const PyTrace& t) { return trace_to_json(t.trace())["meta"].dump(); })
+      .def("task_count", [](const PyTrace& t) { return t.trace().tasks.size(); })
+      .def(
+          "findings_json", [](PyTrace& t, double overhead_ns) { return findings_to_json(t.findings(overhead_ns)).dump(); },
+          py::arg("task_overhead_ns") = 0.0)
+      .def(
+          "task_overhead_ns",
+          [](const PyTrace& t, double overhead_ns) {
+            AnalysisOptions o;
+            o.task_overhead_ns = overhead_ns;
+            return task_overhead_ns(t.trace(), o);
+          },
+          py::arg("task_overhead_ns") = 0.0)
+      .def(
+          "report",
+          [](PyTrace& t, double overhead_ns) {
+            const Findings& f = t.findings(overhead_ns);
+            return summary_table(t.trace(), summarize(t.trace())) + "\nfindings (" + std::to_string(f.size()) +
+                   "; docs/rules.md explains each rule):\n" + findings_text(f);
+          },
+          py::arg("task_overhead_ns") = 0.0)
+      .def(
+          "html",
+          [](PyTrace& t, const std::string& assets_dir, const std::string& source) {
+            return web::trace_to_html(t.trace(), t.findings(0), assets_dir, source);
+          },
+          py::arg("assets_dir"), py::arg("source"))
+      .def(
+          "static_report", [](PyTrace& t, const std::string& source) { return web::static_report(t.trace(), t.findings(0), source); },
+          py::arg("source"))
+      .def(
+          "notebook_fragment",
+          [](PyTrace& t, const std::string& assets_dir, const std::string& source) {
+            return web::notebook_fragment(t.trace(), t.findings(0), assets_dir, source);
+          },
+          py::arg("assets_dir"), py::arg("source"), "The notebook fragment, or \"\" when this build's web/ has none.");
+
+  m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"), py::arg("threads"),
+        py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
+  m.def("html_escape", [](const std::string& s) { return web::html_escape(s); });
+  m.def(
+      "find_web_assets", [](const std::string& exe) { return web::find_web_assets(exe); }, py::arg("exe_path"));
+}
