@@ -31,6 +31,13 @@ except ImportError:  # an installed package carries its assets in chunkscope/web
     __version__ = _chunkscope.__version__
 
 
+#: When notebook displays carry the dashboard bundle (~2 MB: WebAssembly, Graphviz, script, style):
+#: "first" = only the first display of this Python process (later displays on the page reuse it);
+#: "always" = every display (each output then works alone, e.g. after clearing earlier outputs).
+notebook_bundle = "first"
+_bundle_sent = False
+
+
 class RunError(RuntimeError):
     """A pipeline run failed or was cancelled; `trace` holds what was recorded (failed tasks marked)."""
 
@@ -187,6 +194,7 @@ class Trace:
         d = web_assets_dir()
         if d is None:
             raise InputError("chunkscope: the dashboard files were not found (build the `web` target, or set CHUNKSCOPE_WEB_DIR)")
+        self._native.findings_json(self.task_overhead_ns)
         html = self._native.html(d, self._source)
         tmp = os.fspath(path) + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -196,10 +204,14 @@ class Trace:
     def _repr_html_(self) -> str:
         """The notebook display: the dashboard inline (its scripts loaded once per page) over a
         static layer table + findings that is what remains where scripts are blocked."""
+        global _bundle_sent
         d = web_assets_dir()
         if d is not None:
-            frag = self._native.notebook_fragment(d, self._source)
+            self._native.findings_json(self.task_overhead_ns)  # the displays use this overhead
+            include = notebook_bundle == "always" or not _bundle_sent
+            frag = self._native.notebook_fragment(d, self._source, include)
             if frag:
+                _bundle_sent = _bundle_sent or include
                 return frag
         return '<div class="chunkscope-static">' + self._native.static_report(self._source) + "</div>"
 

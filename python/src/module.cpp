@@ -19,16 +19,17 @@
 
 namespace py = pybind11;
 
-// Until web/ provides notebook_fragment(Trace, Findings, assets_dir, source), this weaker overload
-// (any arguments, through a converting constructor) is chosen and returns "": the Python side then
-// shows web::static_report. When the real function exists, overload resolution picks it.
+// Where web/ lacks notebook_fragment(Trace, Findings, assets_dir, source, include_bundle), this
+// weaker overload (any arguments, through a converting constructor) is chosen and returns "": the
+// Python side then shows web::static_report. When the real function exists, overload resolution
+// picks it (exact matches beat user-defined conversions).
 namespace chunkscope::web {
 struct NotebookFragmentMissing {
   template <class T>
   NotebookFragmentMissing(const T&) {}  // NOLINT: implicit on purpose
 };
 inline std::string notebook_fragment(NotebookFragmentMissing, NotebookFragmentMissing, NotebookFragmentMissing,
-                                     NotebookFragmentMissing) {
+                                     NotebookFragmentMissing, NotebookFragmentMissing) {
   return {};
 }
 }  // namespace chunkscope::web
@@ -41,6 +42,8 @@ class PyTrace {
  public:
   explicit PyTrace(Trace t) : trace_(std::move(t)) {}
   const Trace& trace() const { return trace_; }
+  /// The overhead of the last findings() call (what the displays use).
+  double overhead_ns() const { return findings_overhead_; }
   /// Findings with the given overhead (0 = measured / the engine's fallback); cached per overhead.
   const Findings& findings(double overhead_ns) {
     if (!findings_ || overhead_ns != findings_overhead_) {
@@ -158,18 +161,19 @@ PYBIND11_MODULE(_chunkscope, m) {
       .def(
           "html",
           [](PyTrace& t, const std::string& assets_dir, const std::string& source) {
-            return web::trace_to_html(t.trace(), t.findings(0), assets_dir, source);
+            return web::trace_to_html(t.trace(), t.findings(t.overhead_ns()), assets_dir, source);
           },
           py::arg("assets_dir"), py::arg("source"))
       .def(
-          "static_report", [](PyTrace& t, const std::string& source) { return web::static_report(t.trace(), t.findings(0), source); },
+          "static_report", [](PyTrace& t, const std::string& source) { return web::static_report(t.trace(), t.findings(t.overhead_ns()), source); },
           py::arg("source"))
       .def(
           "notebook_fragment",
-          [](PyTrace& t, const std::string& assets_dir, const std::string& source) {
-            return web::notebook_fragment(t.trace(), t.findings(0), assets_dir, source);
+          [](PyTrace& t, const std::string& assets_dir, const std::string& source, bool include_bundle) {
+            return web::notebook_fragment(t.trace(), t.findings(t.overhead_ns()), assets_dir, source, include_bundle);
           },
-          py::arg("assets_dir"), py::arg("source"), "The notebook fragment, or \"\" when this build's web/ has none.");
+          py::arg("assets_dir"), py::arg("source"), py::arg("include_bundle"),
+          "The notebook fragment (with the ~2 MB bundle when include_bundle), or \"\" when this build's web/ has none.");
 
   m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"), py::arg("threads"),
         py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
