@@ -30,7 +30,8 @@ void ChunkGridPanel::draw(Document& doc) {
     fixed_ = doc.grid_fixed;
   }
   ImGui::SameLine();
-  ImGui::Text("%s: %s grid of %s chunks", stats.id.c_str(), shape_text(grid_.grid).c_str(), shape_text(stats.chunk_shape).c_str());
+  ImGui::Text("%s: grid %s", stats.id.c_str(), shape_text(grid_.grid).c_str());
+  ImGui::TextDisabled("chunks of %s; %s", shape_text(stats.chunk_shape).c_str(), grid_.fixed.empty() ? "all chunks" : "one 2-D slice (sliders)");
   // A slider per axis that the 2-D slice does not show.
   for (size_t axis = 0; axis < grid_.fixed.size(); ++axis) {
     int v = static_cast<int>(grid_.fixed[axis]), hi = static_cast<int>(grid_.grid[axis]) - 1;
@@ -41,7 +42,7 @@ void ChunkGridPanel::draw(Document& doc) {
   ImVec2 p0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
   if (avail.x < 10 || avail.y < 10) return;
   float cell = std::min(avail.x / static_cast<float>(grid_.cols), avail.y / static_cast<float>(grid_.rows));
-  cell = std::min(cell, 40.0f);
+  cell = std::min(cell, 96.0f);
   const float gw = cell * static_cast<float>(grid_.cols), gh = cell * static_cast<float>(grid_.rows);
   ImGui::InvisibleButton("grid_canvas", ImVec2(std::max(gw, 1.0f), std::max(gh, 1.0f)));
   const bool hovered = ImGui::IsItemHovered();

@@ -52,7 +52,7 @@ void GraphPanel::draw(Document& doc) {
       if (n.kind == viz::VNode::Kind::Layer && n.layer == doc.selected_layer()) {
         cam.cx = n.x;
         cam.cy = n.y;
-        cam.scale = std::max(cam.scale, 0.8);
+        cam.scale = std::max(cam.scale, 0.4);
       }
     if (!doc.layout_pending()) doc.center_on.clear();
   }

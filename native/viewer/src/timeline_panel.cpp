@@ -25,11 +25,12 @@ void zoom_window(Document& doc, double at_ns, double factor, double shift_ns) {
 
 void TimelinePanel::draw(Document& doc) {
   const viz::Model& m = doc.model();
-  const float label_w = 72, lane_h = 18, axis_h = 18;
+  const float label_w = 72, axis_h = 18;
   ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   const float width = std::max(avail.x - label_w, 20.0f);
   const int lanes = static_cast<int>(m.lane_workers().size());
+  const float lane_h = std::clamp((avail.y - axis_h) / static_cast<float>(std::max(lanes, 1)), 8.0f, 36.0f);
   const float height = std::max(avail.y, axis_h + lane_h);
   ImGui::InvisibleButton("timeline_canvas", ImVec2(label_w + width, height));
   const bool hovered = ImGui::IsItemHovered();
@@ -57,7 +58,7 @@ void TimelinePanel::draw(Document& doc) {
   for (int k = 0; k < lanes; ++k) {
     float y = area.y + static_cast<float>(k) * lane_h;
     if (k % 2) dl->AddRectFilled(ImVec2(area.x, y), ImVec2(area.x + width, y + lane_h), IM_COL32(255, 255, 255, 8));
-    dl->AddText(ImVec2(p0.x + 2, y + 1), IM_COL32(200, 200, 210, 255), tl.lanes[static_cast<size_t>(k)].c_str());
+    dl->AddText(ImVec2(p0.x + 2, y + lane_h / 2 - 8), IM_COL32(200, 200, 210, 255), tl.lanes[static_cast<size_t>(k)].c_str());
   }
   const viz::TimelineRect* hit = nullptr;
   for (const auto& r : tl.rects) {
