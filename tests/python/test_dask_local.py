@@ -1,0 +1,97 @@
+"""Capture of Dask runs on the local schedulers: layers, shapes, chunks, task counts, memory."""
+import dask
+import dask.array as da
+import numpy as np
+import pytest
+from dask.callbacks import Callback
+
+import chunkscope
+import chunkscope.dask as csd
+
+
+class Count(Callback):
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    def _posttask(self, *a):
+        self.n += 1
+
+
+def pipelines():
+    x = da.random.random((600, 400), chunks=(100, 100))
+    y = (x + 1) * 2
+    yield "elementwise+reduce", [x, y], y.sum(axis=0)
+    r = y.rechunk((300, 50))
+    yield "rechunk", [x, y, r], r.mean()
+    t = x.T[:, 100:300]
+    yield "transpose+slice", [x], (t ** 2).std(axis=1)
+    o = x.map_overlap(lambda b: b * 1.0, depth=1, boundary="none")
+    yield "overlap", [x, o], o.max(axis=1)
+    m = x @ x.T
+    yield "matmul", [x, m], m.sum(axis=1)
+
+
+def by_name(trace):
+    return {l.params["dask_name"]: l for l in trace.layers}
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "sync"])
+def test_pipelines(scheduler):
+    for label, arrays, result in pipelines():
+        with dask.config.set(scheduler=scheduler, num_workers=2):
+            with Count() as c, csd.profile(name=label) as prof:
+                value = result.compute()
+        t = prof.trace
+        assert t.meta["executor"] == ("dask-threaded" if scheduler == "threads" else "dask-sync")
+        assert t.task_count == c.n, label
+        assert sum(l.tasks for l in t.layers) == c.n
+        layers = by_name(t)
+        for a in arrays + [result]:
+            assert a.name in layers, (label, a.name)
+            l = layers[a.name]
+            assert l.shape == a.shape and l.chunks == a.chunks and l.dtype == a.dtype.name, (label, a.name)
+        out = layers[result.name]
+        assert out.tasks >= 1 and np.asarray(value).shape == result.shape
+        d = t.to_dict()
+        assert d["memory"]["peak_bytes"] > 0 and d["memory"]["live_bytes"][0] == 0
+        if scheduler == "sync":
+            assert set(d["tasks"]["worker"]) == {0}
+
+
+def test_fused_layers_are_visible():
+    x = da.ones((400, 400), chunks=100)
+    y = ((x + 1) * 3).sum()
+    with csd.profile(local=True) as prof:
+        y.compute(scheduler="threads")
+    t = prof.trace
+    fused = t.meta["extra"]["fused_layers"]
+    assert fused, "blockwise fusion leaves layers without tasks"
+    zero = [l for l in t.layers if l.tasks == 0]
+    assert zero and all("dask_fused_into" in l.params for l in zero)
+    for into, parts in fused.items():
+        assert t.layer(into).tasks > 0 and all(t.layer(p).tasks == 0 for p in parts)
+
+
+def test_failed_run_still_gives_a_trace():
+    x = da.ones((100,), chunks=10)
+
+    def boom(b):
+        raise RuntimeError("boom")
+
+    y = x.map_blocks(boom, dtype=x.dtype)
+    with pytest.raises(RuntimeError):
+        with csd.profile() as prof:
+            y.compute(scheduler="sync")
+    assert prof.trace.meta["status"] == "failed" and "boom" in prof.trace.meta["error"]
+
+
+def test_findings_on_tiny_chunks_use_dask_overhead():
+    x = da.random.random((1000, 1000), chunks=(25, 25))
+    with csd.profile() as prof:
+        (x * 2).sum().compute(scheduler="threads", num_workers=2)
+    t = prof.trace
+    ovh = t.measured_task_overhead_ns()
+    assert 1e3 <= ovh <= 5e6, ovh  # Dask pays microseconds to a millisecond per task, not nanoseconds
+    tiny = [f for f in t.findings if f.rule == "tiny-chunks"]
+    assert tiny and tiny[0].edits and tiny[0].severity in ("warning", "critical")
