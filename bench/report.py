@@ -419,7 +419,7 @@ def main():
             "## Commands", "", "```", "bench/run", "", "# which ran, one process each:", cmds, "```", "", NOTES]
     # bench/payoff and bench/dashboard write their own sections between markers; keep them.
     prev = Path(a.doc).read_text() if Path(a.doc).exists() else ""
-    for part in ("payoff", "dashboard", "viewer"):
+    for part in ("payoff", "dashboard", "viewer", "capture"):
         begin, end = f"<!-- {part}:begin -->", f"<!-- {part}:end -->"
         if begin in prev and end in prev:
             doc += ["", begin + prev.split(begin, 1)[1].split(end, 1)[0] + end]
