@@ -16,7 +16,7 @@ if [[ $rc != "$expect" ]]; then echo "FAIL: exit code $rc, expected $expect"; ex
 "$check" "$png" 1280 800 12 || exit 1
 if [[ $golden != "-" ]]; then
   if [[ "${CHUNKSCOPE_REGEN_GOLDEN:-}" == 1 ]]; then
-    cp "$dump" "$golden"; echo "regenerated $golden"
+    mkdir -p "$(dirname "$golden")" && cp "$dump" "$golden" && echo "regenerated $golden" || exit 1
   elif [[ ! -f $golden ]]; then
     echo "FAIL: no golden file $golden (create it: CHUNKSCOPE_REGEN_GOLDEN=1 ctest -L viewer)"; exit 1
   elif ! diff -u "$golden" "$dump"; then

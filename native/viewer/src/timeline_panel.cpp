@@ -44,7 +44,14 @@ void TimelinePanel::draw(Document& doc) {
     zoom_window(doc, static_cast<double>(doc.t0), 1.0, -io.MouseDelta.x / width * span);
   if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) doc.reset_window();
 
-  viz::Timeline tl = viz::timeline(m, doc.t0, doc.t1, width);
+  if (doc_ != &doc || t0_ != doc.t0 || t1_ != doc.t1 || width_ != width) {
+    tl_ = viz::timeline(m, doc.t0, doc.t1, width);
+    doc_ = &doc;
+    t0_ = doc.t0;
+    t1_ = doc.t1;
+    width_ = width;
+  }
+  const viz::Timeline& tl = tl_;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(p0, ImVec2(p0.x + label_w + width, p0.y + height), true);
   // Time axis: about one tick per 100 px, at round numbers.

@@ -3,6 +3,7 @@
 // layer, narrow tasks folded (viz::timeline, computed each frame for the visible window only).
 // Wheel zooms around the pointer, drag pans, double-click shows the whole run; hovering a task
 // shows viz::task_info (layer, chunk index and shape, bytes, duration), a fold its task count.
+#include "chunkscope/viz/timeline.hpp"
 #include "document.hpp"
 
 namespace chunkscope::viewer {
@@ -10,6 +11,14 @@ namespace chunkscope::viewer {
 class TimelinePanel {
  public:
   void draw(Document& doc);
+
+ private:
+  // The last window's rectangles: recomputed only when the document, window or width changes,
+  // so idle frames cost nothing and a zoom step costs one viz::timeline call.
+  const Document* doc_ = nullptr;
+  std::int64_t t0_ = -1, t1_ = -1;
+  float width_ = -1;
+  viz::Timeline tl_;
 };
 
 /// Moves/zooms a time window: zoom by `factor` (>1 zooms in) around `at_ns`, then shift by
