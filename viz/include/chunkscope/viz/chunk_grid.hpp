@@ -23,7 +23,7 @@ struct ChunkGrid {
   int rows = 1, cols = 1;
   std::vector<double> values;       ///< rows*cols, row-major; NaN = no task ran for the chunk
   std::vector<std::int64_t> task;   ///< rows*cols, -1 = none
-  double vmin = 0, vmax = 0;        ///< over the cells with a value
+  double vmin = 0, vmax = 0;        ///< over the cells with a value (duration and bytes colours span the 2nd..98th percentile)
   std::vector<std::string> colors;  ///< rows*cols fill; "" = no task
 };
 
