@@ -2,6 +2,7 @@
 #include "chunkscope/viz/memory.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace chunkscope::viz {
 
@@ -26,10 +27,16 @@ MemoryView memory_view(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns, i
     const double cb = static_cast<double>(t0_ns) + span * (col + 1) / width_px;
     while (next < t.size() && static_cast<double>(t[next]) <= ca) ++next;  // changes up to the column's start
     double lo = next > 0 ? static_cast<double>(b[next - 1]) : 0.0, hi = lo;
-    while (next < t.size() && static_cast<double>(t[next]) < cb) {
-      lo = std::min(lo, static_cast<double>(b[next]));
-      hi = std::max(hi, static_cast<double>(b[next]));
-      ++next;
+    // the changes inside the column: found by binary search, their range from the model's blocks
+    const auto end = static_cast<size_t>(std::lower_bound(t.begin() + static_cast<std::ptrdiff_t>(next), t.end(), static_cast<std::int64_t>(std::ceil(cb))) - t.begin());
+    size_t stop = end;
+    while (stop > next && static_cast<double>(t[stop - 1]) >= cb) --stop;
+    while (stop < t.size() && static_cast<double>(t[stop]) < cb) ++stop;
+    if (stop > next) {
+      const auto [mn, mx] = m.memory_minmax(next, stop);
+      lo = std::min(lo, static_cast<double>(mn));
+      hi = std::max(hi, static_cast<double>(mx));
+      next = stop;
     }
     v.t_ns.push_back(ca);
     v.t_ns.push_back(ca);

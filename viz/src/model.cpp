@@ -1,6 +1,7 @@
 #include "chunkscope/viz/model.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 
 #include "chunkscope/core/trace_summary.hpp"
@@ -204,6 +205,18 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
   critical_.assign(static_cast<size_t>(n), 0);
   for (auto i : sum.critical_path) critical_[static_cast<size_t>(i)] = 1;
 
+  const auto& mb = trace_.memory.live_bytes;
+  for (size_t i = 0; i < mb.size(); i += 64) {
+    const auto [lo, hi] = std::minmax_element(mb.begin() + static_cast<std::ptrdiff_t>(i), mb.begin() + static_cast<std::ptrdiff_t>(std::min(mb.size(), i + 64)));
+    mem_min1_.push_back(*lo);
+    mem_max1_.push_back(*hi);
+  }
+  for (size_t i = 0; i < mem_min1_.size(); i += 64) {
+    const size_t e = std::min(mem_min1_.size(), i + 64);
+    mem_min2_.push_back(*std::min_element(mem_min1_.begin() + static_cast<std::ptrdiff_t>(i), mem_min1_.begin() + static_cast<std::ptrdiff_t>(e)));
+    mem_max2_.push_back(*std::max_element(mem_max1_.begin() + static_cast<std::ptrdiff_t>(i), mem_max1_.begin() + static_cast<std::ptrdiff_t>(e)));
+  }
+
   for (const Finding& f : findings_) {
     std::vector<int> seen;
     for (const auto& id : f.layers) {
@@ -240,6 +253,22 @@ std::vector<int> Model::ancestors_of_layer(int layer) const {
 
 bool Model::on_critical_path(std::int64_t task) const {
   return task >= 0 && static_cast<size_t>(task) < critical_.size() && critical_[static_cast<size_t>(task)] != 0;
+}
+
+std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::size_t b) const {
+  const auto& v = trace_.memory.live_bytes;
+  b = std::min(b, v.size());
+  std::int64_t lo = INT64_MAX, hi = INT64_MIN;
+  auto take = [&](std::int64_t mn, std::int64_t mx) {
+    lo = std::min(lo, mn);
+    hi = std::max(hi, mx);
+  };
+  while (a < b && a % 64) take(v[a], v[a]), ++a;                       // up to a level-1 block
+  while (a + 64 <= b && (a / 64) % 64) take(mem_min1_[a / 64], mem_max1_[a / 64]), a += 64;  // up to a level-2 block
+  while (a + 4096 <= b) take(mem_min2_[a / 4096], mem_max2_[a / 4096]), a += 4096;
+  while (a + 64 <= b) take(mem_min1_[a / 64], mem_max1_[a / 64]), a += 64;
+  while (a < b) take(v[a], v[a]), ++a;
+  return {lo, hi};
 }
 
 }  // namespace chunkscope::viz

@@ -2,46 +2,30 @@
 #include "chunkscope/viz/timeline.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
 
 namespace chunkscope::viz {
 namespace {
 
-// A run of narrow tasks being folded; the layer with the most time in it names it.
-class Fold {
- public:
-  bool active() const { return count_ > 0; }
-  double x0() const { return x0_; }
-  double x1() const { return x1_; }
-  void start(double x0, double x1, int layer, std::int64_t task, std::int64_t ns) {
-    x0_ = x0, x1_ = x1, count_ = 1, task_ = task;
-    layers_.clear();
-    layers_.push_back({layer, ns});
+// The layer with the most time among tasks ids[k..j): exact for short runs, else from 32 tasks
+// spread evenly over the run (a fold is one pixel wide; its colour is a summary, its count exact).
+int fold_layer(const std::vector<std::int64_t>& ids, size_t k, size_t j, const TraceTasks& c) {
+  std::pair<int, std::int64_t> best{c.layer[ids[k]], -1};
+  std::vector<std::pair<int, std::int64_t>> acc;
+  const size_t n = j - k, step = n <= 32 ? 1 : n / 32;
+  for (size_t i = k; i < j; i += step) {
+    const std::int64_t t = ids[i];
+    const int l = c.layer[t];
+    auto it = std::find_if(acc.begin(), acc.end(), [&](const auto& p) { return p.first == l; });
+    if (it == acc.end()) acc.push_back({l, c.duration(t)});
+    else it->second += c.duration(t);
   }
-  void add(double x1, int layer, std::int64_t ns) {
-    x1_ = std::max(x1_, x1);
-    ++count_;
-    for (auto& [l, t] : layers_)
-      if (l == layer) {
-        t += ns;
-        return;
-      }
-    layers_.push_back({layer, ns});
-  }
-  void flush(int lane, std::vector<TimelineRect>& out) {
-    if (!count_) return;
-    auto best = layers_.begin();
-    for (auto it = layers_.begin(); it != layers_.end(); ++it)
-      if (it->second > best->second) best = it;
-    out.push_back({lane, x0_, x1_, best->first, count_ == 1 ? task_ : -1, count_});
-    count_ = 0;
-  }
-
- private:
-  double x0_ = 0, x1_ = 0;
-  int count_ = 0;
-  std::int64_t task_ = -1;
-  std::vector<std::pair<int, std::int64_t>> layers_;  // few distinct layers per fold
-};
+  for (const auto& p : acc)
+    if (p.second > best.second) best = p;
+  return best.first;
+}
 
 }  // namespace
 
@@ -55,31 +39,41 @@ Timeline timeline(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns, double
   if (!(min_px > 0)) min_px = 1e-9;
   const TraceTasks& c = m.trace().tasks;
   const double scale = width_px / static_cast<double>(t1_ns - t0_ns);
-  Fold fold;
+  const auto px = [&](std::int64_t t) { return static_cast<double>(std::clamp(t, t0_ns, t1_ns) - t0_ns) * scale; };
   for (int lane = 0; lane < static_cast<int>(workers.size()); ++lane) {
     const auto& ids = m.lane_tasks(lane);
     const auto& max_end = m.lane_max_end(lane);
     // First task that may end at or after t0 (max_end is non-decreasing).
     size_t k = static_cast<size_t>(std::lower_bound(max_end.begin(), max_end.end(), t0_ns) - max_end.begin());
-    for (; k < ids.size(); ++k) {
+    while (k < ids.size()) {
       const std::int64_t t = ids[k];
       const std::int64_t s = c.start_ns[t], e = c.end_ns[t];
       if (s > t1_ns) break;
-      if (e < t0_ns) continue;
-      const double x0 = static_cast<double>(std::max(s, t0_ns) - t0_ns) * scale;
-      const double x1 = static_cast<double>(std::min(e, t1_ns) - t0_ns) * scale;
-      const int layer = c.layer[t];
-      if (x1 - x0 >= min_px) {
-        fold.flush(lane, tl.rects);
-        tl.rects.push_back({lane, x0, x1, layer, t, 1});
-      } else if (fold.active() && x0 - fold.x1() < min_px && fold.x1() - fold.x0() < min_px) {
-        fold.add(x1, layer, e - s);
-      } else {
-        fold.flush(lane, tl.rects);
-        fold.start(x0, x1, layer, t, e - s);
+      if (e < t0_ns) {
+        ++k;
+        continue;
       }
+      const double x0 = px(s), x1 = px(e);
+      if (x1 - x0 >= min_px) {
+        tl.rects.push_back({lane, x0, x1, c.layer[t], t, 1});
+        ++k;
+        continue;
+      }
+      // A narrow task: fold it with every task that starts before the next min_px boundary, found
+      // by binary search (tasks of a lane are sorted by start), so a call costs O(rects log tasks)
+      // whatever the zoom, not O(tasks in view).
+      const auto boundary = t0_ns + static_cast<std::int64_t>(std::ceil((x0 + min_px) / scale));
+      size_t j = static_cast<size_t>(
+          std::partition_point(ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(), [&](std::int64_t id) { return c.start_ns[id] < boundary; }) -
+          ids.begin());
+      j = std::max(j, k + 1);
+      if (j - 1 > k && px(c.end_ns[ids[j - 1]]) - px(c.start_ns[ids[j - 1]]) >= min_px) --j;  // a wide last task stays its own rect
+      const size_t n = j - k;
+      double fx1 = x1;
+      for (size_t i = (n > 64 ? j - 64 : k); i < j; ++i) fx1 = std::max(fx1, px(c.end_ns[ids[i]]));  // overlapping lanes (Dask threads)
+      tl.rects.push_back({lane, x0, fx1, fold_layer(ids, k, j, c), n == 1 ? t : -1, static_cast<int>(std::min<size_t>(n, INT32_MAX))});
+      k = j;
     }
-    fold.flush(lane, tl.rects);
   }
   return tl;
 }

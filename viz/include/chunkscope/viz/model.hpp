@@ -96,6 +96,9 @@ class Model {
   bool on_critical_path(std::int64_t task) const;
   /// Summed busy time of all tasks.
   std::int64_t busy_ns() const { return busy_ns_; }
+  /// Smallest and largest live bytes of the host memory series over entries [a, b) (a < b), in
+  /// O(log-free constant blocks): memory_view asks it once per pixel column.
+  std::pair<std::int64_t, std::int64_t> memory_minmax(std::size_t a, std::size_t b) const;
 
  private:
   Trace trace_;
@@ -110,6 +113,8 @@ class Model {
   std::vector<std::vector<EdgeFanIn>> fan_in_;
   std::vector<std::uint8_t> critical_;
   std::int64_t busy_ns_ = 0;
+  // min/max of the memory series per block of 64 entries (level 1) and of 4096 entries (level 2)
+  std::vector<std::int64_t> mem_min1_, mem_max1_, mem_min2_, mem_max2_;
 };
 
 }  // namespace chunkscope::viz
