@@ -60,17 +60,6 @@ void add_run(CLI::App& app, int& exit_code) {
   });
 }
 
-namespace {
-Result<Trace> load_trace(const std::string& path) {
-  std::string bytes;
-  try {
-    bytes = read_file(path);
-  } catch (const InputError& e) {
-    return Result<Trace>::failure(e.what());
-  }
-  return read_trace_bytes(bytes, path);
-}
-}  // namespace
 
 void add_report(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("report", "Print a trace's per-layer table: chunk shapes in and out, tasks, time, critical path, bytes, memory");
@@ -82,7 +71,7 @@ void add_report(CLI::App& app, int& exit_code) {
   cmd->add_option("--task-overhead-us", *overhead_us, "per-task overhead in µs for the findings (default: measured from the trace)")
       ->check(CLI::PositiveNumber);
   cmd->callback([path, json, overhead_us, &exit_code] {
-    auto t = load_trace(*path);
+    auto t = load_trace_file(*path);
     if (!t) {
       std::cerr << "chunkscope: " << t.error() << "\n";
       exit_code = kBadInput;
@@ -126,7 +115,7 @@ void add_export(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"chrome", "json", "cbor", "compact"}));
   cmd->add_option("-o,--output", o->out, "output file")->required();
   cmd->callback([o, &exit_code] {
-    auto t = load_trace(o->path);
+    auto t = load_trace_file(o->path);
     if (!t) {
       std::cerr << "chunkscope: " << t.error() << "\n";
       exit_code = kBadInput;

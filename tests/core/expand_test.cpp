@@ -605,7 +605,7 @@ TEST_CASE("stencils: an overlap stage gathers each chunk's halo from its neighbo
 
 // ------------------------------------------------------------------ matmul
 
-TEST_CASE("matmul: output chunk (i, j) reads a[i, *] then b[*, j]", "[core][expand][matmul]") {
+TEST_CASE("matmul: output chunk (i, j) reads row i of a then column j of b", "[core][expand][matmul]") {
   const Graph g = parse_checked(pipeline(R"([
     {"id": "a", "op": "random", "shape": [4, 6], "chunks": [2, 3], "dtype": "float32"},
     {"id": "b", "op": "ones", "shape": [6, 8], "chunks": [3, 4], "dtype": "int32"},

@@ -64,7 +64,7 @@ TEST_CASE("random float32 equals Philox at the global index for every chunking",
   }
 }
 
-TEST_CASE("random values are in [0, 1) and look uniform", "[source][random]") {
+TEST_CASE("random values lie between 0 (included) and 1 (excluded) and look uniform", "[source][random]") {
   const Graph g = parse_or_throw(random_pipeline("[200000]", "[65536]", "float64", 3));
   const auto v = run_layer<double>(g, "x");
   double sum = 0;

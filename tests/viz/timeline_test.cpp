@@ -57,3 +57,11 @@ TEST_CASE("a million tiny tasks fold into at most a few rectangles per pixel", "
     }
   CHECK(folded);
 }
+
+TEST_CASE("lanes are named by device when the trace says which worker is which", "[viz][timeline]") {
+  chunkscope::Trace t = fixtures::sample_trace();
+  t.meta.extra["worker_devices"] = {"cuda:0", "host"};  // workers 2 and 3 are not named: kept as workers
+  const Model m(std::move(t), {});
+  const Timeline tl = timeline(m, 0, m.trace().meta.wall_ns, 500.0);
+  CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)", "worker 2", "worker 3"});
+}

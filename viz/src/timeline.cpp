@@ -34,7 +34,16 @@ Timeline timeline(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns, double
   tl.t0 = t0_ns;
   tl.t1 = t1_ns;
   const auto& workers = m.lane_workers();
-  for (int w : workers) tl.lanes.push_back("worker " + std::to_string(w));
+  // Lanes are named by device where the executor says which worker is which (CUDA traces:
+  // meta.extra.worker_devices = ["cuda:0", "host"]), else "worker N".
+  const auto& extra = m.trace().meta.extra;
+  const nlohmann::json* devices = extra.contains("worker_devices") && extra["worker_devices"].is_array() ? &extra["worker_devices"] : nullptr;
+  for (int w : workers) {
+    std::string name = "worker " + std::to_string(w);
+    if (devices && w >= 0 && static_cast<size_t>(w) < devices->size() && (*devices)[static_cast<size_t>(w)].is_string())
+      name = (*devices)[static_cast<size_t>(w)].get<std::string>() + " (worker " + std::to_string(w) + ")";
+    tl.lanes.push_back(std::move(name));
+  }
   if (!(t1_ns > t0_ns) || !(width_px > 0)) return tl;
   if (!(min_px > 0)) min_px = 1e-9;
   const TraceTasks& c = m.trace().tasks;

@@ -106,19 +106,7 @@ class Session {
   }
 
   std::string chunk_grid(int layer, const std::string& color, const std::string& fixed) {
-    const viz::Model& m = model();
-    if (layer < 0 || layer >= static_cast<int>(m.layers().size())) throw_js("chunk grid: no layer " + std::to_string(layer));
-    viz::GridColor c = viz::GridColor::Duration;
-    if (color == "bytes") c = viz::GridColor::Bytes;
-    else if (color == "worker") c = viz::GridColor::Worker;
-    else if (color == "start") c = viz::GridColor::Start;
-    std::vector<std::int64_t> fx;
-    try {
-      for (const auto& x : json::parse(fixed.empty() ? "[]" : fixed)) fx.push_back(x.get<std::int64_t>());
-      return viz::to_json(viz::chunk_grid(m, layer, c, fx)).dump();
-    } catch (const std::exception& e) {
-      throw_js(std::string("chunk grid: ") + e.what());
-    }
+    return viz::to_json(grid_for(layer, color, fixed)).dump();
   }
 
   /// The chunk grid as pixels: a JSON header line ({rows, cols, grid, row_axis, col_axis, fixed,
