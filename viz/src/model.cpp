@@ -217,6 +217,19 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     mem_max2_.push_back(*std::max_element(mem_max1_.begin() + static_cast<std::ptrdiff_t>(i), mem_max1_.begin() + static_cast<std::ptrdiff_t>(e)));
   }
 
+  apply_findings();
+}
+
+void Model::set_findings(Findings findings) {
+  findings_ = std::move(findings);
+  for (auto& l : layers_) {
+    l.severity = -1;
+    l.findings = 0;
+  }
+  apply_findings();
+}
+
+void Model::apply_findings() {
   for (const Finding& f : findings_) {
     std::vector<int> seen;
     for (const auto& id : f.layers) {

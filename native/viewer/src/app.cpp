@@ -27,8 +27,10 @@ Document& App::open(const std::string& path) {
 }
 
 void App::frame() {
-  for (auto& d : docs_)
+  for (auto& d : docs_) {
+    d->poll_findings();
     if (d->poll_layout() && d->center_on.empty()) d->camera.fit = true;
+  }
   draw_bar();
   ImVec2 display = ImGui::GetIO().DisplaySize;
   const float top = 58;

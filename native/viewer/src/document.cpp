@@ -37,11 +37,17 @@ std::unique_ptr<Document> Document::open(const std::string& path) {
     }
     d->times_.read_ms = ms_since(t);
     t = std::chrono::steady_clock::now();
-    Findings findings = analyze(*trace);
-    d->times_.analyze_ms = ms_since(t);
-    t = std::chrono::steady_clock::now();
-    d->model_ = std::make_unique<viz::Model>(std::move(trace).value(), std::move(findings));
+    d->model_ = std::make_unique<viz::Model>(std::move(trace).value(), Findings{});
     d->times_.model_ms = ms_since(t);
+    // The analysis (about as long as reading a big trace) runs in the background: the window shows
+    // the trace at once and the findings, badges and outlines appear when it is done. It only reads
+    // the trace, which nothing changes.
+    d->analysis_ = std::async(std::launch::async, [m = d->model_.get(), times = &d->times_] {
+      const auto t0 = std::chrono::steady_clock::now();
+      Findings f = analyze(m->trace());
+      times->analyze_ms = ms_since(t0);
+      return f;
+    });
     t = std::chrono::steady_clock::now();
     d->reset_window();
     d->relayout();
@@ -86,7 +92,27 @@ bool Document::poll_layout() {
   return true;
 }
 
-void Document::wait_layout() {
+bool Document::poll_findings() {
+  if (!analysis_.valid() || analysis_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+  try {
+    model_->set_findings(analysis_.get());
+  } catch (const std::exception& e) {
+    layout_error_ = std::string("analysis: ") + e.what();
+    analysis_ = {};
+    return false;
+  }
+  relayout();  // outlines and badges
+  return true;
+}
+
+void Document::wait_findings() {
+  if (!analysis_.valid()) return;
+  analysis_.wait();
+  poll_findings();
+}
+
+void Document::wait_layout(bool with_findings) {
+  if (with_findings) wait_findings();
   while (pending_.valid()) {
     pending_.wait();
     poll_layout();

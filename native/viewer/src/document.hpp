@@ -62,13 +62,20 @@ class Document {
   /// Graphviz's error when the last layout failed (empty otherwise).
   const std::string& layout_error() const { return layout_error_; }
   bool layout_pending() const { return pending_.valid(); }
+  /// True while the analysis still runs in the background (the trace shows before its findings).
+  bool findings_pending() const { return analysis_.valid(); }
+  /// Takes the finished analysis, if any (findings, badges, outlines); true when it arrived. Call once per frame.
+  bool poll_findings();
+  /// Blocks until the analysis is done, then takes it.
+  void wait_findings();
   /// Recomputes the visible graph and starts laying it out off the UI thread (Graphviz runs only
   /// here: on open and on expand/collapse).
   void relayout();
   /// Takes a finished layout, if any; true when the scene changed. Call once per frame.
   bool poll_layout();
-  /// Blocks until the pending layout (if any) is done, then polls it (screenshot mode).
-  void wait_layout();
+  /// Blocks until the analysis (unless with_findings is false) and the pending layout are done,
+  /// then takes them (screenshot mode: deterministic pictures).
+  void wait_layout(bool with_findings = true);
   /// Recomputes fills and values (colour-by changed) without a new layout.
   void recolor();
   GraphCamera camera;
@@ -104,6 +111,7 @@ class Document {
   std::optional<viz::Scene> scene_;
   std::string layout_error_;
   std::future<viz::Scene> pending_;
+  std::future<Findings> analysis_;
   viz::VisibleGraph pending_graph_;
   bool relayout_again_ = false;
   int selected_layer_ = -1;

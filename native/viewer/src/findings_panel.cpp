@@ -9,6 +9,10 @@ namespace chunkscope::viewer {
 
 void FindingsPanel::draw(Document& doc) {
   const Findings& findings = doc.model().findings();
+  if (findings.empty() && doc.findings_pending()) {
+    ImGui::TextDisabled("analysing the trace…");
+    return;
+  }
   if (findings.empty()) {
     ImGui::TextDisabled("no findings: nothing to change");
     return;

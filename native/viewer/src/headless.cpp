@@ -52,8 +52,10 @@ int run_bench(const std::string& path) {
     std::cerr << "chunkscope-view: " << doc->error() << "\n";
     return 2;
   }
-  doc->wait_layout();
+  doc->wait_layout(false);  // the window shows the trace here; the analysis goes on in the background
   const double open_ms = ms_since(t), open_cpu_ms = cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+  doc->wait_layout();
+  const double findings_ms = ms_since(t);
   const OpenTimes& ot = doc->open_times();
   const viz::Model& m = doc->model();
   const double width = 1200;
@@ -98,7 +100,8 @@ int run_bench(const std::string& path) {
                         {"read_ms", ot.read_ms},
                         {"analyze_ms", ot.analyze_ms},
                         {"model_ms", ot.model_ms},
-                        {"first_layout_ms", open_ms - ot.read_ms - ot.analyze_ms - ot.model_ms},
+                        {"first_layout_ms", open_ms - ot.read_ms - ot.model_ms},
+                        {"open_with_findings_ms", findings_ms},
                         {"frame_prep_max_ms", worst},
                         {"frame_prep_median_ms", all.empty() ? 0.0 : all[all.size() / 2]},
                         {"frames_measured", all.size()},

@@ -69,6 +69,9 @@ class Model {
 
   const Trace& trace() const { return trace_; }
   const Findings& findings() const { return findings_; }
+  /// Replaces the findings, and with them the layers' severity and finding counts (a viewer can
+  /// show the trace first and attach the analysis when it is done). Not thread-safe against readers.
+  void set_findings(Findings findings);
   const std::vector<LayerStats>& layers() const { return layers_; }
   const std::vector<GroupNode>& groups() const { return groups_; }
   /// Group index of a layer (0 = root); -1 when the layer index is out of range.
@@ -113,6 +116,7 @@ class Model {
   std::vector<std::vector<EdgeFanIn>> fan_in_;
   std::vector<std::uint8_t> critical_;
   std::int64_t busy_ns_ = 0;
+  void apply_findings();
   // min/max of the memory series per block of 64 entries (level 1) and of 4096 entries (level 2)
   std::vector<std::int64_t> mem_min1_, mem_max1_, mem_min2_, mem_max2_;
 };
