@@ -579,16 +579,21 @@
       const mark = (k) => { S.timings[k] = Math.round(performance.now()); };
       mark('start');
       const served = config.mode === 'served';
+      // Served: the trace list, the first trace and its findings download while the module compiles.
+      const fetchTrace = (i) => Promise.all([getBytes(null, 'api/trace/' + i), getText(null, 'api/findings/' + i)]);
+      const listP = served ? fetch('api/traces', { cache: 'no-store' }).then((r) => r.json()) : null;
+      const firstP = served && !config.live ? listP.then((list) => (list.length ? fetchTrace(0) : null)) : null;
+      if (firstP) firstP.catch(() => {});  // awaited below; no unhandled rejection meanwhile
       await sharedInit(served);
       S.mod = shared.mod;
       S.session = new S.mod.Session();
       mark('wasm');
       if (served) {
-        const list = await (await fetch('api/traces', { cache: 'no-store' })).json();
+        const list = await listP;
         traceSel.replaceChildren(...list.map((t, i) => el('option', { value: String(i), text: t.name })));
         if (list.length > 1) traceSel.removeAttribute('hidden');
-        const open = async (i) => {
-          const [bytes, findings] = await Promise.all([getBytes(null, 'api/trace/' + i), getText(null, 'api/findings/' + i)]);
+        const open = async (i, prefetched) => {
+          const [bytes, findings] = prefetched || (await fetchTrace(i));
           mark('fetched');
           await loadTrace(bytes, list[i].name, findings);
           mark('drawn');
@@ -596,7 +601,7 @@
         traceSel.addEventListener('change', () => open(Number(traceSel.value)));
         if (config.live) return liveLoop();
         if (!list.length) return setStatus('no trace to show', true);
-        await open(0);
+        await open(0, await firstP);
       } else {
         const node = scope.querySelector('[data-cs="cs-trace"]') || document.getElementById('cs-trace');
         const hasFindings = scope.querySelector('[data-cs="cs-findings-data"]') || document.getElementById('cs-findings-data');
