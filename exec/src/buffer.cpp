@@ -8,7 +8,7 @@
 
 namespace chunkscope {
 
-bool MemoryAccountant::try_reserve(std::int64_t bytes) {
+bool MemoryAccountant::try_reserve(std::int64_t bytes, std::int64_t headroom) {
   if (limit_ <= 0) {
     add(bytes);
     return true;
@@ -16,7 +16,7 @@ bool MemoryAccountant::try_reserve(std::int64_t bytes) {
   std::int64_t cur = live_.load(std::memory_order_acquire);
   while (true) {
     // Always admit a request when nothing is live: a task that fits alone must be able to run.
-    if (cur > 0 && cur + bytes > limit_) return false;
+    if (cur > 0 && cur + bytes + headroom > limit_) return false;
     if (live_.compare_exchange_weak(cur, cur + bytes, std::memory_order_acq_rel)) break;
   }
   std::int64_t p = peak_.load(std::memory_order_relaxed);

@@ -82,6 +82,12 @@ struct Run {
   std::vector<std::uint8_t> live;    // 1 while the task's output bytes are accounted
 
   MemoryAccountant mem;
+  // Under a memory limit, a task that frees none of its inputs (a source, or a consumer whose inputs
+  // are still needed elsewhere) is admitted only if need[t] bytes stay free afterwards: what the
+  // chain of its consumers allocates before one of them frees something (see consume_needs). Without
+  // it, four workers could each load a source chunk and fill the limit with chunks none of which can
+  // be consumed: a deadlock that depended on timing. Empty when there is no limit.
+  std::vector<std::int64_t> need;
   std::vector<WorkerQueue> queues;
   std::mutex global_mu;
   std::priority_queue<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>, std::greater<>> global;  // (prio, task)
@@ -174,15 +180,29 @@ struct Run {
     idle_cv.notify_all();
   }
 
+  // Moves the held tasks back to the global queue. They are counted as queued before they stop
+  // being counted as held, so that a stall check never sees them nowhere.
   void release_held() {
     if (held_count.load(std::memory_order_acquire) == 0) return;
-    std::vector<std::int64_t> back;
+    std::lock_guard<std::mutex> lk(held_mu);
+    if (held.empty()) return;
     {
-      std::lock_guard<std::mutex> lk(held_mu);
-      back.swap(held);
-      held_count.store(0, std::memory_order_release);
+      std::lock_guard<std::mutex> gk(global_mu);
+      for (auto t : held) global.push({prio[t], t});
+      queued.fetch_add(static_cast<std::int64_t>(held.size()), std::memory_order_release);
     }
-    for (auto t : back) push_global(t);
+    held.clear();
+    held_count.store(0, std::memory_order_release);
+    if (idle.load(std::memory_order_acquire) > 0) idle_cv.notify_all();
+  }
+
+  // Bytes that must stay free after task t is admitted (see need): none when t is the last user of
+  // an input and so frees memory when it ends.
+  std::int64_t headroom(std::int64_t t) const {
+    if (need.empty()) return 0;
+    for (auto d : tg.deps(t))
+      if (!keep[d] && out_bytes[d] > 0 && uses[d].load(std::memory_order_acquire) == 1) return 0;
+    return need[t];
   }
 
   // Runs task t on worker w (memory already reserved). Returns a ready dependent to continue
@@ -265,6 +285,8 @@ struct Run {
 
   void worker(int w) {
     const std::int64_t n = tg.size();
+    // `t` is the task in hand. It counts as running from before it leaves its queue (or becomes ready
+    // as a continuation) until it has run or is held, so that the stall check never misses it.
     std::int64_t t = -1, prev = -1;
     while (true) {
       if (stop.load(std::memory_order_acquire)) return;
@@ -276,12 +298,16 @@ struct Run {
       }
       if (t < 0) {
         prev = -1;
+        running.fetch_add(1, std::memory_order_acq_rel);
         if (!pop(w, t)) {
+          running.fetch_sub(1, std::memory_order_acq_rel);
+          t = -1;
           if (done.load(std::memory_order_acquire) >= n) { idle_cv.notify_all(); return; }
           if (running.load(std::memory_order_acquire) == 0 && queued.load(std::memory_order_acquire) == 0 &&
               held_count.load(std::memory_order_acquire) > 0) {
-            deadlock();
-            return;
+            if (stalled(t)) return;
+            if (t >= 0) run_in_hand(w, t, prev, false);  // admitted and reserved by stalled()
+            continue;
           }
           idle.fetch_add(1, std::memory_order_acq_rel);
           {
@@ -295,8 +321,8 @@ struct Run {
           continue;
         }
       }
-      running.fetch_add(1, std::memory_order_acq_rel);
-      if (!mem.try_reserve(out_bytes[t])) {
+      const std::int64_t room = headroom(t);
+      if (!mem.try_reserve(out_bytes[t], room)) {
         {
           std::lock_guard<std::mutex> lk(held_mu);
           held.push_back(t);
@@ -304,21 +330,45 @@ struct Run {
         }
         running.fetch_sub(1, std::memory_order_acq_rel);
         // Memory may have been freed between the failed reservation and parking the task.
-        if (mem.live() + out_bytes[t] <= mem.limit()) release_held();
+        if (mem.live() + out_bytes[t] + room <= mem.limit()) release_held();
         t = -1;
         continue;
       }
-      const bool fused = prev >= 0 && is_fused(prev, t);
-      const std::int64_t next = execute(w, t, fused);
-      running.fetch_sub(1, std::memory_order_acq_rel);
-      prev = t;
-      t = next;
+      run_in_hand(w, t, prev, prev >= 0 && is_fused(prev, t));
     }
   }
 
-  void deadlock() {
+  // Runs the reserved task in hand; what it makes ready first becomes the task in hand (still
+  // counted as running), otherwise the worker's hand is empty.
+  void run_in_hand(int w, std::int64_t& t, std::int64_t& prev, bool fused) {
+    const std::int64_t next = execute(w, t, fused);
+    if (next < 0) running.fetch_sub(1, std::memory_order_acq_rel);
+    prev = t;
+    t = next;
+  }
+
+  // Nothing runs, nothing is queued and tasks are held. Under the lock that parking takes, checks
+  // that again, then admits the most urgent held task that fits without the step reserve (returned
+  // in `t`, reserved). Only when none fits is the run stuck: that ends it with an error naming the
+  // layer (returns true).
+  bool stalled(std::int64_t& t) {
     std::lock_guard<std::mutex> lk(held_mu);
-    if (held.empty()) return;
+    if (held.empty() || running.load(std::memory_order_acquire) != 0 || queued.load(std::memory_order_acquire) != 0) return false;
+    std::sort(held.begin(), held.end(), [&](std::int64_t a, std::int64_t b) { return prio[a] < prio[b]; });
+    for (size_t i = 0; i < held.size(); ++i) {
+      if (mem.try_reserve(out_bytes[held[i]])) {
+        running.fetch_add(1, std::memory_order_acq_rel);
+        t = held[i];
+        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+        held_count.fetch_sub(1, std::memory_order_acq_rel);
+        return false;
+      }
+    }
+    deadlock_locked();
+    return true;
+  }
+
+  void deadlock_locked() {
     const std::int64_t t = held.front();
     const TaskKey k = tg.key(t);
     {
@@ -339,6 +389,23 @@ struct Run {
 }  // namespace
 
 namespace {
+// For every task, the bytes its consumers allocate, one after another, before one of them frees
+// memory: need[t] = max over consumers u of out[u] + (u frees an input ? 0 : need[u]). "Frees" is
+// judged statically (u is the only consumer of one of its inputs); at run time headroom() also
+// knows when a consumer has become the last user. Task ids are topological, so one reverse pass.
+std::vector<std::int64_t> consume_needs(const TaskGraph& tg, const std::vector<std::int64_t>& out, const std::vector<std::uint8_t>& keep) {
+  const std::int64_t n = tg.size();
+  std::vector<std::int64_t> need(static_cast<size_t>(n), 0);
+  for (std::int64_t u = n - 1; u >= 0; --u) {
+    bool frees = false;
+    for (auto d : tg.deps(u))
+      if (tg.dependents(d).size() == 1 && !keep[d] && out[d] > 0) frees = true;
+    const std::int64_t via = out[u] + (frees ? 0 : need[u]);
+    for (auto d : tg.deps(u)) need[d] = std::max(need[d], via);
+  }
+  return need;
+}
+
 // glibc serves large blocks with mmap and gives them back on free, so every chunk of a few MiB is
 // faulted in page by page again (W2 in docs/performance.md: 8.5x more page faults than Dask, 30x
 // slower). Keep chunk-sized blocks in the heap for reuse instead; memory above 512 MiB of free
@@ -396,6 +463,11 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
       }
     }
   }
+  r.keep.assign(static_cast<size_t>(n), 0);
+  for (const auto& o : graph.outputs())
+    if (o.to_npy.empty() && o.to_zarr.empty())
+      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
+  if (options.memory_limit > 0) r.need = consume_needs(tg, r.out_bytes, r.keep);
   r.prio = memory_aware_priorities(tg);
   r.pending = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
   r.uses = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
@@ -403,10 +475,6 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
     r.pending[t].store(static_cast<std::int32_t>(tg.deps(t).size()), std::memory_order_relaxed);
     r.uses[t].store(static_cast<std::int32_t>(tg.dependents(t).size()), std::memory_order_relaxed);
   }
-  r.keep.assign(static_cast<size_t>(n), 0);
-  for (const auto& o : graph.outputs())
-    if (o.to_npy.empty() && o.to_zarr.empty())
-      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
   r.buffers.resize(static_cast<size_t>(n));
   r.status.assign(static_cast<size_t>(n), 0);
   r.live.assign(static_cast<size_t>(n), 0);

@@ -87,10 +87,34 @@ TEST_CASE("a memory limit holds tasks back and the run still completes", "[execu
   o.observer = &rec;
   o.memory_limit = 4 * 4096 + 1024;  // room for a few 4 KiB chunks only
   const RunResult r = ex.run(g, o);
+  INFO(r.error);
   REQUIRE(r.ok());
   CHECK(r.peak_bytes <= o.memory_limit);
   CHECK(rec.trace().memory.peak_bytes <= o.memory_limit);
   CHECK(output_as_double(r.outputs[0])[0] == Approx(want).epsilon(1e-12));
+}
+
+TEST_CASE("under a tight limit, many workers never fill memory with chunks nobody can consume", "[executor][memory]") {
+  // Eight workers could each load a 4 KiB source chunk before any multiply runs; the limit holds
+  // four. Sources must leave room for the step that consumes them, on every schedule.
+  const Graph g = test::parse_or_throw(R"({"name": "lim8", "layers": [
+      {"id": "x", "op": "random", "shape": [128, 64], "chunks": [8, 64], "seed": 3},
+      {"id": "y", "op": "multiply", "inputs": ["x", 2]},
+      {"id": "z", "op": "add", "inputs": ["y", "x"]},
+      {"id": "s", "op": "sum", "input": "z", "split_every": 4}]})");
+  const test::SerialRun oracle(g);
+  const double want = oracle.array<double>("s")[0];
+  for (int rep = 0; rep < 40; ++rep) {
+    CpuExecutor ex;
+    RunOptions o;
+    o.threads = 8;
+    o.memory_limit = 4 * 4096 + 512;
+    const RunResult r = ex.run(g, o);
+    INFO("repetition " << rep << ": " << r.error);
+    REQUIRE(r.ok());
+    CHECK(r.peak_bytes <= o.memory_limit);
+    CHECK(output_as_double(r.outputs[0])[0] == Approx(want).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("a task that can never fit fails before anything runs", "[executor][memory]") {

@@ -13,7 +13,10 @@ class MemoryAccountant {
  public:
   explicit MemoryAccountant(std::int64_t limit = 0) : limit_(limit) {}
   /// Reserves `bytes` if the limit allows (always when there is no limit); returns false otherwise.
-  bool try_reserve(std::int64_t bytes);
+  bool try_reserve(std::int64_t bytes) { return try_reserve(bytes, 0); }
+  /// Reserves `bytes` only if `headroom` bytes would still be free under the limit afterwards.
+  /// When nothing is live the request is always admitted (a task that fits alone must run).
+  bool try_reserve(std::int64_t bytes, std::int64_t headroom);
   /// Reserves unconditionally (used when a reservation must not fail).
   void reserve(std::int64_t bytes) { add(bytes); }
   void release(std::int64_t bytes) { live_.fetch_sub(bytes, std::memory_order_acq_rel); }
