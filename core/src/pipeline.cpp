@@ -706,6 +706,10 @@ Result<Graph> parse_pipeline_text(const std::string& text, const std::string& so
     std::string what = e.what();
     if (auto k = what.find("syntax error"); k != std::string::npos) what = what.substr(k);
     return Result<Graph>::failure(source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + what);
+  } catch (const json::exception& e) {  // a number too large for a double (out_of_range 406)
+    std::string what = e.what();
+    if (auto k = what.find("] "); k != std::string::npos) what = what.substr(k + 2);
+    return Result<Graph>::failure(source + ": invalid JSON: " + what);
   }
   return parse_pipeline(doc, source, base_dir, options);
 }
