@@ -1,5 +1,6 @@
 #include "chunkscope/core/graph.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <unordered_set>
@@ -178,6 +179,38 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
   }
 }
 
+/// The number of tasks expand_layer will add for layer `li` (intermediate stages included), so
+/// that a pipeline whose reduction trees, rechunk intermediates or halos would exceed the task
+/// limit is refused before any of it is built.
+std::int64_t planned_tasks(const std::vector<Layer>& layers, int li) {
+  const Layer& l = layers[li];
+  const std::int64_t n = l.meta.num_chunks();
+  if (l.pushed_into >= 0) return 0;
+  if (l.params.pushed_source >= 0 || l.kind == OpKind::Source) return n;
+  switch (l.kind) {
+    case OpKind::Stencil: return 2 * n;
+    case OpKind::Rechunk: {
+      const ArrayMeta& im = layers[l.inputs[0]].meta;
+      const RechunkPlan plan = make_rechunk_plan(im, l.meta);
+      if (!plan.has_intermediate) return n;
+      ArrayMeta mid = im;
+      mid.chunks = plan.intermediate;
+      return n + mid.num_chunks();
+    }
+    case OpKind::Reduce: {
+      const ReductionPlan plan = make_reduction_plan(l, layers[l.inputs[0]].meta);
+      std::int64_t total = n;
+      for (int level = 1; level <= plan.levels(); ++level) {
+        std::int64_t count = 1;
+        for (auto x : plan.grid(level)) count = std::min<std::int64_t>(count * x, kMaxTasks + 1);
+        total = std::min<std::int64_t>(total + count, kMaxTasks + 1);
+      }
+      return total;
+    }
+    default: return n;
+  }
+}
+
 }  // namespace
 
 Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<OutputSpec> outputs, const std::string& source) {
@@ -198,6 +231,10 @@ Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<Outp
   g.outputs_ = std::move(outputs);
   std::int64_t total = 0;
   for (const Layer& l : g.layers_) total += l.meta.num_chunks();
+  if (total <= kMaxTasks) {
+    total = 0;  // with the intermediate tasks of reductions, rechunks and stencils
+    for (int i = 0; i < static_cast<int>(g.layers_.size()) && total <= kMaxTasks; ++i) total += planned_tasks(g.layers_, i);
+  }
   if (total > kMaxTasks) throw InputError(located_message(source, "", "layers", "the pipeline would have more than " + std::to_string(kMaxTasks) + " tasks; use larger chunks"));
   for (int i = 0; i < static_cast<int>(g.layers_.size()); ++i) expand_layer(g.layers_, i, g.tasks_);
   g.tasks_.finish(static_cast<int>(g.layers_.size()));

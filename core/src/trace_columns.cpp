@@ -21,10 +21,14 @@ class ColumnSax {
     return integer(static_cast<std::int64_t>(v));
   }
   bool number_float(json::number_float_t v, const json::string_t&) { return value(json(v)); }
-  bool string(json::string_t& s) { return value(json(std::move(s))); }
+  bool string(json::string_t& s) {
+    if (!valid_utf8(s)) throw FieldError("field \"" + where(false) + "\": is not valid UTF-8 text");
+    return value(json(std::move(s)));
+  }
   bool binary(json::binary_t& b) { return value(json(std::move(b))); }
   bool start_object(std::size_t) { return open(json::object(), false); }
   bool key(json::string_t& k) {
+    if (!valid_utf8(k)) throw FieldError("field \"" + where(true) + "\": a key is not valid UTF-8 text");
     frames_.back().key = std::move(k);
     return true;
   }
@@ -50,6 +54,47 @@ class ColumnSax {
     bool ints = false;                // array still all integers
     std::vector<std::int64_t> values; // its integers while `ints`
   };
+
+  /// The location of the value being read, e.g. "layers[0].id" (`parent_only`: of its object).
+  std::string where(bool parent_only) const {
+    std::string path;
+    for (size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      if (parent_only && i + 1 == frames_.size()) break;
+      if (f.node.is_array()) {
+        path += "[" + std::to_string(f.node.size() + f.values.size()) + "]";
+      } else {
+        std::string k;
+        for (unsigned char ch : f.key) k += ch < 0x80 && ch >= 0x20 ? static_cast<char>(ch) : '?';
+        path += (path.empty() ? "" : ".") + k;
+      }
+    }
+    return path;
+  }
+
+  /// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+  static bool valid_utf8(const std::string& s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    for (size_t i = 0; i < n;) {
+      const unsigned c = p[i];
+      if (c < 0x80) { ++i; continue; }
+      int len;
+      unsigned cp;
+      if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
+      else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
+      else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
+      else return false;
+      if (i + static_cast<size_t>(len) > n) return false;
+      for (int k = 1; k < len; ++k) {
+        if ((p[i + k] & 0xc0) != 0x80) return false;
+        cp = (cp << 6) | (p[i + k] & 0x3f);
+      }
+      if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) return false;
+      i += static_cast<size_t>(len);
+    }
+    return true;
+  }
 
   bool open(json node, bool array) {
     if (frames_.size() >= max_depth_) throw std::length_error("nested deeper than " + std::to_string(max_depth_) + " levels");

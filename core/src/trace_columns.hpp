@@ -7,6 +7,7 @@
 // long all-integer array into a side table of int64 columns, leaving {"$col": k} in its place;
 // trace_io's int_array() takes such a placeholder from the side table.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,9 +22,15 @@ struct ColumnDoc {
   std::vector<std::vector<std::int64_t>> columns;
 };
 
+/// A text string (value or key) that is not valid UTF-8; what() is `field "<path>": is not valid UTF-8 ...`.
+struct FieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Parses JSON text or CBOR bytes into a ColumnDoc. Integer arrays of at least `min_len` entries
-/// are diverted. Throws nlohmann::json::exception on malformed input and std::length_error past
-/// `max_depth` levels of nesting.
+/// are diverted. Throws nlohmann::json::exception on malformed input, std::length_error past
+/// `max_depth` levels of nesting and FieldError for a string that is not UTF-8 (CBOR does not
+/// check it; JSON output of such a string would fail much later).
 ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len = 32, std::size_t max_depth = 256);
 
 /// The compact trace encoding (write_trace_compact): magic, a CBOR header with placeholders, then

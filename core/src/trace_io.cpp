@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <cstring>
 #include <unordered_set>
@@ -49,6 +50,8 @@ std::int64_t get_int(const json& v, const std::string& name, const std::string& 
   if (v.is_number_float()) {
     const double d = v.get<double>();
     if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e18) return static_cast<std::int64_t>(d);
+    if (std::isnan(d)) bad(name, path, "must be an integer, got NaN");
+    if (std::isinf(d)) bad(name, path, std::string("must be an integer, got ") + (d > 0 ? "infinity" : "-infinity"));
   }
   bad(name, path, "must be an integer, got " + v.dump().substr(0, 40));
 }
@@ -65,7 +68,8 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
   const json& a = o[f];
   if (a.is_object() && a.contains("$col") && g_columns) {
     const json& k = a["$col"];
-    if (!k.is_number_unsigned() || k.get<std::uint64_t>() >= g_columns->size()) bad(name, path + f, "refers to a column that does not exist");
+    if (!k.is_number_integer() || k.get<std::int64_t>() < 0 || k.get<std::uint64_t>() >= g_columns->size())
+      bad(name, path + f, "refers to a column that does not exist");
     std::vector<std::int64_t>& col = (*g_columns)[k.get<std::size_t>()];
     if constexpr (std::is_same_v<T, std::int64_t>) {
       return std::move(col);
@@ -172,8 +176,12 @@ Trace from_json_impl(const json& d, const std::string& name) {
       }
     }
     tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
-    for (auto s : tl.shape)
+    std::int64_t elements = 1;
+    for (auto s : tl.shape) {
       if (s < 0) bad(name, p + "shape", "has a negative size");
+      if (__builtin_mul_overflow(elements, s, &elements) || elements > (std::int64_t{1} << 60))
+        bad(name, p + "shape", "is too large (more than 2^60 elements)");
+    }
     if (l.contains("chunks") && !l["chunks"].is_null()) {
       if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size()) bad(name, p + "chunks", "must have one list per axis of shape");
       for (size_t a = 0; a < tl.shape.size(); ++a) {
@@ -193,11 +201,15 @@ Trace from_json_impl(const json& d, const std::string& name) {
       for (auto s : tl.shape) tl.chunks.push_back({s});
     }
     tl.tasks = get_int_or(l, "tasks", 0, name, p);
+    if (tl.tasks < 0) bad(name, p + "tasks", "is negative");
     if (l.contains("params") && l["params"].is_object()) tl.params = l["params"];
     tl.inserted = l.contains("inserted") && l["inserted"].is_boolean() && l["inserted"].get<bool>();
     if (!seen_ids.insert(tl.id).second) bad(name, p + "id", "\"" + tl.id + "\" is used by two layers");
     t.layers.push_back(std::move(tl));
   }
+  for (size_t i = 0; i < t.layers.size(); ++i)
+    for (const auto& in : t.layers[i].inputs)
+      if (!seen_ids.count(in)) bad(name, "layers[" + std::to_string(i) + "].inputs", "refers to \"" + in + "\", which is not a layer of the trace");
   const json& tasks = field(d, "tasks", name, "");
   if (!tasks.is_object()) bad(name, "tasks", "must be an object of columns");
   TraceTasks& c = t.tasks;
@@ -223,6 +235,9 @@ Trace from_json_impl(const json& d, const std::string& name) {
   if (c.dep_offsets.size() != n + 1) bad(name, "tasks.dep_offsets", "must have one more entry than there are tasks");
   if (c.dep_offsets.front() != 0 || c.dep_offsets.back() != static_cast<std::int64_t>(c.dep_index.size()))
     bad(name, "tasks.dep_offsets", "must start at 0 and end at the length of dep_index");
+  for (size_t i = 0; i < t.layers.size(); ++i)
+    if (t.layers[i].tasks > static_cast<std::int64_t>(n))
+      bad(name, "layers[" + std::to_string(i) + "].tasks", "claims " + std::to_string(t.layers[i].tasks) + " tasks but the trace has " + std::to_string(n));
   const auto nlayers = static_cast<std::int32_t>(t.layers.size());
   std::vector<std::int64_t> layer_chunks;
   for (const auto& l : t.layers) {
@@ -356,6 +371,16 @@ std::vector<json*> column_slots(json& doc) {
   return slots;
 }
 
+/// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
+std::string plain_json_error(const json::exception& e) {
+  std::string what = e.what();
+  if (what.rfind("[json.exception.", 0) == 0) {
+    const auto close = what.find("] ");
+    if (close != std::string::npos) what.erase(0, close + 2);
+  }
+  return what;
+}
+
 Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
   const auto fail = [&](const std::string& what) { return Result<Trace>::failure(name + ": not a readable compact trace (" + what + ")"); };
   std::size_t pos = detail::kCompactMagic.size();
@@ -366,16 +391,21 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
   if (hlen > bytes.size() - pos) return fail("the header claims " + std::to_string(hlen) + " bytes but the file is shorter");
   detail::ColumnDoc cd;
   try {
-    cd.doc = json::from_cbor(bytes.begin() + static_cast<std::ptrdiff_t>(pos), bytes.begin() + static_cast<std::ptrdiff_t>(pos + hlen));
+    // Through the same SAX reader as CBOR traces: nesting is limited and strings must be UTF-8.
+    cd.doc = detail::parse_with_columns(std::string_view(bytes).substr(pos, hlen), true, SIZE_MAX).doc;
     pos += hlen;
     const json& counts = cd.doc.at("$columns");
     if (!counts.is_array()) return fail("field \"$columns\" must be an array");
     const std::string_view data(bytes);
     for (const json& n : counts) {
-      if (!n.is_number_unsigned()) return fail("field \"$columns\" must hold column lengths");
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 0) return fail("field \"$columns\" must hold column lengths");
       cd.columns.push_back(detail::decode_column(data, pos, static_cast<std::int64_t>(std::min<std::uint64_t>(n.get<std::uint64_t>(), INT64_MAX))));
     }
     if (pos != bytes.size()) return fail("there are " + std::to_string(bytes.size() - pos) + " bytes after the last column");
+  } catch (const json::exception& e) {
+    return fail(plain_json_error(e));
+  } catch (const detail::FieldError& e) {
+    return Result<Trace>::failure(name + ": " + e.what());
   } catch (const std::exception& e) {
     return fail(e.what());
   }
@@ -409,16 +439,24 @@ std::string write_trace_compact(const Trace& t) {
 
 Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name) {
   if (bytes.compare(0, detail::kCompactMagic.size(), detail::kCompactMagic) == 0) return read_compact(bytes, name);
+  const std::string_view magic_stem = detail::kCompactMagic.substr(0, detail::kCompactMagic.size() - 1);
+  if (bytes.size() >= detail::kCompactMagic.size() && bytes.compare(0, magic_stem.size(), magic_stem) == 0)
+    return Result<Trace>::failure(name + ": not a readable trace (compact encoding \"" + bytes.substr(0, detail::kCompactMagic.size()) +
+                                  "\" is not one this chunkscope reads; it reads \"" + std::string(detail::kCompactMagic) + "\")");
   size_t i = 0;
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) ++i;
   if (i == bytes.size()) return Result<Trace>::failure(name + ": the file is empty");
-  const bool cbor = bytes[i] != '{';
+  // A trace is a map: CBOR maps start with a byte 0xa0..0xbf (or the self-describe tag 0xd9d9f7);
+  // anything else is read as JSON, so that a JSON array or a bare value gets a JSON message.
+  const auto first = static_cast<unsigned char>(bytes[i]);
+  const bool cbor = (first >= 0xa0 && first <= 0xbf) || first == 0xd9 || first < 0x20 || first >= 0x80;
   detail::ColumnDoc cd;
   try {
     cd = detail::parse_with_columns(bytes, cbor);
   } catch (const json::exception& e) {
-    std::string what = e.what();
-    return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") + " error: " + what + ")");
+    return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") + " error: " + plain_json_error(e) + ")");
+  } catch (const detail::FieldError& e) {
+    return Result<Trace>::failure(name + ": " + e.what());
   } catch (const std::length_error& e) {
     return Result<Trace>::failure(name + ": not a readable trace (" + e.what() + ")");
   }

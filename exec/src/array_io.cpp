@@ -103,11 +103,23 @@ FileHandle::~FileHandle() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+// open(2) of a directory for reading succeeds and fstat gives it a size (4096): refuse it by name.
+void refuse_directory(FileHandle& h, const std::string& path) {
+  struct stat st {};
+  if (::fstat(h.fd(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    h = FileHandle();
+    throw std::runtime_error(path + ": cannot open: it is a directory, not a file");
+  }
+}
+}  // namespace
+
 FileHandle FileHandle::open_read(const std::string& path) {
   FileHandle h;
   h.path_ = path;
   h.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (h.fd_ < 0) sys_fail(path, "cannot open");
+  refuse_directory(h, path);
   return h;
 }
 
@@ -119,6 +131,7 @@ FileHandle FileHandle::open_read_if_exists(const std::string& path) {
     sys_fail(path, "cannot open");
   }
   h.path_ = path;
+  refuse_directory(h, path);
   return h;
 }
 
