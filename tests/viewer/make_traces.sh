@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fixture of the viewer tests: runs every sample pipeline (2 threads) and writes its trace into OUT
-# as JSON, one also as CBOR, plus a truncated and a garbage trace for the error panel.
+# as JSON, one also as CBOR, plus a truncated, a garbage and two corpus traces for the error panel.
 #   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
 set -euo pipefail
 cs=$1 samples=$2 out=$3
@@ -14,4 +14,8 @@ done
 "$cs" run cells.json --threads 2 --trace cells.cstrace.cbor -q
 head -c 2000 tiny_chunks.cstrace.json > truncated.cstrace.json
 printf 'not a trace \x00\xff\x01' > garbage.cstrace.cbor
+# Two kinds from the bad-input corpus (tests/data/bad/traces): a CBOR trace whose layer id is not
+# UTF-8, and a compact trace whose column claims 2^62 entries.
+corpus=$(dirname "$0")/../data/bad/traces
+cp "$corpus/bad_utf8_name.cstrace.cbor" "$corpus/huge_column_claim.cstrace.bin" .
 echo "make_traces: $(ls "$out"/*.cstrace.* | wc -l) traces in $out"

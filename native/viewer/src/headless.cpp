@@ -26,6 +26,7 @@ nlohmann::json view_dump(const Document& doc) {
   j["file"] = doc.name();
   if (!doc.ok()) {
     j["error"] = true;
+    j["message"] = doc.error();  // the line the error panel shows
     return j;
   }
   nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array(), clusters = nlohmann::json::array();
