@@ -63,6 +63,12 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   const auto dt = parse_typestr(j["dtype"].get<std::string>());
   if (!dt) bad(name, "dtype", "unsupported dtype " + j["dtype"].dump());
   m.dtype = *dt;
+  // chunk_bytes() and every chunk buffer multiply these: bound them before anything does.
+  std::int64_t chunk_bytes = dtype_size(m.dtype);
+  for (auto c : m.chunk_shape) {
+    if (chunk_bytes > (std::int64_t{1} << 50) / c) bad(name, "chunks", "a chunk of " + format_shape(m.chunk_shape) + " is too large (over 2^50 bytes)");
+    chunk_bytes *= c;
+  }
   if (j.contains("order") && j["order"] != "C") bad(name, "order", "only C order is supported");
   if (j.contains("filters") && !j["filters"].is_null() && !(j["filters"].is_array() && j["filters"].empty()))
     bad(name, "filters", "filters are not supported");
