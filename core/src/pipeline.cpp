@@ -64,11 +64,28 @@ struct Parser {
 
   Chunks chunks_for(const FieldReader& r, const char* field, const json& v, const Shape& shape, DType dt) const {
     const ChunkSpec spec = chunk_spec(r, field, v, static_cast<int>(shape.size()));
+    // Regular sizes give their chunk count without making the lists: refuse too many first.
+    const std::string too_many = "more than " + std::to_string(options.max_tasks) + " chunks; use larger chunks";
+    double count = 1;
+    for (size_t a = 0; a < spec.size() && a < shape.size(); ++a) {
+      if (spec[a].kind != AxisChunkSpec::Kind::Size || spec[a].size <= 0) continue;
+      const std::int64_t n = (shape[a] - 1) / spec[a].size + 1;
+      if (n > options.max_tasks)
+        r.fail(field, "axis " + std::to_string(a) + ": chunks of size " + std::to_string(spec[a].size) + " make " + std::to_string(n) +
+                          " chunks, more than " + std::to_string(options.max_tasks) + "; use larger chunks");
+      count *= static_cast<double>(n);
+    }
+    if (count > static_cast<double>(options.max_tasks)) r.fail(field, too_many);
+    Chunks c;
     try {
-      return normalize_chunks(spec, shape, dtype_size(dt), chunk_target);
+      c = normalize_chunks(spec, shape, dtype_size(dt), chunk_target);
     } catch (const InputError& e) {
       r.fail(field, e.what());
     }
+    count = 1;  // "auto" and explicit axes included
+    for (const auto& axis : c) count *= static_cast<double>(axis.size());
+    if (count > static_cast<double>(options.max_tasks)) r.fail(field, too_many);
+    return c;
   }
 
   Shape shape_field(const FieldReader& r) const {
@@ -683,6 +700,14 @@ Result<Graph> parse_pipeline(const json& doc, const std::string& source, const s
       output_layers.insert(spec.layer);
     }
     if (options.push_into_sources) p.push_into_sources(output_layers);
+    double tasks = 0;  // chunks of every layer, before Graph::build expands them into tasks
+    for (const Layer& l : p.layers) {
+      double n = 1;
+      for (const auto& axis : l.meta.chunks) n *= static_cast<double>(axis.size());
+      tasks += n;
+    }
+    if (tasks > static_cast<double>(options.max_tasks))
+      throw InputError(located_message(source, "", "layers", "the pipeline would have more than " + std::to_string(options.max_tasks) + " tasks; use larger chunks"));
     Graph g = Graph::build(name, std::move(p.layers), std::move(outputs), source);
     g.set_description(top.str_or("description", ""));
     return g;

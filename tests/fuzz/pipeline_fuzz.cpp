@@ -10,7 +10,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace chunkscope;
-  const Result<Graph> g = parse_pipeline_text(fuzz::as_string(data, size), "fuzz.json", "/nonexistent");
+  // The default limit (200M tasks) lets a 100-byte pipeline ask for gigabytes of tasks, legitimately;
+  // the fuzzer's memory and time limits would report it. The limit itself is what is tested here.
+  PipelineOptions options;
+  options.max_tasks = std::int64_t{1} << 17;
+  const Result<Graph> g = parse_pipeline_text(fuzz::as_string(data, size), "fuzz.json", "/nonexistent", options);
   if (!g) return 0;
   // A valid graph's consumers must hold up whatever it came from.
   (void)describe_text(*g);

@@ -19,6 +19,10 @@ struct PipelineOptions {
   std::function<SourceInfo(const Layer&)> probe_source;
   /// Push a rechunk/slice that directly follows a source into the source (see docs/design/).
   bool push_into_sources = true;
+  /// Most chunks a layer, and tasks the whole pipeline, may have (a failed Result beyond it, before
+  /// anything of that size is allocated). The default is Graph::build's limit; tests and fuzzing
+  /// pass less, so that a short pipeline cannot ask for gigabytes of tasks.
+  std::int64_t max_tasks = 200'000'000;
 };
 
 /// Parses and validates a pipeline document. `source` is the file name used in messages and
