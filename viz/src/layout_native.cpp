@@ -2,6 +2,7 @@
 // Graphviz is not thread-safe: one mutex guards every call, and one context lives for the
 // process. The dot layout and core (json) plugins are linked in, so no plugin config is read.
 #include <mutex>
+#include <cstdlib>
 #include <string>
 
 #include <graphviz/gvc.h>
@@ -37,7 +38,14 @@ std::string layout_native(const std::string& dot) {
   if (!gvc) throw LayoutError("layout: Graphviz context could not be created");
   agseterr(AGMAX);  // errors are reported by the exception, not on stderr
   Agraph_t* g = agmemread(dot.c_str());
-  if (!g) throw LayoutError("layout: Graphviz could not read the DOT text: " + std::string(aglasterr() ? aglasterr() : "syntax error"));
+  if (!g) {
+    // aglasterr() returns a malloc'ed copy of the message: the caller frees it.
+    char* err = aglasterr();
+    std::string what = err && *err ? err : "syntax error";
+    std::free(err);
+    while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+    throw LayoutError("layout: Graphviz could not read the DOT text: " + what);
+  }
   if (gvLayout(gvc, g, "dot") != 0) {
     agclose(g);
     throw LayoutError("layout: Graphviz dot layout failed");
