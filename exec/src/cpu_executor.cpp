@@ -220,13 +220,17 @@ struct Run {
     if (deps.size() > 8) { big.resize(deps.size()); ins = big.data(); }
     for (size_t i = 0; i < deps.size(); ++i) ins[i] = &buffers[deps[i]];
     bool ok = true;
+    bool allocated = false;
     try {
       buffers[t] = Buffer(out_bytes[t]);
+      allocated = true;
       KernelContext ctx{g, key.layer, layer, key, std::span<const Buffer* const>(ins, deps.size()), buffers[t], states[key.layer].get()};
       kernels[key.layer]->run(ctx);
     } catch (const std::bad_alloc&) {
       ok = false;
-      fail(t, "out of memory allocating " + format_bytes(static_cast<double>(out_bytes[t])));
+      // The output buffer, or scratch space the kernel allocates itself (not counted in live bytes).
+      if (!allocated) fail(t, "out of memory allocating its output of " + format_bytes(static_cast<double>(out_bytes[t])));
+      else fail(t, "out of memory in the kernel (its scratch space, which live memory does not count)");
     } catch (const std::exception& e) {
       ok = false;
       fail(t, e.what());
@@ -434,6 +438,19 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   const int nl = static_cast<int>(graph.layers().size());
   r.kernels.resize(nl);
   r.states.resize(nl);
+  // A run refused before it starts removes the temporaries that earlier sinks' prepare() created
+  // (a later sink's output folder may be unwritable, the disk full, a task too large).
+  struct SinkCleanup {
+    const Graph& graph;
+    bool armed = true;
+    ~SinkCleanup() {
+      if (!armed) return;
+      try {
+        finalize_sinks(graph, false);
+      } catch (...) {
+      }
+    }
+  } sink_cleanup{graph};
   for (int l = 0; l < nl; ++l) {
     r.kernels[l] = &kernel_for(graph.layer(l));
     if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
@@ -463,6 +480,7 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
       }
     }
   }
+  sink_cleanup.armed = false;  // from here on the run ends in finalize_sinks()
   r.keep.assign(static_cast<size_t>(n), 0);
   for (const auto& o : graph.outputs())
     if (o.to_npy.empty() && o.to_zarr.empty())
@@ -493,7 +511,17 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   r.t0 = Clock::now();
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(workers));
-  for (int w = 0; w < workers; ++w) threads.emplace_back([&r, w] { r.worker(w); });
+  for (int w = 0; w < workers; ++w) {
+    try {
+      threads.emplace_back([&r, w] { r.worker(w); });
+    } catch (const std::exception& e) {  // out of memory or threads: stop the ones started, fail the run
+      std::lock_guard<std::mutex> lk(r.err_mu);
+      if (r.error.empty()) r.error = "cannot start worker thread " + std::to_string(w) + " of " + std::to_string(workers) + ": " + e.what();
+      r.stop.store(true, std::memory_order_release);
+      r.idle_cv.notify_all();
+      break;
+    }
+  }
   // The calling thread reports progress and waits.
   while (true) {
     bool finished = true;

@@ -1,9 +1,12 @@
 // chunkscope — see how a chunked array computation really runs.
 #include <iostream>
+#include <new>
 
 #include "commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cli(int argc, char** argv) {
   CLI::App app{"chunkscope " CHUNKSCOPE_VERSION " — see how a chunked array computation runs: chunk shapes per layer, "
                "where time and memory go, and what to change."};
   app.set_version_flag("--version", std::string("chunkscope ") + CHUNKSCOPE_VERSION);
@@ -27,4 +30,19 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : chunkscope::cli::kBadInput;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors the subcommands do not report themselves (memory or threads exhausted outside a task)
+  // end with one line and exit code 1, not an abort.
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "chunkscope: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "chunkscope: " << e.what() << "\n";
+  }
+  return chunkscope::cli::kRunFailed;
 }

@@ -16,6 +16,7 @@
 
 #include "chunkscope/exec/array_io.hpp"
 #include "chunkscope/exec/block_copy.hpp"
+#include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/exec/kernel.hpp"
 #include "chunkscope/exec/npy.hpp"
 #include "chunkscope/exec/sink_finalize.hpp"
@@ -55,6 +56,7 @@ ZarrMeta zarr_meta_for(const Layer& l) {
 std::shared_ptr<const void> prepare(const Graph& g, int li) {
   const Layer& l = g.layer(li);
   const std::string tmp = temp_path_for(l.params.path);
+  remove_stale_temporaries(l.params.path);  // left by runs that were killed
   // Output folders are created as needed (samples write to out/ next to the pipeline).
   if (const fs::path parent = fs::path(l.params.path).parent_path(); !parent.empty()) {
     std::error_code ec;
@@ -128,6 +130,19 @@ void finish_npy(const std::string& path, const std::string& tmp) {
 
 void finish_zarr(const std::string& path, const std::string& tmp) {
   std::error_code ec;
+  // Swap the new folder and the previous one in one step (renameat2 RENAME_EXCHANGE), so that a
+  // crash at any moment leaves a complete folder at `path`; the previous one, now under the
+  // temporary name, is then deleted (or, after a crash, by the next run's
+  // remove_stale_temporaries).
+  if (fs::is_directory(fs::symlink_status(path, ec))) {
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+      fs::remove_all(tmp, ec);
+      return;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+      throw std::runtime_error(path + ": cannot move the finished output into place: " + errno_text());
+  }
+  // No previous folder, or a file system without RENAME_EXCHANGE: move the old one aside first.
   std::string old;
   if (fs::exists(fs::symlink_status(path, ec))) {
     old = path + ".old-" + std::to_string(::getpid());

@@ -13,8 +13,9 @@
 //
 // Contract:
 //   - success == true: each sink's temporary file / folder is renamed to its path. A .npy file
-//     replaces an older file atomically (rename(2)); a Zarr folder replaces an older folder by
-//     moving the old one aside, renaming the new one in and then deleting the old one. Throws
+//     replaces an older file atomically (rename(2)); a Zarr folder is swapped with an older folder
+//     in one step (renameat2 RENAME_EXCHANGE; where the file system lacks it, the old one is moved
+//     aside first) and the old one, now under the temporary name, is deleted. Throws
 //     std::runtime_error naming the path when a rename fails (the temporaries of the other
 //     sinks are still handled; the first error is thrown at the end).
 //   - success == false: the temporaries are removed and any previous output is left untouched.
@@ -22,7 +23,9 @@
 //     Layers that are not sinks are ignored; sinks whose temporaries do not exist are skipped
 //     on failure and reported on success.
 //   - Temporary names depend on the process id, so two processes writing the same output do not
-//     share a temporary; two runs of one graph in one process must not overlap.
+//     share a temporary; two runs of one graph in one process must not overlap. A killed process
+//     leaves its temporaries; the sinks' prepare() removes those of processes that no longer run
+//     (remove_stale_temporaries in file_util.hpp), so they do not pile up.
 #include "chunkscope/core/graph.hpp"
 
 namespace chunkscope {
