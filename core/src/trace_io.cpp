@@ -257,6 +257,8 @@ Trace from_json_impl(const json& d, const std::string& name) {
     if (c.end_ns[i] < c.start_ns[i]) bad(name, "tasks.end_ns" + at, "ends before it starts");
     if (c.bytes[i] < 0) bad(name, "tasks.bytes" + at, "is negative");
     if (c.dep_offsets[i + 1] < c.dep_offsets[i]) bad(name, "tasks.dep_offsets" + at, "decreases");
+    if (c.dep_offsets[i + 1] > static_cast<std::int64_t>(c.dep_index.size()))  // only the last one was checked
+      bad(name, "tasks.dep_offsets[" + std::to_string(i + 1) + "]", "is past the end of dep_index (" + std::to_string(c.dep_index.size()) + " entries)");
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
       const auto dep = c.dep_index[e];
       if (dep < 0 || dep >= static_cast<std::int64_t>(i))
