@@ -19,7 +19,10 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # the bytes are still compared with a complete output
+    np = None
 
 OUT = "out"
 FILES = ["t.cstrace.json", "t.html", "z.npy", "s.npy", "z.zarr"]
@@ -87,6 +90,8 @@ class Checker:
         if name.endswith(".html"):
             return "new" if data.rstrip().endswith(b"</html>") else "HTML without </html>"
         if name.endswith(".npy"):
+            if np is None:
+                return "new" if data == expected[name] else "npy differs from a complete output"
             try:
                 got = np.load(path)
             except Exception as e:  # a half-written file
