@@ -381,6 +381,10 @@ def write_pipelines():
         return {"layers": [dict({"id": "a", "op": "random", "shape": [100, 100], "chunks": 10}, **layer_fields)] + list(extra)}
 
     rnd = {"id": "a", "op": "random", "shape": [100, 100], "chunks": 10}
+    put("pipelines/directory.json/.keep", b"")
+    os.remove(os.path.join(HERE, "pipelines/directory.json/.keep.expect"))
+    put_expect("pipelines/directory.json", "directory")
+    put_expect("pipelines/missing.json", "cannot read", "No such file")
     bad("empty", "", "empty.json")
     bad("whitespace", " \n ", "whitespace.json")
     bad("nul_bytes", b"\0\0\0\0", "nul_bytes.json", "invalid JSON")
