@@ -94,7 +94,9 @@ case "$(basename "$(dirname "$file")")" in
     # bug that writes outputs cannot write into the source tree.
     work=$tmp/box/pipelines
     mkdir -p "$work"
-    [ -d "$(dirname "$file")/../arrays" ] && cp -r "$(dirname "$file")/../arrays" "$tmp/box/arrays"
+    if [ -f "$file" ] && [ -d "$(dirname "$file")/../arrays" ] && grep -q '\.\./arrays/' "$file"; then
+      cp -r "$(dirname "$file")/../arrays" "$tmp/box/arrays"
+    fi
     [ -e "$file" ] && cp -r "$file" "$work/$name"
     before=$(cd "$tmp/box" && find . | sort)
     [ -n "$run_rc" ] && want_rc=0
