@@ -123,15 +123,6 @@ struct Run {
     if (idle.load(std::memory_order_acquire) > 0) idle_cv.notify_one();
   }
 
-  void push_global(std::int64_t t) {
-    {
-      std::lock_guard<std::mutex> lk(global_mu);
-      global.push({prio[t], t});
-    }
-    queued.fetch_add(1, std::memory_order_release);
-    if (idle.load(std::memory_order_acquire) > 0) idle_cv.notify_one();
-  }
-
   // Next task for worker w: own newest, then steal the oldest of another, then the global queue.
   bool pop(int w, std::int64_t& t) {
     if (queued.load(std::memory_order_acquire) == 0) return false;
@@ -352,7 +343,7 @@ struct Run {
   }
 
   // Nothing runs, nothing is queued and tasks are held. Under the lock that parking takes, checks
-  // that again, then admits the most urgent held task that fits without the step reserve (returned
+  // that again, then admits the most urgent held task that fits without the headroom (returned
   // in `t`, reserved). Only when none fits is the run stuck: that ends it with an error naming the
   // layer (returns true).
   bool stalled(std::int64_t& t) {
