@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "chunkscope/viz/json.hpp"
 #include "viz_fixtures.hpp"
 
@@ -31,6 +33,10 @@ TEST_CASE("view structs serialise with their member names", "[viz][json]") {
   const auto tl = to_json(timeline(m, 0, m.trace().meta.wall_ns, 100));
   CHECK(tl["lanes"].size() == 4);
   CHECK(tl["rects"][0].contains("count"));
+  CHECK(tl["rects"][0]["kind"] == "task");
+  CHECK(tl["rects"][0]["transfer"] == -1);
+  CHECK(tl["rects"][0]["bytes"] == 0);
+  CHECK(tl["task_lanes"] == 4);
   const auto grid = to_json(chunk_grid(m, m.find_layer("mean"), GridColor::Duration));
   CHECK(grid["rows"] == 1);
   chunkscope::testing::TraceBuilder b(1);
@@ -43,4 +49,25 @@ TEST_CASE("view structs serialise with their member names", "[viz][json]") {
   Scene s;
   s.edges.push_back({});
   CHECK(to_json(s)["edges"][0]["arrow"].is_null());
+}
+
+TEST_CASE("transfer rects and transfer info serialise with their member names", "[viz][json]") {
+  const Model m(fixtures::sample_cuda_trace(), {});
+  const auto tl = to_json(timeline(m, 0, m.trace().meta.wall_ns, 1e6));
+  CHECK(tl["lanes"].size() == 6);
+  CHECK(tl["task_lanes"] == 4);
+  const auto& rects = tl["rects"];
+  const auto it = std::find_if(rects.begin(), rects.end(), [](const auto& r) { return r["kind"] == "transfer"; });
+  REQUIRE(it != rects.end());
+  const auto& r = *it;
+  CHECK(r["lane"] == 4);
+  CHECK(r["transfer"].get<std::int64_t>() >= 0);
+  CHECK(r["bytes"] == m.trace().transfers.bytes[r["transfer"].get<size_t>()]);
+  CHECK(r["task"] == m.trace().transfers.task[r["transfer"].get<size_t>()]);
+  const auto info = to_json(transfer_info(m, 0));
+  CHECK(info["device"] == "cuda:0");
+  CHECK(info["to_device"] == true);
+  CHECK(info["direction"] == "host\xE2\x86\x92" "device");
+  CHECK(info["layer"] == "blur");
+  for (const char* k : {"bytes", "start_ns", "duration_ns", "task", "chunk_index"}) CHECK(info.contains(k));
 }

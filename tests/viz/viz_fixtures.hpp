@@ -1,6 +1,7 @@
 #pragma once
 // Traces for the viz tests: a small grouped pipeline with a rechunk and a reduction tree, and a
-// large flat trace of tiny tasks built column by column (fast).
+// large flat trace of tiny tasks built column by column (fast), and the small one as a CUDA run
+// records it (host<->device transfers).
 #include <string>
 
 #include "chunkscope/viz/model.hpp"
@@ -85,6 +86,34 @@ inline Trace big_trace(std::int64_t n, int workers) {
   for (auto& l : t.layers) l.tasks = n / 4;
   t.meta.threads = workers;
   for (auto x : clock) t.meta.wall_ns = std::max(t.meta.wall_ns, x);
+  return t;
+}
+
+/// Adds a transfer (device 1 = cuda:0) to t.transfers.
+inline void add_transfer(Trace& t, std::int64_t task, std::int64_t start, std::int64_t end, std::int64_t bytes, bool to_device) {
+  TraceTransfers& x = t.transfers;
+  x.task.push_back(task);
+  x.start_ns.push_back(start);
+  x.end_ns.push_back(end);
+  x.bytes.push_back(bytes);
+  x.to_device.push_back(to_device ? 1 : 0);
+  x.device.push_back(1);
+}
+
+/// sample_trace() as a CUDA run would record it: workers named ["cuda:0", "host"], an upload
+/// before every "blur" task (its input chunk) and a download before every "rc" task (each of its
+/// 8 input chunks), recorded in issue order (not sorted by start: downloads and uploads interleave).
+inline Trace sample_cuda_trace() {
+  Trace t = sample_trace();
+  t.meta.executor = "cuda";
+  t.meta.extra["worker_devices"] = {"cuda:0", "host"};
+  const auto& c = t.tasks;
+  const int blur = t.find_layer("blur"), rc = t.find_layer("rc");
+  for (std::int64_t i = 0; i < c.size(); ++i) {
+    if (c.layer[i] == blur) add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 3000), c.start_ns[i], c.bytes[i], true);
+    if (c.layer[i] == rc && c.stage[i] == 0)
+      for (std::int64_t j = 0; j < 8; ++j) add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 800 * (8 - j)), c.start_ns[i] - 800 * (7 - j), 16384, false);
+  }
   return t;
 }
 

@@ -46,8 +46,15 @@ json to_json(const Scene& s) {
 json to_json(const Timeline& t) {
   json rects = json::array();
   for (const auto& r : t.rects)
-    rects.push_back({{"lane", r.lane}, {"x0", r.x0}, {"x1", r.x1}, {"layer", r.layer}, {"task", r.task}, {"count", r.count}});
-  return {{"lanes", t.lanes}, {"rects", rects}, {"t0", t.t0}, {"t1", t.t1}};
+    rects.push_back({{"lane", r.lane}, {"x0", r.x0}, {"x1", r.x1}, {"layer", r.layer}, {"task", r.task}, {"count", r.count},
+                     {"kind", rect_kind_name(r.kind)}, {"transfer", r.transfer}, {"bytes", r.bytes}});
+  return {{"lanes", t.lanes}, {"task_lanes", t.task_lanes}, {"rects", rects}, {"t0", t.t0}, {"t1", t.t1}};
+}
+
+json to_json(const TransferInfo& t) {
+  return {{"device", t.device}, {"to_device", t.to_device}, {"direction", t.direction}, {"bytes", t.bytes},
+          {"start_ns", t.start_ns}, {"duration_ns", t.duration_ns}, {"task", t.task}, {"layer", t.layer},
+          {"chunk_index", t.chunk_index}};
 }
 
 json to_json(const MemoryView& m) {

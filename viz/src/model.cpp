@@ -46,6 +46,14 @@ void check_columns(const Trace& t) {
   }
   if (t.memory.t_ns.size() != t.memory.live_bytes.size())
     throw std::invalid_argument("trace: memory.t_ns and memory.live_bytes differ in length");
+  const TraceTransfers& x = t.transfers;
+  const auto m = x.task.size();
+  if (x.start_ns.size() != m || x.end_ns.size() != m || x.bytes.size() != m || x.to_device.size() != m || x.device.size() != m)
+    throw std::invalid_argument("trace: the transfers columns differ in length");
+  for (size_t i = 0; i < m; ++i)
+    if (x.task[i] < -1 || x.task[i] >= static_cast<std::int64_t>(n))
+      throw std::invalid_argument("trace: transfer " + std::to_string(i) + " names task " + std::to_string(x.task[i]) +
+                                  " of " + std::to_string(n));
 }
 
 std::string normalize_group(const std::string& path) {
@@ -202,6 +210,30 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     lane_max_end_.push_back(std::move(max_end));
   }
 
+  // Transfer lanes: one per (device, direction), transfers sorted by start.
+  const TraceTransfers& x = trace_.transfers;
+  std::map<std::pair<int, int>, std::vector<std::int64_t>> by_lane;  // (device, 0 = to device / 1 = to host)
+  for (std::int64_t i = 0; i < x.size(); ++i) by_lane[{x.device[static_cast<size_t>(i)], x.to_device[static_cast<size_t>(i)] ? 0 : 1}].push_back(i);
+  for (auto& [key, ids] : by_lane) {
+    auto before = [&](std::int64_t a, std::int64_t b) {
+      return x.start_ns[a] != x.start_ns[b] ? x.start_ns[a] < x.start_ns[b] : a < b;
+    };
+    if (!std::is_sorted(ids.begin(), ids.end(), before)) std::sort(ids.begin(), ids.end(), before);
+    TransferLane lane;
+    lane.device = key.first;
+    lane.to_device = key.second == 0;
+    lane.name = device_name(lane.device) + (lane.to_device ? " host\xE2\x86\x92" "device" : " device\xE2\x86\x92" "host");
+    lane.max_end.resize(ids.size());
+    lane.bytes_before.resize(ids.size() + 1, 0);
+    std::int64_t end = INT64_MIN;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      lane.max_end[k] = end = std::max(end, x.end_ns[static_cast<size_t>(ids[k])]);
+      lane.bytes_before[k + 1] = lane.bytes_before[k] + x.bytes[static_cast<size_t>(ids[k])];
+    }
+    lane.transfers = std::move(ids);
+    transfer_lanes_.push_back(std::move(lane));
+  }
+
   critical_.assign(static_cast<size_t>(n), 0);
   for (auto i : sum.critical_path) critical_[static_cast<size_t>(i)] = 1;
 
@@ -240,6 +272,22 @@ void Model::apply_findings() {
       ++layers_[static_cast<size_t>(l)].findings;
     }
   }
+}
+
+std::string Model::device_name(int device) const {
+  const auto& extra = trace_.meta.extra;
+  if (device >= 1 && extra.is_object() && extra.contains("worker_devices") && extra["worker_devices"].is_array()) {
+    std::vector<std::string> seen;  // the distinct non-host names in order: device 1, 2, ...
+    for (const auto& d : extra["worker_devices"])
+      if (d.is_string() && d.get_ref<const std::string&>() != "host" &&
+          std::find(seen.begin(), seen.end(), d.get_ref<const std::string&>()) == seen.end())
+        seen.push_back(d.get<std::string>());
+    if (static_cast<size_t>(device) <= seen.size()) return seen[static_cast<size_t>(device) - 1];
+  }
+  const auto& dm = trace_.device_memory;
+  if (device >= 1 && static_cast<size_t>(device) <= dm.size() && !dm[static_cast<size_t>(device) - 1].device.empty())
+    return dm[static_cast<size_t>(device) - 1].device;
+  return "device " + std::to_string(device);
 }
 
 int Model::group_of_layer(int layer) const {

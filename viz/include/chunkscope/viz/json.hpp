@@ -1,6 +1,7 @@
 #pragma once
 // JSON of the view structs, for the browser (embind passes strings) and notebooks. Field names
-// are the struct members' names; enums as their names ("group", "layer", "task", "heatmap").
+// are the struct members' names; enums as their names ("group", "layer", "task", "heatmap";
+// timeline rects: "task", "transfer").
 #include <nlohmann/json.hpp>
 
 #include "chunkscope/viz/chunk_grid.hpp"
@@ -21,6 +22,7 @@ nlohmann::json to_json(const MemoryView& m);
 /// NaN values are written as null.
 nlohmann::json to_json(const ChunkGrid& g);
 nlohmann::json to_json(const TaskInfo& t);
+nlohmann::json to_json(const TransferInfo& t);
 nlohmann::json to_json(const VisibleGraph& g);
 nlohmann::json to_json(const LayerStats& l);
 /// {"layers": [LayerStats...], "groups": [{path, name, parent, groups, layers}], "findings":

@@ -1,7 +1,7 @@
 #pragma once
 // Model: a trace and its findings plus everything the views need, computed once per trace —
-// per-layer numbers, the group tree, per-worker task lists sorted by start (timeline) and the
-// tasks of each layer (chunk grids). Immutable and cheap to query; a 1,000,000-task trace
+// per-layer numbers, the group tree, per-worker task lists sorted by start (timeline), the
+// host<->device transfers per device and direction (timeline) and the tasks of each layer (chunk grids). Immutable and cheap to query; a 1,000,000-task trace
 // builds in a fraction of a second (numbers in docs/viz.md).
 //
 //   viz::Model m(trace, analyze(trace));
@@ -61,6 +61,16 @@ struct EdgeFanIn {
   int fan_in = 0;  ///< most tasks of the input read by one task of the layer
 };
 
+/// The host<->device copies of one device in one direction (a timeline lane of CUDA traces).
+struct TransferLane {
+  int device = 0;                         ///< Trace::transfers.device (1 = the first GPU)
+  bool to_device = true;                  ///< true: host->device, false: device->host
+  std::string name;                       ///< "cuda:0 host→device", "cuda:0 device→host" (see Model::device_name)
+  std::vector<std::int64_t> transfers;    ///< transfer ids (into Trace::transfers) sorted by start
+  std::vector<std::int64_t> max_end;      ///< running maximum of end_ns along `transfers`
+  std::vector<std::int64_t> bytes_before; ///< bytes of transfers[0..k), size + 1 (a fold's bytes in O(1))
+};
+
 /// A trace, its findings and precomputed indexes. Throws std::invalid_argument (naming the
 /// column or task) when the trace's columns are inconsistent.
 class Model {
@@ -89,6 +99,13 @@ class Model {
   const std::vector<std::int64_t>& lane_tasks(int lane) const { return lane_tasks_[static_cast<size_t>(lane)]; }
   /// Running maximum of end_ns along lane_tasks(lane) (for binary search on overlap).
   const std::vector<std::int64_t>& lane_max_end(int lane) const { return lane_max_end_[static_cast<size_t>(lane)]; }
+  /// Transfer lanes, one per (device, direction) that has a transfer: by device, host->device
+  /// first. Empty for traces without transfers (CPU runs, Dask).
+  const std::vector<TransferLane>& transfer_lanes() const { return transfer_lanes_; }
+  /// Name of a transfer device index (1 = the first GPU): the device's entry among the non-"host"
+  /// names of meta.extra.worker_devices (["cuda:0", "host"]: 1 -> "cuda:0"), else the name of
+  /// device_memory[device - 1], else "device N".
+  std::string device_name(int device) const;
   /// Task ids of a layer in id order (all stages).
   const std::vector<std::int64_t>& layer_tasks(int layer) const { return layer_tasks_[static_cast<size_t>(layer)]; }
   /// Input layers of a layer (resolved ids; unknown ids skipped), in the layer's order.
@@ -112,6 +129,7 @@ class Model {
   std::map<std::string, int, std::less<>> group_index_;
   std::vector<int> lane_workers_;
   std::vector<std::vector<std::int64_t>> lane_tasks_, lane_max_end_, layer_tasks_;
+  std::vector<TransferLane> transfer_lanes_;
   std::vector<std::vector<int>> inputs_;
   std::vector<std::vector<EdgeFanIn>> fan_in_;
   std::vector<std::uint8_t> critical_;
