@@ -7,7 +7,7 @@ executor) and replaces what the CUDA executor records differently (gpu/src/cuda_
 exec/src/recorder.cpp):
 
 - meta: executor "cuda", device "cuda:0 <name>", 2 workers, extra.worker_devices ["cuda:0", "host"];
-- workers: 0 = the GPU's compute stream (random, multiply, add), 1 = host fallback (the sum:
+- workers: 0 = the GPU's compute stream (random, multiply, rechunk, add), 1 = host fallback (the sum:
   reductions ran on the host when this was written), nothing fused;
 - transfers (device 1 = cuda:0): a device chunk a host task reads is downloaded once
   (device->host, to_device 0), a host chunk a device task reads is uploaded once (host->device);
@@ -25,7 +25,7 @@ plus a fixed cost), not from a device, so the file is the same on every run:
 import json
 import sys
 
-ON_DEVICE = {"random", "multiply", "add"}
+ON_DEVICE = {"random", "multiply", "rechunk", "add"}
 ISSUE_NS = 4_000                       # host cost of issuing one device task
 H2D_BPS, D2H_BPS = 11.0, 12.5          # bytes per ns (about 11 and 12.5 GB/s, pageable memory)
 COPY_NS = 6_000                        # fixed cost of one copy
