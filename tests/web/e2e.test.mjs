@@ -102,6 +102,41 @@ test('tiny_chunks: the problem is highlighted; clicking its finding reveals and 
   await page.close();
 });
 
+test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy and per fold, task tooltips unchanged', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cuda_transfers.html'));
+  const state = () => page.evaluate(() => { const S = window.__chunkscope.state; return { tl: S.timeline, laneH: S.laneH, laneX: S.laneX }; });
+  let { tl, laneH, laneX } = await state();
+  assert.deepEqual(tl.lanes, ['cuda:0 (worker 0)', 'host (worker 1)', 'cuda:0 host→device', 'cuda:0 device→host']);
+  const box = await page.locator('#cs-timeline').boundingBox();
+  const hover = async (r) => {
+    await page.mouse.move(box.x + laneX + (r.x0 + Math.max(r.x1, r.x0 + 1)) / 2, box.y + 6 + r.lane * laneH + laneH / 2);
+    return (await page.isVisible('.cs-tip')) ? page.textContent('.cs-tip') : '';
+  };
+  const redraw = async (t0, t1) => {
+    await page.evaluate(([a, b]) => { window.__chunkscope.setRange(a, b); }, [t0, t1]);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    ({ tl, laneH, laneX } = await state());
+  };
+  const single = (lane) => tl.rects.filter((r) => r.lane === lane && r.transfer >= 0).reduce((a, b) => (!a || b.x1 - b.x0 > a.x1 - a.x0 ? b : a), null);
+  assert.match(await hover(single(3)), /^device→host copy on cuda:0\n128\.0 KiB in [\d.]+ µs \([\d.]+ GiB\/s\), starts at [\d.]+ ms\nfed layer s, chunk \(\d+\), task \d+$/);
+  await page.screenshot({ path: join(shots, 'cuda_transfers-d2h-tip.png') });
+  assert.match(await hover(tl.rects.find((r) => r.kind === 'task' && r.lane === 1 && r.x1 - r.x0 > 3)), /^layer s\n/);
+  // Zoomed into the end of the run, the eight uploads of the sums are one rect each.
+  const wall = await page.evaluate(() => window.__chunkscope.state.tEnd);
+  await redraw(wall * 0.975, wall);
+  assert.equal(tl.rects.filter((r) => r.lane === 2 && r.transfer >= 0).length, 8);
+  assert.match(await hover(single(2)), /^host→device copy on cuda:0\n1\.0 KiB in [\d.]+ µs .*\nfed layer r, chunk \(0\), task \d+$/);
+  await page.screenshot({ path: join(shots, 'cuda_transfers-h2d-tip.png') });
+  // A narrow timeline of the whole run folds them: the fold's tooltip counts the copies and their bytes.
+  await page.addStyleTag({ content: '.cs-canvas-timeline { width: 400px !important; }' });
+  await redraw(0, wall);
+  const fold = tl.rects.find((r) => r.lane === 2 && r.count > 1);
+  assert.ok(fold, 'a fold of copies');
+  assert.match(await hover(fold), new RegExp('^' + fold.count + ' copies folded here \\(cuda:0 host→device\\): [\\d.]+ KiB, mostly for "r"'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('hostile names are shown as text: no script, no dialog, no injected element', async () => {
   const html = readFileSync(join(traces, 'xss.html'), 'utf8');
   assert.ok(!html.includes('<img src=x'), 'raw payload absent from the static part');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fixture of the web tests: runs every sample and a pipeline with hostile names, writes their traces
-# and their `chunkscope html` pages into OUT (tests/web/CMakeLists.txt).
+# and their `chunkscope html` pages into OUT (tests/web/CMakeLists.txt), plus the page of the synthetic
+# CUDA trace of tests/data/cuda.
 #   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
 set -euo pipefail
 cs=$1 samples=$2 out=$3
@@ -12,6 +13,9 @@ for p in "$samples"/*.json; do
   "$cs" run "$name.json" --threads 2 --trace "$name.cstrace.json" -q
   "$cs" html "$name.cstrace.json" -o "$name.html" >/dev/null
 done
+# The synthetic CUDA trace (tests/data/cuda): worker lanes named by device, transfer lanes.
+cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
+"$cs" html cuda_transfers.cstrace.json -o cuda_transfers.html >/dev/null
 cat > xss.json <<'JSON'
 {"name": "xss <img src=x onerror=alert(1)>", "description": "hostile strings in every place a name can go",
  "layers": [

@@ -97,3 +97,39 @@ test('a corrupt trace is refused with a message naming the file, and the session
   mod._free(ptr);
   assert.throws(() => s.graph('{}'), /no trace is loaded/);
 });
+
+test('a CUDA trace: transfer lanes after the worker lanes; their counts and bytes add up; transfer info', async () => {
+  const { s, summary } = await session('cuda_transfers.cstrace.json');
+  const doc = JSON.parse(readFileSync(join(traces, 'cuda_transfers.cstrace.json'), 'utf8'));
+  const x = doc.transfers;
+  const tl = JSON.parse(s.timeline(0, summary.meta.wall_ns, 800));
+  assert.deepEqual(tl.lanes, ['cuda:0 (worker 0)', 'host (worker 1)', 'cuda:0 host→device', 'cuda:0 device→host']);
+  assert.equal(tl.task_lanes, 2);
+  for (const r of tl.rects) {
+    assert.equal(r.kind, r.lane < 2 ? 'task' : 'transfer');
+    if (r.kind === 'task') assert.ok(r.transfer === -1 && r.bytes === 0);
+  }
+  for (const [lane, dir] of [[2, 1], [3, 0]]) {
+    const rects = tl.rects.filter((r) => r.lane === lane);
+    const want = x.to_device.map((d, i) => (d === dir ? x.bytes[i] : null)).filter((b) => b !== null);
+    assert.equal(rects.reduce((a, r) => a + r.count, 0), want.length, 'every transfer in one rect');
+    assert.equal(rects.reduce((a, r) => a + r.bytes, 0), want.reduce((a, b) => a + b, 0), 'bytes add up');
+  }
+  // the eight small uploads at the end fold at full zoom; zoomed in, each is its own rect
+  assert.ok(tl.rects.some((r) => r.lane === 2 && r.count > 1 && r.transfer === -1 && r.task === -1));
+  const end = JSON.parse(s.timeline(summary.meta.wall_ns * 0.975, summary.meta.wall_ns, 800));
+  const up = end.rects.find((r) => r.lane === 2 && r.transfer >= 0);
+  const info = JSON.parse(s.transferInfo(up.transfer));
+  assert.equal(info.direction, 'host→device');
+  assert.equal(info.device, 'cuda:0');
+  assert.equal(info.task, up.task);
+  assert.equal(info.layer, 'r');
+  assert.equal(info.bytes, x.bytes[up.transfer]);
+  assert.equal(info.duration_ns, x.end_ns[up.transfer] - x.start_ns[up.transfer]);
+  assert.throws(() => s.transferInfo(x.task.length), /no transfer/);
+  // a CPU trace has no transfer lanes
+  const cpu = await session('cells.cstrace.json');
+  const ct = JSON.parse(cpu.s.timeline(0, cpu.summary.meta.wall_ns, 400));
+  assert.equal(ct.task_lanes, ct.lanes.length);
+  assert.ok(ct.rects.every((r) => r.kind === 'task'));
+});

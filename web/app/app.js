@@ -438,6 +438,19 @@
       (info.status !== 'done' ? '\nstatus ' + info.status : '');
     placeTip(e);
   }
+  // A copy between host and device (a rect of a transfer lane): direction, bytes, duration, what it fed.
+  function showTransferTip(e, r) {
+    if (r.transfer >= 0) {
+      const x = JSON.parse(S.session.transferInfo(r.transfer));
+      const rate = x.duration_ns > 0 ? ' (' + fmtBytes(x.bytes / (x.duration_ns / 1e9)) + '/s)' : '';
+      tip.textContent = x.direction + ' copy on ' + x.device + '\n' + fmtBytes(x.bytes) + ' in ' + fmtNs(x.duration_ns) + rate + ', starts at ' + fmtNs(x.start_ns) +
+        (x.task >= 0 ? '\nfed layer ' + x.layer + ', chunk (' + x.chunk_index.join(', ') + '), task ' + x.task : '\nfed no recorded task');
+    } else {
+      tip.textContent = r.count + ' copies folded here (' + S.timeline.lanes[r.lane] + '): ' + fmtBytes(r.bytes) +
+        (r.layer >= 0 ? ', mostly for "' + layerId(r.layer) + '"' : '') + '\nzoom in to see them';
+    }
+    placeTip(e);
+  }
   function placeTip(e) { tip.style.display = 'block'; tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + 'px'; tip.style.top = (e.clientY + 14) + 'px'; }
   function hideTip() { tip.style.display = 'none'; }
 
@@ -451,42 +464,94 @@
     ctx.font = '11px system-ui, sans-serif';
     return ctx;
   }
-  const LANE_X = 70;
+  const LANE_X = 70;  // the least room for lane names; wider names widen it (timeline and memory stay aligned)
+  let laneX = LANE_X;
+  const TRANSFER_GREY = '#8c959f';  // a copy that fed no known task
+  const hatches = new Map();  // colour -> canvas pattern: stripes of the colour over a light tint of it
+  function hatch(ctx, color) {
+    let p = hatches.get(color);
+    if (!p) {
+      const c = document.createElement('canvas');
+      c.width = c.height = 6;
+      const g = c.getContext('2d');
+      g.fillStyle = color; g.globalAlpha = 0.3; g.fillRect(0, 0, 6, 6);
+      g.globalAlpha = 1; g.strokeStyle = color; g.lineWidth = 1.6;
+      g.beginPath(); g.moveTo(-1, 7); g.lineTo(7, -1); g.moveTo(-1, 1); g.lineTo(1, -1); g.moveTo(5, 7); g.lineTo(7, 5); g.stroke();
+      p = ctx.createPattern(c, 'repeat');
+      hatches.set(color, p);
+    }
+    return p;
+  }
+  function drawTransferRect(ctx, color, x, y, w, h) {
+    if (w < 3) { ctx.fillStyle = color; ctx.fillRect(x, y, w, h); return; }  // too narrow for stripes
+    ctx.fillStyle = hatch(ctx, color);
+    ctx.fillRect(x, y, w, h);
+    ctx.strokeStyle = color; ctx.lineWidth = 1;
+    ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
+  }
   function drawTimeline() {
     const ctx = fitCanvas(timelineCanvas);
     const W = timelineCanvas.clientWidth, H = timelineCanvas.clientHeight;
     ctx.clearRect(0, 0, W, H);
-    const plotW = Math.max(10, W - LANE_X - 8);
+    // Lane names are known before the window is (one call with width 0 gives lanes, no rects).
+    if (!S.laneNames) S.laneNames = JSON.parse(S.session.timeline(0, 0, 0)).lanes;
+    laneX = Math.min(180, Math.max(LANE_X, Math.ceil(Math.max(0, ...S.laneNames.map((n) => ctx.measureText(n).width))) + 10));
+    S.laneX = laneX;
+    const plotW = Math.max(10, W - laneX - 8);
     const tl = JSON.parse(S.session.timeline(S.t0, S.t1, plotW));
     S.timeline = tl;
+    const taskLanes = tl.task_lanes ?? tl.lanes.length;
     const lanes = Math.max(1, tl.lanes.length);
     const laneH = Math.max(8, Math.min(28, (H - 20) / lanes));
     S.laneH = laneH;
-    ctx.fillStyle = '#444';
-    tl.lanes.forEach((name, i) => ctx.fillText(name, 4, 14 + i * laneH + laneH / 2));
+    if (tl.lanes.length > taskLanes) {  // transfer lanes: a tinted band under a rule
+      ctx.fillStyle = '#f3f0f7';
+      ctx.fillRect(0, 4 + taskLanes * laneH, W, (tl.lanes.length - taskLanes) * laneH);
+      ctx.strokeStyle = '#b9a9cf'; ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.moveTo(0, 4.5 + taskLanes * laneH); ctx.lineTo(W, 4.5 + taskLanes * laneH); ctx.stroke();
+    }
+    ctx.textBaseline = 'middle';  // names centred on their lane's rects
+    tl.lanes.forEach((name, i) => { ctx.fillStyle = i < taskLanes ? '#444' : '#5a3d84'; ctx.fillText(name, 4, 6 + i * laneH + (laneH - 3) / 2); });
+    ctx.textBaseline = 'alphabetic';
     for (const r of tl.rects) {
       const layer = S.summary.layers[r.layer];
+      const x = laneX + r.x0, y = 6 + r.lane * laneH, w = Math.max(1, r.x1 - r.x0), h = laneH - 3;
+      if (r.kind === 'transfer') {
+        ctx.globalAlpha = r.count > 1 ? 0.6 : 1;
+        drawTransferRect(ctx, (layer && layer.color) || TRANSFER_GREY, x, y, w, h);
+        continue;
+      }
       ctx.fillStyle = (layer && layer.color) || '#888';
       ctx.globalAlpha = r.task < 0 ? 0.55 : 1;
-      ctx.fillRect(LANE_X + r.x0, 6 + r.lane * laneH, Math.max(1, r.x1 - r.x0), laneH - 3);
+      ctx.fillRect(x, y, w, h);
     }
     ctx.globalAlpha = 1;
     ctx.fillStyle = '#666';
     const y = Math.min(H - 4, 6 + lanes * laneH + 12);
-    ctx.fillText(fmtNs(S.t0), LANE_X, y);
+    ctx.fillText(fmtNs(S.t0), laneX, y);
     const endText = fmtNs(S.t1) + '  (' + fmtNs(S.t1 - S.t0) + ' shown)';
-    ctx.fillText(endText, W - 8 - ctx.measureText(endText).width, y);
+    const endX = W - 8 - ctx.measureText(endText).width;
+    ctx.fillText(endText, endX, y);
+    if (tl.lanes.length > taskLanes) {  // legend of the transfer lanes, between the two times
+      const legend = 'host\u2194device copy (stripes in the colour of the layer it fed)';
+      const lx = Math.max(laneX + ctx.measureText(fmtNs(S.t0)).width + 24, (laneX + endX - ctx.measureText(legend).width - 18) / 2);
+      if (lx + 18 + ctx.measureText(legend).width < endX - 8) {
+        drawTransferRect(ctx, TRANSFER_GREY, lx, y - 9, 14, 10);
+        ctx.fillStyle = '#5a3d84';
+        ctx.fillText(legend, lx + 18, y);
+      }
+    }
     drawMemory();
   }
   function drawMemory() {
     const ctx = fitCanvas(memoryCanvas);
     const W = memoryCanvas.clientWidth, H = memoryCanvas.clientHeight;
     ctx.clearRect(0, 0, W, H);
-    const plotW = Math.max(10, W - LANE_X - 8);
+    const plotW = Math.max(10, W - laneX - 8);
     const m = JSON.parse(S.session.memory(S.t0, S.t1, Math.round(plotW)));
     const top = Math.max(m.peak, m.limit || 0, 1);
     const yOf = (b) => H - 16 - (b / top) * (H - 28);
-    const xOf = (t) => LANE_X + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
+    const xOf = (t) => laneX + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
     ctx.fillStyle = '#444';
     ctx.fillText(fmtBytes(top), 4, 14);
     ctx.fillText('0', 4, H - 16);
@@ -497,7 +562,7 @@
     ctx.closePath();
     ctx.fillStyle = '#6a3d9a55'; ctx.fill();
     ctx.strokeStyle = '#6a3d9a'; ctx.stroke();
-    if (m.limit > 0) { ctx.setLineDash([6, 4]); ctx.strokeStyle = '#d62728'; ctx.beginPath(); ctx.moveTo(LANE_X, yOf(m.limit)); ctx.lineTo(W - 8, yOf(m.limit)); ctx.stroke(); ctx.setLineDash([]); ctx.fillStyle = '#d62728'; ctx.fillText('limit ' + fmtBytes(m.limit), W - 120, yOf(m.limit) - 3); }
+    if (m.limit > 0) { ctx.setLineDash([6, 4]); ctx.strokeStyle = '#d62728'; ctx.beginPath(); ctx.moveTo(laneX, yOf(m.limit)); ctx.lineTo(W - 8, yOf(m.limit)); ctx.stroke(); ctx.setLineDash([]); ctx.fillStyle = '#d62728'; ctx.fillText('limit ' + fmtBytes(m.limit), W - 120, yOf(m.limit) - 3); }
     if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
       const x = xOf(m.peak_t);
       ctx.fillStyle = '#111';
@@ -517,8 +582,8 @@
   timelineCanvas.addEventListener('wheel', (e) => {
     e.preventDefault();
     const r = timelineCanvas.getBoundingClientRect();
-    const plotW = Math.max(10, r.width - LANE_X - 8);
-    const fx = Math.min(1, Math.max(0, (e.clientX - r.left - LANE_X) / plotW));
+    const plotW = Math.max(10, r.width - laneX - 8);
+    const fx = Math.min(1, Math.max(0, (e.clientX - r.left - laneX) / plotW));
     const f = Math.exp(e.deltaY * 0.002);
     const span = (S.t1 - S.t0) * f;
     const at = S.t0 + (S.t1 - S.t0) * fx;
@@ -529,7 +594,7 @@
   window.addEventListener('mouseup', () => { tdrag = null; });
   window.addEventListener('mousemove', (e) => {
     if (!tdrag) return;
-    const plotW = Math.max(10, timelineCanvas.clientWidth - LANE_X - 8);
+    const plotW = Math.max(10, timelineCanvas.clientWidth - laneX - 8);
     const dt = (e.clientX - tdrag.x) / plotW * (tdrag.t1 - tdrag.t0);
     setRange(tdrag.t0 - dt, tdrag.t1 - dt);
   });
@@ -537,9 +602,10 @@
   timelineCanvas.addEventListener('mousemove', (e) => {
     if (tdrag || !S.timeline) return;
     const r = timelineCanvas.getBoundingClientRect();
-    const x = e.clientX - r.left - LANE_X, lane = Math.floor((e.clientY - r.top - 6) / S.laneH);
+    const x = e.clientX - r.left - laneX, lane = Math.floor((e.clientY - r.top - 6) / S.laneH);
     const hit = S.timeline.rects.find((q) => q.lane === lane && x >= q.x0 - 0.5 && x <= Math.max(q.x1, q.x0 + 1) + 0.5);
     if (!hit) return hideTip();
+    if (hit.kind === 'transfer') return showTransferTip(e, hit);
     if (hit.task >= 0) return showTaskTip(e, hit.task);
     tip.textContent = hit.count + ' tasks folded here (mostly "' + layerId(hit.layer) + '"): zoom in to see them';
     placeTip(e);
@@ -566,6 +632,7 @@
     const t = performance.now();
     try { S.summary = JSON.parse(S.session.loadWithFindings(ptr, bytes.length, name, findings || '')); } finally { S.mod._free(ptr); }
     S.timings.load_ms = Math.round(performance.now() - t);
+    S.laneNames = null;  // drawTimeline asks for this trace's lanes
     const m = S.summary.meta;
     title.textContent = m.pipeline || name;
     summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');

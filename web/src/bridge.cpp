@@ -136,6 +136,13 @@ class Session {
     return viz::to_json(viz::task_info(m, static_cast<std::int64_t>(task))).dump();
   }
 
+  /// Tooltip facts of a host<->device copy (a timeline rect's `transfer`).
+  std::string transfer_info(double transfer) {
+    const viz::Model& m = model();
+    if (!(transfer >= 0) || transfer >= static_cast<double>(m.trace().transfers.size())) throw_js("no transfer " + std::to_string(transfer));
+    return viz::to_json(viz::transfer_info(m, static_cast<std::int64_t>(transfer))).dump();
+  }
+
  private:
   const viz::Model& model() const {
     if (!model_) throw_js("no trace is loaded");
@@ -180,5 +187,6 @@ EMSCRIPTEN_BINDINGS(chunkscope) {
       .function("chunkGrid", &Session::chunk_grid)
       .function("chunkGridPixels", &Session::chunk_grid_pixels)
       .function("gridTask", &Session::grid_task)
-      .function("taskInfo", &Session::task_info);
+      .function("taskInfo", &Session::task_info)
+      .function("transferInfo", &Session::transfer_info);
 }
