@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fixture of the viewer tests: runs every sample pipeline (2 threads) and writes its trace into OUT
-# as JSON, one also as CBOR, plus a truncated, a garbage and two corpus traces for the error panel.
+# as JSON, one also as CBOR, plus a truncated, a garbage and two corpus traces for the error panel,
+# and the synthetic CUDA trace of tests/data/cuda.
 #   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
 set -euo pipefail
 cs=$1 samples=$2 out=$3
@@ -18,4 +19,6 @@ printf 'not a trace \x00\xff\x01' > garbage.cstrace.cbor
 # UTF-8, and a compact trace whose column claims 2^62 entries.
 corpus=$(dirname "$0")/../data/bad/traces
 cp "$corpus/bad_utf8_name.cstrace.cbor" "$corpus/huge_column_claim.cstrace.bin" .
+# The synthetic CUDA trace (tests/data/cuda): device-named worker lanes and transfer lanes.
+cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
 echo "make_traces: $(ls "$out"/*.cstrace.* | wc -l) traces in $out"

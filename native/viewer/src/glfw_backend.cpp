@@ -87,7 +87,14 @@ void Window::begin_frame(double timeout_s) {
     glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (hold_) ImGui::GetIO().MousePos = ImVec2(hold_x_, hold_y_);
   ImGui::NewFrame();
+}
+
+void Window::hold_pointer(float x, float y) {
+  hold_ = true;
+  hold_x_ = x;
+  hold_y_ = y;
 }
 
 void Window::end_frame(bool swap_now) {

@@ -31,12 +31,17 @@ class Window {
   std::vector<std::uint8_t> read_pixels(int& width, int& height) const;
   /// Swaps the buffers (after read_pixels).
   void swap();
+  /// From now on every frame sees the pointer at (x, y) in window pixels, whatever the real one
+  /// does (screenshots of hover tooltips).
+  void hold_pointer(float x, float y);
   /// Files dropped on the window since the last call.
   std::vector<std::string> take_dropped();
 
  private:
   void* window_ = nullptr;  // GLFWwindow*
   bool imgui_ = false;
+  bool hold_ = false;
+  float hold_x_ = 0, hold_y_ = 0;
   std::string error_;
 };
 

@@ -37,6 +37,23 @@ nlohmann::json view_dump(const Document& doc) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : doc.model().layers()) layers.push_back(l.id);
   j["layers"] = layers;
+  // CUDA traces: the timeline's transfer lanes over the whole run, with the copies and bytes their
+  // rects hold (absent for traces without transfers, so CPU dumps stay as they were).
+  const viz::Model& m = doc.model();
+  if (!m.transfer_lanes().empty()) {
+    const viz::Timeline tl = viz::timeline(m, 0, std::max<std::int64_t>(m.trace().meta.wall_ns, 1), 1000.0);
+    nlohmann::json lanes = nlohmann::json::array();
+    for (size_t k = static_cast<size_t>(tl.task_lanes); k < tl.lanes.size(); ++k) {
+      std::int64_t copies = 0, bytes = 0;
+      for (const auto& r : tl.rects) {
+        if (r.lane != static_cast<int>(k)) continue;
+        copies += r.count;
+        bytes += r.bytes;
+      }
+      lanes.push_back({{"name", tl.lanes[k]}, {"copies", copies}, {"bytes", bytes}});
+    }
+    j["timeline"] = {{"lanes", tl.lanes}, {"transfer_lanes", lanes}};
+  }
   if (doc.selected_layer() >= 0) {
     viz::ChunkGrid g = viz::chunk_grid(doc.model(), doc.selected_layer(), doc.grid_color, doc.grid_fixed);
     j["selected"] = doc.model().layers()[static_cast<size_t>(doc.selected_layer())].id;

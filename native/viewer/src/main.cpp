@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     std::cerr << "chunkscope-view: " << window.error() << "\n";
     return 1;
   }
+  if (o.hover_x >= 0) window.hold_pointer(o.hover_x, o.hover_y);
   if (shot) {
     for (int f = 0; f < o.frames; ++f) {
       window.begin_frame(0);

@@ -6,11 +6,12 @@
 
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/viz/memory.hpp"
+#include "timeline_panel.hpp"
 
 namespace chunkscope::viewer {
 
 void MemoryPanel::draw(Document& doc) {
-  const float label_w = 72;
+  const float label_w = lane_label_width(doc.model());  // the timeline's, so the time axes line up
   ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   const float width = std::max(avail.x - label_w, 20.0f), height = std::max(avail.y, 30.0f);

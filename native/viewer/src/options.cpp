@@ -14,6 +14,7 @@ const char* usage() {
          "  --screenshot FILE.png  render, write a PNG and exit (run under xvfb-run without a display)\n"
          "  --frames N             frames to render before the screenshot (default 3)\n"
          "  --size WxH             window size (default 1600x1000)\n"
+         "  --hover X,Y            hold the pointer at window pixel (X, Y) in every frame (screenshots of tooltips)\n"
          "  --dump-view FILE.json  write what the panels show (graph nodes, edges, clusters, lanes, layers)\n"
          "  --bench                no window: time opening and the CPU side of frames at many zooms\n"
          "exit: 0 ok; 2 a trace could not be read (--screenshot, --bench) or a bad option; 1 no window\n";
@@ -59,6 +60,12 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 150 || o.width > 8192 ||
           o.height > 8192) {
         error = "--size: expected WxH between 200x150 and 8192x8192, got '" + v + "'";
+        return false;
+      }
+    } else if (a == "--hover") {
+      if (!value(v)) return false;
+      if (std::sscanf(v.c_str(), "%f,%f", &o.hover_x, &o.hover_y) != 2 || !(o.hover_x >= 0) || !(o.hover_y >= 0)) {
+        error = "--hover: expected X,Y (window pixels, not negative), got '" + v + "'";
         return false;
       }
     } else if (!a.empty() && a[0] == '-') {

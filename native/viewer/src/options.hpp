@@ -1,7 +1,7 @@
 #pragma once
 // Command line of chunkscope-view:
 //   chunkscope-view [TRACE...] [--compare] [--color-by MODE]
-//                   [--screenshot FILE.png [--frames N] [--size WxH]] [--select LAYER] [--expand GROUP]...
+//                   [--screenshot FILE.png [--frames N] [--size WxH] [--hover X,Y]] [--select LAYER] [--expand GROUP]...
 //                   [--dump-view FILE.json] [--bench]
 #include <string>
 #include <vector>
@@ -13,6 +13,7 @@ struct Options {
   std::string screenshot;               ///< write a PNG after `frames` frames and exit
   int frames = 3;
   int width = 1600, height = 1000;
+  float hover_x = -1, hover_y = -1;     ///< --hover: the pointer held there in every frame (pictures of tooltips)
   std::string select;                   ///< layer id to select (expands its groups)
   std::vector<std::string> expand;      ///< group paths to open
   std::string color_by;                 ///< colour-by mode name

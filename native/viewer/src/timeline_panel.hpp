@@ -1,8 +1,10 @@
 #pragma once
 // Timeline panel: a lane per worker with the tasks of the document's time window, coloured by
-// layer, narrow tasks folded (viz::timeline, computed each frame for the visible window only).
-// Wheel zooms around the pointer, drag pans, double-click shows the whole run; hovering a task
-// shows viz::task_info (layer, chunk index and shape, bytes, duration), a fold its task count.
+// layer, narrow tasks folded (viz::timeline, computed each frame for the visible window only);
+// CUDA traces add a lane per device and copy direction, the copies striped in the colour of the
+// layer they fed. Wheel zooms around the pointer, drag pans, double-click shows the whole run;
+// hovering a task shows viz::task_info (layer, chunk index and shape, bytes, duration), a copy
+// viz::transfer_info (direction, bytes, duration, the task it fed), a fold its count.
 #include "chunkscope/viz/timeline.hpp"
 #include "document.hpp"
 
@@ -20,6 +22,10 @@ class TimelinePanel {
   float width_ = -1;
   viz::Timeline tl_;
 };
+
+/// Width of the lane-name column (the longest lane name, at least 72 px, at most 200): the
+/// timeline and memory panels use it so their time axes line up.
+float lane_label_width(const viz::Model& m);
 
 /// Moves/zooms a time window: zoom by `factor` (>1 zooms in) around `at_ns`, then shift by
 /// `shift_ns`; the result stays inside [0, wall] and at least 1 µs wide.
