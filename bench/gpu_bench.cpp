@@ -1,10 +1,11 @@
 // gpu_bench: the issue-8 targets on a device. Prints the device-to-device copy bandwidth, the
-// element-wise layer bandwidth of CudaExecutor (kernel time from the trace), raw cuBLAS gemm
-// rates and CudaExecutor matmul rates on the same sizes. Built with CHUNKSCOPE_BUILD_BENCH=ON
+// element-wise, fused-chain, reduction and filter layer rates of CudaExecutor (kernel time from
+// the trace), raw cuBLAS gemm rates and CudaExecutor matmul rates on the same sizes. Built with CHUNKSCOPE_BUILD_BENCH=ON
 // where gpu/ is built; exits 77 without a device.  Usage: gpu_bench [MiB per array, default 1024]
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -75,14 +76,34 @@ int main(int argc, char** argv) {
   const double ew_s = layer_kernel_s(t, "z");
   const double ew_bw = 3.0 * bytes / ew_s / 1e9;
   std::printf("element-wise add: %.1f GB/s = %.0f%% of copy (target 70%%)\n", ew_bw, 100 * ew_bw / copy_bw);
-  std::printf("reduction sum: runs on the host fallback (docs/gpu.md); layer time %.3f s\n", layer_kernel_s(t, "s"));
+  const double sum_bw = 1.0 * bytes / layer_kernel_s(t, "s") / 1e9;
+  std::printf("reduction sum (all axes): %.1f GB/s = %.0f%% of copy (target 70%%)\n", sum_bw, 100 * sum_bw / copy_bw);
+  // 2b. Reduction over the outer axis of a 2-d array (inner axis kept: the column kernel), a fused
+  // chain (two inputs, three layers, one kernel: 3 arrays of traffic) and a gaussian filter.
+  const std::int64_t cols = 4096, rows = n / cols, row_chunk = std::max<std::int64_t>(1, (128 << 20) / 8 / cols);
+  const std::string shape2 = "[" + std::to_string(rows) + "," + std::to_string(cols) + "]";
+  const std::string chunks2 = "[" + std::to_string(row_chunk) + "," + std::to_string(cols) + "]";
+  const std::string more = "{\"name\":\"more\",\"layers\":[{\"id\":\"x\",\"op\":\"random\",\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
+                           "},{\"id\":\"y\",\"op\":\"random\",\"seed\":3,\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
+                           "},{\"id\":\"m\",\"op\":\"mean\",\"input\":\"x\",\"axis\":0},"
+                           "{\"id\":\"p\",\"op\":\"multiply\",\"inputs\":[\"x\",\"y\"]},{\"id\":\"q\",\"op\":\"add\",\"inputs\":[\"p\",1]},"
+                           "{\"id\":\"r\",\"op\":\"sqrt\",\"input\":\"q\"},{\"id\":\"g\",\"op\":\"gaussian_filter\",\"input\":\"x\",\"sigma\":2}],"
+                           "\"outputs\":[{\"id\":\"m\"},{\"id\":\"r\"},{\"id\":\"g\"}]}";
+  const Trace t2 = run_text(more);
+  const double mean_bw = 1.0 * rows * cols * 8 / layer_kernel_s(t2, "m") / 1e9;
+  std::printf("reduction mean over axis 0 (%lld x %lld): %.1f GB/s = %.0f%% of copy (target 70%%)\n", static_cast<long long>(rows),
+              static_cast<long long>(cols), mean_bw, 100 * mean_bw / copy_bw);
+  const double fused_bw = 3.0 * rows * cols * 8 / layer_kernel_s(t2, "r") / 1e9;
+  std::printf("fused chain multiply>add>sqrt: %.1f GB/s = %.0f%% of copy (one kernel a chunk)\n", fused_bw, 100 * fused_bw / copy_bw);
+  const double g_s = layer_kernel_s(t2, "g");
+  std::printf("gaussian_filter sigma 2 (both axes): %.3f s = %.2f Gelem/s\n", g_s, rows * cols / g_s / 1e9);
   // 3. matmul: raw cuBLAS dgemm vs CudaExecutor on one 4096² chunk pair.
   for (int size : {2048, 4096}) {
     double *A, *B, *C;
     const size_t mb = sizeof(double) * size * size;
-    cudaMalloc(&A, mb);
-    cudaMalloc(&B, mb);
-    cudaMalloc(&C, mb);
+    cudaMalloc(reinterpret_cast<void**>(&A), mb);
+    cudaMalloc(reinterpret_cast<void**>(&B), mb);
+    cudaMalloc(reinterpret_cast<void**>(&C), mb);
     cudaMemset(A, 0, mb);
     cudaMemset(B, 0, mb);
     cublasHandle_t h;

@@ -57,6 +57,7 @@ struct DeviceTask {
   std::int64_t task;
   cudaEvent_t start, end;
   std::int64_t bytes;
+  bool fused;
 };
 struct Transfer {
   std::int64_t task;
@@ -82,7 +83,7 @@ struct Run {
   std::vector<gpu::DeviceLayer> plans;
   std::vector<std::int64_t> out_bytes, prio;
   std::vector<std::int32_t> pending, uses;
-  std::vector<std::uint8_t> keep, status;
+  std::vector<std::uint8_t> keep, status, dev_task;  ///< dev_task: runs on the device
   std::vector<Slot> slots;
   std::vector<Buffer> host;
   MemoryAccountant host_mem, dev_mem;
@@ -106,7 +107,30 @@ struct Run {
   }
 
   std::int64_t now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); }
-  bool on_device(std::int64_t t) const { return plans[tg.layer(t)].on_device; }
+  bool on_device(std::int64_t t) const { return dev_task[t] != 0; }
+  /// A task of a layer fused into its consumer's kernel: it has no kernel and no memory of its own.
+  bool is_virtual(std::int64_t t) const { return plans[tg.layer(t)].fused_into >= 0; }
+  /// The chunks task t's kernel reads: its dependencies, or for the end of a fused chain the
+  /// chain's input arrays at the same chunk.
+  std::vector<std::int64_t> reads(std::int64_t t) const {
+    const auto& chain = plans[tg.layer(t)].chain;
+    if (!chain) {
+      const auto d = tg.deps(t);
+      return {d.begin(), d.end()};
+    }
+    std::vector<std::int64_t> r;
+    for (int x : chain->input_layers) r.push_back(tg.output_task(x, tg.key(t).index));
+    return r;
+  }
+  /// The fused layers' tasks computed by chain-end task t (same chunk).
+  std::vector<std::int64_t> folded(std::int64_t t) const {
+    std::vector<std::int64_t> f;
+    if (const auto& chain = plans[tg.layer(t)].chain)
+      for (int l : chain->layers)
+        if (l != tg.layer(t)) f.push_back(tg.output_task(l, tg.key(t).index));
+    return f;
+  }
+  std::int64_t scratch(std::int64_t t) const { return on_device(t) ? gpu::device_scratch_bytes(g, plans[tg.layer(t)], tg.key(t)) : 0; }
 
   cudaEvent_t record(cudaStream_t s) {
     cudaEvent_t e;
@@ -135,8 +159,9 @@ struct Run {
   }
 
   std::int64_t device_need(std::int64_t t) const {
-    std::int64_t need = out_bytes[t];
-    const auto deps = tg.deps(t);
+    if (is_virtual(t)) return 0;
+    std::int64_t need = out_bytes[t] + scratch(t);
+    const auto deps = reads(t);
     for (size_t i = 0; i < deps.size(); ++i)
       if (!slots[deps[i]].on_dev && !seen_before(deps, i)) need += out_bytes[deps[i]];
     return need;
@@ -198,7 +223,7 @@ struct Run {
 
   void issue_device(std::int64_t t) {
     const TaskKey key = tg.key(t);
-    const auto deps = tg.deps(t);
+    const auto deps = reads(t);
     std::vector<const void*> ins(deps.size());
     for (size_t i = 0; i < deps.size(); ++i) {
       if (!slots[deps[i]].on_dev) upload(t, deps[i]);
@@ -208,13 +233,24 @@ struct Run {
     Slot& s = slots[t];
     if (out_bytes[t] > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&s.dev, static_cast<size_t>(out_bytes[t]), compute));
     s.on_dev = true;
+    // Scratch (filters' float64 blocks) lives for the task only: reserved with the task's memory,
+    // counted while it runs, freed on the stream after it.
+    const std::int64_t sb = scratch(t);
+    void* tmp = nullptr;
+    if (sb > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&tmp, static_cast<size_t>(sb), compute));
     const cudaEvent_t start = record(compute);
-    gpu::run_device_task(g, plans[key.layer], key, ins, s.dev, out_bytes[t], compute, blas);
+    gpu::run_device_task(g, plans[key.layer], key, ins, s.dev, out_bytes[t], tmp, compute, blas);
     const cudaEvent_t end = record(compute);
-    s.on_dev = true;
     s.dev_ready = end;
-    dev_mem_events.push_back({start, out_bytes[t], key.layer});
-    dev_tasks.push_back({t, start, end, out_bytes[t]});
+    dev_mem_events.push_back({start, out_bytes[t] + sb, key.layer});
+    if (sb > 0) {
+      CHUNKSCOPE_CUDA_CHECK(cudaFreeAsync(tmp, compute));
+      dev_mem_events.push_back({end, -sb, key.layer});
+      dev_mem.release(sb);
+    }
+    const auto f = folded(t);
+    dev_tasks.push_back({t, start, end, out_bytes[t], !f.empty()});
+    for (auto v : f) dev_tasks.push_back({v, start, start, 0, true});
   }
 
   void issue_host(std::int64_t t) {
@@ -247,6 +283,11 @@ struct Run {
 
   /// Issues task t (memory already reserved) and releases what it was the last user of.
   void issue(std::int64_t t) {
+    if (is_virtual(t)) {  // computed by its chain's last task; its inputs stay until then
+      status[t] = static_cast<std::uint8_t>(TaskStatus::Done);
+      ++done;
+      return;
+    }
     if (on_device(t)) {
       try {
         issue_device(t);
@@ -260,14 +301,19 @@ struct Run {
     }
     ++done;
     if (!error.empty()) return;
-    const auto deps = tg.deps(t);
-    for (size_t i = 0; i < deps.size(); ++i) {
-      if (seen_before(deps, i)) continue;
-      // uses counts edges; subtract every occurrence of this dependency at once.
-      std::int32_t n = 0;
-      for (auto d : deps) n += d == deps[i];
-      uses[deps[i]] -= n;
-      if (uses[deps[i]] == 0 && !keep[deps[i]]) release(deps[i]);
+    // The edges into what t read: t's own and, at the end of a fused chain, the fused tasks'.
+    std::vector<std::int64_t> sources = folded(t);
+    sources.push_back(t);
+    for (auto src : sources) {
+      const auto deps = tg.deps(src);
+      for (size_t i = 0; i < deps.size(); ++i) {
+        if (seen_before(deps, i) || is_virtual(deps[i])) continue;
+        // uses counts edges; subtract every occurrence of this dependency at once.
+        std::int32_t n = 0;
+        for (auto d : deps) n += d == deps[i];
+        uses[deps[i]] -= n;
+        if (uses[deps[i]] == 0 && !keep[deps[i]]) release(deps[i]);
+      }
     }
     if (tg.dependents(t).empty() && !keep[t]) release(t);
   }
@@ -276,8 +322,9 @@ struct Run {
 void check_fits(const Run& r, std::int64_t dev_limit) {
   const Graph& g = r.g;
   for (std::int64_t t = 0; t < r.tg.size(); ++t) {
-    std::int64_t need = r.out_bytes[t];
-    for (auto d : r.tg.deps(t)) need += r.out_bytes[d];
+    if (r.is_virtual(t)) continue;
+    std::int64_t need = r.out_bytes[t] + r.scratch(t);
+    for (auto d : r.reads(t)) need += r.out_bytes[d];
     const bool dev = r.on_device(t);
     const std::int64_t limit = dev ? dev_limit : r.opt.memory_limit;
     if (limit <= 0 || need <= limit) continue;
@@ -327,6 +374,9 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
     const TaskKey k = tg.key(t);
     r.out_bytes[t] = r.kernels[k.layer]->output_bytes(graph, k.layer, k, r.states[k.layer].get());
   }
+  r.dev_task.resize(static_cast<size_t>(n));
+  for (std::int64_t t = 0; t < n; ++t)
+    r.dev_task[t] = gpu::task_on_device(graph, r.plans[tg.layer(t)], tg.key(t), tg.deps(t).size()) ? 1 : 0;
   check_fits(r, dev_limit);
   r.prio = memory_aware_priorities(tg);
   r.pending.resize(static_cast<size_t>(n));
@@ -432,7 +482,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   };
   if (r.obs && sync == cudaSuccess) {
     for (const auto& d : r.dev_tasks)
-      r.obs->on_task_end(kGpuWorker, {d.task, at(d.start), at(d.end), d.bytes, kGpuWorker, TaskStatus::Done, false});
+      r.obs->on_task_end(kGpuWorker, {d.task, at(d.start), at(d.end), d.bytes, kGpuWorker, TaskStatus::Done, d.fused});
     for (const auto& m : r.dev_mem_events) r.obs->on_memory(kGpuWorker, {at(m.ev), m.delta, m.layer, kDevice});
     for (const auto& x : r.transfers) r.obs->on_transfer(kGpuWorker, {x.task, at(x.start), at(x.end), x.bytes, x.to_device, kDevice});
   }

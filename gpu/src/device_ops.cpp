@@ -1,6 +1,7 @@
 #include "device_ops.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "chunkscope/core/dtype.hpp"
@@ -10,71 +11,6 @@
 
 namespace chunkscope::gpu {
 namespace {
-
-bool is_comparison(Op op) {
-  return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
-}
-
-bool fits(double v, DType t) {
-  switch (t) {
-    case DType::UInt8: return v >= 0 && v <= 255;
-    case DType::UInt16: return v >= 0 && v <= 65535;
-    case DType::Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    case DType::Int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-    case DType::UInt64: return v >= 0 && v < 18446744073709551616.0;
-    default: return true;
-  }
-}
-
-/// The element-wise computation type, as exec's elementwise kernel derives it (ew_prepare).
-/// Returns false when the op raises whatever the data (an out-of-bounds integer scalar): the host
-/// kernel then reports NumPy's error.
-bool plan_elementwise(const Graph& g, const Layer& l, DeviceLayer& d) {
-  int next = 0;
-  for (const Operand& o : l.params.operands) {
-    EwOperand e;
-    if (o.is_scalar()) {
-      e.scalar = o.scalar;
-      e.dtype = o.scalar_is_integral ? DType::Int64 : DType::Float64;
-      d.operand_input.push_back(-1);
-    } else {
-      e.dtype = g.layer(o.layer).meta.dtype;
-      d.operand_input.push_back(next++);
-    }
-    d.operands.push_back(e);
-  }
-  const size_t first_value = l.op == Op::Where ? 1 : 0;
-  DType arrays = DType::Bool;
-  bool have_array = false, any_scalar = false, scalar_integral = true;
-  for (size_t k = first_value; k < l.params.operands.size(); ++k) {
-    const Operand& o = l.params.operands[k];
-    if (o.is_scalar()) {
-      any_scalar = true;
-      scalar_integral &= o.scalar_is_integral;
-    } else {
-      const DType t = g.layer(o.layer).meta.dtype;
-      arrays = have_array ? promote(arrays, t) : t;
-      have_array = true;
-    }
-  }
-  DType promoted = arrays;
-  if (!have_array) promoted = scalar_integral ? DType::Int64 : DType::Float64;
-  else if (any_scalar) promoted = promote_with_scalar(arrays, scalar_integral);
-  d.compute = is_comparison(l.op) ? promoted : l.meta.dtype;
-  if (l.op == Op::AsType) d.compute = d.operands[0].dtype;
-  if (is_integer(d.compute)) {
-    for (size_t k = first_value; k < l.params.operands.size(); ++k) {
-      const Operand& o = l.params.operands[k];
-      if (!o.is_scalar() || !o.scalar_is_integral || fits(o.scalar, d.compute)) continue;
-      if (is_comparison(l.op)) {
-        d.compute = DType::Float64;
-        break;
-      }
-      return false;
-    }
-  }
-  return elementwise_on_device(l.op, d.compute);
-}
 
 StridedDesc box_desc(const Shape& from_off, const Shape& from_shape, const Shape& to_off, const Shape& to_shape,
                      std::int64_t& src_off, std::int64_t& dst_off, bool& empty) {
@@ -167,7 +103,67 @@ void run_matmul(const Graph& g, const Layer& l, TaskKey key, std::span<const voi
   }
 }
 
+/// Filter stage 0: filter_steps (task_plan.cpp) launched in order.
+void run_filter(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, const void* block, void* out, void* scratch,
+                cudaStream_t s) {
+  const DType t = g.layer(l.inputs[0]).meta.dtype;
+  std::int64_t b_off = 0;
+  filter_scratch_bytes(g, l, d.filter, key.index, &b_off);
+  auto buf = [&](FilterBuf b) -> void* {
+    switch (b) {
+      case FilterBuf::In: return const_cast<void*>(block);
+      case FilterBuf::Out: return out;
+      case FilterBuf::A: return scratch;
+      case FilterBuf::B: return static_cast<double*>(scratch) + b_off;
+    }
+    return nullptr;
+  };
+  for (const FilterStep& st : filter_steps(g, l, d.filter, key.index)) {
+    switch (st.kind) {
+      case FilterStep::Kind::Copy:
+        if (st.n > 0)
+          CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(buf(st.dst), buf(st.src), static_cast<size_t>(st.n * dtype_size(t)), cudaMemcpyDeviceToDevice, s));
+        break;
+      case FilterStep::Kind::ToDouble: launch_to_double(t, buf(st.src), static_cast<double*>(buf(st.dst)), st.n, st.desc, s); break;
+      case FilterStep::Kind::Pass: launch_filter_pass(t, st.desc, static_cast<const double*>(buf(st.src)), static_cast<double*>(buf(st.dst)), s); break;
+      case FilterStep::Kind::FromDouble: launch_from_double(t, static_cast<const double*>(buf(st.src)), buf(st.dst), st.n, s); break;
+    }
+  }
+}
+
+void run_reduce(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, std::span<const void* const> in, void* out,
+                std::int64_t out_bytes, cudaStream_t s) {
+  if (key.stage == 1) {
+    const dm::ReduceWalk w = reduce_walk(g, l, d.reduce, key.index);
+    if (w.k != partial_k(d.reduce.spec, key, out_bytes)) throw std::logic_error("reduction: partial size does not match the plan");
+    launch_reduce_chunk(d.reduce.spec, w, in[0], out, s);
+    return;
+  }
+  if (in.size() > static_cast<size_t>(dm::kCombineMax) || in.empty()) throw std::logic_error("reduction: too many partials for a device combine");
+  dm::CombineIn ci;
+  ci.n = static_cast<int>(in.size());
+  std::copy(in.begin(), in.end(), ci.p);
+  launch_reduce_combine(d.reduce.spec, ci, partial_k(d.reduce.spec, key, out_bytes), key.stage == 0, out, s);
+}
+
 }  // namespace
+
+bool task_on_device(const Graph& g, const DeviceLayer& plan, TaskKey key, std::size_t deps) {
+  if (!plan.on_device) return false;
+  const Layer& l = g.layer(key.layer);
+  if (l.kind == OpKind::Reduce && key.stage != 1) return deps >= 1 && deps <= static_cast<size_t>(dm::kCombineMax);
+  if (l.kind == OpKind::Stencil && key.stage == 1) {
+    dm::GatherDesc gd;
+    return make_gather(g, l, plan.filter, key.index, {}, gd);
+  }
+  return true;
+}
+
+std::int64_t device_scratch_bytes(const Graph& g, const DeviceLayer& plan, TaskKey key) {
+  const Layer& l = g.layer(key.layer);
+  if (!plan.on_device || l.kind != OpKind::Stencil || key.stage != 0) return 0;
+  return filter_scratch_bytes(g, l, plan.filter, key.index);
+}
 
 std::vector<DeviceLayer> plan_device_layers(const Graph& g) {
   std::vector<DeviceLayer> plans(g.layers().size());
@@ -192,7 +188,7 @@ std::vector<DeviceLayer> plan_device_layers(const Graph& g) {
     }
     switch (l.kind) {
       case OpKind::Elementwise:
-        d.on_device = plan_elementwise(g, l, d);
+        d.on_device = plan_elementwise(g, l, d.ew);
         if (!d.on_device) d.host_reason = "op/dtype raises or has no device loop";
         break;
       case OpKind::Transpose: d.on_device = true; break;
@@ -219,29 +215,46 @@ std::vector<DeviceLayer> plan_device_layers(const Graph& g) {
                       l.meta.ndim() == 2;
         if (!d.on_device) d.host_reason = "integer or mixed-dtype matmul";
         break;
-      case OpKind::Reduce: d.host_reason = "reduction (host kernel)"; break;
-      case OpKind::Stencil: d.host_reason = "filter (host kernel)"; break;
+      case OpKind::Reduce: d.on_device = plan_reduce(g, l, d.reduce, d.host_reason); break;
+      case OpKind::Stencil: d.on_device = plan_filter(g, l, d.filter, d.host_reason); break;
       case OpKind::Sink: d.host_reason = "writes a file"; break;
       default: d.host_reason = "no device kernel"; break;
     }
+  }
+  std::vector<const EwPlan*> ew(plans.size(), nullptr);
+  for (size_t li = 0; li < plans.size(); ++li)
+    if (plans[li].on_device && g.layer(static_cast<int>(li)).kind == OpKind::Elementwise && g.layer(static_cast<int>(li)).params.pushed_source < 0)
+      ew[li] = &plans[li].ew;
+  std::vector<int> fused_into;
+  const auto chains = plan_fusion(g, ew, fused_into);
+  for (size_t li = 0; li < plans.size(); ++li) {
+    plans[li].chain = chains[li];
+    plans[li].fused_into = fused_into[li];
   }
   return plans;
 }
 
 void run_device_task(const Graph& g, const DeviceLayer& d, TaskKey key, std::span<const void* const> in, void* out,
-                     std::int64_t out_bytes, cudaStream_t s, cublasHandle_t blas) {
+                     std::int64_t out_bytes, void* scratch, cudaStream_t s, cublasHandle_t blas) {
   const Layer& l = g.layer(key.layer);
   const int item = dtype_size(l.meta.dtype);
   if (l.params.pushed_source >= 0 || l.kind == OpKind::Source) return run_source(g, d, l, key, out, out_bytes, s);
   switch (l.kind) {
     case OpKind::Elementwise: {
-      EwOperand ops[3];
-      const int count = static_cast<int>(std::min<size_t>(d.operands.size(), 3));
-      for (int k = 0; k < count; ++k) {
-        ops[k] = d.operands[k];
-        if (d.operand_input[k] >= 0) ops[k].data = in[d.operand_input[k]];
+      if (d.chain) {  // a fused chain ending in this layer: the chain's inputs, one kernel
+        dm::FusedProgram p = d.chain->program;
+        if (in.size() != static_cast<size_t>(p.inputs)) throw std::logic_error("fused chain: inputs do not match the plan");
+        for (int k = 0; k < p.inputs; ++k) p.input[k] = in[k];
+        launch_fused(p, out, out_bytes / item, s);
+        return;
       }
-      launch_elementwise(l.op, d.compute, l.meta.dtype, ops, count, out, out_bytes / item, s);
+      EwOperand ops[3];
+      const int count = static_cast<int>(std::min<size_t>(d.ew.operands.size(), 3));
+      for (int k = 0; k < count; ++k) {
+        ops[k] = d.ew.operands[k];
+        if (d.ew.operand_input[k] >= 0) ops[k].data = in[d.ew.operand_input[k]];
+      }
+      launch_elementwise(l.op, d.ew.compute, l.meta.dtype, ops, count, out, out_bytes / item, s);
       return;
     }
     case OpKind::Transpose: {
@@ -309,6 +322,15 @@ void run_device_task(const Graph& g, const DeviceLayer& d, TaskKey key, std::spa
       if (out_bytes > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(out, in[0], static_cast<size_t>(out_bytes), cudaMemcpyDeviceToDevice, s));
       return;
     case OpKind::Matmul: return run_matmul(g, l, key, in, out, s, blas);
+    case OpKind::Reduce: return run_reduce(g, d, l, key, in, out, out_bytes, s);
+    case OpKind::Stencil:
+      if (key.stage == 1) {
+        dm::GatherDesc gd;
+        if (!make_gather(g, l, d.filter, key.index, in, gd)) throw std::logic_error("filter gather: too many chunks for the device");
+        launch_gather(gd, item, d.filter.cval, out, s);
+        return;
+      }
+      return run_filter(g, d, l, key, in[0], out, scratch, s);
     default: throw std::logic_error("run_device_task: layer \"" + l.id + "\" has no device kernel");
   }
 }

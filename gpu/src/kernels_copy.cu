@@ -8,21 +8,10 @@
 #include "chunkscope/core/philox.hpp"
 #include "cuda_check.hpp"
 #include "device_kernels.hpp"
+#include "launch_util.cuh"
 
 namespace chunkscope::gpu {
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned blocks_for(std::int64_t n) {
-  const std::int64_t b = (n + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(b < 65535 * 8 ? b : 65535 * 8);  // grid-stride loops cover the rest
-}
-
-void check_launch(const char* what) {
-  const cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess) throw_cuda(e, what);
-}
 
 std::int64_t total(int nd, const std::int64_t* extent) {
   std::int64_t n = 1;
@@ -45,8 +34,7 @@ __device__ inline void offsets(const StridedDesc& d, std::int64_t i, std::int64_
 
 template <class W>
 __global__ void copy_strided_kernel(StridedDesc d, const W* __restrict__ src, W* __restrict__ dst, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  CHUNKSCOPE_GRID_LOOP(i, n) {
     std::int64_t so, dof;
     offsets(d, i, so, dof);
     dst[dof] = src[so];
@@ -55,8 +43,7 @@ __global__ void copy_strided_kernel(StridedDesc d, const W* __restrict__ src, W*
 
 template <class W>
 __global__ void fill_kernel(W* __restrict__ dst, W value, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+  CHUNKSCOPE_GRID_LOOP(i, n)
     dst[i] = value;
 }
 
@@ -70,8 +57,7 @@ struct RandomDesc {
 
 template <class T>
 __global__ void random_kernel(RandomDesc d, T* __restrict__ out, std::int64_t n) {
-  for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  CHUNKSCOPE_GRID_LOOP(i, n) {
     std::int64_t rest = i, g = d.base;
     for (int a = d.nd - 1; a >= 0; --a) {
       g += (rest % d.extent[a]) * d.index_stride[a];

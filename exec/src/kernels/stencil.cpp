@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "chunkscope/core/plans.hpp"
+#include "chunkscope/exec/filter_weights.hpp"
 #include "numeric.hpp"
 
 namespace chunkscope {
@@ -59,7 +60,8 @@ double numpy_pairwise_sum(const double* a, std::int64_t n) {
   return numpy_pairwise_sum(a, n2) + numpy_pairwise_sum(a + n2, n - n2);
 }
 
-/// scipy.ndimage._gaussian_kernel1d(sigma, 0, radius).
+}  // namespace
+
 std::vector<double> gaussian_weights(double sigma, std::int64_t radius) {
   const double c = -0.5 / (sigma * sigma);
   std::vector<double> w(static_cast<size_t>(2 * radius + 1));
@@ -68,6 +70,8 @@ std::vector<double> gaussian_weights(double sigma, std::int64_t radius) {
   for (auto& v : w) v /= sum;
   return w;
 }
+
+namespace {
 
 std::shared_ptr<const void> stencil_prepare(const Graph& g, int li) {
   const Layer& l = g.layer(li);
