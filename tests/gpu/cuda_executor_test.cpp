@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "chunkscope/core/pipeline.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/kernel.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
@@ -78,6 +79,16 @@ void run_pipeline(const std::filesystem::path& path) {
     CHECK(!s.live_bytes.empty() && s.live_bytes.back() == 0, "%s: %s timeline does not end at 0", name.c_str(), s.device.c_str());
   CHECK(t.memory.live_bytes.empty() || t.memory.live_bytes.back() == 0, "%s: host timeline does not end at 0", name.c_str());
   for (std::int64_t i = 0; i < t.tasks.size(); ++i) CHECK(t.tasks.status[i] == 1, "%s: task %lld not done", name.c_str(), static_cast<long long>(i));
+  // Reductions and filters run on the device (worker 0).
+  for (std::int64_t i = 0; i < t.tasks.size(); ++i) {
+    const std::string& kind = t.layers[t.tasks.layer[i]].kind;
+    const bool device_kind = kind == "reduce" || kind == "stencil";
+    const int layer_index = g->find_layer(t.layers[t.tasks.layer[i]].id);
+    const bool is_bool_filter = kind == "stencil" && layer_index >= 0 && g->layer(g->layer(layer_index).inputs[0]).meta.dtype == DType::Bool;
+    if (device_kind && !is_bool_filter)
+      CHECK(t.tasks.worker[i] == 0, "%s: task %lld of %s layer %s ran on worker %d, not the GPU", name.c_str(), static_cast<long long>(i),
+            kind.c_str(), t.layers[t.tasks.layer[i]].id.c_str(), t.tasks.worker[i]);
+  }
   std::printf("%-24s ok: %lld tasks, device peak %lld B, %lld transfers\n", name.c_str(), static_cast<long long>(t.tasks.size()),
               static_cast<long long>(gpu.last_device_peak_bytes()), static_cast<long long>(t.transfers.size()));
 }
@@ -103,6 +114,41 @@ int main(int argc, char** argv) {
       threw = std::string(e.what()).find("--device-memory-limit") != std::string::npos;
     }
     CHECK(threw, "a device limit of 64 B did not fail early with a --device-memory-limit message");
+  }
+  // A fused chain: one kernel a chunk, the fused layers' tasks marked, results equal the CPU's,
+  // and no device memory for the intermediates.
+  {
+    auto g = parse_pipeline_text(R"({"name": "chain", "layers": [
+      {"id": "x", "op": "random", "shape": [4096, 512], "chunks": [1024, 512], "seed": 1},
+      {"id": "a", "op": "multiply", "inputs": ["x", 3]}, {"id": "b", "op": "add", "inputs": ["a", 1]},
+      {"id": "c", "op": "sqrt", "input": "b"}, {"id": "s", "op": "sum", "input": "c", "axis": 0}],
+      "outputs": [{"id": "c"}, {"id": "s"}]})", "chain", ".");
+    CHECK(g.ok(), "chain pipeline: %s", g.ok() ? "" : g.error().c_str());
+    if (g.ok()) {
+      CpuExecutor cpu;
+      const RunResult a = cpu.run(*g, RunOptions{});
+      CudaExecutor gpu;
+      Recorder rec;
+      RunOptions o;
+      o.observer = &rec;
+      const RunResult b = gpu.run(*g, o);
+      CHECK(a.ok() && b.ok(), "chain: %s", b.error.c_str());
+      if (a.ok() && b.ok())
+        for (size_t i = 0; i < a.outputs.size(); ++i) compare("chain", a.outputs[i], b.outputs[i]);
+      const Trace t = rec.trace();
+      std::int64_t fused = 0;
+      for (std::int64_t i = 0; i < t.tasks.size(); ++i) fused += t.tasks.fused[i];
+      CHECK(fused == 12, "chain: %lld fused tasks (want 4 chunks x 3 layers)", static_cast<long long>(fused));
+      // x chunks (4 MiB) + c chunks (4 MiB) + partials; a and b are never allocated.
+      CHECK(gpu.last_device_peak_bytes() <= 4 * (8 << 20), "chain: device peak %lld B", static_cast<long long>(gpu.last_device_peak_bytes()));
+    }
+  }
+  // A device limit that holds tasks back: the run completes within it.
+  if (auto g = load_pipeline((dir / "ops_reduce.json").string())) {
+    CudaExecutor tight(CudaOptions{0, 64 << 10});
+    const RunResult r = tight.run(*g, RunOptions{});
+    CHECK(r.ok(), "ops_reduce under a 64 KiB device limit: %s", r.error.c_str());
+    CHECK(tight.last_device_peak_bytes() <= (64 << 10), "device peak %lld B over the 64 KiB limit", static_cast<long long>(tight.last_device_peak_bytes()));
   }
   std::printf("%d failure(s)\n", failures);
   return failures ? 1 : 0;
