@@ -7,8 +7,8 @@ executor) and replaces what the CUDA executor records differently (gpu/src/cuda_
 exec/src/recorder.cpp):
 
 - meta: executor "cuda", device "cuda:0 <name>", 2 workers, extra.worker_devices ["cuda:0", "host"];
-- workers: 0 = the GPU's compute stream (random, multiply, rechunk, add), 1 = host fallback (the sum:
-  reductions ran on the host when this was written), nothing fused;
+- workers: 0 = the GPU's compute stream (random, multiply, rechunk, add), 1 = host fallback (the sum,
+  as the executor ran reductions before it had device ones), nothing fused;
 - transfers (device 1 = cuda:0): a device chunk a host task reads is downloaded once
   (device->host, to_device 0), a host chunk a device task reads is uploaded once (host->device);
   `task` is the consumer;
