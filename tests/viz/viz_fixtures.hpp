@@ -1,7 +1,7 @@
 #pragma once
 // Traces for the viz tests: a small grouped pipeline with a rechunk and a reduction tree, and a
-// large flat trace of tiny tasks built column by column (fast), and the small one as a CUDA run
-// records it (host<->device transfers).
+// large flat trace of tiny tasks built column by column (fast), the small one as a CUDA run
+// records it (host<->device transfers), and device memory series to add to any of them.
 #include <string>
 
 #include "chunkscope/viz/model.hpp"
@@ -115,6 +115,31 @@ inline Trace sample_cuda_trace() {
       for (std::int64_t j = 0; j < 8; ++j) add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 800 * (8 - j)), c.start_ns[i] - 800 * (7 - j), 16384, false);
   }
   return t;
+}
+
+/// Appends a device memory series named `device` (may be empty) to t.device_memory: `steps`
+/// changes every `dt` ns from t = 10, live bytes a deterministic saw (0..9 KiB per step, in units
+/// of 1 KiB), with one spike of `spike` bytes lasting 1 ns at step `spike_at` (the peak, reached by
+/// layer `peak_layer`), and the device limit `limit`.
+inline void add_device_memory(Trace& t, const std::string& device, std::int64_t steps, std::int64_t dt, std::int64_t spike,
+                              std::int64_t spike_at, int peak_layer, std::int64_t limit) {
+  MemorySeries s;
+  s.device = device;
+  for (std::int64_t i = 0; i < steps; ++i) {
+    const std::int64_t when = 10 + i * dt;
+    s.t_ns.push_back(when);
+    s.live_bytes.push_back((i * 7919 % 10) * 1024);
+    if (i == spike_at) {
+      s.live_bytes.back() = spike;
+      s.t_ns.push_back(when + 1);
+      s.live_bytes.push_back(0);
+      s.peak_bytes = spike;
+      s.peak_t_ns = when;
+      s.peak_layer = peak_layer;
+    }
+  }
+  s.limit_bytes = limit;
+  t.device_memory.push_back(std::move(s));
 }
 
 }  // namespace chunkscope::viz::fixtures

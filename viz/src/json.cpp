@@ -58,8 +58,15 @@ json to_json(const TransferInfo& t) {
 }
 
 json to_json(const MemoryView& m) {
-  return {{"t_ns", m.t_ns}, {"bytes", m.bytes}, {"limit", m.limit}, {"peak", m.peak}, {"peak_t", m.peak_t},
-          {"peak_layer", m.peak_layer}};
+  json j{{"t_ns", m.t_ns}, {"bytes", m.bytes}, {"limit", m.limit}, {"peak", m.peak}, {"peak_t", m.peak_t},
+         {"peak_layer", m.peak_layer}};
+  if (m.devices.empty()) return j;  // CPU traces: the document is exactly what it was before devices
+  json devices = json::array();
+  for (const auto& d : m.devices)
+    devices.push_back({{"device", d.device}, {"t_ns", d.t_ns}, {"bytes", d.bytes}, {"limit", d.limit}, {"peak", d.peak},
+                       {"peak_t", d.peak_t}, {"peak_layer", d.peak_layer}});
+  j["devices"] = std::move(devices);
+  return j;
 }
 
 json to_json(const ChunkGrid& g) {

@@ -46,6 +46,9 @@ void check_columns(const Trace& t) {
   }
   if (t.memory.t_ns.size() != t.memory.live_bytes.size())
     throw std::invalid_argument("trace: memory.t_ns and memory.live_bytes differ in length");
+  for (size_t k = 0; k < t.device_memory.size(); ++k)
+    if (t.device_memory[k].t_ns.size() != t.device_memory[k].live_bytes.size())
+      throw std::invalid_argument("trace: device_memory[" + std::to_string(k) + "].t_ns and .live_bytes differ in length");
   const TraceTransfers& x = t.transfers;
   const auto m = x.task.size();
   if (x.start_ns.size() != m || x.end_ns.size() != m || x.bytes.size() != m || x.to_device.size() != m || x.device.size() != m)
@@ -237,17 +240,8 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
   critical_.assign(static_cast<size_t>(n), 0);
   for (auto i : sum.critical_path) critical_[static_cast<size_t>(i)] = 1;
 
-  const auto& mb = trace_.memory.live_bytes;
-  for (size_t i = 0; i < mb.size(); i += 64) {
-    const auto [lo, hi] = std::minmax_element(mb.begin() + static_cast<std::ptrdiff_t>(i), mb.begin() + static_cast<std::ptrdiff_t>(std::min(mb.size(), i + 64)));
-    mem_min1_.push_back(*lo);
-    mem_max1_.push_back(*hi);
-  }
-  for (size_t i = 0; i < mem_min1_.size(); i += 64) {
-    const size_t e = std::min(mem_min1_.size(), i + 64);
-    mem_min2_.push_back(*std::min_element(mem_min1_.begin() + static_cast<std::ptrdiff_t>(i), mem_min1_.begin() + static_cast<std::ptrdiff_t>(e)));
-    mem_max2_.push_back(*std::max_element(mem_max1_.begin() + static_cast<std::ptrdiff_t>(i), mem_max1_.begin() + static_cast<std::ptrdiff_t>(e)));
-  }
+  mem_blocks_.push_back(MinMaxBlocks::of(trace_.memory.live_bytes));
+  for (const auto& d : trace_.device_memory) mem_blocks_.push_back(MinMaxBlocks::of(d.live_bytes));
 
   apply_findings();
 }
@@ -316,8 +310,30 @@ bool Model::on_critical_path(std::int64_t task) const {
   return task >= 0 && static_cast<size_t>(task) < critical_.size() && critical_[static_cast<size_t>(task)] != 0;
 }
 
-std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::size_t b) const {
-  const auto& v = trace_.memory.live_bytes;
+Model::MinMaxBlocks Model::MinMaxBlocks::of(const std::vector<std::int64_t>& v) {
+  MinMaxBlocks b;
+  for (size_t i = 0; i < v.size(); i += 64) {
+    const auto [lo, hi] = std::minmax_element(v.begin() + static_cast<std::ptrdiff_t>(i), v.begin() + static_cast<std::ptrdiff_t>(std::min(v.size(), i + 64)));
+    b.min1.push_back(*lo);
+    b.max1.push_back(*hi);
+  }
+  for (size_t i = 0; i < b.min1.size(); i += 64) {
+    const size_t e = std::min(b.min1.size(), i + 64);
+    b.min2.push_back(*std::min_element(b.min1.begin() + static_cast<std::ptrdiff_t>(i), b.min1.begin() + static_cast<std::ptrdiff_t>(e)));
+    b.max2.push_back(*std::max_element(b.max1.begin() + static_cast<std::ptrdiff_t>(i), b.max1.begin() + static_cast<std::ptrdiff_t>(e)));
+  }
+  return b;
+}
+
+const MemorySeries& Model::memory_series(int device) const {
+  return device <= 0 || static_cast<size_t>(device) > trace_.device_memory.size() ? trace_.memory
+                                                                                   : trace_.device_memory[static_cast<size_t>(device) - 1];
+}
+
+std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::size_t b, int device) const {
+  if (device < 0 || static_cast<size_t>(device) >= mem_blocks_.size()) device = 0;
+  const auto& v = memory_series(device).live_bytes;
+  const MinMaxBlocks& k = mem_blocks_[static_cast<size_t>(device)];
   b = std::min(b, v.size());
   std::int64_t lo = INT64_MAX, hi = INT64_MIN;
   auto take = [&](std::int64_t mn, std::int64_t mx) {
@@ -325,9 +341,9 @@ std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::s
     hi = std::max(hi, mx);
   };
   while (a < b && a % 64) take(v[a], v[a]), ++a;                       // up to a level-1 block
-  while (a + 64 <= b && (a / 64) % 64) take(mem_min1_[a / 64], mem_max1_[a / 64]), a += 64;  // up to a level-2 block
-  while (a + 4096 <= b) take(mem_min2_[a / 4096], mem_max2_[a / 4096]), a += 4096;
-  while (a + 64 <= b) take(mem_min1_[a / 64], mem_max1_[a / 64]), a += 64;
+  while (a + 64 <= b && (a / 64) % 64) take(k.min1[a / 64], k.max1[a / 64]), a += 64;  // up to a level-2 block
+  while (a + 4096 <= b) take(k.min2[a / 4096], k.max2[a / 4096]), a += 4096;
+  while (a + 64 <= b) take(k.min1[a / 64], k.max1[a / 64]), a += 64;
   while (a < b) take(v[a], v[a]), ++a;
   return {lo, hi};
 }

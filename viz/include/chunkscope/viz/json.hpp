@@ -18,6 +18,8 @@ const char* node_kind_name(VNode::Kind k);
 
 nlohmann::json to_json(const Scene& s);
 nlohmann::json to_json(const Timeline& t);
+/// {t_ns, bytes, limit, peak, peak_t, peak_layer} of the host, plus "devices": [{device, t_ns, bytes,
+/// limit, peak, peak_t, peak_layer}] only when the trace has device series.
 nlohmann::json to_json(const MemoryView& m);
 /// NaN values are written as null.
 nlohmann::json to_json(const ChunkGrid& g);

@@ -1,7 +1,8 @@
 #pragma once
 // Model: a trace and its findings plus everything the views need, computed once per trace —
 // per-layer numbers, the group tree, per-worker task lists sorted by start (timeline), the
-// host<->device transfers per device and direction (timeline) and the tasks of each layer (chunk grids). Immutable and cheap to query; a 1,000,000-task trace
+// host<->device transfers per device and direction (timeline), the tasks of each layer (chunk grids)
+// and min/max blocks of every memory series, host and GPUs (memory). Immutable and cheap to query; a 1,000,000-task trace
 // builds in a fraction of a second (numbers in docs/viz.md).
 //
 //   viz::Model m(trace, analyze(trace));
@@ -116,9 +117,12 @@ class Model {
   bool on_critical_path(std::int64_t task) const;
   /// Summed busy time of all tasks.
   std::int64_t busy_ns() const { return busy_ns_; }
-  /// Smallest and largest live bytes of the host memory series over entries [a, b) (a < b), in
-  /// O(log-free constant blocks): memory_view asks it once per pixel column.
-  std::pair<std::int64_t, std::int64_t> memory_minmax(std::size_t a, std::size_t b) const;
+  /// A memory series by device index, as transfers number them: 0 = the host (Trace::memory),
+  /// k >= 1 = Trace::device_memory[k - 1]; an index out of range gives the host.
+  const MemorySeries& memory_series(int device) const;
+  /// Smallest and largest live bytes of memory_series(device) over entries [a, b) (a < b), in
+  /// O(log-free constant blocks): memory_view asks it once per pixel column and curve.
+  std::pair<std::int64_t, std::int64_t> memory_minmax(std::size_t a, std::size_t b, int device = 0) const;
 
  private:
   Trace trace_;
@@ -135,8 +139,12 @@ class Model {
   std::vector<std::uint8_t> critical_;
   std::int64_t busy_ns_ = 0;
   void apply_findings();
-  // min/max of the memory series per block of 64 entries (level 1) and of 4096 entries (level 2)
-  std::vector<std::int64_t> mem_min1_, mem_max1_, mem_min2_, mem_max2_;
+  // min/max of a memory series per block of 64 entries (level 1) and of 4096 entries (level 2)
+  struct MinMaxBlocks {
+    std::vector<std::int64_t> min1, max1, min2, max2;
+    static MinMaxBlocks of(const std::vector<std::int64_t>& live_bytes);
+  };
+  std::vector<MinMaxBlocks> mem_blocks_;  ///< [0] the host, [k] device_memory[k - 1]
 };
 
 }  // namespace chunkscope::viz
