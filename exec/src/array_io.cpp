@@ -331,6 +331,12 @@ void write_file_via_rename(const std::string& path, std::span<const std::span<co
       at += static_cast<std::int64_t>(p.size());
     }
     h.close();
+  } catch (const std::runtime_error& e) {
+    ::unlink(tmp.c_str());
+    // Name the file being written, not its temporary.
+    std::string m = e.what();
+    if (m.rfind(tmp, 0) != 0) throw;
+    throw std::runtime_error(path + m.substr(tmp.size()));
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;

@@ -125,9 +125,14 @@ Trace Recorder::trace() const {
   build(0, t.memory);
   int max_device = 0;
   for (const auto& e : mem) max_device = std::max(max_device, e.device);
+  // Device d is the d-th distinct non-host name of the executor's worker lanes ("cuda:1" when the
+  // run used GPU 1), else "cuda:<d-1>".
+  std::vector<std::string> names;
+  for (const auto& w : info_.worker_devices)
+    if (w != "host" && std::find(names.begin(), names.end(), w) == names.end()) names.push_back(w);
   for (int d = 1; d <= max_device; ++d) {
     MemorySeries s;
-    s.device = "cuda:" + std::to_string(d - 1);
+    s.device = static_cast<size_t>(d - 1) < names.size() ? names[static_cast<size_t>(d - 1)] : "cuda:" + std::to_string(d - 1);
     build(d, s);
     t.device_memory.push_back(std::move(s));
   }

@@ -472,6 +472,19 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   // Wait for the device; an asynchronous kernel error surfaces here.
   const cudaError_t sync = cudaDeviceSynchronize();
   if (sync != cudaSuccess && r.error.empty()) r.error = std::string("CUDA error during the run: ") + cudaGetErrorString(sync);
+  // The outputs kept in memory come back to the host as part of the run (and of its transfers).
+  std::string download_error;
+  if (r.error.empty() && !cancelled && r.done == n) {
+    try {
+      for (std::int64_t t = 0; t < n; ++t)
+        if (r.keep[t] && !r.slots[t].on_host) {
+          r.host_mem.reserve(r.out_bytes[t]);
+          r.download(t, t);
+        }
+    } catch (const std::exception& e) {
+      download_error = std::string("CUDA: downloading the outputs: ") + e.what();
+    }
+  }
   const std::int64_t wall = r.now();
 
   // Device times: event time minus the base event, in ns since the run began.
@@ -499,20 +512,19 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
     result.status = "cancelled";
     result.error = "cancelled after " + std::to_string(r.done) + " of " + std::to_string(n) + " tasks";
   }
+  if (result.ok() && !download_error.empty()) {
+    result.status = "failed";
+    result.error = download_error;
+  }
   if (result.ok()) {
     try {
-      for (std::int64_t t = 0; t < n; ++t)
-        if (r.keep[t] && !r.slots[t].on_host) {
-          r.host_mem.reserve(r.out_bytes[t]);
-          r.download(t, t);
-        }
       for (const auto& o : graph.outputs()) {
         if (!o.to_npy.empty() || !o.to_zarr.empty()) continue;
         result.outputs.push_back(assemble_output(graph, o.layer, r.host, options.max_output_bytes));
       }
     } catch (const std::exception& e) {
       result.status = "failed";
-      result.error = std::string("CUDA: downloading the outputs: ") + e.what();
+      result.error = std::string("CUDA: assembling the outputs: ") + e.what();
     }
   }
   try {

@@ -47,6 +47,8 @@ expect_failure() {
   fi
   [ "$lines" -ge 1 ] || fail "$name: nothing on stderr"
   for p in "$@"; do [[ $err == *"$p"* ]] || fail "$name: stderr lacks \"$p\": $err"; done
+  # The user's output path, never the temporary it is written under (*.tmp-PID).
+  [[ $err == *".tmp-"* ]] && fail "$name: the error names a temporary, not the output: $err"
   for bad in "terminate called" "what():" "Aborted" "Segmentation"; do
     [[ $err == *"$bad"* ]] && fail "$name: crashed: $err"
   done

@@ -53,7 +53,30 @@ ZarrMeta zarr_meta_for(const Layer& l) {
   return m;
 }
 
+/// Runs f; an error naming the temporary file or folder is re-thrown naming the user's output path
+/// instead (the temporary is an implementation detail: "out/a.zarr/0.0: No space left on device").
+template <class F>
+auto naming_output(const std::string& path, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::runtime_error& e) {
+    const std::string tmp = temp_path_for(path);
+    std::string m = e.what();
+    bool renamed = false;
+    for (size_t at; (at = m.find(tmp)) != std::string::npos; renamed = true) m.replace(at, tmp.size(), path);
+    if (!renamed) throw;
+    throw std::runtime_error(m);
+  }
+}
+
+std::shared_ptr<const void> prepare_sink(const Graph& g, int li);
+
 std::shared_ptr<const void> prepare(const Graph& g, int li) {
+  const Layer& l = g.layer(li);
+  return naming_output(l.params.path, [&] { return prepare_sink(g, li); });
+}
+
+std::shared_ptr<const void> prepare_sink(const Graph& g, int li) {
   const Layer& l = g.layer(li);
   const std::string tmp = temp_path_for(l.params.path);
   remove_stale_temporaries(l.params.path);  // left by runs that were killed
@@ -84,7 +107,13 @@ std::shared_ptr<const void> prepare(const Graph& g, int li) {
 
 std::int64_t output_bytes(const Graph&, int, TaskKey, const void*) { return 0; }
 
+void write_chunk(const KernelContext& ctx);
+
 void run(const KernelContext& ctx) {
+  naming_output(ctx.layer.params.path, [&] { write_chunk(ctx); });
+}
+
+void write_chunk(const KernelContext& ctx) {
   const Layer& l = ctx.layer;
   const Buffer& in = *ctx.inputs[0];
   const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index), ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
@@ -178,8 +207,10 @@ void finalize_sinks(const Graph& graph, bool success) {
     }
     try {
       if (!exists) throw std::runtime_error(l.params.path + ": the output was not written (no " + tmp + ")");
-      if (l.op == Op::ToNpy) finish_npy(l.params.path, tmp);
-      else finish_zarr(l.params.path, tmp);
+      naming_output(l.params.path, [&] {
+        if (l.op == Op::ToNpy) finish_npy(l.params.path, tmp);
+        else finish_zarr(l.params.path, tmp);
+      });
     } catch (const std::exception& e) {
       if (first_error.empty()) first_error = e.what();
       fs::remove_all(tmp, ec);
