@@ -137,6 +137,85 @@ test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy 
   await page.close();
 });
 
+// Height of the highest pixel of a memory chart's curve (the cuda:0 green, #2e8b57) right of the
+// lane-name column, as a fraction of the plot's height (1 = the top of the scale), or -1.
+function curveTop(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id), S = window.__chunkscope.state, k = window.devicePixelRatio || 1;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let y = 0; y < c.height; y++)
+      for (let x = Math.ceil((S.laneX + 8) * k); x < c.width; x++) {
+        const i = 4 * (y * c.width + x);
+        if (Math.abs(d[i] - 46) + Math.abs(d[i + 1] - 139) + Math.abs(d[i + 2] - 87) < 60) return (c.height - 16 * k - y) / (c.height - 28 * k);
+      }
+    return -1;
+  }, id);
+}
+
+test('cuda_transfers: a cuda:0 memory chart under the host one, on the timeline\'s time axis, with limit, peak, legend and tooltips', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cuda_transfers.html'));
+  await page.locator('.cs-memory').scrollIntoViewIfNeeded();
+  const dev = page.locator('#cs-memory-1');
+  assert.equal(await dev.getAttribute('data-device'), 'cuda:0');
+  assert.equal(await page.locator('.cs-canvas-device').count(), 1);
+  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['host', 'cuda:0', 'limit', 'peak']);
+  // The charts share the timeline's plot area: same left edge (lane-name column) and width.
+  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { laneX: S.laneX, memory: S.memory, tEnd: S.tEnd }; });
+  assert.deepEqual(st.memory.map((c) => c.device), ['host', 'cuda:0']);
+  assert.deepEqual(st.memory[1].t_ns, st.memory[0].t_ns);
+  const tlBox = await page.locator('#cs-timeline').boundingBox(), box = await dev.boundingBox();
+  assert.equal(box.x, tlBox.x);
+  assert.equal(box.width, tlBox.width);
+  // The curve is scaled to its limit (384 KiB, on scale): the highest green pixel is the 256 KiB peak, about 2/3 up.
+  const peakAt = await curveTop(page, 'cs-memory-1');
+  assert.ok(peakAt > 0.6 && peakAt < 0.72, 'peak drawn at 256/384 of the height, got ' + peakAt);
+  // Tooltip: the device, the time, the bytes of the pixel column, the limit used, the peak.
+  const hover = async (fx) => {
+    await page.mouse.move(box.x + st.laneX + fx * (box.width - st.laneX - 8), box.y + box.height / 2);
+    return (await page.isVisible('.cs-tip')) ? page.textContent('.cs-tip') : '';
+  };
+  const tipRe = /^cuda:0 at [\d.]+ (ns|µs|ms)\n[\d.]+ (B|KiB)( to [\d.]+ (B|KiB))? live.*\nlimit 384\.0 KiB, \d+% used\npeak 256\.0 KiB at 18\.0 µs during "y"$/;
+  assert.match(await hover(0.4), tipRe);
+  await page.screenshot({ path: join(shots, 'cuda_transfers-memory-tip.png'), clip: { x: tlBox.x, y: tlBox.y, width: tlBox.width, height: box.y + box.height - tlBox.y } });
+  assert.match(await hover(0.99), /^cuda:0 at /);
+  // The host chart has a tooltip too (no limit on the host in this run).
+  const hostBox = await page.locator('#cs-memory').boundingBox();
+  await page.mouse.move(hostBox.x + st.laneX + 200, hostBox.y + hostBox.height / 2);
+  assert.match(await page.textContent('.cs-tip'), /^host at [\d.]+ (µs|ms)\n.* live.*\nno limit\npeak 161\.0 KiB at [\d.]+ ms during "s"$/);
+  // Zoomed, the device chart follows the timeline's window.
+  await page.evaluate(([a, b]) => window.__chunkscope.setRange(a, b), [st.tEnd * 0.5, st.tEnd * 0.6]);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const z = await page.evaluate(() => window.__chunkscope.state.memory);
+  assert.ok(Math.abs(z[1].t_ns[0] - st.tEnd * 0.5) < 1);
+  assert.deepEqual(z[1].t_ns, z[0].t_ns);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('cuda_default_limit: a device limit far above the curve is written, not drawn, and the curve keeps its scale', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cuda_default_limit.html'));
+  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { laneX: S.laneX, memory: S.memory }; });
+  assert.equal(st.memory[1].limit, 76101451776);
+  await page.locator('.cs-memory').scrollIntoViewIfNeeded();
+  const topAt = await curveTop(page, 'cs-memory-1');
+  assert.ok(topAt > 0.95, 'the peak reaches the top of the chart, got ' + topAt);
+  const box = await page.locator('#cs-memory-1').boundingBox();
+  await page.mouse.move(box.x + st.laneX + 300, box.y + box.height / 2);
+  assert.match(await page.textContent('.cs-tip'), /\nlimit 70\.9 GiB, 0\.000\d% used\n/);
+  await page.locator('.cs-memory').screenshot({ path: join(shots, 'cuda_default_limit-memory.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a CPU trace has one memory chart (host) and no device legend', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cells.html'));
+  assert.equal(await page.locator('.cs-canvas-device').count(), 0);
+  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['host', 'peak']);
+  assert.deepEqual(await page.evaluate(() => window.__chunkscope.state.memory.map((c) => c.device)), ['host']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('hostile names are shown as text: no script, no dialog, no injected element', async () => {
   const html = readFileSync(join(traces, 'xss.html'), 'utf8');
   assert.ok(!html.includes('<img src=x'), 'raw payload absent from the static part');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fixture of the web tests: runs every sample and a pipeline with hostile names, writes their traces
-# and their `chunkscope html` pages into OUT (tests/web/CMakeLists.txt), plus the page of the synthetic
-# CUDA trace of tests/data/cuda.
+# and their `chunkscope html` pages into OUT (tests/web/CMakeLists.txt), plus the pages of the synthetic
+# CUDA trace of tests/data/cuda (as recorded, and with the executor's default device limit).
 #   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
 set -euo pipefail
 cs=$1 samples=$2 out=$3
@@ -16,6 +16,11 @@ done
 # The synthetic CUDA trace (tests/data/cuda): worker lanes named by device, transfer lanes.
 cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
 "$cs" html cuda_transfers.cstrace.json -o cuda_transfers.html >/dev/null
+# The same run with the device limit the executor takes without --device-memory-limit (90% of an 80 GB
+# device's free memory): far above the curve, so the device memory chart says it instead of drawing it.
+sed 's/"limit_bytes":393216/"limit_bytes":76101451776/' cuda_transfers.cstrace.json > cuda_default_limit.cstrace.json
+grep -q '"limit_bytes":76101451776' cuda_default_limit.cstrace.json
+"$cs" html cuda_default_limit.cstrace.json -o cuda_default_limit.html >/dev/null
 cat > xss.json <<'JSON'
 {"name": "xss <img src=x onerror=alert(1)>", "description": "hostile strings in every place a name can go",
  "layers": [

@@ -133,3 +133,26 @@ test('a CUDA trace: transfer lanes after the worker lanes; their counts and byte
   assert.equal(ct.task_lanes, ct.lanes.length);
   assert.ok(ct.rects.every((r) => r.kind === 'task'));
 });
+
+test('a CUDA trace: a device memory curve next to the host one (bounded, peak kept, limit); a CPU trace has none', async () => {
+  const { s, summary } = await session('cuda_transfers.cstrace.json');
+  const doc = JSON.parse(readFileSync(join(traces, 'cuda_transfers.cstrace.json'), 'utf8'));
+  const want = doc.device_memory[0];
+  for (const width of [37, 800]) {
+    const m = JSON.parse(s.memory(0, summary.meta.wall_ns, width));
+    assert.equal(m.peak, summary.meta.peak_bytes);
+    assert.equal(m.devices.length, 1);
+    const d = m.devices[0];
+    assert.equal(d.device, 'cuda:0');
+    assert.equal(d.limit, want.limit_bytes);
+    assert.equal(d.peak, want.peak_bytes);
+    assert.equal(d.peak_t, want.peak_t_ns);
+    assert.equal(d.peak_layer, want.peak_layer);
+    assert.equal(d.bytes.length, 2 * width, 'two points per pixel column');
+    assert.deepEqual(d.t_ns, m.t_ns, 'on the host curve\'s columns');
+    assert.equal(Math.max(...d.bytes), want.peak_bytes, 'the peak survives the folding');
+  }
+  const cpu = await session('cells.cstrace.json');
+  const cm = JSON.parse(cpu.s.memory(0, cpu.summary.meta.wall_ns, 400));
+  assert.deepEqual(Object.keys(cm).sort(), ['bytes', 'limit', 'peak', 'peak_layer', 'peak_t', 't_ns'], 'a CPU trace: the fields it always had');
+});

@@ -139,6 +139,8 @@
   const gridTitle = el('span', { text: 'chunk grid' });
   const timelineCanvas = el('canvas', { class: 'cs-canvas cs-canvas-timeline', id: idOf('cs-timeline') });
   const memoryCanvas = el('canvas', { class: 'cs-canvas cs-canvas-memory', id: idOf('cs-memory') });
+  const memoryStack = el('div', { class: 'cs-memory-stack' }, memoryCanvas);  // the host chart, then one per GPU
+  const memoryLegend = el('span', { class: 'cs-legend' });
   const tip = el('div', { class: 'cs-tip' });
   const hint = (t) => el('span', { class: 'cs-hint', text: t });
   const layout = el('div', { class: 'cs-grid' },
@@ -146,7 +148,7 @@
     el('section', { class: 'cs-panel cs-findings' }, el('h2', {}, 'Findings', hint('click to show the layer')), findingsList),
     el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas),
     el('section', { class: 'cs-panel cs-timeline' }, el('h2', {}, 'Timeline', hint('a lane per worker · wheel to zoom · drag to pan · double-click to reset')), timelineCanvas),
-    el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', hint('live chunk bytes; dashed: the limit')), memoryCanvas));
+    el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', memoryLegend, hint('live chunk bytes, a chart per device · hover for the bytes at a time')), memoryStack));
   root.append(bar, layout, tip);
 
   function setStatus(text, err) { status.textContent = text; status.classList.toggle('err', !!err); }
@@ -451,7 +453,11 @@
     }
     placeTip(e);
   }
-  function placeTip(e) { tip.style.display = 'block'; tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + 'px'; tip.style.top = (e.clientY + 14) + 'px'; }
+  function placeTip(e) {  // below right of the pointer; above it where the window ends
+    tip.style.display = 'block';
+    tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + 'px';
+    tip.style.top = (e.clientY + 14 + tip.offsetHeight <= window.innerHeight ? e.clientY + 14 : Math.max(0, e.clientY - 8 - tip.offsetHeight)) + 'px';
+  }
   function hideTip() { tip.style.display = 'none'; }
 
   // ---- timeline and memory --------------------------------------------------------------------------
@@ -543,33 +549,111 @@
     }
     drawMemory();
   }
+  // Memory: a chart for the host and one per GPU series (viz::memory_view's "devices"), on the
+  // timeline's time axis. Each is scaled to its own curve; its limit is drawn when it is on that
+  // scale (at most LIMIT_ON_SCALE × the highest value shown), else written at the top (off scale).
+  const MEM_COLORS = ['#6a3d9a', '#2e8b57', '#d95f02', '#1f78b4', '#b8860b'];  // host, then one per device
+  const LIMIT_ON_SCALE = 4;
+  const memColor = (i) => MEM_COLORS[i % MEM_COLORS.length];
+  let deviceCanvases = [];
+  function pct(x) { x *= 100; return (x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(1) : x.toPrecision(1)) + '%'; }
+  // One canvas per device and the legend, rebuilt when the trace's device names change.
+  function syncMemoryCharts(names, limits) {
+    const key = names.join('\n') + (limits ? '\nlimit' : '');
+    if (S.memKey === key) return;
+    S.memKey = key;
+    for (const c of deviceCanvases) c.remove();
+    deviceCanvases = names.slice(1).map((name, i) => {
+      const c = el('canvas', { class: 'cs-canvas cs-canvas-memory cs-canvas-device', id: idOf('cs-memory-' + (i + 1)), 'data-device': name });
+      c.addEventListener('mousemove', (e) => memoryTip(e, c, i + 1));
+      c.addEventListener('mouseleave', hideTip);
+      memoryStack.append(c);
+      return c;
+    });
+    const key_ = (swatch, text) => el('span', { class: 'cs-key' }, swatch, text);
+    const swatch = (cls, color) => { const i = el('i', { class: 'cs-swatch ' + cls }); if (color) i.style.background = color; return i; };
+    const keys = names.map((n, i) => key_(swatch('', memColor(i)), n));
+    if (limits) keys.push(key_(swatch('cs-swatch-limit'), 'limit'));
+    memoryLegend.replaceChildren(...keys, key_(swatch('cs-swatch-peak'), 'peak'));
+  }
   function drawMemory() {
-    const ctx = fitCanvas(memoryCanvas);
-    const W = memoryCanvas.clientWidth, H = memoryCanvas.clientHeight;
-    ctx.clearRect(0, 0, W, H);
-    const plotW = Math.max(10, W - laneX - 8);
+    const plotW = Math.max(10, memoryCanvas.clientWidth - laneX - 8);
     const m = JSON.parse(S.session.memory(S.t0, S.t1, Math.round(plotW)));
-    const top = Math.max(m.peak, m.limit || 0, 1);
+    const curves = [Object.assign({ device: 'host' }, m), ...(m.devices || [])];
+    syncMemoryCharts(curves.map((c) => c.device), curves.some((c) => c.limit > 0));
+    S.memory = curves;
+    drawMemoryChart(memoryCanvas, curves[0], 0, plotW);
+    curves.slice(1).forEach((c, i) => drawMemoryChart(deviceCanvases[i], c, i + 1, plotW));
+  }
+  // The scale of a chart: its highest value shown, or the limit when that is on scale.
+  function memoryScale(c) {
+    let hi = Math.max(c.peak, 1);
+    for (const b of c.bytes) hi = Math.max(hi, b);
+    const limitOn = c.limit > 0 && c.limit <= LIMIT_ON_SCALE * hi;
+    return { top: limitOn ? Math.max(hi, c.limit) : hi, limitOn };
+  }
+  function drawMemoryChart(canvas, m, index, plotW) {
+    const ctx = fitCanvas(canvas);
+    const W = canvas.clientWidth, H = canvas.clientHeight;
+    ctx.clearRect(0, 0, W, H);
+    const color = memColor(index);
+    const { top, limitOn } = memoryScale(m);
     const yOf = (b) => H - 16 - (b / top) * (H - 28);
     const xOf = (t) => laneX + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
+    ctx.font = '600 11px system-ui, sans-serif';
+    ctx.fillStyle = color;
+    ctx.fillText(m.device, 4, 14);
+    ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = '#444';
-    ctx.fillText(fmtBytes(top), 4, 14);
+    ctx.fillText(fmtBytes(top), 4, 28);
     ctx.fillText('0', 4, H - 16);
+    ctx.strokeStyle = '#e4e4e4'; ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(laneX, Math.round(yOf(0)) + 0.5); ctx.lineTo(laneX + plotW, Math.round(yOf(0)) + 0.5); ctx.stroke();
     ctx.beginPath();
     ctx.moveTo(xOf(m.t_ns[0] || S.t0), yOf(0));
     for (let i = 0; i < m.t_ns.length; i++) ctx.lineTo(xOf(m.t_ns[i]), yOf(m.bytes[i]));
     ctx.lineTo(xOf(m.t_ns[m.t_ns.length - 1] || S.t1), yOf(0));
     ctx.closePath();
-    ctx.fillStyle = '#6a3d9a55'; ctx.fill();
-    ctx.strokeStyle = '#6a3d9a'; ctx.stroke();
-    if (m.limit > 0) { ctx.setLineDash([6, 4]); ctx.strokeStyle = '#d62728'; ctx.beginPath(); ctx.moveTo(laneX, yOf(m.limit)); ctx.lineTo(W - 8, yOf(m.limit)); ctx.stroke(); ctx.setLineDash([]); ctx.fillStyle = '#d62728'; ctx.fillText('limit ' + fmtBytes(m.limit), W - 120, yOf(m.limit) - 3); }
-    if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
-      const x = xOf(m.peak_t);
-      ctx.fillStyle = '#111';
-      ctx.beginPath(); ctx.arc(x, yOf(m.peak), 3, 0, 7); ctx.fill();
-      const label = 'peak ' + fmtBytes(m.peak) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
-      ctx.fillText(label, Math.min(x + 6, W - ctx.measureText(label).width - 8), Math.max(12, yOf(m.peak) + 4));
+    ctx.fillStyle = color + '55'; ctx.fill();
+    ctx.strokeStyle = color; ctx.stroke();
+    const text = (label, x, y, color) => {  // a label on a light backing, readable over the curve and lines
+      const w = ctx.measureText(label).width;
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.8)'; ctx.fillRect(x - 2, y - 10, w + 4, 13);
+      ctx.fillStyle = color; ctx.fillText(label, x, y);
+    };
+    if (limitOn) {
+      const y = Math.round(yOf(m.limit)) + 0.5;  // on a pixel row: a crisp dash
+      ctx.setLineDash([6, 4]); ctx.strokeStyle = '#d62728'; ctx.beginPath(); ctx.moveTo(laneX, y); ctx.lineTo(W - 8, y); ctx.stroke(); ctx.setLineDash([]);
+      const label = 'limit ' + fmtBytes(m.limit);
+      text(label, W - 8 - ctx.measureText(label).width, y < 24 ? y + 13 : y - 4, '#d62728');  // under the line at the top
+    } else if (m.limit > 0) {  // far above the curve: said, not drawn
+      const label = '\u2191 limit ' + fmtBytes(m.limit) + ', off scale (peak ' + pct(m.peak / m.limit) + ' of it)';
+      text(label, W - 8 - ctx.measureText(label).width, 11, '#d62728');
     }
+    if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
+      const x = xOf(m.peak_t), y = yOf(m.peak);
+      ctx.fillStyle = '#111';
+      ctx.beginPath(); ctx.arc(x, y, 3, 0, 7); ctx.fill();
+      const label = 'peak ' + fmtBytes(m.peak) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
+      const w = ctx.measureText(label).width;
+      text(label, x + 6 + w <= W - 8 ? x + 6 : Math.max(laneX, x - 6 - w), Math.max(12, y + 4), '#111');  // right of the dot, else left
+    }
+  }
+  // Tooltip of a memory chart: the device, the time under the pointer, the live bytes of that pixel
+  // column (lowest..highest when it changes inside it), the limit and how much of it is used, the peak.
+  function memoryTip(e, canvas, index) {
+    const c = S.memory && S.memory[index];
+    if (!c || !c.t_ns.length) return hideTip();
+    const r = canvas.getBoundingClientRect();
+    const col = Math.floor(e.clientX - r.left - laneX);
+    if (col < 0 || 2 * col + 1 >= c.bytes.length) return hideTip();
+    const lo = c.bytes[2 * col], hi = c.bytes[2 * col + 1];
+    const t = S.t0 + (col + 0.5) / (c.bytes.length / 2) * (S.t1 - S.t0);
+    tip.textContent = c.device + ' at ' + fmtNs(t) + '\n' +
+      (lo === hi ? fmtBytes(hi) + ' live' : fmtBytes(lo) + ' to ' + fmtBytes(hi) + ' live in this pixel (zoom in for the steps)') + '\n' +
+      (c.limit > 0 ? 'limit ' + fmtBytes(c.limit) + ', ' + pct(hi / c.limit) + ' used' : 'no limit') +
+      (c.peak > 0 ? '\npeak ' + fmtBytes(c.peak) + ' at ' + fmtNs(c.peak_t) + (c.peak_layer ? ' during "' + c.peak_layer + '"' : '') : '');
+    placeTip(e);
   }
   function setRange(t0, t1) {
     const span = Math.max(1000, t1 - t0);
@@ -611,6 +695,8 @@
     placeTip(e);
   });
   timelineCanvas.addEventListener('mouseleave', hideTip);
+  memoryCanvas.addEventListener('mousemove', (e) => memoryTip(e, memoryCanvas, 0));
+  memoryCanvas.addEventListener('mouseleave', hideTip);
   window.addEventListener('resize', () => { requestDraw(); drawChunkGrid(); });
 
   // ---- controls -------------------------------------------------------------------------------------
