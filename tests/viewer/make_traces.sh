@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fixture of the viewer tests: runs every sample pipeline (2 threads) and writes its trace into OUT
 # as JSON, one also as CBOR, plus a truncated, a garbage and two corpus traces for the error panel,
-# and the synthetic CUDA trace of tests/data/cuda.
+# and the synthetic CUDA trace of tests/data/cuda (as recorded, and with the default device limit).
 #   make_traces.sh CHUNKSCOPE SAMPLES_DIR OUT
 set -euo pipefail
 cs=$1 samples=$2 out=$3
@@ -21,4 +21,7 @@ corpus=$(dirname "$0")/../data/bad/traces
 cp "$corpus/bad_utf8_name.cstrace.cbor" "$corpus/huge_column_claim.cstrace.bin" .
 # The synthetic CUDA trace (tests/data/cuda): device-named worker lanes and transfer lanes.
 cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
+# The same with the device limit the executor takes without --device-memory-limit (about 70.9 GiB).
+sed 's/"limit_bytes":393216/"limit_bytes":76101451776/' cuda_transfers.cstrace.json > cuda_default_limit.cstrace.json
+grep -q '"limit_bytes":76101451776' cuda_default_limit.cstrace.json
 echo "make_traces: $(ls "$out"/*.cstrace.* | wc -l) traces in $out"

@@ -1,5 +1,7 @@
 #include "app.hpp"
 
+#include <algorithm>
+
 #include <imgui.h>
 
 #include "chunkscope/core/units.hpp"
@@ -107,7 +109,9 @@ void App::draw_document(Document& doc, float x, float y, float w, float h) {
   ImGui::End();
   if (panel("Findings", x, y + graph_h, left, h - graph_h)) findings_.draw(doc);
   ImGui::End();
-  const float tl_h = h * 0.30f, mem_h = h * 0.17f, low = h - tl_h - mem_h, grid_w = right * 0.40f;
+  // The memory panel grows by a chart per GPU series (CUDA traces), taken from the chunk grid and layers.
+  const float devices = static_cast<float>(std::min<size_t>(doc.model().trace().device_memory.size(), 2));
+  const float tl_h = h * 0.30f, mem_h = h * (0.17f + 0.11f * devices), low = h - tl_h - mem_h, grid_w = right * 0.40f;
   if (panel("Timeline  (wheel: zoom, drag: pan, double-click: whole run)", x + left, y, right, tl_h,
             ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     timeline_.draw(doc);
@@ -123,8 +127,11 @@ void App::draw_document(Document& doc, float x, float y, float w, float h) {
 void App::draw_compare(float x, float y, float w, float h) {
   Document& a = *docs_[0];
   Document& b = *docs_[1];
-  const float half = w / 2, tl_h = h * 0.30f, mem_h = h * 0.16f;
   Document* both[2] = {&a, &b};
+  size_t gpus = 0;  // the memory panels grow by a chart per GPU series of either trace
+  for (Document* d : both)
+    if (d->ok()) gpus = std::max(gpus, d->model().trace().device_memory.size());
+  const float half = w / 2, tl_h = h * 0.30f, mem_h = h * (0.16f + 0.11f * static_cast<float>(std::min<size_t>(gpus, 2)));
   TimelinePanel* tls[2] = {&timeline_, &timeline_b_};
   MemoryPanel* mems[2] = {&memory_, &memory_b_};
   for (int i = 0; i < 2; ++i) {

@@ -54,6 +54,16 @@ nlohmann::json view_dump(const Document& doc) {
     }
     j["timeline"] = {{"lanes", tl.lanes}, {"transfer_lanes", lanes}};
   }
+  // Traces with GPU memory series: each device chart's name, peak, peak layer, limit and the highest
+  // value of its curve over the whole run (absent otherwise, so CPU dumps stay as they were).
+  if (!m.trace().device_memory.empty()) {
+    const viz::MemoryView mv = viz::memory_view(m, 0, std::max<std::int64_t>(m.trace().meta.wall_ns, 1), 1000);
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& d : mv.devices)
+      devices.push_back({{"device", d.device}, {"peak", d.peak}, {"peak_layer", d.peak_layer}, {"limit", d.limit},
+                         {"curve_max", d.bytes.empty() ? 0.0 : *std::max_element(d.bytes.begin(), d.bytes.end())}});
+    j["memory"] = {{"devices", devices}};
+  }
   if (doc.selected_layer() >= 0) {
     viz::ChunkGrid g = viz::chunk_grid(doc.model(), doc.selected_layer(), doc.grid_color, doc.grid_fixed);
     j["selected"] = doc.model().layers()[static_cast<size_t>(doc.selected_layer())].id;

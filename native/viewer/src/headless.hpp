@@ -11,8 +11,9 @@ namespace chunkscope::viewer {
 
 /// The deterministic part of what the panels show: the visible graph's node keys, edges
 /// ("from -> to") and clusters, the layer table's ids, the timeline's lanes with the copies and
-/// bytes of each transfer lane (traces with transfers only), the selection and its chunk-grid
-/// size, and the trace's error when it could not be read.
+/// bytes of each transfer lane (traces with transfers only), the device memory charts (name, peak,
+/// peak layer, limit, highest value of the curve; traces with GPU memory only), the selection and
+/// its chunk-grid size, and the trace's error when it could not be read.
 nlohmann::json view_dump(const Document& doc);
 
 /// Opens `path` and times opening (read, analyze, model, first layout) and the CPU side of a
