@@ -13,12 +13,9 @@
 
 #include "chunkscope/core/dtype.hpp"
 #include "chunkscope/core/layer.hpp"
+#include "chunkscope/core/numpy_elements.hpp"
 
-#if defined(__CUDACC__)
-#define CS_HD __host__ __device__ inline
-#else
-#define CS_HD inline
-#endif
+#define CS_HD CHUNKSCOPE_HD_INLINE
 
 namespace chunkscope::gpu::dm {
 
@@ -30,60 +27,12 @@ constexpr int kTapsMax = 255;     ///< most gaussian weights along an axis (radi
 
 // ------------------------------------------------------------------ NumPy element semantics
 
-template <class T>
-using WrapType = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
-
-/// Float -> integer as NumPy on x86-64: truncation; NaN and out of range give the signed minimum;
-/// uint8/uint16 go through int32.
-template <class To, class From>
-CS_HD To float_to_int(From x) {
-  if constexpr (std::is_same_v<To, std::int64_t>) {
-    return (x >= From(-9223372036854775808.0) && x < From(9223372036854775808.0)) ? static_cast<std::int64_t>(x)
-                                                                                 : static_cast<std::int64_t>(-9223372036854775807LL - 1);
-  } else if constexpr (std::is_same_v<To, std::uint64_t>) {
-    if (x >= From(9223372036854775808.0) && x < From(18446744073709551616.0))
-      return static_cast<std::uint64_t>(static_cast<std::int64_t>(x - From(9223372036854775808.0))) ^ (std::uint64_t{1} << 63);
-    return static_cast<std::uint64_t>(float_to_int<std::int64_t>(x));
-  } else {
-    const std::int32_t i = (x > From(-2147483649.0) && x < From(2147483648.0)) ? static_cast<std::int32_t>(x)
-                                                                               : static_cast<std::int32_t>(-2147483647 - 1);
-    return static_cast<To>(i);
-  }
-}
-
-/// One element with NumPy's astype semantics (bool: nonzero, NaN is true).
-template <class To, class From>
-CS_HD To cast(From x) {
-  if constexpr (std::is_same_v<To, From>)
-    return x;
-  else if constexpr (std::is_same_v<To, bool>)
-    return x != From(0);
-  else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>)
-    return float_to_int<To>(x);
-  else
-    return static_cast<To>(x);
-}
-
-template <class T>
-CS_HD T wrap_add(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>)
-    return a || b;
-  else if constexpr (std::is_integral_v<T>)
-    return static_cast<T>(static_cast<WrapType<T>>(a) + static_cast<WrapType<T>>(b));
-  else
-    return a + b;
-}
-
-template <class T>
-CS_HD T nan_max(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a >= b || a != a) ? a : b;
-  else return a >= b ? a : b;
-}
-template <class T>
-CS_HD T nan_min(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a <= b || a != a) ? a : b;
-  else return a <= b ? a : b;
-}
+using numpy::cast;
+using numpy::float_to_int;
+using numpy::nan_max;
+using numpy::nan_min;
+using numpy::wrap_add;
+using numpy::WrapType;
 
 /// Element i of a buffer of dtype t, cast to T.
 template <class T>

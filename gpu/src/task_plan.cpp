@@ -22,16 +22,7 @@ bool is_comparison(Op op) {
   return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
 }
 
-bool fits(double v, DType t) {
-  switch (t) {
-    case DType::UInt8: return v >= 0 && v <= 255;
-    case DType::UInt16: return v >= 0 && v <= 65535;
-    case DType::Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    case DType::Int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-    case DType::UInt64: return v >= 0 && v < 18446744073709551616.0;
-    default: return true;
-  }
-}
+using numpy::scalar_fits;
 
 /// The element-wise computation type, as exec's elementwise kernel derives it (ew_prepare).
 /// Returns false when the op raises whatever the data (an out-of-bounds integer scalar): the host
@@ -72,7 +63,7 @@ bool plan_elementwise_impl(const Graph& g, const Layer& l, EwPlan& d) {
   if (is_integer(d.compute)) {
     for (size_t k = first_value; k < l.params.operands.size(); ++k) {
       const Operand& o = l.params.operands[k];
-      if (!o.is_scalar() || !o.scalar_is_integral || fits(o.scalar, d.compute)) continue;
+      if (!o.is_scalar() || !o.scalar_is_integral || scalar_fits(o.scalar, d.compute)) continue;
       if (is_comparison(l.op)) {
         d.compute = DType::Float64;
         break;

@@ -219,17 +219,7 @@ std::string format_integral(double v) {
   return buf;
 }
 
-/// Whether an integral scalar is representable in integer dtype t.
-bool fits(double v, DType t) {
-  switch (t) {
-    case DType::UInt8: return v >= 0 && v <= 255;
-    case DType::UInt16: return v >= 0 && v <= 65535;
-    case DType::Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    case DType::Int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-    case DType::UInt64: return v >= 0 && v < 18446744073709551616.0;
-    default: return true;
-  }
-}
+using numpy::scalar_fits;
 
 std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
   const Layer& l = g.layer(li);
@@ -278,7 +268,7 @@ std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
   if (is_integer(s->compute)) {
     for (size_t k = first_value; k < s->args.size(); ++k) {
       const Arg& a = s->args[k];
-      if (a.input >= 0 || !a.scalar_is_integral || fits(a.scalar, s->compute)) continue;
+      if (a.input >= 0 || !a.scalar_is_integral || scalar_fits(a.scalar, s->compute)) continue;
       if (is_comparison_op(l.op)) {
         s->compute = DType::Float64;
         break;

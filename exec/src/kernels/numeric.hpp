@@ -1,6 +1,7 @@
 #pragma once
 // NumPy's element semantics for the numeric kernels (elementwise, reduce, stencil, matmul):
-// casts between dtypes, wrapping integer arithmetic, NaN-propagating min/max.
+// casts between dtypes, wrapping integer arithmetic, NaN-propagating min/max (defined once in
+// core/numpy_elements.hpp, shared with the CUDA kernels), and buffer conversions.
 // Private to exec/src/kernels/.
 #include <cmath>
 #include <cstdint>
@@ -8,50 +9,20 @@
 #include <limits>
 #include <type_traits>
 
+#include "chunkscope/core/numpy_elements.hpp"
 #include "chunkscope/exec/kernel.hpp"
 
 namespace chunkscope::kernels {
 
-/// Unsigned type at least as wide as `unsigned int` holding T's bits: arithmetic in it wraps
-/// without undefined behaviour (uint16 * uint16 would otherwise overflow `int`).
-template <class T>
-using WrapType = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
-
-/// Float -> integer conversion as NumPy compiled for x86-64 does it: truncation toward zero;
-/// NaN and out-of-range values give the "integer indefinite" value (the minimum of the signed
-/// type); uint8/uint16 go through int32 and keep the low bits (300.0 -> 44, -1.0 -> 255).
-template <class To, class From>
-inline To float_to_int(From x) {
-  if constexpr (std::is_same_v<To, std::int64_t>) {
-    return (x >= From(-9223372036854775808.0) && x < From(9223372036854775808.0))
-               ? static_cast<std::int64_t>(x)
-               : std::numeric_limits<std::int64_t>::min();
-  } else if constexpr (std::is_same_v<To, std::uint64_t>) {
-    if (x >= From(9223372036854775808.0) && x < From(18446744073709551616.0))
-      return static_cast<std::uint64_t>(static_cast<std::int64_t>(x - From(9223372036854775808.0))) ^
-             (std::uint64_t{1} << 63);
-    return static_cast<std::uint64_t>(float_to_int<std::int64_t>(x));
-  } else {
-    const std::int32_t i = (x > From(-2147483649.0) && x < From(2147483648.0))
-                               ? static_cast<std::int32_t>(x)
-                               : std::numeric_limits<std::int32_t>::min();
-    return static_cast<To>(i);
-  }
-}
-
-/// One element converted with NumPy's `astype` semantics (bool: nonzero, NaN is true).
-template <class To, class From>
-inline To cast(From x) {
-  if constexpr (std::is_same_v<To, From>) {
-    return x;
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return x != From(0);
-  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-    return float_to_int<To>(x);
-  } else {
-    return static_cast<To>(x);
-  }
-}
+using numpy::cast;
+using numpy::float_to_int;
+using numpy::nan_max;
+using numpy::nan_min;
+using numpy::wrap_add;
+using numpy::wrap_mul;
+using numpy::wrap_neg;
+using numpy::wrap_sub;
+using numpy::WrapType;
 
 /// Converts n elements (no aliasing). Vectorises for the numeric pairs.
 template <class To, class From>
@@ -79,59 +50,6 @@ inline void convert_to(const T* in, DType to, void* out, std::int64_t n) {
     using U = decltype(t);
     convert<U>(in, static_cast<U*>(out), n);
   });
-}
-
-template <class T>
-inline T wrap_add(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>)
-    return a || b;
-  else if constexpr (std::is_integral_v<T>)
-    return static_cast<T>(static_cast<WrapType<T>>(a) + static_cast<WrapType<T>>(b));
-  else
-    return a + b;
-}
-template <class T>
-inline T wrap_sub(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>)
-    return a != b;
-  else if constexpr (std::is_integral_v<T>)
-    return static_cast<T>(static_cast<WrapType<T>>(a) - static_cast<WrapType<T>>(b));
-  else
-    return a - b;
-}
-template <class T>
-inline T wrap_mul(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>)
-    return a && b;
-  else if constexpr (std::is_integral_v<T>)
-    return static_cast<T>(static_cast<WrapType<T>>(a) * static_cast<WrapType<T>>(b));
-  else
-    return a * b;
-}
-template <class T>
-inline T wrap_neg(T a) {
-  if constexpr (std::is_same_v<T, bool>)
-    return a;
-  else if constexpr (std::is_integral_v<T>)
-    return static_cast<T>(WrapType<T>{0} - static_cast<WrapType<T>>(a));
-  else
-    return -a;
-}
-
-/// np.maximum / np.minimum: a NaN in either operand gives NaN.
-template <class T>
-inline T nan_max(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>)
-    return (a >= b || a != a) ? a : b;
-  else
-    return a >= b ? a : b;
-}
-template <class T>
-inline T nan_min(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>)
-    return (a <= b || a != a) ? a : b;
-  else
-    return a <= b ? a : b;
 }
 
 /// Number of elements of a shape.
