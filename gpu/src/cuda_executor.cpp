@@ -91,6 +91,9 @@ struct Run {
   std::vector<DeviceTask> dev_tasks;
   std::vector<Transfer> transfers;
 
+  std::int64_t unattached = 0;  ///< device bytes reserved for the task being issued, not yet held by a chunk
+  void* scratch_ptr = nullptr;  ///< the task's scratch while it is being issued
+
   std::string error;
   int failed_layer = -1;
   std::int64_t failed_chunk = -1;
@@ -178,6 +181,8 @@ struct Run {
     Slot& s = slots[d];
     const std::int64_t b = out_bytes[d];
     if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&s.dev, static_cast<size_t>(b), h2d));
+    unattached -= b;
+    s.on_dev = true;  // the copy holds its bytes from here (release frees them)
     const cudaEvent_t a = record(h2d);
     // From pageable memory the call returns once the bytes are staged: the host buffer may be freed after it.
     if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(s.dev, host[d].data(), static_cast<size_t>(b), cudaMemcpyHostToDevice, h2d));
@@ -232,21 +237,24 @@ struct Run {
     }
     Slot& s = slots[t];
     if (out_bytes[t] > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&s.dev, static_cast<size_t>(out_bytes[t]), compute));
+    unattached -= out_bytes[t];
     s.on_dev = true;
     // Scratch (filters' float64 blocks) lives for the task only: reserved with the task's memory,
     // counted while it runs, freed on the stream after it.
     const std::int64_t sb = scratch(t);
-    void* tmp = nullptr;
-    if (sb > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&tmp, static_cast<size_t>(sb), compute));
+    if (sb > 0) CHUNKSCOPE_CUDA_CHECK(cudaMallocAsync(&scratch_ptr, static_cast<size_t>(sb), compute));
+    void* tmp = scratch_ptr;
     const cudaEvent_t start = record(compute);
     gpu::run_device_task(g, plans[key.layer], key, ins, s.dev, out_bytes[t], tmp, compute, blas);
     const cudaEvent_t end = record(compute);
     s.dev_ready = end;
     dev_mem_events.push_back({start, out_bytes[t] + sb, key.layer});
     if (sb > 0) {
+      scratch_ptr = nullptr;
       CHUNKSCOPE_CUDA_CHECK(cudaFreeAsync(tmp, compute));
       dev_mem_events.push_back({end, -sb, key.layer});
       dev_mem.release(sb);
+      unattached -= sb;
     }
     const auto f = folded(t);
     dev_tasks.push_back({t, start, end, out_bytes[t], !f.empty()});
@@ -281,10 +289,29 @@ struct Run {
     if (obs) obs->on_task_end(kHostWorker, {t, start, end, out_bytes[t], kHostWorker, ok ? TaskStatus::Done : TaskStatus::Failed, false});
   }
 
-  /// Issues task t (memory already reserved) and releases what it was the last user of.
+  /// After a failure while issuing: gives back what was reserved for the task and not yet held by
+  /// a chunk, and its scratch (the accounting must still end at zero).
+  void abandon() {
+    if (unattached > 0) dev_mem.release(unattached);
+    unattached = 0;
+    if (scratch_ptr) cudaFreeAsync(scratch_ptr, compute);
+    scratch_ptr = nullptr;
+  }
+
+  /// Issues task t (memory already reserved) and releases what it was the last user of. Any error
+  /// (a CUDA call, a download, a release) fails the run naming the task.
   void issue(std::int64_t t) {
-    if (is_virtual(t)) {  // computed by its chain's last task; its inputs stay until then
-      status[t] = static_cast<std::uint8_t>(TaskStatus::Done);
+    try {
+      issue_inner(t);
+    } catch (const std::exception& e) {
+      if (status[t] == 0) status[t] = static_cast<std::uint8_t>(TaskStatus::Failed);
+      fail(t, std::string("CUDA: ") + e.what());
+      abandon();
+    }
+  }
+
+  void issue_inner(std::int64_t t) {
+    if (is_virtual(t)) {  // computed by its chain's last task (which marks it done); its inputs stay until then
       ++done;
       return;
     }
@@ -292,9 +319,11 @@ struct Run {
       try {
         issue_device(t);
         status[t] = static_cast<std::uint8_t>(TaskStatus::Done);
+        for (auto f : folded(t)) status[f] = static_cast<std::uint8_t>(TaskStatus::Done);
       } catch (const std::exception& e) {
         status[t] = static_cast<std::uint8_t>(TaskStatus::Failed);
         fail(t, std::string("CUDA: ") + e.what());
+        abandon();
       }
     } else {
       issue_host(t);
@@ -377,6 +406,23 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   r.dev_task.resize(static_cast<size_t>(n));
   for (std::int64_t t = 0; t < n; ++t)
     r.dev_task[t] = gpu::task_on_device(graph, r.plans[tg.layer(t)], tg.key(t), tg.deps(t).size()) ? 1 : 0;
+  // A fused chain needs all its inputs and its output on the device at once: where that does not
+  // fit under the device limit, the chain's layers run one by one instead (each fits on its own).
+  {
+    std::vector<std::uint8_t> unfuse(static_cast<size_t>(nl), 0);
+    for (std::int64_t t = 0; t < n; ++t) {
+      const int l = tg.layer(t);
+      if (!r.plans[l].chain || unfuse[l]) continue;
+      std::int64_t need = r.out_bytes[t];
+      for (auto d : r.reads(t)) need += r.out_bytes[d];
+      if (need > dev_limit) unfuse[l] = 1;
+    }
+    for (int l = 0; l < nl; ++l)
+      if (unfuse[l]) {
+        for (int f : r.plans[l].chain->layers) r.plans[f].fused_into = -1;
+        r.plans[l].chain = nullptr;
+      }
+  }
   check_fits(r, dev_limit);
   r.prio = memory_aware_priorities(tg);
   r.pending.resize(static_cast<size_t>(n));
@@ -461,6 +507,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
       continue;
     }
     const std::int64_t dev_before = r.dev_mem.live(), host_before = r.host_mem.live();
+    r.unattached = dev ? need : 0;
     r.issue(t);
     if ((r.dev_mem.live() < dev_before || r.host_mem.live() < host_before) && !held.empty()) {
       for (auto h : held) ready.push({r.prio[h], h});

@@ -49,8 +49,10 @@ void launch_fused(const dm::FusedProgram& p, void* out, std::int64_t n, cudaStre
 
 // ---- reductions (kernels_reduce.cu): exec's partial layouts (device_math.hpp)
 
-/// Stage 1: one input chunk (walk `w`) into a partial at `out`.
-void launch_reduce_chunk(const dm::ReduceSpec& r, const dm::ReduceWalk& w, const void* src, void* out, cudaStream_t stream);
+/// Stage 1: one input chunk (walk `w`) into a partial at `out`; `scratch` (dm::reduce_scratch_bytes,
+/// may be null: no split) holds the per-segment partials when the values are split over blocks.
+void launch_reduce_chunk(const dm::ReduceSpec& r, const dm::ReduceWalk& w, const void* src, void* out, void* scratch,
+                         cudaStream_t stream);
 
 /// Combines in.n partials of k elements into a partial (final = false) or the layer's values.
 void launch_reduce_combine(const dm::ReduceSpec& r, const dm::CombineIn& in, std::int64_t k, bool final, void* out,

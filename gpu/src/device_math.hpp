@@ -324,6 +324,22 @@ inline ReduceWalk make_reduce_walk(int nd, const std::int64_t* shape, const bool
   return w;
 }
 
+/// Blocks splitting the reduced values of each output element in stage 1, so that a chunk reduced
+/// to few outputs still fills the device (about 1024 blocks in all, segments of at least 4096
+/// values); 1 = no split. The segments' partials are joined in order (deterministic).
+inline std::int64_t reduce_segments(const ReduceWalk& w) {
+  const std::int64_t blocks = w.inner_reduced ? w.k : (w.k + 31) / 32;
+  if (w.count < 8192 || blocks >= 1024 || blocks <= 0) return 1;
+  const std::int64_t want = (1024 + blocks - 1) / blocks, most = w.count / 4096;
+  return want < most ? want : most;
+}
+
+/// Device scratch of a stage-1 task: one partial (at most 8 bytes) per output element and segment.
+inline std::int64_t reduce_scratch_bytes(const ReduceWalk& w) {
+  const std::int64_t s = reduce_segments(w);
+  return s > 1 ? w.k * s * 8 : 0;
+}
+
 /// Offset in the chunk of output element o, and of reduced index r.
 CS_HD std::int64_t kept_offset(const ReduceWalk& w, std::int64_t o) {
   if (w.kept == 1) return o * w.kept_stride[0];  // the common case, without 64-bit divisions

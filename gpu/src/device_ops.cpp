@@ -132,11 +132,11 @@ void run_filter(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey ke
 }
 
 void run_reduce(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, std::span<const void* const> in, void* out,
-                std::int64_t out_bytes, cudaStream_t s) {
+                std::int64_t out_bytes, void* scratch, cudaStream_t s) {
   if (key.stage == 1) {
     const dm::ReduceWalk w = reduce_walk(g, l, d.reduce, key.index);
     if (w.k != partial_k(d.reduce.spec, key, out_bytes)) throw std::logic_error("reduction: partial size does not match the plan");
-    launch_reduce_chunk(d.reduce.spec, w, in[0], out, s);
+    launch_reduce_chunk(d.reduce.spec, w, in[0], out, scratch, s);
     return;
   }
   if (in.size() > static_cast<size_t>(dm::kCombineMax) || in.empty()) throw std::logic_error("reduction: too many partials for a device combine");
@@ -161,7 +161,9 @@ bool task_on_device(const Graph& g, const DeviceLayer& plan, TaskKey key, std::s
 
 std::int64_t device_scratch_bytes(const Graph& g, const DeviceLayer& plan, TaskKey key) {
   const Layer& l = g.layer(key.layer);
-  if (!plan.on_device || l.kind != OpKind::Stencil || key.stage != 0) return 0;
+  if (!plan.on_device) return 0;
+  if (l.kind == OpKind::Reduce && key.stage == 1) return dm::reduce_scratch_bytes(reduce_walk(g, l, plan.reduce, key.index));
+  if (l.kind != OpKind::Stencil || key.stage != 0) return 0;
   return filter_scratch_bytes(g, l, plan.filter, key.index);
 }
 
@@ -322,7 +324,7 @@ void run_device_task(const Graph& g, const DeviceLayer& d, TaskKey key, std::spa
       if (out_bytes > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(out, in[0], static_cast<size_t>(out_bytes), cudaMemcpyDeviceToDevice, s));
       return;
     case OpKind::Matmul: return run_matmul(g, l, key, in, out, s, blas);
-    case OpKind::Reduce: return run_reduce(g, d, l, key, in, out, out_bytes, s);
+    case OpKind::Reduce: return run_reduce(g, d, l, key, in, out, out_bytes, scratch, s);
     case OpKind::Stencil:
       if (key.stage == 1) {
         dm::GatherDesc gd;

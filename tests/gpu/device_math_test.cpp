@@ -423,6 +423,24 @@ TEST_CASE("reduction walk: merged axes, offsets and counts", "[gpu][reduce]") {
   CHECK(e.count == 0);
 }
 
+TEST_CASE("stage-1 reductions split few outputs over many blocks, with scratch for the partials", "[gpu][reduce]") {
+  const std::int64_t big[1] = {1 << 20};
+  const bool all[1] = {true};
+  const dm::ReduceWalk one = dm::make_reduce_walk(1, big, all);  // a whole chunk into one value
+  CHECK(dm::reduce_segments(one) == 256);                           // at least 4096 values a segment
+  CHECK(dm::reduce_scratch_bytes(one) == 256 * 8);
+  const std::int64_t cols[2] = {65536, 4096};
+  const bool axis0[2] = {true, false};
+  const dm::ReduceWalk c = dm::make_reduce_walk(2, cols, axis0);   // 128 column blocks
+  CHECK(dm::reduce_segments(c) == 8);
+  CHECK(dm::reduce_scratch_bytes(c) == 4096 * 8 * 8);
+  const std::int64_t many[2] = {4096, 4096};
+  const bool axis1[2] = {false, true};
+  CHECK(dm::reduce_segments(dm::make_reduce_walk(2, many, axis1)) == 1);  // 4096 rows fill the device
+  const std::int64_t small[1] = {5000};
+  CHECK(dm::reduce_segments(dm::make_reduce_walk(1, small, all)) == 1);   // too few values to split
+}
+
 TEST_CASE("device filters equal the CPU kernels bit for bit in every mode, dtype and chunking", "[gpu][filter]") {
   const Graph g = load(read_file(CHUNKSCOPE_SOURCE_DIR "/tests/e2e/pipelines/ops_stencil.json"));
   CHECK(check_filters(g) > 100);
