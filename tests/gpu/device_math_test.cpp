@@ -59,6 +59,19 @@ struct CpuRun {
       ki.run(ctx);
     }
   }
+  /// Calls f(task, key, layer) for every task of a layer of `kind` (f returns whether it checked
+  /// the task); returns how many were checked.
+  template <class F>
+  int each_task(OpKind kind, F&& f) const {
+    const TaskGraph& tg = g.tasks();
+    int checked = 0;
+    for (std::int64_t t = 0; t < tg.size(); ++t) {
+      const TaskKey key = tg.key(t);
+      const Layer& l = g.layer(key.layer);
+      if (l.kind == kind && l.params.pushed_source < 0 && f(t, key, l)) ++checked;
+    }
+    return checked;
+  }
   std::vector<const void*> inputs(std::int64_t t) const {
     std::vector<const void*> v;
     for (auto d : g.tasks().deps(t)) v.push_back(out[d].data());
@@ -131,12 +144,7 @@ void device_stage1(const dm::ReduceSpec& r, const dm::ReduceWalk& w, const void*
 /// Checks every task of every reduction layer of g; returns the number of tasks checked.
 int check_reductions(const Graph& g) {
   CpuRun cpu(g);
-  const TaskGraph& tg = g.tasks();
-  int checked = 0;
-  for (std::int64_t t = 0; t < tg.size(); ++t) {
-    const TaskKey key = tg.key(t);
-    const Layer& l = g.layer(key.layer);
-    if (l.kind != OpKind::Reduce) continue;
+  return cpu.each_task(OpKind::Reduce, [&](std::int64_t t, TaskKey key, const Layer& l) {
     ReducePlan plan;
     std::string why;
     REQUIRE(plan_reduce(g, l, plan, why));
@@ -178,9 +186,8 @@ int check_reductions(const Graph& g) {
       CHECK(std::memcmp(want.data(), got.data(), 8) == 0);  // the count
       compare_values<double>(want.data() + 8, got.data() + 8, (want.size() - 8) / 8, 1e-12, what);
     }
-    ++checked;
-  }
-  return checked;
+    return true;
+  });
 }
 
 // ------------------------------------------------------------------ filters as the device does them
@@ -222,12 +229,7 @@ void run_steps(const std::vector<FilterStep>& steps, const void* block, void* ou
 /// Checks every task of every filter layer of g bit for bit; returns the number of tasks checked.
 int check_filters(const Graph& g) {
   CpuRun cpu(g);
-  const TaskGraph& tg = g.tasks();
-  int checked = 0;
-  for (std::int64_t t = 0; t < tg.size(); ++t) {
-    const TaskKey key = tg.key(t);
-    const Layer& l = g.layer(key.layer);
-    if (l.kind != OpKind::Stencil) continue;
+  return cpu.each_task(OpKind::Stencil, [&](std::int64_t t, TaskKey key, const Layer& l) {
     FilterPlan plan;
     std::string why;
     REQUIRE(plan_filter(g, l, plan, why));
@@ -256,9 +258,8 @@ int check_filters(const Graph& g) {
       });
     }
     CHECK(std::memcmp(want.data(), got.data(), static_cast<size_t>(want.size())) == 0);
-    ++checked;
-  }
-  return checked;
+    return true;
+  });
 }
 
 // ------------------------------------------------------------------ element-wise layers and fused chains
@@ -274,14 +275,9 @@ double ew_tolerance() {
 /// number of tasks checked.
 int check_elementwise(const Graph& g) {
   CpuRun cpu(g);
-  const TaskGraph& tg = g.tasks();
-  int checked = 0;
-  for (std::int64_t t = 0; t < tg.size(); ++t) {
-    const TaskKey key = tg.key(t);
-    const Layer& l = g.layer(key.layer);
-    if (l.kind != OpKind::Elementwise || l.params.pushed_source >= 0) continue;
+  return cpu.each_task(OpKind::Elementwise, [&](std::int64_t t, TaskKey key, const Layer& l) {
     EwPlan p;
-    if (!plan_elementwise(g, l, p)) continue;
+    if (!plan_elementwise(g, l, p)) return false;
     const auto in = cpu.inputs(t);
     dm::EwOperand ops[3];
     for (size_t k = 0; k < p.operands.size() && k < 3; ++k) {
@@ -296,9 +292,8 @@ int check_elementwise(const Graph& g) {
       using U = decltype(tag);
       compare_values<U>(want.data(), got.data(), n, ew_tolerance<U>(), "layer " + l.id + " chunk " + std::to_string(key.index));
     });
-    ++checked;
-  }
-  return checked;
+    return true;
+  });
 }
 
 /// Plans fusion over g and checks every chain-end task computed as one fused kernel from the chain's
