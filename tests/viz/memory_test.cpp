@@ -151,12 +151,7 @@ TEST_CASE("a device series with columns of different lengths is refused by the m
 }
 
 TEST_CASE("the synthetic CUDA fixture has a cuda:0 curve with its peak, layer and limit", "[viz][memory]") {
-  std::ifstream in(std::string(CHUNKSCOPE_TEST_DATA_DIR) + "/cuda/cuda_transfers.cstrace.json", std::ios::binary);
-  REQUIRE(in);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto r = chunkscope::read_trace_bytes(bytes, "cuda_transfers.cstrace.json");
-  REQUIRE(r.ok());
-  const Model m(std::move(r).value(), {});
+  const Model m = fixtures::cuda_fixture_model();
   const MemoryView v = memory_view(m, 0, m.trace().meta.wall_ns, 300);
   REQUIRE(v.devices.size() == 1);
   const MemoryCurve& d = v.devices[0];

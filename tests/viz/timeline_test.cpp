@@ -242,12 +242,7 @@ TEST_CASE("transfer lanes name devices from worker_devices, then device_memory, 
 }
 
 TEST_CASE("the synthetic CUDA fixture shows device lanes and both transfer lanes", "[viz][timeline]") {
-  std::ifstream in(std::string(CHUNKSCOPE_TEST_DATA_DIR) + "/cuda/cuda_transfers.cstrace.json", std::ios::binary);
-  REQUIRE(in);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto r = chunkscope::read_trace_bytes(bytes, "cuda_transfers.cstrace.json");
-  REQUIRE(r.ok());
-  const Model m(std::move(r).value(), {});
+  const Model m = fixtures::cuda_fixture_model();
   const Timeline tl = timeline(m, 0, m.trace().meta.wall_ns, 800.0);
   CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)", "cuda:0 host\xE2\x86\x92" "device",
                                              "cuda:0 device\xE2\x86\x92" "host"});

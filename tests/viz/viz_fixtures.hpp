@@ -2,8 +2,13 @@
 // Traces for the viz tests: a small grouped pipeline with a rechunk and a reduction tree, and a
 // large flat trace of tiny tasks built column by column (fast), the small one as a CUDA run
 // records it (host<->device transfers), and device memory series to add to any of them.
+#include <fstream>
+#include <iterator>
 #include <string>
 
+#include <catch2/catch.hpp>
+
+#include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/viz/model.hpp"
 #include "trace_builder.hpp"
 
@@ -140,6 +145,16 @@ inline void add_device_memory(Trace& t, const std::string& device, std::int64_t 
   }
   s.limit_bytes = limit;
   t.device_memory.push_back(std::move(s));
+}
+
+/// The synthetic CUDA-shaped trace of tests/data/cuda (made by make_fixture.py).
+inline Model cuda_fixture_model() {
+  std::ifstream in(std::string(CHUNKSCOPE_TEST_DATA_DIR) + "/cuda/cuda_transfers.cstrace.json", std::ios::binary);
+  REQUIRE(in);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto r = chunkscope::read_trace_bytes(bytes, "cuda_transfers.cstrace.json");
+  REQUIRE(r.ok());
+  return Model(std::move(r).value(), {});
 }
 
 }  // namespace chunkscope::viz::fixtures
