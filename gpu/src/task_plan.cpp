@@ -24,10 +24,29 @@ bool is_comparison(Op op) {
 
 using numpy::scalar_fits;
 
+}  // namespace
+
+bool elementwise_on_device(Op op, DType compute) {
+  const bool fl = compute == DType::Float32 || compute == DType::Float64;
+  const bool uns = compute == DType::UInt8 || compute == DType::UInt16 || compute == DType::UInt64;
+  switch (op) {
+    case Op::Add: case Op::Subtract: case Op::Multiply: case Op::Maximum: case Op::Minimum:
+    case Op::Greater: case Op::GreaterEqual: case Op::Less: case Op::LessEqual: case Op::Equal:
+    case Op::Where: case Op::AsType: case Op::Negative: case Op::Abs:
+      return true;
+    case Op::Divide: case Op::Sqrt: case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos:
+      return fl;
+    case Op::Power:  // signed integers raise on negative exponents: the host kernel reports it
+      return fl || uns || compute == DType::Bool;
+    default:
+      return false;
+  }
+}
+
 /// The element-wise computation type, as exec's elementwise kernel derives it (ew_prepare).
 /// Returns false when the op raises whatever the data (an out-of-bounds integer scalar): the host
 /// kernel then reports NumPy's error.
-bool plan_elementwise_impl(const Graph& g, const Layer& l, EwPlan& d) {
+bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& d) {
   int next = 0;
   for (const Operand& o : l.params.operands) {
     dm::EwOperand e;
@@ -74,27 +93,6 @@ bool plan_elementwise_impl(const Graph& g, const Layer& l, EwPlan& d) {
   return elementwise_on_device(l.op, d.compute);
 }
 
-}  // namespace
-
-bool elementwise_on_device(Op op, DType compute) {
-  const bool fl = compute == DType::Float32 || compute == DType::Float64;
-  const bool uns = compute == DType::UInt8 || compute == DType::UInt16 || compute == DType::UInt64;
-  switch (op) {
-    case Op::Add: case Op::Subtract: case Op::Multiply: case Op::Maximum: case Op::Minimum:
-    case Op::Greater: case Op::GreaterEqual: case Op::Less: case Op::LessEqual: case Op::Equal:
-    case Op::Where: case Op::AsType: case Op::Negative: case Op::Abs:
-      return true;
-    case Op::Divide: case Op::Sqrt: case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos:
-      return fl;
-    case Op::Power:  // signed integers raise on negative exponents: the host kernel reports it
-      return fl || uns || compute == DType::Bool;
-    default:
-      return false;
-  }
-}
-
-bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& p) { return plan_elementwise_impl(g, l, p); }
-
 std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const std::vector<const EwPlan*>& ew,
                                                            std::vector<int>& fused_into) {
   const int nl = static_cast<int>(g.layers().size());
@@ -130,7 +128,6 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
       st.compute = p.compute;
       st.out = L.meta.dtype;
       st.count = static_cast<std::uint8_t>(std::min<size_t>(p.operands.size(), 3));
-      int next_input = 0;
       for (int k = 0; k < st.count; ++k) {
         dm::FusedOperand& o = st.operand[k];
         if (p.operand_input[k] < 0) {
@@ -140,7 +137,6 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
           continue;
         }
         const int in = L.params.operands[k].layer;
-        ++next_input;
         o.dtype = g.layer(in).meta.dtype;
         if (consumer[in] >= 0) {  // a fused producer: its step comes first
           const auto at = std::find(chain->layers.begin(), chain->layers.end(), in);
@@ -156,7 +152,6 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
           o.index = static_cast<std::uint8_t>(at - chain->input_layers.begin());
         }
       }
-      (void)next_input;
       if (chain->layers.size() >= static_cast<size_t>(dm::kFusedOps) || chain->input_layers.size() > static_cast<size_t>(dm::kFusedInputs)) {
         fits = false;
         return 0;
