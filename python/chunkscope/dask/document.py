@@ -1,0 +1,407 @@
+"""Building the trace document (docs/trace-format.md) of one Dask run from the recorded graph and tasks.
+
+The document goes to core's reader (`Trace.from_dict`), which validates it: only core defines the
+format. Inputs: the GraphRecorder (layers, key names), the Run (scheduler, workers, its layers, its
+failure), and its task records: (key, start_ns, end_ns, worker, nbytes, shape, dtype, type, nnz), in
+an order where every task comes after its dependencies.
+"""
+from __future__ import annotations
+
+import time
+
+import dask
+
+from .arrays import dtype_name
+from .memory import memory_series
+from .names import group_of, op_kind, split_name
+
+__all__ = ["build_document"]
+
+_FORMAT = "chunkscope-trace"
+
+
+def _version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def _split_key(key):
+    if isinstance(key, tuple) and key and isinstance(key[0], str):
+        return key[0], key[1:]
+    return (key if isinstance(key, str) else str(key)), ()
+
+
+def _is_output_key(key_name: str, layer_name: str) -> bool:
+    """A key holding one of the layer's output chunks: its own name, or a fused key's "a-b-<name>"."""
+    return key_name == layer_name or key_name.endswith("-" + layer_name)
+
+
+class _LayerTable:
+    """Maps key names to the run's layers: noted layers (holders to the source that reads them, joins
+    to what they join), then fused key names (ending with the name of the layer they produce), then a
+    layer per unknown key name."""
+
+    def __init__(self, graph, names: list):
+        self.graph = graph
+        self.order: list[str] = []
+        self.info: dict[str, dict] = {}
+        self.cache: dict[str, str] = {}
+        for n in names:
+            self._add(n)
+
+    def _add(self, n):
+        if n in self.info:
+            return
+        info = self.graph.layers.get(n)
+        if info is None:
+            info = {"name": n, "deps": [], "shape": None, "chunks": None, "dtype": None, "type": "unknown"}
+        if info.get("container") or info.get("holder_of") or info.get("join_of"):
+            return
+        self.info[n] = dict(info)
+        self.order.append(n)
+
+    def _resolve(self, n, depth=0):
+        info = self.graph.layers.get(n)
+        if info is None or depth > 4:
+            return n
+        if info.get("holder_of"):
+            return self._resolve(info["holder_of"], depth + 1)
+        if info.get("join_of"):
+            return self._resolve(self.graph.key_names.get(info["join_of"], info["join_of"]), depth + 1)
+        return n
+
+    def layer_of(self, key_name: str) -> str:
+        hit = self.cache.get(key_name)
+        if hit is not None:
+            return hit
+        names = self.graph.key_names
+        layer = names.get(key_name)
+        if layer is None:  # low-level fusion renames keys to "a-b-<name of the last layer>"
+            parts = key_name.split("-")
+            for i in range(1, len(parts)):
+                cand = "-".join(parts[i:])
+                if cand in names:
+                    layer = names[cand]
+                    break
+        if layer is None:
+            layer = key_name
+        layer = self._resolve(layer)
+        if layer not in self.info:
+            self._add(layer)
+            if layer not in self.info:  # a container: a layer of its own for the key name
+                self.info[key_name] = {"name": key_name, "deps": [], "shape": None, "chunks": None, "dtype": None,
+                                       "type": "unknown"}
+                self.order.append(key_name)
+                layer = key_name
+        self.cache[key_name] = layer
+        return layer
+
+
+def _layer_deps(table: _LayerTable, n: str) -> list:
+    """A layer's inputs in the trace: holders dropped (they became the source), containers looked
+    through, a sink connected to the layer whose chunks it writes."""
+    info = table.info[n]
+    out = []
+    if info.get("sink_source_key"):
+        out.append(table.layer_of(info["sink_source_key"]))
+    for d in info["deps"]:
+        g = table.graph.layers.get(d, {})
+        if g.get("holder") is not None or g.get("container"):
+            continue
+        r = table._resolve(d)
+        if r != n and r not in out:
+            out.append(r)
+    return out
+
+
+def build_document(graph, run, rec, part, *, name: str, run_index: int, run_count: int, warnings=()) -> dict:
+    """The trace document of one run. `rec`: the LocalRecorder (local runs); `part`: the distributed
+    records of this run (plugin.split_distributed), or None."""
+    names = run.layer_names or (list(graph.layers) if run_count == 1 else [])
+    table = _LayerTable(graph, names)
+    if part is not None:
+        records, dependencies, released = part["records"], part["deps"], part["released"]
+        threads, wall_ns = part["threads"], max((r[2] for r in part["records"]), default=0)
+        worker_names = part["worker_names"]
+    else:
+        t0 = run.t0
+        src = rec.records
+        records = [src[i] for i in run.record_indices()]
+        if records:
+            t0 = min(t0, min(r[1] for r in records))
+        records = [(k, s - t0, e - t0) + tuple(r) for (k, s, e, *r) in records]
+        dependencies, released, worker_names = rec.dependencies, None, None
+        threads = run.workers
+        wall_ns = (run.t1 or time.perf_counter_ns()) - t0
+    failed = []  # (key, start, end, worker)
+    if part is not None:
+        failed = [(k, s, e, 0) for (k, _w, s, e) in part["failed"]]
+    elif run.failed_key is not None:
+        s = (run.failed_start or run.t1) - t0
+        failed = [(run.failed_key, max(0, s), max(0, (run.t1 or 0) - t0), 0)]
+
+    # Tasks -> layers; array facts from results where the graph had none. Key names are resolved
+    # once each (by_name); the work per task is kept to tuple and dict operations.
+    per_task = []
+    seen_shapes: dict[str, dict] = {}
+    types: dict[str, dict] = {}
+    by_name: dict = {}  # key name -> (layer, is an output key of it)
+    for (key, s, e, w, b, shape, dtype, typ, nnz) in records:
+        if type(key) is tuple and key and type(key[0]) is str:
+            kname, idx = key[0], key[1:]
+        else:
+            kname, idx = _split_key(key)
+        hit = by_name.get(kname)
+        if hit is None:
+            layer = table.layer_of(kname)
+            hit = by_name[kname] = (layer, _is_output_key(kname, table.info[layer]["name"]))
+        layer, is_out = hit
+        per_task.append((key, layer, idx, s, e, w, b, is_out, 1))
+        if is_out:
+            t = types.get(layer)
+            if t is None:
+                t = types[layer] = {"type": typ, "nnz": 0, "size": 0, "bytes": 0, "sparse": False}
+            if nnz is not None and shape is not None:
+                try:
+                    size = 1
+                    for n in shape:
+                        size *= int(n)
+                    t["nnz"] += int(nnz)
+                    t["size"] += size
+                    t["bytes"] += int(b or 0)
+                    t["sparse"] = True
+                except (TypeError, ValueError):
+                    pass
+            if shape is not None:
+                try:
+                    d = seen_shapes.get(layer)
+                    if d is None:
+                        d = seen_shapes[layer] = {"ndim": len(shape), "sizes": [dict() for _ in shape], "dtype": dtype}
+                    if len(shape) == d["ndim"] == len(idx):
+                        for a, (i, n) in enumerate(zip(idx, shape)):
+                            d["sizes"][a][i] = int(n)
+                except TypeError:
+                    pass
+    for (key, s, e, w) in failed:
+        kname, idx = _split_key(key)
+        layer = table.layer_of(kname)
+        per_task.append((key, layer, idx, s, e, w, 0, _is_output_key(kname, table.info[layer]["name"]), 2))
+
+    # The results' shapes win over the annotations where they cover the whole chunk grid: Dask sets
+    # some arrays' chunks after the layer was annotated, and boolean indexing leaves them unknown.
+    for layer, d in seen_shapes.items():
+        info = table.info[layer]
+        chunks = []
+        for sizes in d["sizes"]:
+            if not sizes or sorted(sizes) != list(range(len(sizes))):
+                chunks = None
+                break
+            chunks.append([sizes[i] for i in range(len(sizes))])
+        grid = info.get("nchunks") or ([len(c) for c in info["chunks"]] if info["chunks"] is not None else None)
+        if chunks is not None and grid is not None and [len(c) for c in chunks] != list(grid):
+            chunks = None  # a partial grid (e.g. a culled graph): keep the annotation
+        if chunks is not None:
+            info["chunks"] = chunks
+            info["shape"] = [sum(c) for c in chunks]
+            info.pop("nchunks", None)
+        if info["dtype"] is None and d["dtype"] is not None:
+            info["dtype"] = dtype_name(d["dtype"])
+
+    # Which layers ran; the fused-away ones point at the layer that ran their work.
+    ran_layers = {hit[0] for hit in by_name.values()}
+    deps_of = {n: _layer_deps(table, n) for n in list(table.order)}
+    dependents: dict[str, list] = {}
+    for n in table.order:
+        for dep in deps_of.get(n, ()):
+            dependents.setdefault(dep, []).append(n)
+    fused_into: dict[str, str] = {}
+    for n in table.order:
+        if n in ran_layers or table.info[n].get("data") or not deps_of.get(n) and n not in dependents:
+            continue
+        stack, seen = list(dependents.get(n, ())), set()
+        while stack:
+            m = stack.pop(0)
+            if m in seen:
+                continue
+            seen.add(m)
+            if m in ran_layers:
+                fused_into[n] = m
+                break
+            stack.extend(dependents.get(m, ()))
+    fused: dict[str, list] = {}
+    for a, b in fused_into.items():
+        fused.setdefault(b, []).append(a)
+
+    # Layer objects: names without tokens, distinct and stable (numbered in topological order).
+    index: dict[str, int] = {}
+    ids: dict[str, str] = {}
+    used: dict[str, int] = {}
+    layers = []
+    unknown_dtype = []
+    for n in table.order:
+        info = table.info[n]
+        op, token, suffix = split_name(n)
+        display = f"{op}({suffix})" if suffix else op
+        k = used.get(display, 0) + 1
+        used[display] = k
+        lid = display if k == 1 else f"{display}#{k}"
+        while lid in ids.values():
+            k += 1
+            lid = f"{display}#{k}"
+        ids[n] = lid
+        index[n] = len(layers)
+        inputs = [ids[d] for d in deps_of.get(n, ()) if d in ids]
+        params = {"dask_name": n, "dask_layer_type": info.get("type", "")}
+        if token:
+            params["dask_token"] = token
+        if n in fused_into:
+            params["dask_fused_into"] = fused_into[n]
+        if n in fused:
+            params["dask_fused"] = sorted(fused[n])
+        kind = op_kind(op, bool(inputs))
+        for field in ("source", "data", "sink"):
+            facts = info.get(field)
+            if facts:
+                prefix = "target_" if field == "sink" else "source_"
+                for f, v in facts.items():
+                    if f == "path":
+                        params["path"] = v
+                    elif f == "source_type":
+                        params[prefix + "type"] = v
+                    elif f == "storage_chunks":
+                        params[("target_" if field == "sink" else "") + "storage_chunks"] = v
+                    else:
+                        params[prefix + f] = v
+                kind = "sink" if field == "sink" else "source"
+        if info.get("data"):
+            params["source_type"] = "in-memory " + params.get("source_type", "array")
+        t = types.get(n)
+        chunk_type = info.get("chunk_type")
+        if t is not None and t["type"] is not None:
+            chunk_type = t["type"] if isinstance(t["type"], str) else f"{t['type'].__module__}.{t['type'].__qualname__}"
+        if chunk_type:
+            params["chunk_type"] = str(chunk_type)
+        if t is not None and t["sparse"] and t["size"]:
+            params["density"] = t["nnz"] / t["size"]
+            params["sparse_bytes"] = t["bytes"]
+        dtype = info["dtype"]
+        if dtype is None:
+            dtype = "unknown"
+            unknown_dtype.append(lid)
+        shape, chunks = info["shape"], info["chunks"]
+        if chunks is None and info.get("nchunks") is not None:
+            known = info.get("known_chunks") or [None] * len(info["nchunks"])
+            params["unknown_chunks"] = True
+            params["shape"] = "(" + ", ".join(str(sum(c)) if c is not None else "?" for c in known) + ("," if len(known) == 1 else "") + ")"
+            params["chunks"] = "(" + ", ".join(("(" + ", ".join(str(x) for x in c) + ")") if c is not None else
+                                               ("(" + ", ".join(["?"] * n) + ")") for c, n in zip(known, info["nchunks"])) + ")"
+            shape, chunks = [], []
+        layers.append({"id": lid, "name": lid, "op": op, "kind": kind, "group": group_of(op),
+                       "inputs": inputs, "shape": shape if shape is not None else [], "chunks": chunks if chunks is not None else [],
+                       "dtype": dtype, "tasks": 0, "params": params, "inserted": False})
+
+    # Tasks, in the recorded (causal) order.
+    task_id: dict = {}
+    worker_ids: dict = {}
+    c_layer, c_stage, c_chunk, c_worker, c_start, c_end, c_bytes, c_status = [], [], [], [], [], [], [], []
+    dep_offsets, dep_index = [0], []
+    stage_counter: dict = {}
+    stage0_seen = set()
+    layer_tasks: dict = {}
+    geom = {n: (index[n], tuple(len(a) for a in layers[index[n]]["chunks"]),
+                layers[index[n]]["shape"] == [] and layers[index[n]]["chunks"] == []
+                and not layers[index[n]]["params"].get("unknown_chunks")) for n in index}
+    no_deps = ()
+    get_deps = dependencies.get
+    get_id = task_id.get
+    error_text = ""
+    for (key, layer, idx, s, e, w, b, is_out, status) in per_task:
+        li, nchunks, scalar = geom[layer]
+        flat = -1
+        if is_out and len(idx) == len(nchunks):
+            flat = 0
+            for i, n in zip(idx, nchunks):
+                if type(i) is not int or i < 0 or i >= n:
+                    flat = -1
+                    break
+                flat = flat * n + i
+        if flat >= 0 and (li, flat) not in stage0_seen:
+            stage, chunk = 0, flat
+            stage0_seen.add((li, flat))
+        elif scalar and (li, 0) not in stage0_seen:
+            stage, chunk = 0, 0
+            stage0_seen.add((li, 0))
+        else:
+            stage = 1
+            chunk = stage_counter.get(li, 0)
+            stage_counter[li] = chunk + 1
+        wid = worker_ids.get(w)
+        if wid is None:
+            wid = worker_ids[w] = len(worker_ids)
+        s = int(s)
+        if s < 0:
+            s = 0
+        e = int(e)
+        if e < s:
+            e = s
+        task_id[key] = len(c_layer)
+        c_layer.append(li)
+        c_stage.append(stage)
+        c_chunk.append(chunk)
+        c_worker.append(wid)
+        c_start.append(s)
+        c_end.append(e)
+        b = int(b or 0)
+        c_bytes.append(b if b > 0 else 0)
+        c_status.append(status)
+        for d in get_deps(key, no_deps):
+            j = get_id(d)
+            if j is not None:
+                dep_index.append(j)
+        dep_offsets.append(len(dep_index))
+        layer_tasks[li] = layer_tasks.get(li, 0) + 1
+        if status == 2 and not error_text:
+            where = "chunk " + (str(tuple(idx)) if idx else "0")
+            error_text = f"layer {layers[li]['id']} {where}: "
+            failed_at = {"layer": layers[li]["id"], "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
+                         "task": len(c_layer) - 1, "dask_key": str(key)}
+    for li, n in layer_tasks.items():
+        layers[li]["tasks"] += n
+    ntasks = len(c_layer)
+    col = {"layer": c_layer, "stage": c_stage, "chunk": c_chunk, "worker": c_worker, "start_ns": c_start, "end_ns": c_end,
+           "bytes": c_bytes, "status": c_status, "fused": [0] * ntasks}
+
+    memory = memory_series(col, dep_offsets, dep_index, per_task, graph.outputs, released)
+    peak_layer = memory.pop("_peak_task_layer")
+    if peak_layer >= 0:
+        memory["peak_layer"] = layers[peak_layer]["id"]
+    ex = {"dask_version": dask.__version__, "fused_layers": {ids[b]: sorted(ids[a] for a in v) for b, v in fused.items()},
+          "workers": [str(w) for w in worker_ids] if worker_names is None else worker_names,
+          "run": run_index, "runs": run_count, "scheduler": run.executor[len("dask-"):]}
+    if run.address:
+        ex["scheduler_address"] = run.address
+    if unknown_dtype:
+        ex["unknown_dtype_layers"] = unknown_dtype
+    if warnings:
+        ex["warnings"] = list(warnings)
+    if part is not None:
+        ex.update(part["extra"])
+    errors = []
+    if run.error is not None:
+        errors.append(error_text + f"{run.error[0]}: {run.error[1]}")
+        if error_text:
+            ex["failed"] = failed_at
+    status = "failed" if errors else "ok"
+    threads = threads if part is None else part["threads"]
+    return {
+        "format": _FORMAT, "version": 1,
+        "meta": {"tool_version": _version(), "executor": run.executor, "device": "cpu", "threads": int(max(1, threads)),
+                 "memory_limit": 0, "start_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.t_wall)),
+                 "wall_ns": int(max(wall_ns, max(col["end_ns"], default=0))), "pipeline": name, "status": status,
+                 "error": "; ".join(errors)[:500], "extra": ex},
+        "layers": layers,
+        "tasks": dict(col, dep_offsets=dep_offsets, dep_index=dep_index),
+        "memory": memory,
+        "device_memory": [],
+        "transfers": {"task": [], "start_ns": [], "end_ns": [], "bytes": [], "to_device": [], "device": []},
+    }

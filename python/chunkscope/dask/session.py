@@ -1,0 +1,242 @@
+"""The entry point: `with profile() as prof:` records the Dask computations run inside.
+
+Each computation (`compute`, `persist`, `da.store`, …) is one run: Dask asks `dask.base.get_scheduler`
+for the scheduler of every computation, and the profile wraps what it returns, so a run knows the
+scheduler that really ran it (threads, sync, processes, distributed with its address) and its worker
+count, and the layers noted since the previous run. Tasks run outside such a call (a scheduler's
+`get` called directly) form one more run, named after the configured scheduler.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+
+import dask
+
+from .. import Trace
+from . import local as _local
+from .document import build_document
+from .graph import GraphRecorder
+from .local import LocalRecorder
+from .plugin import SchedulerRecorder, collect, register, split_distributed
+
+__all__ = ["Profile", "profile"]
+
+
+class Run:
+    """One computation: its scheduler, workers, the layers noted for it and where its records lie."""
+
+    def __init__(self, executor: str, workers: int, address: str | None, layers: list):
+        self.executor = executor
+        self.workers = workers
+        self.address = address
+        self.layer_names = layers
+        self.t_wall = time.time()
+        self.t0 = time.perf_counter_ns()
+        self.t1 = None
+        self.record_range = (0, 0)
+        self.error = None          # (exception type name, message)
+        self.failed_key = None
+        self.failed_start = None
+        self.extra_records = None  # explicit record indices (records made outside any wrapped call)
+
+    def record_indices(self):
+        return self.extra_records if self.extra_records is not None else range(*self.record_range)
+
+
+def _scheduler_of(schedule, kwargs) -> tuple[str, int, str | None]:
+    """(executor name, workers, address) of a scheduler function that dask.base chose."""
+    owner = getattr(schedule, "__self__", None)
+    if owner is not None and type(owner).__name__ == "Client":
+        try:
+            info = owner.scheduler_info()
+            workers = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+            return "dask-distributed", workers, info.get("address")
+        except Exception:
+            return "dask-distributed", 0, None
+    mod = getattr(schedule, "__module__", "") or ""
+    num = kwargs.get("num_workers") or dask.config.get("num_workers", None)
+    if mod == "dask.local":
+        return "dask-sync", 1, None
+    from dask.system import CPU_COUNT
+    if mod == "dask.multiprocessing":
+        pool = kwargs.get("pool") or dask.config.get("pool", None)
+        n = getattr(pool, "_max_workers", None) or getattr(pool, "_processes", None)
+        return "dask-processes", int(n or num or CPU_COUNT), None
+    if mod == "dask.threaded":
+        pool = kwargs.get("pool") or dask.config.get("pool", None)
+        n = getattr(pool, "_max_workers", None) or getattr(pool, "_processes", None)
+        return "dask-threaded", int(n or num or CPU_COUNT), None
+    return f"dask-{getattr(schedule, '__name__', 'scheduler')}", int(num or 1), None
+
+
+class Profile:
+    """Records the Dask computations run inside `with`. On exit: `traces` (one chunkscope.Trace per
+    computation, in order) and `trace` (the last one). `client`: a distributed.Client; None = the
+    default client when one exists, else the local schedulers (`local=True` forces those)."""
+
+    def __init__(self, client=None, *, local: bool = False, name: str = "dask"):
+        self.client = client
+        self.local = local
+        self.name = name
+        self.trace: Trace | None = None
+        self.traces: list = []
+        self.documents: list = []
+        self.document: dict | None = None
+        self.warnings: list = []
+        self.capture_ns = 0  # time spent building the traces after the run
+
+    # ---- recording ----
+    def __enter__(self):
+        if self.client is None and not self.local and "distributed" in sys.modules:
+            try:
+                from distributed import default_client
+                self.client = default_client()
+            except (ValueError, ImportError):
+                self.client = None
+        self._graph = GraphRecorder()
+        self._graph.install()
+        self._start_time = time.time()
+        self._start_wall = time.perf_counter_ns()
+        self._runs: list = []
+        self._plugin_clients: list = []
+        self._local = LocalRecorder()
+        self._local.register()
+        if self.client is not None:
+            self._register_plugin(self.client)
+        self._query_planning = bool(dask.config.get("array.query-planning", False))
+        import dask.base as base
+        self._base = base
+        self._get_scheduler = base.get_scheduler
+        original = self._get_scheduler
+
+        def get_scheduler(*args, **kwargs):
+            schedule = original(*args, **kwargs)
+            if not callable(schedule) or getattr(schedule, "_chunkscope_run", False):
+                return schedule  # not a function, or already wrapped (get_scheduler calls itself for config values)
+            return self._wrap(schedule)
+
+        self._wrapper = get_scheduler
+        base.get_scheduler = get_scheduler
+        return self
+
+    def _register_plugin(self, client):
+        if any(c is client for c, _ in self._plugin_clients):
+            return
+        name = "chunkscope-recorder-%d-%d" % (id(self), len(self._plugin_clients))
+        register(client, SchedulerRecorder(name), name)
+        self._plugin_clients.append((client, name))
+
+    def _wrap(self, schedule):
+        def run(dsk, keys, **kwargs):
+            executor, workers, address = _scheduler_of(schedule, kwargs)
+            r = Run(executor, workers, address, self._graph.take())
+            if executor == "dask-distributed":
+                self._register_plugin(schedule.__self__)
+            elif executor == "dask-processes" and "func_loads" not in kwargs and "func_dumps" not in kwargs:
+                kwargs = dict(kwargs, func_loads=_local.worker_loads, func_dumps=_local.worker_dumps)
+            rec = self._local
+            first = len(rec.records)
+            rec.starts.clear()
+            self._runs.append(r)
+            try:
+                return schedule(dsk, keys, **kwargs)
+            except BaseException as exc:
+                r.error = (type(exc).__name__, str(exc))
+                if executor != "dask-distributed":
+                    k = _local.failed_key(exc, rec.starts)
+                    if k is not None:
+                        r.failed_key = k
+                        r.failed_start = rec.starts.get(k)
+                raise
+            finally:
+                r.t1 = time.perf_counter_ns()
+                r.record_range = (first, len(rec.records))
+        run.__wrapped__ = schedule
+        run._chunkscope_run = True
+        return run
+
+    def __exit__(self, exc_type, exc, tb):
+        end_wall = time.perf_counter_ns()
+        self._graph.uninstall()
+        if self._base.get_scheduler is self._wrapper:
+            self._base.get_scheduler = self._get_scheduler
+        self._local.unregister()
+        t0 = time.perf_counter_ns()
+        rec = self._local
+        runs = self._runs
+        # Local records made outside any wrapped call: one more run, named after the configuration.
+        covered = sum(r.record_range[1] - r.record_range[0] for r in runs if r.executor != "dask-distributed")
+        if covered < len(rec.records) or (not runs and not self._plugin_clients):
+            r = Run(_configured_executor(), _configured_workers(), None, self._graph.take())
+            r.t0, r.t1 = rec.t_begin or self._start_wall, end_wall
+            r.record_range = (0, len(rec.records)) if not runs else (0, 0)
+            if runs:  # the uncovered records, in order
+                inside = set()
+                for q in runs:
+                    inside.update(range(*q.record_range))
+                r.extra_records = [i for i in range(len(rec.records)) if i not in inside]
+            if exc is not None and not any(q.error for q in runs):
+                r.error = (type(exc).__name__, str(exc))
+                k = _local.failed_key(exc, rec.starts)
+                if k is not None:
+                    r.failed_key, r.failed_start = k, rec.starts.get(k)
+            runs = runs + [r]
+        elif exc is not None and runs and runs[-1].error is None:
+            runs[-1].error = (type(exc).__name__, str(exc))
+        # distributed: the plugins' records, split over the runs by time.
+        dist_data = {}
+        for client, pname in self._plugin_clients:
+            try:
+                dist_data[pname] = client.run_on_scheduler(collect, name=pname) or {}
+            except Exception as e:  # a closed client: the run is still reported, without its tasks
+                self.warnings.append(f"the distributed scheduler's records could not be fetched: {e}")
+        dist_runs = [r for r in runs if r.executor == "dask-distributed"]
+        if dist_data and not dist_runs:  # client.compute / futures: one run over the whole profile
+            r = Run("dask-distributed", 0, None, self._graph.take())
+            r.t_wall, r.t1 = self._start_time, end_wall
+            runs = runs + [r]
+            dist_runs = [r]
+        parts = split_distributed(dist_runs, list(dist_data.values()))
+        if self._query_planning or (self._graph.calls == 0 and any(r.record_range != (0, 0) or r in parts for r in runs)):
+            self.warnings.append("Dask's array query planning (dask-expr) hid the high-level graph from chunkscope: "
+                                 "layers are inferred from task keys only; set dask.config 'array.query-planning' to False "
+                                 "for the user's layers, shapes and chunks")
+        for w in self.warnings:
+            warnings.warn("chunkscope.dask: " + w, RuntimeWarning, stacklevel=2)
+        self.documents = []
+        for i, r in enumerate(runs):
+            doc = build_document(self._graph, r, rec, parts.get(r), name=self.name, run_index=i, run_count=len(runs),
+                                 warnings=self.warnings)
+            self.documents.append(doc)
+        self.traces = [Trace.from_dict(d, self.name + ".cstrace.json") for d in self.documents]
+        if not self.traces:
+            self.trace = self.document = None
+        else:
+            self.trace, self.document = self.traces[-1], self.documents[-1]
+        self.capture_ns = time.perf_counter_ns() - t0
+        return False
+
+
+def profile(client=None, *, local: bool = False, name: str = "dask") -> Profile:
+    """`with chunkscope.dask.profile() as prof: x.compute()` then `prof.trace` (`prof.traces`: one
+    trace per computation)."""
+    return Profile(client, local=local, name=name)
+
+
+def _configured_executor() -> str:
+    s = dask.config.get("scheduler", None)
+    if s in ("sync", "synchronous", "single-threaded"):
+        return "dask-sync"
+    if s in ("processes", "multiprocessing"):
+        return "dask-processes"
+    return "dask-threaded"
+
+
+def _configured_workers() -> int:
+    if _configured_executor() == "dask-sync":
+        return 1
+    n = dask.config.get("num_workers", None)
+    return int(n) if n else (os.cpu_count() or 1)
