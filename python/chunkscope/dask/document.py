@@ -114,6 +114,43 @@ def _layer_deps(table: _LayerTable, n: str) -> list:
     return out
 
 
+def _tuple_text(items) -> str:
+    """Python's tuple notation, with `?` for unknown sizes: (?, 32, 2), (12,)."""
+    items = [str(i) for i in items]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _sink_array(table, n, info):
+    """A sink writes the chunks of the array it stores: its shape and chunks; the target's dtype."""
+    src = table.info.get(table.layer_of(info["sink_source_key"]))
+    if src is None:
+        return
+    for f in ("shape", "chunks", "nchunks", "known_chunks"):
+        if src.get(f) is not None:
+            info[f] = src[f]
+    info["dtype"] = info["sink"].get("dtype") or src.get("dtype")
+
+
+def _culprit(layers, li, ids, frames):
+    """The layer, among those fused into task layer `li`, whose function raised: the innermost frame of
+    the traceback named like one of them. None when the task's own layer (or none) matches."""
+    if not frames:
+        return None
+    fused = layers[li]["params"].get("dask_fused") or []
+    by_op = {}
+    for n in fused:
+        lid = ids.get(n)
+        if lid is not None:
+            by_op.setdefault(split_name(n)[0], lid)
+    own = layers[li]["op"]
+    for name in reversed(frames):
+        if name == own:
+            return None
+        if name in by_op:
+            return by_op[name]
+    return None
+
+
 def build_document(graph, run, rec, part, *, name: str, run_index: int, run_count: int, warnings=()) -> dict:
     """The trace document of one run. `rec`: the LocalRecorder (local runs); `part`: the distributed
     records of this run (plugin.split_distributed), or None."""
@@ -135,10 +172,10 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         wall_ns = (run.t1 or time.perf_counter_ns()) - t0
     failed = []  # (key, start, end, worker)
     if part is not None:
-        failed = [(k, s, e, 0) for (k, _w, s, e) in part["failed"]]
+        failed = [(k, s, e, None) for (k, _w, s, e) in part["failed"]]
     elif run.failed_key is not None:
         s = (run.failed_start or run.t1) - t0
-        failed = [(run.failed_key, max(0, s), max(0, (run.t1 or 0) - t0), 0)]
+        failed = [(run.failed_key, max(0, s), max(0, (run.t1 or 0) - t0), None)]  # the thread is not known
 
     # Tasks -> layers; array facts from results where the graph had none. Key names are resolved
     # once each (by_name); the work per task is kept to tuple and dict operations.
@@ -185,7 +222,9 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     for (key, s, e, w) in failed:
         kname, idx = _split_key(key)
         layer = table.layer_of(kname)
-        per_task.append((key, layer, idx, s, e, w, 0, _is_output_key(kname, table.info[layer]["name"]), 2))
+        is_out = _is_output_key(kname, table.info[layer]["name"])
+        by_name.setdefault(kname, (layer, is_out))  # the failed task's layer ran (its fused layers with it)
+        per_task.append((key, layer, idx, s, e, w, 0, is_out, 2))
 
     # The results' shapes win over the annotations where they cover the whole chunk grid: Dask sets
     # some arrays' chunks after the layer was annotated, and boolean indexing leaves them unknown.
@@ -206,6 +245,11 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             info.pop("nchunks", None)
         if info["dtype"] is None and d["dtype"] is not None:
             info["dtype"] = dtype_name(d["dtype"])
+
+    for n in table.order:
+        info = table.info[n]
+        if info.get("sink_source_key") and info["chunks"] is None:
+            _sink_array(table, n, info)
 
     # Which layers ran; the fused-away ones point at the layer that ran their work.
     ran_layers = {hit[0] for hit in by_name.values()}
@@ -292,9 +336,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         if chunks is None and info.get("nchunks") is not None:
             known = info.get("known_chunks") or [None] * len(info["nchunks"])
             params["unknown_chunks"] = True
-            params["shape"] = "(" + ", ".join(str(sum(c)) if c is not None else "?" for c in known) + ("," if len(known) == 1 else "") + ")"
-            params["chunks"] = "(" + ", ".join(("(" + ", ".join(str(x) for x in c) + ")") if c is not None else
-                                               ("(" + ", ".join(["?"] * n) + ")") for c, n in zip(known, info["nchunks"])) + ")"
+            params["shape"] = _tuple_text(sum(c) if c is not None else "?" for c in known)
+            params["chunks"] = _tuple_text(_tuple_text(c if c is not None else ["?"] * k) for c, k in zip(known, info["nchunks"]))
             shape, chunks = [], []
         layers.append({"id": lid, "name": lid, "op": op, "kind": kind, "group": group_of(op),
                        "inputs": inputs, "shape": shape if shape is not None else [], "chunks": chunks if chunks is not None else [],
@@ -337,7 +380,10 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             stage_counter[li] = chunk + 1
         wid = worker_ids.get(w)
         if wid is None:
-            wid = worker_ids[w] = len(worker_ids)
+            if w is None and worker_ids:  # a failed task on an unknown thread: drawn on the first lane
+                wid = 0
+            else:
+                wid = worker_ids[w] = len(worker_ids)
         s = int(s)
         if s < 0:
             s = 0
@@ -362,9 +408,15 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         layer_tasks[li] = layer_tasks.get(li, 0) + 1
         if status == 2 and not error_text:
             where = "chunk " + (str(tuple(idx)) if idx else "0")
-            error_text = f"layer {layers[li]['id']} {where}: "
-            failed_at = {"layer": layers[li]["id"], "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
+            lid = layers[li]["id"]
+            culprit = _culprit(layers, li, ids, getattr(run, "failed_frames", ()))
+            failed_at = {"layer": culprit or lid, "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
                          "task": len(c_layer) - 1, "dask_key": str(key)}
+            if culprit:
+                failed_at["fused_into"] = lid
+                error_text = f"layer {culprit} (fused into {lid}) {where}: "
+            else:
+                error_text = f"layer {lid} {where}: "
     for li, n in layer_tasks.items():
         layers[li]["tasks"] += n
     ntasks = len(c_layer)

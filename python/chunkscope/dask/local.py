@@ -79,13 +79,20 @@ def _in_worker() -> bool:
     return multiprocessing.parent_process() is not None
 
 
+_failure_frames: list = []  # parent: the function names of the last exception a worker reported
+
+
 def worker_loads(data):
-    """func_loads: in a worker process it unpacks a task's input and notes the start."""
-    global _task_start
+    """func_loads: in a worker process it unpacks a task's input and notes the start; in the parent it
+    unpacks results, and takes the frame names off a worker's exception report."""
+    global _task_start, _failure_frames
     import cloudpickle
     obj = cloudpickle.loads(data)
     if _in_worker():
         _task_start = _now()
+    elif type(obj) is tuple and len(obj) == 3 and obj[0] == "chunkscope-failed":
+        _failure_frames = list(obj[2])
+        obj = obj[1]
     return obj
 
 
@@ -93,27 +100,51 @@ def worker_dumps(obj):
     """func_dumps: in a worker process it packs (result, worker id) with the task's start and end."""
     import sys
     import cloudpickle
-    if type(obj) is tuple and len(obj) == 2 and _in_worker() and sys._getframe(1).f_code.co_name == "execute_task":
-        result, wid = obj
-        obj = (result, (wid, _task_start, _now()))
+    if type(obj) is tuple and len(obj) == 2 and _in_worker():
+        caller = sys._getframe(1).f_code.co_name
+        if caller == "execute_task":
+            result, wid = obj
+            obj = (result, (wid, _task_start, _now()))
+        elif caller == "pack_exception":  # the names of the frames below execute_task, innermost last
+            frames, below = [], False
+            tb = sys.exc_info()[2]
+            while tb is not None:
+                name = tb.tb_frame.f_code.co_name
+                if below:
+                    frames.append(name)
+                below = below or name == "execute_task"
+                tb = tb.tb_next
+            obj = ("chunkscope-failed", obj, frames)
     return cloudpickle.dumps(obj)
 
 
 def failed_key(exc: BaseException, in_flight):
-    """The key of the task whose exception `exc` is: from the traceback (dask.local's execute_task
-    on threads and sync; its get_async loop, which holds the key the worker reported, on processes),
-    else the only task that had started and not finished; None when it cannot be told."""
+    """(key, function names) of the task whose exception `exc` is. The key from the traceback (dask.local's
+    execute_task on threads and sync; its get_async loop, which holds the key the worker reported, on
+    processes), else the only task that had started and not finished, else None. The names are those of
+    the traceback's frames below execute_task, innermost last (the user's block function among them)."""
     tb = exc.__traceback__
-    loop_key = None
+    loop_key = key = None
+    frames = []
+    below = False
     while tb is not None:
         f = tb.tb_frame
         name = f.f_code.co_name
-        if name == "execute_task" and "key" in f.f_locals:
-            return f.f_locals["key"]
-        if name == "get_async" and f.f_locals.get("failed") and "key" in f.f_locals:
+        if below:
+            frames.append(name)
+        elif name == "execute_task":  # (a worker's frames come back through tblib, without locals)
+            below = True
+            key = (getattr(f, "f_locals", None) or {}).get("key")
+        elif name == "get_async" and (getattr(f, "f_locals", None) or {}).get("failed") and "key" in f.f_locals:
             loop_key = f.f_locals["key"]
         tb = tb.tb_next
-    if loop_key is not None:
-        return loop_key
-    in_flight = list(in_flight)
-    return in_flight[0] if len(in_flight) == 1 else None
+    global _failure_frames
+    if not frames and _failure_frames:
+        frames = _failure_frames
+    _failure_frames = []
+    if key is None:
+        key = loop_key
+    if key is None:
+        in_flight = list(in_flight)
+        key = in_flight[0] if len(in_flight) == 1 else None
+    return key, frames

@@ -91,38 +91,81 @@ def _compute_span(stops):
     return comp[0]["start"], comp[-1]["stop"]
 
 
-def split_distributed(runs: list, datas: list) -> dict:
-    """{run: part}: each recorded task goes to the run whose computation began last before the task's
-    compute started (runs are in order; their `t_wall` is when each began). A part holds the task
-    records (key, start_ns, end_ns, lane, nbytes, shape, dtype, type name, nnz) relative to the part's
-    first start, dependencies, releases, failures and the workers' facts for meta.extra."""
+def split_distributed(runs: list, datas: list, graph=None) -> dict:
+    """{run: part}: each recorded task goes to a run that computed its key: in the order the tasks
+    started, to the first such run that has not had that key yet (a key computed again by a later
+    run goes to that run). Without key facts, to the run that began last before the task started.
+    A part holds the task records (key, start_ns, end_ns, lane, nbytes, shape, dtype, type name, nnz)
+    relative to the part's first start, dependencies, releases, failures and the workers' facts."""
     if not runs:
         return {}
     starts = [r.t_wall for r in runs]
 
-    def run_of(t):
+    def run_by_time(t):
         i = 0
         for j, s in enumerate(starts):
             if t >= s - 0.01:
                 i = j
         return runs[i]
 
+    names_cache: dict = {}
+
+    def candidates(key):
+        name = key[0] if type(key) is tuple and key else key
+        hit = names_cache.get(name)
+        if hit is None:
+            hit = [r for r in runs if r.key_names is not None and _has_name(r.key_names, name)]
+            names_cache[name] = hit
+        return hit
+
+    taken: dict = {}
+
+    def run_of(key, t):
+        cands = candidates(_parse_key(key))
+        if not cands:
+            return run_by_time(t)
+        seen = taken.setdefault(key if not isinstance(key, list) else str(key), set())
+        for r in cands:
+            if id(r) not in seen:
+                seen.add(id(r))
+                return r
+        return cands[-1]
+
     by_run: dict = {r: {"done": [], "erred": [], "released": [], "memory": [], "workers": {}} for r in runs}
+    where: dict = {}
     for data in datas:
         workers = data.get("workers", {})
         for r in runs:
             by_run[r]["workers"].update(workers)
+        entries = []
         for d in data.get("done", []):
             span = _compute_span(d[3])
-            by_run[run_of(span[0] if span else time.time())]["done"].append(d)
+            entries.append((span[0] if span else time.time(), "done", d))
         for e in data.get("erred", []):
             span = _compute_span(e[3]) if len(e) > 3 else None
-            by_run[run_of(span[0] if span else e[2])]["erred"].append(e)
+            entries.append((span[0] if span else e[2], "erred", e))
+        entries.sort(key=lambda x: x[0])
+        for (t, kind, d) in entries:
+            r = run_of(d[0], t)
+            where[d[0]] = r
+            by_run[r][kind].append(d)
         for rel in data.get("released", []):
-            by_run[run_of(rel[1])]["released"].append(rel)
+            by_run[where.get(rel[0]) or run_by_time(rel[1])]["released"].append(rel)
         for m in data.get("memory", []):
-            by_run[run_of(m[0])]["memory"].append(m)
+            by_run[run_by_time(m[0])]["memory"].append(m)
     return {r: _part(by_run[r]) for r in runs}
+
+
+def _has_name(names: set, name) -> bool:
+    """A key name computed by a graph: one of its names, or a fused name ending with one."""
+    if name in names:
+        return True
+    if isinstance(name, str):
+        parts = name.split("-")
+        for i in range(1, len(parts)):
+            if "-".join(parts[i:]) in names:
+                return True
+    return False
 
 
 def _part(data: dict) -> dict:

@@ -40,6 +40,8 @@ class Run:
         self.error = None          # (exception type name, message)
         self.failed_key = None
         self.failed_start = None
+        self.failed_frames = []    # function names of the failure's traceback, innermost last
+        self.key_names = None      # distributed: the key names of the graph it computed
         self.extra_records = None  # explicit record indices (records made outside any wrapped call)
 
     def record_indices(self):
@@ -135,6 +137,7 @@ class Profile:
             r = Run(executor, workers, address, self._graph.take())
             if executor == "dask-distributed":
                 self._register_plugin(schedule.__self__)
+                r.key_names = _key_names_of(dsk)
             elif executor == "dask-processes" and "func_loads" not in kwargs and "func_dumps" not in kwargs:
                 kwargs = dict(kwargs, func_loads=_local.worker_loads, func_dumps=_local.worker_dumps)
             rec = self._local
@@ -146,7 +149,7 @@ class Profile:
             except BaseException as exc:
                 r.error = (type(exc).__name__, str(exc))
                 if executor != "dask-distributed":
-                    k = _local.failed_key(exc, rec.starts)
+                    k, r.failed_frames = _local.failed_key(exc, rec.starts)
                     if k is not None:
                         r.failed_key = k
                         r.failed_start = rec.starts.get(k)
@@ -180,7 +183,7 @@ class Profile:
                 r.extra_records = [i for i in range(len(rec.records)) if i not in inside]
             if exc is not None and not any(q.error for q in runs):
                 r.error = (type(exc).__name__, str(exc))
-                k = _local.failed_key(exc, rec.starts)
+                k, r.failed_frames = _local.failed_key(exc, rec.starts)
                 if k is not None:
                     r.failed_key, r.failed_start = k, rec.starts.get(k)
             runs = runs + [r]
@@ -199,7 +202,7 @@ class Profile:
             r.t_wall, r.t1 = self._start_time, end_wall
             runs = runs + [r]
             dist_runs = [r]
-        parts = split_distributed(dist_runs, list(dist_data.values()))
+        parts = split_distributed(dist_runs, list(dist_data.values()), self._graph)
         if self._query_planning or (self._graph.calls == 0 and any(r.record_range != (0, 0) or r in parts for r in runs)):
             self.warnings.append("Dask's array query planning (dask-expr) hid the high-level graph from chunkscope: "
                                  "layers are inferred from task keys only; set dask.config 'array.query-planning' to False "
@@ -218,6 +221,22 @@ class Profile:
             self.trace, self.document = self.traces[-1], self.documents[-1]
         self.capture_ns = time.perf_counter_ns() - t0
         return False
+
+
+def _key_names_of(dsk) -> set:
+    """The key names a graph computes: its layers' names (a high-level graph) or its keys' names."""
+    layers = getattr(dsk, "layers", None)
+    if isinstance(layers, dict):
+        names = set(layers)
+        for layer in layers.values():
+            mapping = getattr(layer, "mapping", None)
+            if isinstance(mapping, dict) and len(mapping) < 100_000:
+                names.update(k[0] if type(k) is tuple and k else k for k in mapping)
+        return names
+    try:
+        return {k[0] if type(k) is tuple and k else k for k in dsk}
+    except TypeError:
+        return set()
 
 
 def profile(client=None, *, local: bool = False, name: str = "dask") -> Profile:

