@@ -30,7 +30,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("TRACE", o->paths, "trace files (.cstrace.json, .cstrace.cbor or compact)")->required();
   cmd->add_option("--port,-p", o->port, "port (default 8787; 0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--host", o->host, "address to listen on (default 127.0.0.1; others need --allow-remote)");
-  cmd->add_flag("--allow-remote", o->allow_remote, "allow listening on a non-local address (anyone who can reach it can read the traces)");
+  cmd->add_flag("--allow-remote", o->allow_remote,
+                "allow listening on a non-local address and answer requests for any host name (anyone who can reach it can read the traces)");
   cmd->callback([o, &exit_code] {
     if (!is_loopback(o->host) && !o->allow_remote) {
       std::cerr << "chunkscope: serve: refusing to listen on " << o->host << ": only 127.0.0.1 is served unless --allow-remote is given\n";
@@ -53,6 +54,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     try {
       DashboardServer server(web::find_web_assets(program_path()), "chunkscope — " + traces.front().name, false);
       for (auto& t : traces) server.add_trace(t.name, std::move(t.compact), std::move(t.findings));
+      if (o->allow_remote) server.allow_any_host();
       const int port = server.bind(o->host, o->port);
       if (!is_loopback(o->host))
         std::cerr << "chunkscope: WARNING: serving on " << o->host << ":" << port << " — anyone who can reach this address can read these traces\n";

@@ -1,8 +1,6 @@
 // DashboardServer over Debian's cpp-httplib (dashboard_server.hpp).
 #include "dashboard_server.hpp"
 
-#include <httplib.h>
-
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -12,18 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "chunkscope/web/html_export.hpp"
+#include "local_http_server.hpp"
 
 namespace chunkscope::cli {
 
-namespace {
-constexpr const char* kCsp =
-    "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-}
-
 struct DashboardServer::Impl {
-  httplib::Server svr;
-  std::string page;
+  LocalHttpServer svr;
+  std::string page, csp;
   std::map<std::string, std::pair<std::string, std::string>> assets;  // name -> (content type, bytes)
   std::mutex m;
   struct Served {
@@ -40,7 +33,8 @@ bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host =
 
 DashboardServer::DashboardServer(const std::string& assets_dir, const std::string& title, bool live) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
-  s.page = web::served_page(assets_dir, title, live);
+  s.page = web::served_page(assets_dir, title);
+  s.csp = web::served_csp() + "; frame-ancestors 'none'";  // frame-ancestors works only as a header
   s.live_name = title;
   for (const char* name : {"app.js", "style.css", "chunkscope_web.js", "viz-global.js"}) {
     const std::string n(name);
@@ -50,8 +44,9 @@ DashboardServer::DashboardServer(const std::string& assets_dir, const std::strin
     const char* type = n == "app.js" ? "text/javascript; charset=utf-8" : n == "style.css" ? "text/css; charset=utf-8" : "application/octet-stream";
     s.assets[n] = {type, web::read_asset(assets_dir, n)};
   }
-  auto headers = [](httplib::Response& res) {
-    res.set_header("Content-Security-Policy", kCsp);
+  s.assets["config.js"] = {"text/javascript; charset=utf-8", web::served_config_script(live)};
+  auto headers = [this](httplib::Response& res) {
+    res.set_header("Content-Security-Policy", impl_->csp);
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Cache-Control", "no-store");
@@ -137,11 +132,9 @@ void DashboardServer::set_live(const std::string& state, std::int64_t done, std:
   }
 }
 
-int DashboardServer::bind(const std::string& host, int port) {
-  const int p = port == 0 ? impl_->svr.bind_to_any_port(host.c_str()) : (impl_->svr.bind_to_port(host.c_str(), port) ? port : -1);
-  if (p < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + " (is the port in use? try --port 0 for any free port)");
-  return p;
-}
+void DashboardServer::allow_any_host() { impl_->svr.allow_any_host(); }
+
+int DashboardServer::bind(const std::string& host, int port) { return impl_->svr.bind_local(host, port); }
 
 void DashboardServer::start() {
   impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });

@@ -3,6 +3,7 @@
 // files (read once at start) and the traces it was given (held in memory, compact encoding). No
 // request can name a file: every URL maps to one of those in-memory entries or gets 404, so
 // nothing outside the served set is readable (no `..`, absolute paths or symlinks to follow).
+// The connection limits, Host check and range limit are LocalHttpServer's (local_http_server.hpp).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +22,11 @@ class DashboardServer {
   /// Live runs: progress and the latest snapshot of the growing trace (compact bytes, may be empty).
   void set_live(const std::string& state, std::int64_t done, std::int64_t total, std::string compact_snapshot);
 
-  /// Binds host:port (port 0 = any free port); returns the port. Throws std::runtime_error on failure.
+  /// Answers requests whatever host name their Host header gives (`serve --allow-remote`); by
+  /// default only 127.0.0.1, localhost and [::1] with the served port are answered (others: 421).
+  void allow_any_host();
+  /// Binds host:port (port 0 = any free port) on a port no other socket may share; returns the
+  /// port. Throws std::runtime_error naming host:port ("port in use" when another server has it).
   int bind(const std::string& host, int port);
   /// Serves on a background thread until stop().
   void start();

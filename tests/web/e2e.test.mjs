@@ -27,6 +27,8 @@ async function open(url) {
   const page = await ctx.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  // A script, eval or worker the page's CSP refused (the served page has no 'unsafe-eval').
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) problems.push('csp: ' + m.text()); });
   page.on('dialog', async (d) => { problems.push('dialog: ' + d.message()); await d.dismiss(); });
   // Offline: any request that leaves the page (http, https) is a failure of "self-contained".
   page.on('request', (r) => { if (/^https?:/.test(r.url()) && !r.url().startsWith('http://127.0.0.1')) problems.push('network: ' + r.url()); });
@@ -272,6 +274,7 @@ test('chunkscope run --serve: the page follows the run live, then shows the fini
     const page = await ctx.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) problems.push('csp: ' + m.text()); });
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('cs-root').dataset.live === 'running', null, { timeout: 20000 });
     assert.match(await page.textContent('.cs-status'), /running: \d+ \/ \d+ tasks|waiting for the run/);

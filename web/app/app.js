@@ -66,9 +66,31 @@
     return new Uint8Array(await r.arrayBuffer());
   }
   async function getText(id, url, scope) { return new TextDecoder().decode(await getBytes(id, url, scope)); }
-  // Runs a UMD bundle with AMD and CommonJS hidden (notebook pages load require.js).
+  // Runs a UMD bundle with AMD and CommonJS hidden (notebook pages load require.js); resolves to
+  // its export. From a blob: URL script, so the page needs no 'unsafe-eval' (the served page's CSP
+  // has none); where blob: scripts are blocked (a host page's CSP), through new Function.
+  let bundleSeq = 0;
   function runBundle(code, exportName) {
-    return new Function('define', 'module', 'exports', 'require', code + '\n;return typeof ' + exportName + ' !== "undefined" ? ' + exportName + ' : undefined;')();
+    const evalBundle = () => new Function('define', 'module', 'exports', 'require', code + '\n;return typeof ' + exportName + ' !== "undefined" ? ' + exportName + ' : undefined;')();
+    const key = '__chunkscopeBundle' + (++bundleSeq);
+    const wrapped = '(function (define, module, exports, require) {\n' + code + '\n;window[' + JSON.stringify(key) + '] = typeof ' + exportName +
+      ' !== "undefined" ? ' + exportName + ' : undefined;\n})();\n';
+    return new Promise((resolve, reject) => {
+      let url;
+      try { url = URL.createObjectURL(new Blob([wrapped], { type: 'text/javascript' })); } catch (err) { resolve(evalBundle()); return; }
+      const s = document.createElement('script');
+      const done = (ran) => {
+        URL.revokeObjectURL(url);
+        s.remove();
+        const value = window[key];
+        delete window[key];
+        try { resolve(ran ? value : evalBundle()); } catch (err) { reject(err); }
+      };
+      s.onload = () => done(key in window);
+      s.onerror = () => done(false);
+      s.src = url;
+      document.head.append(s);
+    });
   }
 
   // ---- shared by every dashboard of the page: one WebAssembly module, one Graphviz worker -----------
@@ -77,7 +99,7 @@
     if (!shared.ready) {
       shared.ready = (async () => {
         const [wasmCode, vizCode] = await Promise.all([getText('cs-wasm', 'assets/chunkscope_web.js'), getText('cs-graphviz', 'assets/viz-global.js')]);
-        const factory = runBundle(wasmCode, 'createChunkscope');
+        const factory = await runBundle(wasmCode, 'createChunkscope');
         shared.mod = await factory({});
         startLayoutWorker(vizCode);
       })();
@@ -107,7 +129,7 @@
       try { return await shared.worker.layout(dot); } catch (err) { if (!/layout worker/.test(err.message)) throw err; }
     }
     if (!shared.vizSync) {  // no worker (blocked): lay out here
-      const Viz = runBundle(shared.vizCode, 'Viz') || window.Viz;
+      const Viz = (await runBundle(shared.vizCode, 'Viz')) || window.Viz;
       shared.vizSync = await Viz.instance();
     }
     return shared.vizSync.renderString(dot, { format: 'json' });

@@ -34,9 +34,16 @@ constexpr const char* kCsp =
     "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
 
-std::string head(const std::string& title, const std::string& css) {
+// The served page's: its scripts are files from the server (no inline script, no eval); the
+// dashboard runs its bundles from blob: URLs it makes; the WebAssembly glue fetches its module
+// from the data: URL it carries (connect-src data:).
+constexpr const char* kServedCsp =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data:; base-uri 'none'; form-action 'none'";
+
+std::string head(const std::string& title, const std::string& css, const char* csp = kCsp) {
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"" +
-         std::string(kCsp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html_escape(title) +
+         std::string(csp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html_escape(title) +
          "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body class=\"cs-page\">\n";
 }
 
@@ -131,13 +138,18 @@ std::string trace_to_html(const Trace& t, const Findings& f, const std::string& 
   return page;
 }
 
-std::string served_page(const std::string& assets_dir, const std::string& title, bool live) {
-  std::string page = head(title, read_asset(assets_dir, "style.css"));
+std::string served_page(const std::string& assets_dir, const std::string& title) {
+  std::string page = head(title, read_asset(assets_dir, "style.css"), kServedCsp);
   page += "<div id=\"cs-root\"></div>\n<section id=\"cs-static\" class=\"cs-static\"><p class=\"cs-noscript\" id=\"cs-noscript\">"
           "The dashboard needs JavaScript; <code>chunkscope report TRACE</code> prints the same tables in a terminal.</p></section>\n";
-  page += std::string("<script>window.CHUNKSCOPE_CONFIG = {mode: \"served\", live: ") + (live ? "true" : "false") +
-          "};</script>\n<script src=\"assets/app.js\"></script>\n</body></html>\n";
+  page += "<script src=\"assets/config.js\"></script>\n<script src=\"assets/app.js\"></script>\n</body></html>\n";
   return page;
 }
+
+std::string served_config_script(bool live) {
+  return std::string("window.CHUNKSCOPE_CONFIG = {mode: \"served\", live: ") + (live ? "true" : "false") + "};\n";
+}
+
+std::string served_csp() { return kServedCsp; }
 
 }  // namespace chunkscope::web

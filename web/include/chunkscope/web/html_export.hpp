@@ -26,8 +26,15 @@ std::string find_web_assets(const std::string& exe_path);
 std::string trace_to_html(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source);
 
 /// The dashboard page served by `chunkscope serve`: the same app, which fetches its assets and the
-/// traces from the server. `live` makes the page poll for a growing trace.
-std::string served_page(const std::string& assets_dir, const std::string& title, bool live);
+/// traces from the server. Its scripts are files (assets/config.js, then assets/app.js), never
+/// inline, so served_csp() needs neither 'unsafe-inline' nor 'unsafe-eval' for scripts.
+std::string served_page(const std::string& assets_dir, const std::string& title);
+/// assets/config.js of the served page: sets window.CHUNKSCOPE_CONFIG (mode "served"; `live`
+/// makes the page poll for a growing trace).
+std::string served_config_script(bool live);
+/// The Content-Security-Policy of the served page (in its <meta>; the server sends it as a header
+/// too): scripts from the server and the blob: URLs the page makes, WebAssembly, no eval.
+std::string served_csp();
 
 /// A dashboard as an HTML fragment for a notebook output (Trace._repr_html_): the static report
 /// (shown until the script runs, and where scripts are blocked), the trace and its findings inlined,
