@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "chunkscope/core/ops.hpp"
+#include "chunkscope/core/terminal_text.hpp"
 #include "chunkscope/core/units.hpp"
 
 namespace chunkscope {
@@ -25,8 +26,8 @@ std::string pad(const std::string& s, size_t w, bool right = false) {
 std::string op_label(const Graph& g, const Layer& l) {
   std::string s(op_name(l.op));
   if (l.inserted) s += " (auto)";
-  if (l.pushed_into >= 0) s += " → " + g.layer(l.pushed_into).id;
-  if (l.params.pushed_source >= 0) s += " ← " + g.layer(l.params.pushed_source).id;
+  if (l.pushed_into >= 0) s += " → " + terminal_safe(g.layer(l.pushed_into).id);
+  if (l.params.pushed_source >= 0) s += " ← " + terminal_safe(g.layer(l.params.pushed_source).id);
   return s;
 }
 
@@ -34,14 +35,14 @@ std::string op_label(const Graph& g, const Layer& l) {
 
 std::string describe_text(const Graph& g) {
   std::ostringstream out;
-  out << "pipeline " << g.name();
-  if (!g.description().empty()) out << " — " << g.description();
+  out << "pipeline " << terminal_safe(g.name());
+  if (!g.description().empty()) out << " — " << terminal_safe(g.description());
   out << "\n";
   const std::vector<std::string> head{"layer", "op", "group", "dtype", "shape", "chunk shape", "chunks", "tasks", "chunk bytes"};
   std::vector<std::vector<std::string>> rows;
   for (int i = 0; i < static_cast<int>(g.layers().size()); ++i) {
     const Layer& l = g.layer(i);
-    rows.push_back({l.id, op_label(g, l), l.group.empty() ? "-" : l.group, std::string(dtype_name(l.meta.dtype)),
+    rows.push_back({terminal_safe(l.id), op_label(g, l), l.group.empty() ? "-" : terminal_safe(l.group), std::string(dtype_name(l.meta.dtype)),
                     format_shape(l.meta.shape), format_chunk_shape(l.meta.chunks), std::to_string(l.meta.num_chunks()),
                     std::to_string(g.layer_task_count(i)), format_bytes(static_cast<double>(l.meta.max_chunk_bytes()))});
   }
@@ -59,9 +60,9 @@ std::string describe_text(const Graph& g) {
   out << g.layers().size() << " layers, " << g.tasks().size() << " tasks, " << g.tasks().num_edges() << " dependencies\n";
   for (const auto& o : g.outputs()) {
     const Layer& l = g.layer(o.layer);
-    out << "output " << l.id << " (" << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype) << ")";
-    if (!o.to_npy.empty()) out << " -> " << o.to_npy;
-    else if (!o.to_zarr.empty()) out << " -> " << o.to_zarr;
+    out << "output " << terminal_safe(l.id) << " (" << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype) << ")";
+    if (!o.to_npy.empty()) out << " -> " << terminal_safe(o.to_npy);
+    else if (!o.to_zarr.empty()) out << " -> " << terminal_safe(o.to_zarr);
     else out << " kept in memory";
     out << "\n";
   }

@@ -114,7 +114,8 @@ MemorySeries memory_from_json(const json& m, const std::string& name, const std:
   s.peak_bytes = get_int_or(m, "peak_bytes", 0, name, path + ".");
   s.peak_t_ns = get_int_or(m, "peak_t_ns", 0, name, path + ".");
   s.limit_bytes = get_int_or(m, "limit_bytes", 0, name, path + ".");
-  if (s.peak_bytes < 0 || s.limit_bytes < 0) bad(name, path + ".peak_bytes", "is negative");
+  if (s.peak_bytes < 0) bad(name, path + ".peak_bytes", "is negative");
+  if (s.limit_bytes < 0) bad(name, path + ".limit_bytes", "is negative");
   const std::string pl = get_str(m, "peak_layer", name, path + ".");
   if (!pl.empty()) {
     for (size_t i = 0; i < layers.size(); ++i)

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "chunkscope/core/terminal_text.hpp"
 #include "chunkscope/core/units.hpp"
 
 namespace chunkscope {
@@ -108,22 +109,22 @@ std::string pad(const std::string& s, size_t w, bool right) {
 std::string summary_table(const Trace& t, const TraceSummary& s) {
   std::ostringstream out;
   std::int64_t total = t.tasks.size();
-  out << "pipeline " << (t.meta.pipeline.empty() ? "?" : t.meta.pipeline) << " on " << t.meta.executor << " (" << s.workers
-      << " workers): " << t.meta.status << ", wall " << format_duration_ns(static_cast<double>(t.meta.wall_ns)) << ", "
+  out << "pipeline " << (t.meta.pipeline.empty() ? "?" : terminal_safe(t.meta.pipeline)) << " on " << terminal_safe(t.meta.executor)
+      << " (" << s.workers << " workers): " << terminal_safe(t.meta.status) << ", wall " << format_duration_ns(static_cast<double>(t.meta.wall_ns)) << ", "
       << s.tasks_done << "/" << total << " tasks, peak memory " << format_bytes(static_cast<double>(t.memory.peak_bytes));
   if (t.memory.peak_layer >= 0 && t.memory.peak_layer < static_cast<int>(t.layers.size()))
-    out << " during \"" << t.layers[t.memory.peak_layer].id << "\"";
+    out << " during \"" << terminal_safe(t.layers[t.memory.peak_layer].id) << "\"";
   if (t.memory.limit_bytes > 0) out << " (limit " << format_bytes(static_cast<double>(t.memory.limit_bytes)) << ")";
   out << "\n";
-  if (!t.meta.error.empty()) out << "error: " << t.meta.error << "\n";
+  if (!t.meta.error.empty()) out << "error: " << terminal_safe(t.meta.error) << "\n";
   const std::vector<std::string> head{"layer", "op", "chunks in → out", "tasks", "time", "critical", "bytes", "peak mem"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& ls : s.layers) {
     const TraceLayer& l = t.layers[ls.layer];
     std::string shapes = ls.in_chunk_shape.empty() ? format_shape(ls.out_chunk_shape) : format_shape(ls.in_chunk_shape) + " → " + format_shape(ls.out_chunk_shape);
-    std::string op = l.op;
-    if (!l.pushed_into.empty()) op += " → " + l.pushed_into;
-    rows.push_back({l.id, op, shapes, std::to_string(ls.tasks), format_duration_ns(static_cast<double>(ls.busy_ns)),
+    std::string op = terminal_safe(l.op);
+    if (!l.pushed_into.empty()) op += " → " + terminal_safe(l.pushed_into);
+    rows.push_back({terminal_safe(l.id), op, shapes, std::to_string(ls.tasks), format_duration_ns(static_cast<double>(ls.busy_ns)),
                     format_duration_ns(static_cast<double>(ls.critical_ns)), format_bytes(static_cast<double>(ls.output_bytes)),
                     format_bytes(static_cast<double>(ls.peak_live_bytes))});
   }

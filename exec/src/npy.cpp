@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/exec/block_copy.hpp"
@@ -13,30 +14,189 @@ namespace {
 
 [[noreturn]] void bad(const std::string& name, const std::string& what) { throw InputError(name + ": " + what); }
 
-// Finds the value text after 'key': in a Python dict literal.
-std::string dict_value(const std::string& h, const std::string& key, const std::string& name) {
-  const std::string k1 = "'" + key + "'";
-  auto p = h.find(k1);
-  if (p == std::string::npos) bad(name, "the .npy header has no '" + key + "'");
-  p = h.find(':', p + k1.size());
-  if (p == std::string::npos) bad(name, "the .npy header is malformed near '" + key + "'");
-  ++p;
-  while (p < h.size() && std::isspace(static_cast<unsigned char>(h[p]))) ++p;
-  if (p >= h.size()) bad(name, "the .npy header is cut short");
-  size_t e = p;
-  if (h[p] == '(') {
-    e = h.find(')', p);
-    if (e == std::string::npos) bad(name, "the .npy header's shape is not closed");
-    return h.substr(p, e - p + 1);
+// At most 60 bytes of header text, for a message.
+std::string excerpt(std::string_view v) { return v.size() <= 60 ? std::string(v) : std::string(v.substr(0, 60)) + "..."; }
+
+// The header dict, read as strictly as NumPy reads it (ast.literal_eval, then exactly the keys
+// 'descr', 'fortran_order' and 'shape'): a Python dict literal whose 'descr' is a string,
+// 'fortran_order' is True or False and 'shape' a tuple of integers. Anything else is refused, so
+// that no header means one thing to NumPy and another here: `(10 20)` is not (1020,), a key given
+// twice is not read from its first copy, `'fortran_order': 0` is not False.
+class HeaderDict {
+ public:
+  HeaderDict(std::string_view h, const std::string& name) : h_(h), name_(name) {}
+
+  std::string descr;
+  bool fortran_order = false;
+  Shape shape;
+
+  void parse() {
+    skip_space();
+    if (!eat('{')) bad(name_, "the .npy header is not a dict literal");
+    bool seen[3] = {false, false, false};
+    for (;;) {
+      skip_space();
+      if (eat('}')) break;
+      const std::string key = string_literal("a key");
+      const int k = key == "descr" ? 0 : key == "fortran_order" ? 1 : key == "shape" ? 2 : -1;
+      if (k < 0) bad(name_, "the .npy header has the key '" + excerpt(key) + "' (NumPy's headers hold only 'descr', 'fortran_order' and 'shape')");
+      if (seen[k]) bad(name_, "the .npy header has the key '" + key + "' twice");
+      seen[k] = true;
+      skip_space();
+      if (!eat(':')) malformed("after '" + key + "'");
+      skip_space();
+      if (k == 0) parse_descr();
+      else if (k == 1) parse_fortran_order();
+      else parse_shape();
+      skip_space();
+      if (eat(',')) continue;
+      if (eat('}')) break;
+      malformed("after the value of '" + key + "'");
+    }
+    skip_space();
+    if (i_ < h_.size()) bad(name_, "the .npy header has text after its dict");
+    const char* keys[3] = {"descr", "fortran_order", "shape"};
+    for (int k = 0; k < 3; ++k)
+      if (!seen[k]) bad(name_, std::string("the .npy header has no '") + keys[k] + "'");
   }
-  if (h[p] == '\'' || h[p] == '"') {
-    e = h.find(h[p], p + 1);
-    if (e == std::string::npos) bad(name, "the .npy header has an unterminated string");
-    return h.substr(p + 1, e - p - 1);
+
+ private:
+  static constexpr int kMaxDepth = 16;
+
+  [[noreturn]] void malformed(const std::string& where) const {
+    if (i_ >= h_.size()) bad(name_, "the .npy header is cut short");
+    bad(name_, "the .npy header is malformed " + where);
   }
-  while (e < h.size() && h[e] != ',' && h[e] != '}') ++e;
-  return h.substr(p, e - p);
-}
+  char peek() const { return i_ < h_.size() ? h_[i_] : '\0'; }
+  bool eat(char c) {
+    if (i_ < h_.size() && h_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  void skip_space() {
+    while (i_ < h_.size() && (h_[i_] == ' ' || h_[i_] == '\t' || h_[i_] == '\n' || h_[i_] == '\r')) ++i_;
+  }
+  static bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+  // 'text' or "text", without escapes (NumPy writes none).
+  std::string string_literal(const std::string& what) {
+    const char q = peek();
+    if (q != '\'' && q != '"') malformed("where " + what + " (a quoted string) should be");
+    const auto e = h_.find(q, i_ + 1);
+    if (e == std::string_view::npos) bad(name_, "the .npy header has an unterminated string");
+    const std::string_view text = h_.substr(i_ + 1, e - i_ - 1);
+    if (text.find('\\') != std::string_view::npos || text.find('\n') != std::string_view::npos)
+      bad(name_, "the .npy header has a string with an escape or a line break in it");
+    i_ = e + 1;
+    return std::string(text);
+  }
+
+  // Skips one literal of any kind (for the message about a value of the wrong kind); returns its text.
+  std::string_view any_literal(int depth = 0) {
+    if (depth > kMaxDepth) bad(name_, "the .npy header is nested too deeply");
+    const std::size_t b = i_;
+    const char c = peek();
+    if (c == '\'' || c == '"') {
+      string_literal("a value");
+    } else if (c == '(' || c == '[' || c == '{') {
+      const char close = c == '(' ? ')' : c == '[' ? ']' : '}';
+      ++i_;
+      for (;;) {
+        skip_space();
+        if (eat(close)) break;
+        any_literal(depth + 1);
+        skip_space();
+        if (c == '{' && eat(':')) {
+          skip_space();
+          any_literal(depth + 1);
+          skip_space();
+        }
+        if (eat(close)) break;
+        if (!eat(',')) malformed("inside a value");
+      }
+    } else if (is_name_char(c) || c == '-' || c == '+' || c == '.') {
+      ++i_;
+      while (i_ < h_.size() && (is_name_char(h_[i_]) || h_[i_] == '.' || h_[i_] == '+' || h_[i_] == '-')) ++i_;
+    } else {
+      malformed("where a value should be");
+    }
+    return h_.substr(b, i_ - b);
+  }
+
+  void parse_descr() {
+    if (peek() == '\'' || peek() == '"') {
+      descr = string_literal("the dtype");
+      return;
+    }
+    const std::string_view v = any_literal();
+    bad(name_, "unsupported .npy dtype " + excerpt(v) +
+                   " (little-endian bool, uint8, uint16, int32, int64, uint64, float32, float64 only)");
+  }
+
+  void parse_fortran_order() {
+    const std::string_view v = any_literal();
+    if (v == "True") fortran_order = true;
+    else if (v == "False") fortran_order = false;
+    else bad(name_, "the .npy header's 'fortran_order' is " + excerpt(v) + ", not True or False");
+  }
+
+  // A tuple of non-negative integers: (), (4,), (3, 4), (3, 4,); NumPy 1.x files from Python 2 may
+  // write 3L.
+  void parse_shape() {
+    const std::size_t b = i_;
+    auto refuse = [&](const std::string& why) {
+      i_ = b;
+      skip_value_quietly();
+      bad(name_, "the .npy shape " + excerpt(h_.substr(b, i_ - b)) + " " + why);
+    };
+    if (!eat('(')) refuse("is not a tuple");
+    bool comma = false;
+    for (;;) {
+      skip_space();
+      if (eat(')')) break;
+      const char c = peek();
+      if (c == '-') refuse("has a negative size");
+      if (!std::isdigit(static_cast<unsigned char>(c))) refuse("is malformed (sizes must be integers)");
+      std::int64_t v = 0;
+      const std::size_t d = i_;
+      while (i_ < h_.size() && std::isdigit(static_cast<unsigned char>(h_[i_]))) {
+        if (v > (std::int64_t{1} << 50)) bad(name_, "the .npy shape is too large");
+        v = v * 10 + (h_[i_++] - '0');
+      }
+      if (i_ - d > 1 && h_[d] == '0') refuse("is malformed (a size with a leading zero)");
+      if (peek() == 'L' || peek() == 'l') ++i_;
+      if (is_name_char(peek()) || peek() == '.') refuse("is malformed (sizes must be integers)");
+      shape.push_back(v);
+      skip_space();
+      if (eat(',')) {
+        comma = true;
+        continue;
+      }
+      if (eat(')')) break;
+      refuse("is malformed (sizes must be separated by commas)");
+    }
+    if (shape.size() == 1 && !comma) refuse("is not a tuple (a 1-d shape is written (n,))");
+  }
+
+  // Moves past the rest of a value for an error message, without failing on its contents.
+  void skip_value_quietly() {
+    int depth = 0;
+    for (; i_ < h_.size(); ++i_) {
+      const char c = h_[i_];
+      if (c == '(' || c == '[') ++depth;
+      else if ((c == ')' || c == ']') && --depth <= 0) {
+        ++i_;
+        return;
+      } else if (depth == 0 && (c == ',' || c == '}')) return;
+    }
+  }
+
+  std::string_view h_;
+  const std::string& name_;
+  std::size_t i_ = 0;
+};
 
 }  // namespace
 
@@ -59,28 +219,13 @@ NpyHeader parse_npy_header(const std::string& b, std::int64_t file_size, const s
   if (b.size() < start + header_len) bad(name, "the .npy header is cut short");
   const std::string h = b.substr(start, header_len);
   NpyHeader out;
-  const std::string descr = dict_value(h, "descr", name);
-  const auto dt = parse_typestr(descr);
-  if (!dt) bad(name, "unsupported .npy dtype '" + descr + "' (little-endian bool, uint8, uint16, int32, int64, uint64, float32, float64 only)");
+  HeaderDict dict(std::string_view(b).substr(start, header_len), name);
+  dict.parse();
+  const auto dt = parse_typestr(dict.descr);
+  if (!dt) bad(name, "unsupported .npy dtype '" + dict.descr + "' (little-endian bool, uint8, uint16, int32, int64, uint64, float32, float64 only)");
   out.dtype = *dt;
-  const std::string fo = dict_value(h, "fortran_order", name);
-  if (fo.find("True") != std::string::npos) bad(name, "Fortran-order .npy files are not supported (save with np.ascontiguousarray)");
-  const std::string sh = dict_value(h, "shape", name);
-  std::int64_t cur = -1;
-  for (char c : sh) {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      if (cur < 0) cur = 0;
-      if (cur > (std::int64_t{1} << 50)) bad(name, "the .npy shape is too large");
-      cur = cur * 10 + (c - '0');
-    } else if (c == ',' || c == ')') {
-      if (cur >= 0) out.shape.push_back(cur);
-      cur = -1;
-    } else if (c == '-') {
-      bad(name, "the .npy shape has a negative size");
-    } else if (c != '(' && c != ' ' && c != 'L') {
-      bad(name, "the .npy shape is malformed: " + sh);
-    }
-  }
+  if (dict.fortran_order) bad(name, "Fortran-order .npy files are not supported (save with np.ascontiguousarray)");
+  out.shape = dict.shape;
   out.data_offset = static_cast<std::int64_t>(start + header_len);
   std::int64_t n = dtype_size(out.dtype);
   for (auto s : out.shape) {

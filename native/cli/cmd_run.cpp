@@ -23,16 +23,17 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("PIPELINE", o->path, "pipeline JSON file")->required();
   cmd->add_option("--threads,-j", o->req.threads, "worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
   cmd->add_option("--executor", o->req.executor, "cpu (default) or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->add_option("--memory-limit", o->memory_limit, "most bytes of live chunks, e.g. 4GiB (default: no limit)");
-  cmd->add_option("--device-memory-limit", o->device_memory_limit, "--executor cuda: most bytes of live device chunks (default: 90% of free)");
+  // Whether a limit was given is asked of CLI11, not read from the string: `--memory-limit ""` is refused, not ignored.
+  auto* memory_limit = cmd->add_option("--memory-limit", o->memory_limit, "most bytes of live chunks, e.g. 4GiB (default: no limit)");
+  auto* device_memory_limit = cmd->add_option("--device-memory-limit", o->device_memory_limit, "--executor cuda: most bytes of live device chunks (default: 90% of free)");
   cmd->add_option("--trace", o->req.trace_path, "trace file (default: <pipeline name>.cstrace.json; .cbor for CBOR)");
   cmd->add_flag("--no-trace", o->req.no_trace, "do not record or write a trace");
   cmd->add_flag("--quiet,-q", o->req.quiet, "print nothing but errors");
   cmd->add_option("--html", o->req.html_path, "also write the self-contained HTML dashboard of the run to this file");
   cmd->add_flag("--serve", o->req.serve, "serve the dashboard on 127.0.0.1 while the run goes on (live progress and timeline); stays up until Ctrl-C");
   cmd->add_option("--port", o->req.port, "port for --serve (default 8787; 0 = any free port)")->check(CLI::Range(0, 65535));
-  cmd->callback([o, &exit_code] {
-    if (!o->memory_limit.empty()) {
+  cmd->callback([o, memory_limit, device_memory_limit, &exit_code] {
+    if (memory_limit->count() > 0) {
       const auto b = parse_bytes(o->memory_limit);
       if (!b || *b <= 0) {
         std::cerr << "chunkscope: --memory-limit: \"" << o->memory_limit << "\" is not a size (use e.g. 512MiB, 4GiB)\n";
@@ -41,7 +42,7 @@ void add_run(CLI::App& app, int& exit_code) {
       }
       o->req.memory_limit = *b;
     }
-    if (!o->device_memory_limit.empty()) {
+    if (device_memory_limit->count() > 0) {
       const auto b = parse_bytes(o->device_memory_limit);
       if (!b || *b <= 0) {
         std::cerr << "chunkscope: --device-memory-limit: \"" << o->device_memory_limit << "\" is not a size (use e.g. 512MiB, 4GiB)\n";

@@ -11,6 +11,7 @@
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/terminal_text.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
@@ -120,7 +121,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   stop_live();
   if (drew) std::fprintf(stderr, "\r%*s\r", 90, "");
   int rc = r.ok() ? kOk : kRunFailed;
-  if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << r.error << "\n";
+  if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << terminal_safe(r.error) << "\n";
   Trace trace;
   std::string trace_path;
   if (!req.no_trace) {
@@ -155,9 +156,9 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     keep_serving();
     return rc;
   }
-  std::cout << "ran " << g.name() << ": " << r.status << " in " << format_duration_ns(static_cast<double>(r.wall_ns)) << ", "
+  std::cout << "ran " << terminal_safe(g.name()) << ": " << r.status << " in " << format_duration_ns(static_cast<double>(r.wall_ns)) << ", "
             << r.tasks_run << "/" << g.tasks().size() << " tasks, peak memory " << format_bytes(static_cast<double>(r.peak_bytes));
-  if (!req.no_trace && trace.memory.peak_layer >= 0) std::cout << " during \"" << trace.layers[trace.memory.peak_layer].id << "\"";
+  if (!req.no_trace && trace.memory.peak_layer >= 0) std::cout << " during \"" << terminal_safe(trace.layers[trace.memory.peak_layer].id) << "\"";
   std::cout << "\n";
   if (!req.no_trace) {
     const TraceSummary s = summarize(trace);
@@ -169,22 +170,22 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     if (!top.empty()) std::cout << "top layers by time:\n";
     for (const auto* l : top) {
       const TraceLayer& tl = trace.layers[l->layer];
-      std::printf("  %-20s %-16s %10s  %5.1f%%  %lld tasks\n", tl.id.c_str(), tl.op.c_str(), format_duration_ns(static_cast<double>(l->busy_ns)).c_str(),
+      std::printf("  %-20s %-16s %10s  %5.1f%%  %lld tasks\n", terminal_safe(tl.id).c_str(), terminal_safe(tl.op).c_str(), format_duration_ns(static_cast<double>(l->busy_ns)).c_str(),
                   s.busy_ns ? 100.0 * static_cast<double>(l->busy_ns) / static_cast<double>(s.busy_ns) : 0.0, static_cast<long long>(l->tasks));
     }
     std::fflush(stdout);
   }
   for (const auto& o : g.outputs()) {
     const Layer& l = g.layer(o.layer);
-    std::cout << "output " << l.id << " " << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype);
-    if (!o.to_npy.empty()) std::cout << " -> " << o.to_npy;
-    else if (!o.to_zarr.empty()) std::cout << " -> " << o.to_zarr;
+    std::cout << "output " << terminal_safe(l.id) << " " << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype);
+    if (!o.to_npy.empty()) std::cout << " -> " << terminal_safe(o.to_npy);
+    else if (!o.to_zarr.empty()) std::cout << " -> " << terminal_safe(o.to_zarr);
     else
       for (const auto& a : r.outputs)
         if (a.layer == o.layer) std::cout << ": sum " << a.sum << ", min " << a.min << ", max " << a.max;
     std::cout << "\n";
   }
-  if (!trace_path.empty()) std::cout << "trace: " << trace_path << "\n";
+  if (!trace_path.empty()) std::cout << "trace: " << terminal_safe(trace_path) << "\n";
   if (!req.no_trace) std::cout << "top findings:\n" << findings_text(analyze(trace), 3);
   keep_serving();
   return rc;

@@ -94,6 +94,52 @@ TEST_CASE("bad npy files are rejected with the file named", "[npy]") {
   }
 }
 
+TEST_CASE("npy headers are read as strictly as NumPy reads them", "[npy]") {
+  const std::string data(8 * 4, '\0');
+  auto error = [&](const std::string& dict) {
+    try {
+      parse_npy_header(header_with(dict) + data, -1, "h.npy");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  // Accepted, as NumPy accepts them: either quote, no trailing comma, spaces anywhere, Python 2's 4L.
+  for (const std::string ok : {"{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }",
+                               "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (4,)}",
+                               "{'shape': ( 2 , 2 ), 'fortran_order':False,'descr':'<f8'}",
+                               "{'descr': '<f8', 'fortran_order': False, 'shape': (4L,), }"}) {
+    INFO(ok);
+    CHECK(error(ok).empty());
+  }
+  CHECK(parse_npy_header(header_with("{'shape': ( 2 , 2 ), 'fortran_order':False,'descr':'<f8'}") + data, -1, "h.npy").shape ==
+        Shape{2, 2});
+  // Refused: NumPy refuses each, or reads it differently from a lenient parser.
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (2 2), }"),
+             Catch::StartsWith("h.npy: the .npy shape (2 2)") && Catch::Contains("commas"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4), }"), Catch::Contains("shape (4) is not a tuple"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': 4, }"), Catch::Contains("shape 4 is not a tuple"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': [4], }"), Catch::Contains("not a tuple"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'shape': (4,), }"),
+             Catch::Contains("the key 'shape' twice"));
+  CHECK_THAT(error("{'descr': '<f8', 'descr': '<i4', 'fortran_order': False, 'shape': (4,), }"),
+             Catch::Contains("the key 'descr' twice"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}"), Catch::Contains("the key 'x'"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 0, 'shape': (4,), }"), Catch::Contains("'fortran_order' is 0, not True or False"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 'False', 'shape': (4,), }"), Catch::Contains("not True or False"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': false, 'shape': (4,), }"), Catch::Contains("not True or False"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), } (8,)"), Catch::Contains("after its dict"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (04,), }"), Catch::Contains("leading zero"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (1_0,), }"), Catch::Contains("integers"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,,), }"), Catch::Contains("shape"));
+  CHECK_THAT(error("{'descr': '<f8' 'fortran_order': False, 'shape': (4,), }"), Catch::Contains("malformed"));
+  CHECK_THAT(error("{'descr': '<\\x66\\x38', 'fortran_order': False, 'shape': (4,), }"), Catch::Contains("escape"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,)"), Catch::Contains("cut short"));
+  CHECK_THAT(error("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }"),
+             Catch::Contains("unsupported .npy dtype [('a', '<f8')]"));
+  CHECK_THAT(error("{'descr': " + std::string(100, '[') + "], 'fortran_order': False, 'shape': (4,), }"), Catch::Contains("nested"));
+}
+
 TEST_CASE("NpyReader reads strided regions, reversed ones included", "[npy]") {
   TempDir dir;
   // Large enough that rows are read straight into place and small runs are coalesced.

@@ -218,7 +218,10 @@ std::vector<ChunkCandidate> advise_chunks(const ChunkRequest& r) {
   if (r.target_bytes <= 0) throw InputError("--target: must be positive");
   const int isz = dtype_size(r.dtype);
   std::int64_t total = isz;
-  for (auto n : r.shape) total *= n;
+  for (auto n : r.shape)  // at most 2^60 bytes, as a pipeline's arrays (2^57 elements of up to 8 bytes)
+    if (__builtin_mul_overflow(total, n, &total) || total > (std::int64_t{1} << 60))
+      throw InputError("--shape: " + format_shape(r.shape) + " " + std::string(dtype_name(r.dtype)) +
+                       " is too large: the array would overflow 64-bit sizes");
   const std::int64_t t =
       parallel_target(total, r.target_bytes, std::min(r.min_bytes, r.target_bytes), r.threads, r.chunks_per_worker);
   const int nd = static_cast<int>(r.shape.size());

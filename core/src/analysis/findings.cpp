@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "chunkscope/core/terminal_text.hpp"
 #include "chunkscope/core/units.hpp"
 
 namespace chunkscope {
@@ -152,21 +153,21 @@ std::string findings_text(const Findings& f, std::size_t max) {
   const size_t n = max == 0 ? f.size() : std::min(max, f.size());
   for (size_t i = 0; i < n; ++i) {
     const Finding& x = f[i];
-    o << (i ? "\n" : "") << severity_name(x.severity) << " [" << x.rule << "]";
+    o << (i ? "\n" : "") << severity_name(x.severity) << " [" << terminal_safe(x.rule) << "]";
     if (!x.layers.empty()) {
       o << " ";
-      for (size_t k = 0; k < x.layers.size() && k < 6; ++k) o << (k ? ", " : "") << x.layers[k];
+      for (size_t k = 0; k < x.layers.size() && k < 6; ++k) o << (k ? ", " : "") << terminal_safe(x.layers[k]);
       if (x.layers.size() > 6) o << ", +" << x.layers.size() - 6 << " more";
     }
-    o << "\n  " << x.message << "\n";
+    o << "\n  " << terminal_safe(x.message) << "\n";
     if (!x.evidence.empty()) {
       o << "  evidence:";
       for (size_t k = 0; k < x.evidence.size(); ++k)
-        o << (k ? "; " : " ") << x.evidence[k].name << " " << format_evidence(x.evidence[k]);
+        o << (k ? "; " : " ") << terminal_safe(x.evidence[k].name) << " " << terminal_safe(format_evidence(x.evidence[k]));
       o << "\n";
     }
-    if (!x.advice.empty()) o << "  advice: " << x.advice << "\n";
-    for (const auto& e : x.edits) o << "  edit: " << e.dump() << "\n";
+    if (!x.advice.empty()) o << "  advice: " << terminal_safe(x.advice) << "\n";
+    for (const auto& e : x.edits) o << "  edit: " << terminal_safe(e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
   }
   if (n < f.size())
     o << "(" << f.size() - n << " more finding" << (f.size() - n == 1 ? "" : "s") << ": chunkscope report TRACE)\n";

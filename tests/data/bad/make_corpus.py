@@ -255,6 +255,7 @@ def write_traces(doc, good_json, good_cbor, good_compact):
     bad_doc("dep_offsets_order", offsets_down, "tasks.dep_offsets")
     bad_doc("dep_offsets_huge", lambda d: d["tasks"]["dep_offsets"].__setitem__(-1, 1 << 62), "tasks.dep_offsets")
     bad_doc("memory_order", lambda d: d["memory"]["t_ns"].reverse(), "memory.t_ns")
+    bad_doc("memory_limit_negative", lambda d: d["memory"].update(limit_bytes=-1), "memory.limit_bytes", "negative")
     bad_doc("input_unknown", lambda d: d["layers"][1].update(inputs=["nope"]), "layers[1].inputs")
     # Gigantic claimed sizes: shapes and chunk grids of 2^62 elements, and counts of 2^62.
     big = 1 << 62
@@ -332,6 +333,16 @@ def write_arrays():
         ("too_short.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (8,), }", f8), "truncated"),
         ("empty.npy", b"", "empty.npy"),
         ("nul_header.npy", npy_bytes("\0" * 40, f8), "header"),
+        # Headers NumPy itself refuses (ast.literal_eval, then exactly three keys of the right kinds).
+        ("shape_no_comma.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2 2), }", f8), "shape", "commas"),
+        ("shape_not_tuple.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4), }", f8), "shape", "not a tuple"),
+        ("shape_list.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': [4], }", f8), "shape", "not a tuple"),
+        ("key_twice.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'shape': (4,), }", f8), "'shape' twice"),
+        ("key_unknown.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'order': 'C', }", f8), "'order'"),
+        ("fortran_order_int.npy", npy_bytes("{'descr': '<f8', 'fortran_order': 0, 'shape': (4,), }", f8), "fortran_order", "True or False"),
+        ("fortran_order_str.npy", npy_bytes("{'descr': '<f8', 'fortran_order': 'False', 'shape': (4,), }", f8), "fortran_order",
+         "True or False"),
+        ("text_after_dict.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), } (8,)", f8), "after its dict"),
     ]
     for name, data, *expect in npy:
         put_array(name, data)

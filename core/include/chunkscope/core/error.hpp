@@ -5,13 +5,17 @@
 #include <string>
 #include <utility>
 
+#include "chunkscope/core/terminal_text.hpp"
+
 namespace chunkscope {
 
 /// Bad input (pipeline, trace, array file, command-line value). The message is one line and
 /// already names where the problem is, e.g. `cells.json: layer "blur": field "sigma": ...`.
+/// Control characters and bytes that are not UTF-8 in it (from a layer id, a path, a file's text)
+/// are escaped by terminal_safe, so printing the message cannot drive the terminal.
 class InputError : public std::runtime_error {
  public:
-  explicit InputError(const std::string& message) : std::runtime_error(message) {}
+  explicit InputError(const std::string& message) : std::runtime_error(terminal_safe(message)) {}
 };
 
 /// Builds the canonical "<file>: layer "<id>": field "<f>": <what>" message; empty parts are left out.
@@ -26,9 +30,10 @@ template <class T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
-  static Result failure(std::string message) {
+  /// The message is passed through terminal_safe, as InputError's is.
+  static Result failure(const std::string& message) {
     Result r;
-    r.error_ = std::move(message);
+    r.error_ = terminal_safe(message);
     return r;
   }
   explicit operator bool() const { return value_.has_value(); }

@@ -36,7 +36,8 @@ struct TraceSummary {
 /// Computes per-layer and critical-path numbers (O(tasks + deps)).
 TraceSummary summarize(const Trace& t);
 /// The layer table as text (op, input chunk shape -> output chunk shape, tasks, total and
-/// critical-path time, bytes, peak memory), plus a header with wall time and peak.
+/// critical-path time, bytes, peak memory), plus a header with wall time and peak. Strings from the
+/// trace (ids, ops, names, the error) are passed through terminal_safe (terminal_text.hpp).
 std::string summary_table(const Trace& t, const TraceSummary& s);
 
 }  // namespace chunkscope

@@ -78,7 +78,7 @@ struct ChunkCandidate {
 };
 
 /// The recommendation (first) and up to three alternatives, without duplicates. Throws
-/// InputError on an empty shape or non-positive sizes/target.
+/// InputError on an empty shape, non-positive sizes/target, or an array over 2^60 bytes.
 std::vector<ChunkCandidate> advise_chunks(const ChunkRequest& r);
 /// A table of the candidates with a header describing the array.
 std::string chunk_candidates_text(const ChunkRequest& r, const std::vector<ChunkCandidate>& c);

@@ -73,7 +73,8 @@ nlohmann::json findings_to_json(const Findings& f);
 /// so the page need not re-run the analysis). Throws std::runtime_error naming the field.
 Findings findings_from_json(const nlohmann::json& j);
 /// Terminal text: one block per finding (severity, rule, layers, message, evidence, advice, edit),
-/// at most `max` findings (0 = all), with a line saying how many were left out.
+/// at most `max` findings (0 = all), with a line saying how many were left out. Layer ids and
+/// other user strings are passed through terminal_safe (terminal_text.hpp).
 std::string findings_text(const Findings& f, std::size_t max = 0);
 
 }  // namespace chunkscope
