@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,16 +191,14 @@ class Trace:
         self._native.save(os.fspath(path))
 
     def to_html(self, path: str) -> None:
-        """The dashboard as one self-contained, offline HTML file."""
+        """The dashboard as one self-contained, offline HTML file, written to a temporary of its own
+        and renamed into place; InputError (naming the file) when it cannot be written."""
         d = web_assets_dir()
         if d is None:
             raise InputError("chunkscope: the dashboard files were not found (build the `web` target, or set CHUNKSCOPE_WEB_DIR)")
         self._native.findings_json(self.task_overhead_ns)
         html = self._native.html(d, self._source)
-        tmp = os.fspath(path) + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, path)
+        _write_via_rename(os.fspath(path), html.encode("utf-8"))
 
     def _repr_html_(self) -> str:
         """The notebook display: the dashboard inline (its scripts loaded once per page) over a
@@ -221,6 +220,38 @@ class Trace:
                 f"executor {m.get('executor', '')}, status {m.get('status', '')}>")
 
 
+def _write_via_rename(path: str, data: bytes) -> None:
+    """Writes DATA to PATH through a new temporary `PATH.tmp-<pid>.<random>` (the names chunkscope's
+    own writers use, so a later run removes one left by a killed process) renamed into place. On any
+    failure the temporary is removed and PATH is left as it was; an OSError becomes InputError."""
+    tmp = None
+    try:
+        for _ in range(100):
+            name = f"{path}.tmp-{os.getpid()}.{secrets.randbelow(10**9)}"
+            try:
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            except FileExistsError:
+                continue
+            tmp = name
+            break
+        else:
+            raise FileExistsError(f"no free temporary name next to {path}")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise InputError(f"chunkscope: {path}: cannot write: {e.strerror or e}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 def load(path) -> Trace:
     """Reads a trace file (.cstrace.json, .cstrace.cbor or compact); InputError names the file and field."""
     path = os.fspath(path)
@@ -230,7 +261,9 @@ def load(path) -> Trace:
 def run(pipeline, threads: int = 0, memory_limit: int = 0) -> Trace:
     """Runs a pipeline (a dict in the pipeline format, or a path to a pipeline file) on chunkscope's CPU
     executor and returns its trace. threads = 0: one per core; memory_limit in bytes (0 = none).
-    Bad pipelines raise InputError; a failed run raises RunError (with .trace)."""
+    Bad pipelines and a negative memory_limit raise InputError; a failed run raises RunError (with .trace)."""
+    if isinstance(memory_limit, bool) or int(memory_limit) < 0:
+        raise InputError(f"chunkscope: memory_limit={memory_limit!r} is not a size in bytes (0 = no limit)")
     if isinstance(pipeline, dict):
         name = str(pipeline.get("name", "pipeline"))
         native, status, error = _chunkscope.run("", json.dumps(pipeline), name + ".json", os.getcwd(), int(threads), int(memory_limit))
