@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "chunkscope/exec/block_copy.hpp"
+#include "chunkscope/exec/file_util.hpp"
 
 namespace chunkscope {
 namespace {
@@ -104,34 +105,47 @@ FileHandle::~FileHandle() {
 }
 
 namespace {
-// open(2) of a directory for reading succeeds and fstat gives it a size (4096): refuse it by name.
-void refuse_directory(FileHandle& h, const std::string& path) {
+// Opens `path` for reading without blocking (a FIFO with no writer would block open(2) forever),
+// then refuses anything that is not a regular file by name: a directory (open succeeds and fstat
+// gives it a size), a FIFO, a character device (/dev/zero never ends), a socket. Returns -1 with
+// errno set when open(2) fails.
+int open_regular(const std::string& path) {
+  if (path.find('\0') != std::string::npos) throw std::runtime_error(path_for_message(path) + ": cannot open: the path holds a NUL byte");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return -1;
   struct stat st {};
-  if (::fstat(h.fd(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    h = FileHandle();
-    throw std::runtime_error(path + ": cannot open: it is a directory, not a file");
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    errno = e;
+    sys_fail(path, "cannot stat");
   }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error(path + ": cannot open: it is " + file_kind_name(file_kind_of_mode(st.st_mode)) + ", not a regular file");
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
 }
 }  // namespace
 
 FileHandle FileHandle::open_read(const std::string& path) {
   FileHandle h;
   h.path_ = path;
-  h.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  h.fd_ = open_regular(path);
   if (h.fd_ < 0) sys_fail(path, "cannot open");
-  refuse_directory(h, path);
   return h;
 }
 
 FileHandle FileHandle::open_read_if_exists(const std::string& path) {
   FileHandle h;
-  h.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  h.fd_ = open_regular(path);
   if (h.fd_ < 0) {
     if (errno == ENOENT) return h;
     sys_fail(path, "cannot open");
   }
   h.path_ = path;
-  refuse_directory(h, path);
   return h;
 }
 

@@ -16,6 +16,7 @@
 #include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/kernel.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/sink_finalize.hpp"
 #include "output_assembly.hpp"
 
@@ -431,8 +432,18 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   r.states.resize(nl);
   // A run refused before it starts removes the temporaries that earlier sinks' prepare() created
   // (a later sink's output folder may be unwritable, the disk full, a task too large).
+  // Outputs that would destroy a file that is not theirs are refused before anything is written;
+  // the folders made for the outputs go again when the run is refused or fails and leaves them empty.
+  check_run_paths(graph);
+  OutputFolders folders;
+  try {
+    folders.create_for(graph);
+  } catch (const std::exception& e) {
+    throw InputError(e.what());
+  }
   struct SinkCleanup {
     const Graph& graph;
+    OutputFolders& folders;
     bool armed = true;
     ~SinkCleanup() {
       if (!armed) return;
@@ -440,8 +451,9 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
         finalize_sinks(graph, false);
       } catch (...) {
       }
+      folders.remove_empty();
     }
-  } sink_cleanup{graph};
+  } sink_cleanup{graph, folders};
   for (int l = 0; l < nl; ++l) {
     r.kernels[l] = &kernel_for(graph.layer(l));
     if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
@@ -563,6 +575,7 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
       result.error = e.what();
     }
   }
+  if (!result.ok()) folders.remove_empty();
   // Release what is still held (outputs, chunks of a stopped run).
   const std::int64_t end = r.now();
   for (std::int64_t t = 0; t < n; ++t) {

@@ -6,19 +6,29 @@
 #include <fstream>
 #include <sstream>
 
+#include "chunkscope/exec/array_io.hpp"
 #include "chunkscope/exec/npy.hpp"
 #include "chunkscope/exec/zarr.hpp"
 
 namespace chunkscope {
 
 std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": cannot read: it is a directory");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+  try {
+    // Regular files only: a FIFO, /dev/zero or a folder is refused before any byte is read.
+    const FileHandle f = FileHandle::open_read(path);
+    const std::int64_t size = f.size();
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    if (size > 0) pread_exact(f, reinterpret_cast<std::byte*>(bytes.data()), size, 0);
+    return bytes;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    // "<path>: cannot open: <why>" from FileHandle: a file named on the command line "cannot be read".
+    std::string m = e.what();
+    const std::string open = ": cannot open:";
+    if (const auto at = m.find(open); at != std::string::npos) m.replace(at, open.size(), ": cannot read:");
+    throw InputError(m);
+  }
 }
 
 PipelineOptions::SourceInfo probe_source_file(const Layer& layer) {
@@ -31,7 +41,7 @@ PipelineOptions::SourceInfo probe_source_file(const Layer& layer) {
     const ZarrMeta m = read_zarr_meta(layer.params.path);
     info.shape = m.shape;
     info.dtype = m.dtype;
-    info.chunks = m.chunks();
+    info.chunk_shape = m.chunk_shape;  // not m.chunks(): the parser counts them before making lists
   }
   return info;
 }

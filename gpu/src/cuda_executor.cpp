@@ -13,6 +13,7 @@
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/kernel.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/sink_finalize.hpp"
 #include "cuda_check.hpp"
 #include "device_ops.hpp"
@@ -383,6 +384,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   const std::int64_t n = tg.size();
   Run r(graph, options, options_.device, dev_limit);
   r.plans = gpu::plan_device_layers(graph);
+  check_run_paths(graph);  // outputs that would destroy a file that is not theirs: refused before anything is written
   const int nl = static_cast<int>(graph.layers().size());
   r.kernels.resize(nl);
   r.states.resize(nl);

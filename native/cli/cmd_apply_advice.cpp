@@ -42,11 +42,15 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
     };
     auto g = load_pipeline(o->pipeline);
     if (!g) return fail(g.error());
+    // The edited pipeline goes to a new file: it never replaces the pipeline or the trace it came from.
+    if (!output_allowed(o->out, {{o->pipeline, "the pipeline read"}, {o->trace, "the trace read"}}, exit_code)) return;
     nlohmann::json doc;
     std::string bytes;
     try {
       doc = nlohmann::json::parse(read_file(o->pipeline));
       bytes = read_file(o->trace);
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       return fail(e.what());
     }
@@ -65,24 +69,27 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
     auto check = parse_pipeline(r.doc, o->out, dir_of(o->pipeline), {.probe_source = probe_source_file});
     if (!check) return fail("the edited pipeline does not validate: " + check.error());
     try {
-      write_file_atomic(o->out, r.doc.dump(2) + "\n");
+      write_output(o->out, r.doc.dump(2) + "\n");
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";
       exit_code = kRunFailed;
       return;
     }
-    std::cout << "wrote " << o->out << ": " << r.changes.size() << (r.changes.size() == 1 ? " change" : " changes")
+    std::ostream& info = o->out == "-" ? std::cerr : std::cout;  // -o -: the pipeline alone on standard output
+    info << "wrote " << o->out << ": " << r.changes.size() << (r.changes.size() == 1 ? " change" : " changes")
               << "\n";
-    for (const auto& c : r.changes) std::cout << "  " << c.text << "\n";
-    for (const auto& c : r.skipped) std::cout << "  skipped: " << c.text << "\n";
+    for (const auto& c : r.changes) info << "  " << c.text << "\n";
+    for (const auto& c : r.skipped) info << "  skipped: " << c.text << "\n";
     const std::string text = doc.dump();
     const bool relative_paths = text.find("\"path\"") != std::string::npos ||
                                 text.find("\"to_npy\"") != std::string::npos ||
                                 text.find("\"to_zarr\"") != std::string::npos;
     if (dir_of(o->out) != dir_of(o->pipeline) && relative_paths)
-      std::cout << "note: relative paths (path, to_npy, to_zarr) in " << o->out << " resolve against its own folder\n";
+      info << "note: relative paths (path, to_npy, to_zarr) in " << o->out << " resolve against its own folder\n";
     if (!r.changes.empty())
-      std::cout << "next: chunkscope run " << o->out << " --trace NEW_TRACE, then compare chunkscope report "
+      info << "next: chunkscope run " << o->out << " --trace NEW_TRACE, then compare chunkscope report "
                 << o->trace << " with chunkscope report NEW_TRACE\n";
   });
 }

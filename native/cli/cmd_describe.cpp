@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "chunkscope/core/describe.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "commands.hpp"
 
@@ -15,6 +16,13 @@ void add_validate(CLI::App& app, int& exit_code) {
     auto g = load_pipeline(*path);
     if (!g) {
       std::cerr << "chunkscope: " << g.error() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
+    try {
+      check_run_paths(*g, {.pipeline = *path});  // the outputs' paths, as `run` checks them before running
+    } catch (const InputError& e) {
+      std::cerr << "chunkscope: " << e.what() << "\n";
       exit_code = kBadInput;
       return;
     }

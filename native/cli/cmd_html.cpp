@@ -14,9 +14,11 @@ int write_html_report(const Trace& t, const std::string& source, const std::stri
     const std::string assets = web::find_web_assets(program_path());
     const Findings f = analyze(t);
     const std::string page = web::trace_to_html(t, f, assets, source);
-    write_file_atomic(out, page);
-    if (!quiet) std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
+    write_output(out, page);
+    if (!quiet && out != "-") std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
     return kOk;
+  } catch (const std::bad_alloc&) {
+    throw;  // main() prints the one line for out of memory
   } catch (const std::exception& e) {
     std::cerr << "chunkscope: html: " << e.what() << "\n";
     return kRunFailed;
@@ -31,7 +33,7 @@ void add_html(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->path, "trace file (.cstrace.json, .cstrace.cbor or compact)")->required();
-  cmd->add_option("-o,--output", o->out, "the HTML file to write (default: the trace's name with .html)");
+  cmd->add_option("-o,--output", o->out, "the HTML file to write (default: the trace's name with .html; - = standard output)");
   cmd->add_flag("--fragment", o->fragment, "write an HTML fragment to embed in another page (as notebooks do) instead of a whole page");
   cmd->add_flag("--no-bundle", o->no_bundle, "with --fragment: leave out the scripts (~2 MB) because an earlier fragment on the same page carries them");
   cmd->callback([o, &exit_code] {
@@ -53,14 +55,17 @@ void add_html(CLI::App& app, int& exit_code) {
       }
       out += ".html";
     }
+    if (!output_allowed(out, {{o->path, "the trace read"}}, exit_code)) return;
     if (!o->fragment) {
       exit_code = write_html_report(*t, o->path, out, false);
       return;
     }
     try {
       const std::string frag = web::notebook_fragment(*t, analyze(*t), web::find_web_assets(program_path()), o->path, !o->no_bundle);
-      write_file_atomic(out, frag);
-      std::cout << "wrote " << out << " (" << frag.size() / 1024 << " KiB fragment)\n";
+      write_output(out, frag);
+      if (out != "-") std::cout << "wrote " << out << " (" << frag.size() / 1024 << " KiB fragment)\n";
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: html: " << e.what() << "\n";
       exit_code = kRunFailed;

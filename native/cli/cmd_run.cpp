@@ -7,6 +7,7 @@
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "commands.hpp"
 #include "run_support.hpp"
@@ -57,6 +58,16 @@ void add_run(CLI::App& app, int& exit_code) {
       exit_code = kBadInput;
       return;
     }
+    if (o->req.trace_path.empty() && !o->req.no_trace) o->req.trace_path = g->name() + ".cstrace.json";
+    try {
+      // Before anything runs: no output may replace the pipeline, a source, another output or
+      // anything that is not its own (docs/reliability.md, "What a run may write").
+      check_run_paths(*g, {o->path, o->req.no_trace ? "" : o->req.trace_path, o->req.html_path});
+    } catch (const InputError& e) {
+      std::cerr << "chunkscope: " << e.what() << "\n";
+      exit_code = kBadInput;
+      return;
+    }
     exit_code = run_pipeline(*g, o->req);
   });
 }
@@ -67,24 +78,37 @@ void add_report(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto overhead_us = std::make_shared<double>(0);
+  auto out = std::make_shared<std::string>("-");
   cmd->add_option("TRACE", *path, "trace file (.cstrace.json or .cstrace.cbor)")->required();
   cmd->add_flag("--json", *json, "print JSON");
+  cmd->add_option("-o,--output", *out, "write the report to this file instead of standard output (- = standard output)");
   cmd->add_option("--task-overhead-us", *overhead_us, "per-task overhead in µs for the findings (default: measured from the trace)")
       ->check(CLI::PositiveNumber);
-  cmd->callback([path, json, overhead_us, &exit_code] {
+  cmd->callback([path, json, overhead_us, out, &exit_code] {
     auto t = load_trace_file(*path);
     if (!t) {
       std::cerr << "chunkscope: " << t.error() << "\n";
       exit_code = kBadInput;
       return;
     }
+    if (!output_allowed(*out, {{*path, "the trace read"}}, exit_code)) return;
+    auto emit = [&](const std::string& text) {
+      try {
+        write_output(*out, text);
+      } catch (const std::bad_alloc&) {
+        throw;  // main() prints the one line for out of memory
+      } catch (const std::exception& e) {
+        std::cerr << "chunkscope: " << e.what() << "\n";
+        exit_code = kRunFailed;
+      }
+    };
     const TraceSummary s = summarize(*t);
     AnalysisOptions ao;
     ao.task_overhead_ns = *overhead_us * 1e3;
     const Findings findings = analyze(*t, ao);
     if (!*json) {
-      std::cout << summary_table(*t, s);
-      std::cout << "\nfindings (" << findings.size() << "; docs/rules.md explains each rule):\n" << findings_text(findings);
+      emit(summary_table(*t, s) + "\nfindings (" + std::to_string(findings.size()) + "; docs/rules.md explains each rule):\n" +
+           findings_text(findings));
       return;
     }
     nlohmann::json j;
@@ -103,7 +127,7 @@ void add_report(CLI::App& app, int& exit_code) {
                              {"median_task_ns", l.median_task_ns}, {"max_task_ns", l.max_task_ns}});
     }
     j["findings"] = findings_to_json(findings);
-    std::cout << j.dump(2) << "\n";
+    emit(j.dump(2) + "\n");
   });
 }
 
@@ -114,7 +138,7 @@ void add_export(CLI::App& app, int& exit_code) {
   cmd->add_option("TRACE", o->path, "trace file")->required();
   cmd->add_option("--format", o->format, "chrome (default), json, cbor or compact (delta-encoded columns, ~10x smaller than CBOR)")
       ->check(CLI::IsMember({"chrome", "json", "cbor", "compact"}));
-  cmd->add_option("-o,--output", o->out, "output file")->required();
+  cmd->add_option("-o,--output", o->out, "output file (- = standard output)")->required();
   cmd->callback([o, &exit_code] {
     auto t = load_trace_file(o->path);
     if (!t) {
@@ -122,17 +146,20 @@ void add_export(CLI::App& app, int& exit_code) {
       exit_code = kBadInput;
       return;
     }
+    if (!output_allowed(o->out, {{o->path, "the trace read"}}, exit_code)) return;
     try {
-      if (o->format == "chrome") write_file_atomic(o->out, trace_to_chrome(*t).dump());
-      else if (o->format == "json") write_file_atomic(o->out, write_trace_json(*t));
-      else if (o->format == "compact") write_file_atomic(o->out, write_trace_compact(*t));
-      else write_file_atomic(o->out, write_trace_cbor(*t));
+      if (o->format == "chrome") write_output(o->out, trace_to_chrome(*t).dump());
+      else if (o->format == "json") write_output(o->out, write_trace_json(*t));
+      else if (o->format == "compact") write_output(o->out, write_trace_compact(*t));
+      else write_output(o->out, write_trace_cbor(*t));
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";
       exit_code = kRunFailed;
       return;
     }
-    std::cout << "wrote " << o->out << "\n";
+    if (o->out != "-") std::cout << "wrote " << o->out << "\n";
   });
 }
 

@@ -4,9 +4,12 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/core/trace.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 
 namespace chunkscope::cli {
 
@@ -28,6 +31,12 @@ void add_serve(CLI::App& app, int& exit_code);
 Result<Trace> load_trace_file(const std::string& path);
 /// Writes the self-contained HTML page of a trace; returns the exit code (prints the error).
 int write_html_report(const Trace& t, const std::string& source, const std::string& out, bool quiet);
+/// Writes a command's result to `out`: "-" is standard output, anything else is written with
+/// write_file_atomic (exec/file_util.hpp). Throws std::runtime_error naming the file.
+void write_output(const std::string& out, std::string_view bytes);
+/// False (after printing the one-line reason and setting exit_code to kBadInput) when writing
+/// `out` would replace one of `reads` or something that is not a file (exec/output_paths.hpp).
+bool output_allowed(const std::string& out, const std::vector<ReadFile>& reads, int& exit_code);
 /// argv[0], for finding files installed next to the binary.
 void set_program_path(const std::string& argv0);
 const std::string& program_path();

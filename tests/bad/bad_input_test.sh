@@ -6,7 +6,9 @@
 # FILE's sidecar (FILE.expect, or NAME.expect next to NAME.json) lists, one per line, the parts the
 # error must contain. A line "@run-rc N" is for faults found only while running (a short Zarr chunk,
 # an output path that cannot be written): validate and describe must succeed, run must exit N with
-# the one line; its trace and HTML page (of the failed run) may be written, nothing else. FILE need
+# the one line; its trace and HTML page (of the failed run) may be written, nothing else. A line
+# "@paths" is for output-path faults (an output onto a directory): validate and run must exit 2
+# with the one line before anything runs, describe (which writes nothing) must succeed. FILE need
 # not exist (the "missing file" case).
 # Traces (FILE under a folder named traces/) go through report, export --format chrome/json
 # and html -o; pipelines through validate, describe and run --trace --html with outputs. Every
@@ -35,10 +37,13 @@ fail() {
 }
 
 run_rc=
+paths_only=
 wants=()
 while IFS= read -r line || [ -n "$line" ]; do
   [ -z "$line" ] && continue
-  if [[ $line == "@run-rc "* ]]; then run_rc=${line#@run-rc }; else wants+=("$line"); fi
+  if [[ $line == "@run-rc "* ]]; then run_rc=${line#@run-rc }
+  elif [[ $line == "@paths" ]]; then paths_only=1
+  else wants+=("$line"); fi
 done <"$expect"
 want_rc=2
 allowed=""  # files a command may leave in the output folder
@@ -101,7 +106,9 @@ case "$(basename "$(dirname "$file")")" in
     before=$(cd "$tmp/box" && find . | sort)
     [ -n "$run_rc" ] && want_rc=0
     check validate validate "$name"
+    [ -n "$paths_only" ] && want_rc=0
     check describe describe "$name"
+    [ -n "$paths_only" ] && want_rc=2
     if [ -n "$run_rc" ]; then
       want_rc=$run_rc
       allowed=$'t.cstrace.json\nt.html'

@@ -1,6 +1,8 @@
 // file_util: atomic writes, and the removal of temporaries that killed processes left behind.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,7 +68,60 @@ TEST_CASE("write_file_atomic replaces the file and cleans a killed writer's temp
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++entries;
   CHECK(entries == 1);
-  CHECK_THROWS_WITH(write_file_atomic(dir / "missing/t.json", "x"), Catch::Contains("cannot write"));
+}
+
+TEST_CASE("write_file_atomic creates missing folders, follows links and never replaces what is not a file", "[file_util]") {
+  TempDir dir;
+  auto read = [](const std::string& p) {
+    std::string got;
+    std::getline(std::ifstream(p), got);
+    return got;
+  };
+  write_file_atomic(dir / "made/deeper/t.json", "x");
+  CHECK(read(dir / "made/deeper/t.json") == "x");
+
+  // A symbolic link stays a link; the file it points to gets the bytes.
+  touch(dir / "target.html");
+  fs::create_symlink("target.html", dir / "link.html");
+  write_file_atomic(dir / "link.html", "page");
+  CHECK(fs::is_symlink(dir / "link.html"));
+  CHECK(read(dir / "target.html") == "page");
+  fs::create_symlink("nowhere.html", dir / "dangling.html");
+  CHECK_THROWS_WITH(write_file_atomic(dir / "dangling.html", "x"), Catch::Contains("symbolic link to a missing file"));
+
+  // A folder is refused and left as it was.
+  fs::create_directories(dir / "adir");
+  touch(dir / "adir/keep");
+  CHECK_THROWS_WITH(write_file_atomic(dir / "adir", "x"), Catch::Contains("directory"));
+  CHECK(fs::exists(dir / "adir/keep"));
+
+  // A FIFO that nothing reads is refused at once, and stays a FIFO.
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(write_file_atomic(dir / "fifo", "x"), Catch::Contains("FIFO that nothing reads"));
+  CHECK(file_kind(dir / "fifo", false) == FileKind::Fifo);
+
+  // A path with a NUL byte is refused, not cut at the NUL.
+  const std::string nul = std::string(dir / "a") + std::string(1, '\0') + "b";
+  CHECK_THROWS_WITH(write_file_atomic(nul, "x"), Catch::Contains("NUL byte"));
+  CHECK_FALSE(fs::exists(dir / "a"));
+
+  // A character device is written through (a private copy of /dev/null: needs root for mknod).
+  if (::mknod((dir / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    write_file_atomic(dir / "null", "discarded");
+    CHECK(file_kind(dir / "null", false) == FileKind::CharDevice);
+  }
+}
+
+TEST_CASE("create_parent_folders reports what it made; remove_empty_folders takes back only the empty ones", "[file_util]") {
+  TempDir dir;
+  const auto made = create_parent_folders(dir / "a/b/c/file");
+  REQUIRE(made.size() == 3);
+  CHECK(made.front() == std::string(dir / "a"));
+  touch(dir / "a/b/keep");
+  remove_empty_folders(made);
+  CHECK_FALSE(fs::exists(dir / "a/b/c"));
+  CHECK(fs::exists(dir / "a/b/keep"));
+  CHECK(create_parent_folders(dir / "a/b/file").empty());
 }
 
 TEST_CASE("a Zarr output replaces the previous folder in one step and leaves no temporaries", "[file_util][sink][zarr]") {

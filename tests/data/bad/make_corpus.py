@@ -434,8 +434,8 @@ def write_pipelines():
                                         {"id": "s", "op": "sum", "input": "a", "split_every": 2}]}, "reduce_explosion.json")
     bad("halo_explosion", {"layers": [{"id": "a", "op": "random", "shape": [1000, 1000], "chunks": 10},
                                       {"id": "f", "op": "uniform_filter", "input": "a", "size": 1000000}]}, 'layer "f"', 'field "size"')
-    # Output paths that cannot be written: the run fails after computing (exit 1), no partial output.
-    bad("output_is_dir", dict(one({}), outputs=[{"id": "a", "to_npy": "."}]), "@run-rc 1", "cannot move the finished output into place")
+    # Output paths that cannot be written: refused by validate and run before anything runs (exit 2).
+    bad("output_is_dir", dict(one({}), outputs=[{"id": "a", "to_npy": "."}]), "@paths", "to_npy of \"a\"", "directory")
 
 
 if __name__ == "__main__":
