@@ -13,6 +13,7 @@
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/file_util.hpp"
+#include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "chunkscope/exec/recorder.hpp"
 #include "chunkscope/web/html_export.hpp"
@@ -83,8 +84,10 @@ py::tuple run(const std::string& path, const std::string& text, const std::strin
     g = parse_pipeline_text(text, source, base_dir, po);
   }
   if (!g) throw InputError(g.error());
+  if (!path.empty()) check_run_paths(*g, {.pipeline = path});  // no output may replace the pipeline (the executor checks the rest)
   CpuExecutor ex;
   Recorder rec(CHUNKSCOPE_VERSION);
+  std::atomic<bool> cancel{false};
   RunOptions o;
   o.threads = threads;
   o.memory_limit = memory_limit;
