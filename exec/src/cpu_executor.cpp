@@ -172,6 +172,13 @@ struct Run {
     idle_cv.notify_all();
   }
 
+  // The run was cancelled (the flag seen between tasks or inside a kernel): every worker stops.
+  void cancel_run() {
+    { std::lock_guard<std::mutex> lk(err_mu); cancelled = true; }
+    stop.store(true, std::memory_order_release);
+    idle_cv.notify_all();
+  }
+
   // Moves the held tasks back to the global queue. They are counted as queued before they stop
   // being counted as held, so that a stall check never sees them nowhere.
   void release_held() {
@@ -213,11 +220,17 @@ struct Run {
     for (size_t i = 0; i < deps.size(); ++i) ins[i] = &buffers[deps[i]];
     bool ok = true;
     bool allocated = false;
+    TaskStatus st = TaskStatus::Done;
     try {
       buffers[t] = Buffer(out_bytes[t]);
       allocated = true;
-      KernelContext ctx{g, key.layer, layer, key, std::span<const Buffer* const>(ins, deps.size()), buffers[t], states[key.layer].get()};
+      KernelContext ctx{g, key.layer, layer, key, std::span<const Buffer* const>(ins, deps.size()), buffers[t], states[key.layer].get(),
+                        opt.cancel};
       kernels[key.layer]->run(ctx);
+    } catch (const TaskCancelled&) {  // Ctrl-C inside a long task: the run ends cancelled, not failed
+      ok = false;
+      st = TaskStatus::Cancelled;
+      cancel_run();
     } catch (const std::bad_alloc&) {
       ok = false;
       // The output buffer, or scratch space the kernel allocates itself (not counted in live bytes).
@@ -231,14 +244,15 @@ struct Run {
       fail(t, "unknown error");
     }
     const std::int64_t end = now();
-    status[t] = static_cast<std::uint8_t>(ok ? TaskStatus::Done : TaskStatus::Failed);
-    if (obs) obs->on_task_end(w, {t, start, end, out_bytes[t], w, ok ? TaskStatus::Done : TaskStatus::Failed, fused});
+    if (!ok && st == TaskStatus::Done) st = TaskStatus::Failed;
+    status[t] = static_cast<std::uint8_t>(st);
+    if (obs) obs->on_task_end(w, {t, start, end, out_bytes[t], w, st, fused});
     if (!ok) {
       buffers[t].reset();
       live[t] = 0;
       mem.release(out_bytes[t]);
       if (obs) obs->on_memory(w, {end, -out_bytes[t], key.layer, 0});
-      done.fetch_add(1, std::memory_order_acq_rel);
+      if (st != TaskStatus::Cancelled) done.fetch_add(1, std::memory_order_acq_rel);  // a cancelled task did not run
       return -1;
     }
     // Free inputs whose last use this was.
@@ -287,9 +301,7 @@ struct Run {
     while (true) {
       if (stop.load(std::memory_order_acquire)) return;
       if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) {
-        { std::lock_guard<std::mutex> lk(err_mu); cancelled = true; }
-        stop.store(true, std::memory_order_release);
-        idle_cv.notify_all();
+        cancel_run();
         return;
       }
       if (t < 0) {

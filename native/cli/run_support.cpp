@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
@@ -21,6 +22,7 @@
 #include "commands.hpp"
 #include "dashboard_server.hpp"
 #include "gpu_loader.hpp"
+#include "interrupt.hpp"
 #include "live_observer.hpp"
 
 namespace chunkscope::cli {
@@ -103,7 +105,12 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
       drew = true;
     };
   }
-  auto old = std::signal(SIGINT, on_sigint);
+  // Ctrl-C (interrupt.hpp): the first cancels the run, whose trace is still written (marked
+  // cancelled); a second removes this process's temporaries and exits with 130 at once.
+  std::optional<InterruptGuard> interrupts;
+  interrupts.emplace(g_cancel, run_outputs(g, req.no_trace ? std::string() : req.trace_path.empty() ? g.name() + ".cstrace.json" : req.trace_path,
+                                           req.html_path));
+  void (*old)(int) = SIG_DFL;
   RunResult r;
   auto stop_live = [&] {
     run_over.store(true);
@@ -112,15 +119,14 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   try {
     r = ex.run(g, opt);
   } catch (const InputError& e) {
-    std::signal(SIGINT, old);
+    interrupts.reset();
     stop_live();
     std::cerr << "chunkscope: " << e.what() << "\n";
     return kBadInput;
   }
-  std::signal(SIGINT, old);
   stop_live();
   if (drew) std::fprintf(stderr, "\r%*s\r", 90, "");
-  int rc = r.ok() ? kOk : kRunFailed;
+  int rc = r.ok() ? kOk : r.status == "cancelled" ? kInterrupted : kRunFailed;
   if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << terminal_safe(r.error) << "\n";
   Trace trace;
   std::string trace_path;
@@ -139,6 +145,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     if (req.no_trace) std::cerr << "chunkscope: --html needs the trace; not written with --no-trace\n";
     else if (write_html_report(trace, trace_path.empty() ? g.name() : trace_path, req.html_path, req.quiet) != kOk) rc = kRunFailed;
   }
+  interrupts.reset();
   auto keep_serving = [&] {
     if (server) {
       auto snap = live->snapshot();

@@ -4,9 +4,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
@@ -92,11 +98,43 @@ py::tuple run(const std::string& path, const std::string& text, const std::strin
   o.threads = threads;
   o.memory_limit = memory_limit;
   o.observer = &rec;
+  o.cancel = &cancel;
+  // The run goes on in a thread of its own, without the GIL; this (calling) thread checks for
+  // Python signals every 50 ms. Ctrl-C raises KeyboardInterrupt in PyErr_CheckSignals: the run is
+  // cancelled (kernels stop at their next row or block, sinks remove their temporaries), and
+  // once it has stopped the KeyboardInterrupt propagates.
   RunResult r;
+  std::exception_ptr error;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false, interrupted = false;
+  std::thread worker([&] {
+    try {
+      r = ex.run(*g, o);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lk(mu);
+    finished = true;
+    cv.notify_all();
+  });
+  while (true) {
+    {
+      py::gil_scoped_release release;
+      std::unique_lock<std::mutex> lk(mu);
+      if (cv.wait_for(lk, std::chrono::milliseconds(interrupted ? 1000 : 50), [&] { return finished; })) break;
+    }
+    if (!interrupted && PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      cancel.store(true);
+    }
+  }
   {
     py::gil_scoped_release release;
-    r = ex.run(*g, o);
+    worker.join();
   }
+  if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt (or what the handler raised)
+  if (error) std::rethrow_exception(error);
   return py::make_tuple(std::make_shared<PyTrace>(rec.trace()), r.status, r.error);
 }
 

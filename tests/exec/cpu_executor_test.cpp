@@ -2,7 +2,9 @@
 // memory limit; failures and cancellation.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/recorder.hpp"
@@ -173,6 +175,38 @@ TEST_CASE("cancelling stops the run and keeps a consistent trace", "[executor][f
   CHECK(r.status == "cancelled");
   const Trace t = rec.trace();
   CHECK(t.meta.status == "cancelled");
+  CHECK(t.memory.live_bytes.back() == 0);
+}
+
+TEST_CASE("cancelling inside a long task stops it at its next row", "[executor][failure]") {
+  // One filter task of about 18 s (4 million elements, 64001 taps); cancelled 0.3 s in.
+  const Graph g = test::parse_or_throw(R"({"name": "long", "layers": [
+    {"id": "x", "op": "random", "shape": [4000000], "chunks": [4000000], "seed": 3},
+    {"id": "g", "op": "gaussian_filter", "input": "x", "sigma": 8000}]})");
+  std::atomic<bool> cancel{false};
+  CpuExecutor ex;
+  Recorder rec;
+  RunOptions o;
+  o.threads = 2;
+  o.cancel = &cancel;
+  o.observer = &rec;
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.store(true);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult r = ex.run(g, o);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ctrl_c.join();
+  CHECK(seconds < 3.0);  // about 0.3 s; the margin is for a loaded machine
+  CHECK(r.status == "cancelled");
+  const Trace t = rec.trace();
+  CHECK(t.meta.status == "cancelled");
+  const int gl = g.find_layer("g");
+  int cancelled_started = 0;
+  for (std::int64_t i = 0; i < t.tasks.size(); ++i)
+    if (t.tasks.layer[i] == gl && t.tasks.stage[i] == 0 && t.tasks.status[i] == 3 && t.tasks.worker[i] >= 0) ++cancelled_started;
+  CHECK(cancelled_started == 1);  // the filter task began, and is recorded as cancelled, not failed
   CHECK(t.memory.live_bytes.back() == 0);
 }
 

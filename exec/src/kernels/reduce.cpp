@@ -209,8 +209,9 @@ Walk make_walk(const Shape& shape, const std::vector<bool>& reduced) {
 
 /// Calls body.row(o, x, n) (combine n contiguous values into n consecutive accumulators from o)
 /// or body.contig(o, x, n) (combine n contiguous values into accumulator o) over the chunk.
+/// Checks for cancellation once per 256 rows (rows may be short).
 template <class Body, class T>
-void walk(const Walk& w, int d, const T* in, std::int64_t o, Body& body) {
+void walk(const KernelContext& ctx, const Walk& w, int d, const T* in, std::int64_t o, Body& body) {
   if (w.dims() == 0) {
     body.row(0, in, 1);
     return;
@@ -222,7 +223,10 @@ void walk(const Walk& w, int d, const T* in, std::int64_t o, Body& body) {
       body.row(o, in, w.ext[d]);
     return;
   }
-  for (std::int64_t i = 0; i < w.ext[d]; ++i) walk(w, d + 1, in + i * w.in_stride[d], o + i * w.out_stride[d], body);
+  for (std::int64_t i = 0; i < w.ext[d]; ++i) {
+    if (d == w.dims() - 2 && i % 256 == 0) ctx.check_cancel();
+    walk(ctx, w, d + 1, in + i * w.in_stride[d], o + i * w.out_stride[d], body);
+  }
 }
 
 template <class A, class T>
@@ -295,7 +299,7 @@ void reduce_chunk(const ReduceState& s, const KernelContext& ctx) {
                       std::is_same_v<A, std::uint64_t>) {
           SumBody<A, T> body{reinterpret_cast<A*>(out)};
           std::fill(body.acc, body.acc + k, A{0});
-          walk(w, 0, in, 0, body);
+          walk(ctx, w, 0, in, 0, body);
         }
       });
       break;
@@ -305,13 +309,13 @@ void reduce_chunk(const ReduceState& s, const KernelContext& ctx) {
       std::memcpy(out, &c64, sizeof c64);
       SumBody<double, T> sums{reinterpret_cast<double*>(out + kHeader)};
       std::fill(sums.acc, sums.acc + k, 0.0);
-      walk(w, 0, in, 0, sums);
+      walk(ctx, w, 0, in, 0, sums);
       if (s.layout == Layout::Mean) break;
       const double inv = 1.0 / static_cast<double>(count);
       for (std::int64_t i = 0; i < k; ++i) sums.acc[i] *= inv;  // sums -> means
       M2Body<T> m2{sums.acc, sums.acc + k};
       std::fill(m2.m2, m2.m2 + k, 0.0);
-      walk(w, 0, in, 0, m2);
+      walk(ctx, w, 0, in, 0, m2);
       break;
     }
     case Layout::MinMax: {
@@ -319,11 +323,11 @@ void reduce_chunk(const ReduceState& s, const KernelContext& ctx) {
       if (s.op == Op::Max) {
         std::fill(acc, acc + k, lowest<T>());
         ExtremeBody<true, T> body{acc};
-        walk(w, 0, in, 0, body);
+        walk(ctx, w, 0, in, 0, body);
       } else {
         std::fill(acc, acc + k, highest<T>());
         ExtremeBody<false, T> body{acc};
-        walk(w, 0, in, 0, body);
+        walk(ctx, w, 0, in, 0, body);
       }
       break;
     }
@@ -343,6 +347,7 @@ void combine(const ReduceState& s, const KernelContext& ctx, std::int64_t k, std
         A* __restrict acc = reinterpret_cast<A*>(dst);
         std::memcpy(acc, ins[0]->data(), static_cast<size_t>(k) * sizeof(A));
         for (size_t p = 1; p < ins.size(); ++p) {
+          ctx.check_cancel();
           const A* __restrict x = ins[p]->as<A>();
           for (std::int64_t i = 0; i < k; ++i) acc[i] = kernels::wrap_add(acc[i], x[i]);
         }
@@ -353,6 +358,7 @@ void combine(const ReduceState& s, const KernelContext& ctx, std::int64_t k, std
       double* __restrict acc = reinterpret_cast<double*>(dst + kHeader);
       std::fill(acc, acc + k, 0.0);
       for (const Buffer* b : ins) {
+        ctx.check_cancel();
         std::int64_t c;
         std::memcpy(&c, b->data(), sizeof c);
         n += c;
@@ -369,6 +375,7 @@ void combine(const ReduceState& s, const KernelContext& ctx, std::int64_t k, std
       double* __restrict m2 = mean + k;
       std::memcpy(mean, ins[0]->data() + kHeader, static_cast<size_t>(2 * k) * sizeof(double));
       for (size_t p = 1; p < ins.size(); ++p) {
+        ctx.check_cancel();
         std::int64_t nb;
         std::memcpy(&nb, ins[p]->data(), sizeof nb);
         const double* __restrict xm = reinterpret_cast<const double*>(ins[p]->data() + kHeader);
@@ -389,6 +396,7 @@ void combine(const ReduceState& s, const KernelContext& ctx, std::int64_t k, std
       T* __restrict acc = reinterpret_cast<T*>(dst);
       std::memcpy(acc, ins[0]->data(), static_cast<size_t>(k) * sizeof(T));
       for (size_t p = 1; p < ins.size(); ++p) {
+        ctx.check_cancel();
         const T* __restrict x = ins[p]->as<T>();
         if (s.op == Op::Max)
           for (std::int64_t i = 0; i < k; ++i) acc[i] = kernels::nan_max(acc[i], x[i]);

@@ -4,6 +4,7 @@
 //
 // For output chunk (offset o, shape e) of the running layer, element i reads source element
 // view[a].at(o[a] + i[a]) on every axis a; without a pushed view the view is the identity.
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -92,7 +93,15 @@ void run(const KernelContext& ctx) {
         base += sel[a].start * acc;
         acc *= shape[a];
       }
-      fill_random(l.meta.dtype, src.params.seed, base, ext, gstride, out);
+      // In slabs along axis 0 of about 4 Mi elements, checking for cancellation between them.
+      const std::int64_t row = nd > 0 ? shape_size(ext) / std::max<std::int64_t>(ext[0], 1) : 1;
+      const std::int64_t slab = nd > 0 ? std::max<std::int64_t>(1, (std::int64_t{1} << 22) / std::max<std::int64_t>(row, 1)) : 1;
+      Shape part = ext;
+      for (std::int64_t r0 = 0; r0 < (nd > 0 ? ext[0] : 1); r0 += slab) {
+        ctx.check_cancel();
+        if (nd > 0) part[0] = std::min(slab, ext[0] - r0);
+        fill_random(l.meta.dtype, src.params.seed, base + (nd > 0 ? r0 * gstride[0] : 0), part, gstride, out + r0 * row * itemsize);
+      }
       break;
     }
     case Op::Zeros:

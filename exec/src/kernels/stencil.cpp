@@ -170,6 +170,7 @@ void gather(const StencilState& s, const KernelContext& ctx) {
   std::int64_t rows = 1;
   for (int a = 0; a < nd - 1; ++a) rows *= ext[a];
   for (std::int64_t row = 0; row < rows; ++row, out += row_bytes) {
+    ctx.check_cancel();
     bool outside = false;
     for (int a = 0; a < nd - 1; ++a) {
       coords[a] = src[a][outer[a]].chunk;
@@ -246,29 +247,36 @@ CHUNKSCOPE_VECTOR_CLONES void symmetric_taps(double* __restrict y, const double*
 }
 
 /// Gaussian pass: `in` is (outer, lin, inner), `out` is (outer, lout, inner), lin = lout + 2r.
-void gaussian_pass(const double* in, double* out, std::int64_t outer, std::int64_t lin, std::int64_t lout,
-                   std::int64_t inner, const std::vector<double>& w) {
+/// Checks for cancellation once per row (per strip of the last axis).
+void gaussian_pass(const KernelContext& ctx, const double* in, double* out, std::int64_t outer, std::int64_t lin,
+                   std::int64_t lout, std::int64_t inner, const std::vector<double>& w) {
   const std::int64_t r = (static_cast<std::int64_t>(w.size()) - 1) / 2;
   for (std::int64_t o = 0; o < outer; ++o) {
     const double* x = in + o * lin * inner;
     double* y = out + o * lout * inner;
     if (inner == 1) {
-      for (std::int64_t i = 0; i < lout; i += kStrip)
+      for (std::int64_t i = 0; i < lout; i += kStrip) {
+        ctx.check_cancel();
         symmetric_taps(y + i, x + r + i, 1, std::min(kStrip, lout - i), w.data(), r);
+      }
     } else {
-      for (std::int64_t i = 0; i < lout; ++i)
+      for (std::int64_t i = 0; i < lout; ++i) {
+        ctx.check_cancel();
         for (std::int64_t k = 0; k < inner; k += kStrip)
           symmetric_taps(y + i * inner + k, x + (i + r) * inner + k, inner, std::min(kStrip, inner - k), w.data(), r);
+      }
     }
   }
 }
 
-/// Uniform pass (uniform_filter1d's running sum): lin = lout + size - 1.
-void uniform_pass(const double* in, double* out, std::int64_t outer, std::int64_t lin, std::int64_t lout,
-                  std::int64_t inner, std::int64_t size) {
+/// Uniform pass (uniform_filter1d's running sum): lin = lout + size - 1. Checks for cancellation
+/// once per 64 rows and per strip of the inner axes.
+void uniform_pass(const KernelContext& ctx, const double* in, double* out, std::int64_t outer, std::int64_t lin,
+                  std::int64_t lout, std::int64_t inner, std::int64_t size) {
   const double fs = static_cast<double>(size);
   std::vector<double> tmp(static_cast<size_t>(std::min(kStrip, inner)));
   for (std::int64_t o = 0; o < outer; ++o) {
+    if (o % 64 == 0) ctx.check_cancel();  // rows may be short
     const double* x = in + o * lin * inner;
     double* y = out + o * lout * inner;
     if (inner == 1) {
@@ -282,6 +290,7 @@ void uniform_pass(const double* in, double* out, std::int64_t outer, std::int64_
       continue;
     }
     for (std::int64_t k0 = 0; k0 < inner; k0 += kStrip) {
+      if (k0 > 0) ctx.check_cancel();
       const std::int64_t n = std::min(kStrip, inner - k0);
       double* __restrict t = tmp.data();
       std::fill(t, t + n, 0.0);
@@ -375,9 +384,9 @@ void filter(const StencilState& s, const KernelContext& ctx) {
       next ^= 1;
     }
     if (s.gaussian)
-      gaussian_pass(cur, dst, outer, shape[a], to[a], inner, s.weights[a]);
+      gaussian_pass(ctx, cur, dst, outer, shape[a], to[a], inner, s.weights[a]);
     else
-      uniform_pass(cur, dst, outer, shape[a], to[a], inner, s.size[a]);
+      uniform_pass(ctx, cur, dst, outer, shape[a], to[a], inner, s.size[a]);
     round_to<T>(dst, kernels::product(to));
     if (constant && !last) reset_outside(s, off, dst, to, a + 1);
     cur = dst;

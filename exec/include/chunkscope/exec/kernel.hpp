@@ -6,7 +6,13 @@
 //   2. for each task, allocates exactly `output_bytes(...)` bytes and calls `run(ctx)`.
 // A kernel throws (std::exception) on failure with a message that does not need to name the
 // layer or chunk: the executor adds both. Kernels are pure functions of their inputs.
+//
+// Cancellation: a kernel whose task can run for long calls ctx.check_cancel() once per row or
+// block (one relaxed atomic load; never per element). When the run was cancelled (Ctrl-C) it
+// throws TaskCancelled, which the executor reports as the task and the run cancelled, not failed.
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 
@@ -15,6 +21,12 @@
 #include "chunkscope/exec/buffer.hpp"
 
 namespace chunkscope {
+
+/// Thrown by KernelContext::check_cancel() when the run is cancelled; the executor catches it
+/// and records the task as cancelled (not failed).
+struct TaskCancelled : std::exception {
+  const char* what() const noexcept override { return "cancelled"; }
+};
 
 /// Everything one task's kernel sees.
 struct KernelContext {
@@ -25,6 +37,12 @@ struct KernelContext {
   std::span<const Buffer* const> inputs; ///< the buffers of TaskGraph::deps(task), same order
   Buffer& output;                        ///< already allocated with output_bytes(); uninitialised
   const void* state;                     ///< what prepare() returned for this layer (may be null)
+  const std::atomic<bool>* cancel = nullptr;  ///< the run's cancel flag (RunOptions::cancel); may be null
+
+  /// Throws TaskCancelled once the run's cancel flag is set. Call once per row or block.
+  void check_cancel() const {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw TaskCancelled{};
+  }
 };
 
 /// One op family's kernel.
