@@ -320,6 +320,9 @@ struct Parser {
         if (arity == 1) r.fail(field, "must name a layer id, got " + raw[k].dump());
         o.scalar = raw[k].get<double>();
         o.scalar_is_integral = raw[k].is_number_integer();
+        // Integer literals stay exact (int64 or uint64 as nlohmann_json read them), never a double.
+        if (raw[k].is_number_unsigned()) o.integer = numpy::IntScalar::of_unsigned(raw[k].get<std::uint64_t>());
+        else if (raw[k].is_number_integer()) o.integer = numpy::IntScalar::of(raw[k].get<std::int64_t>());
       } else {
         o.layer = input_ref(r, field, raw[k]);
         array_pos.push_back(k);
@@ -348,17 +351,9 @@ struct Parser {
     else if (any_scalar) result = promote_with_scalar(arrays, scalar_integral);
     // NEP 50: a Python integer combined with an integer array must fit the array's dtype.
     if (have_array && is_integer(arrays) && !is_comparison(l.op)) {
-      double lo = 0, hi = 0;
-      switch (arrays) {
-        case DType::UInt8: lo = 0; hi = 255; break;
-        case DType::UInt16: lo = 0; hi = 65535; break;
-        case DType::Int32: lo = -2147483648.0; hi = 2147483647.0; break;
-        case DType::UInt64: lo = 0; hi = 18446744073709551615.0; break;
-        default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break;
-      }
       for (size_t k = first_value; k < l.params.operands.size(); ++k) {
         const Operand& o = l.params.operands[k];
-        if (o.is_scalar() && o.scalar_is_integral && (o.scalar < lo || o.scalar > hi))
+        if (o.is_scalar() && o.scalar_is_integral && !o.integer.fits(arrays))
           r.fail(field, "the number " + raw[k].dump() + " does not fit " + std::string(dtype_name(arrays)) +
                             " (NumPy raises OverflowError); use astype on the array first");
       }

@@ -22,7 +22,6 @@ bool is_comparison(Op op) {
   return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
 }
 
-using numpy::scalar_fits;
 
 }  // namespace
 
@@ -44,8 +43,9 @@ bool elementwise_on_device(Op op, DType compute) {
 }
 
 /// The element-wise computation type, as exec's elementwise kernel derives it (ew_prepare).
-/// Returns false when the op raises whatever the data (an out-of-bounds integer scalar): the host
-/// kernel then reports NumPy's error.
+/// Returns false when the op raises whatever the data (an out-of-bounds integer scalar), or when an
+/// integer literal must stay exact (beyond 2^53, or outside a comparison's type): the host kernel
+/// then runs the layer (or reports NumPy's error).
 bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& d) {
   int next = 0;
   for (const Operand& o : l.params.operands) {
@@ -82,12 +82,11 @@ bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& d) {
   if (is_integer(d.compute)) {
     for (size_t k = first_value; k < l.params.operands.size(); ++k) {
       const Operand& o = l.params.operands[k];
-      if (!o.is_scalar() || !o.scalar_is_integral || scalar_fits(o.scalar, d.compute)) continue;
-      if (is_comparison(l.op)) {
-        d.compute = DType::Float64;
-        break;
-      }
-      return false;
+      if (!o.is_scalar() || !o.scalar_is_integral) continue;
+      // The device operands hold numbers as doubles: a literal beyond 2^53, one that raises, and a
+      // comparison with one outside the type (the same result everywhere) run on the host kernel,
+      // which keeps integer literals exact.
+      if (!o.integer.fits(d.compute) || o.integer.magnitude > (std::uint64_t{1} << 53)) return false;
     }
   }
   return elementwise_on_device(l.op, d.compute);

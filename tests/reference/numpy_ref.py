@@ -221,13 +221,14 @@ class Evaluator:
             self.fail(layer, "inputs", "subtract of bool arrays")
         compute = divide_result(t) if op == "divide" else t
         # NEP 50: a Python integer that does not fit an integer computation dtype raises OverflowError,
-        # except in comparisons, which are exact (computed here in float64).
+        # except in comparisons, which are exact as in NumPy >= 2 (computed here on Python ints:
+        # NumPy 1.x would compare in float64).
         if compute.kind in "iu":
             info = np.iinfo(compute)
             for s in scalars:
                 if isinstance(s, int) and not info.min <= s <= info.max:
                     if op in COMPARISONS:
-                        compute = np.dtype(np.float64)
+                        compute = np.dtype(object)
                         break
                     self.fail(layer, "inputs", f"Python integer {s} out of bounds for {t}")
         # Every value operand in the computation dtype; a scalar is converted to it (weak scalar).

@@ -199,7 +199,15 @@ struct Arg {
   DType dtype = DType::Float64;
   double scalar = 0;
   bool scalar_is_integral = false;
+  numpy::IntScalar integer;  ///< an integer literal, exact (when scalar_is_integral)
 };
+
+/// A scalar operand in the computation type T: an integer literal exactly (it fits T, or the op
+/// raised in prepare), a float literal by NumPy's cast.
+template <class T>
+T scalar_as(const Arg& a) {
+  return a.scalar_is_integral ? a.integer.as<T>() : cast<T>(a.scalar);
+}
 
 struct EwState {
   Op op = Op::Add;
@@ -207,19 +215,26 @@ struct EwState {
   DType out = DType::Float64;
   std::vector<Arg> args;  ///< in operand order (where: condition first)
   std::string error;      ///< a NumPy error the op raises whatever the data (thrown by run)
+  /// A comparison with an integer literal outside the computation type's range has the same result
+  /// for every element (NumPy >= 2 compares Python integers exactly): 0 or 1; -1 otherwise.
+  int constant = -1;
 };
 
 bool is_comparison_op(Op op) {
   return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
 }
 
-std::string format_integral(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
-}
+std::string format_integral(const numpy::IntScalar& v) { return (v.negative ? "-" : "") + std::to_string(v.magnitude); }
 
-using numpy::scalar_fits;
+/// The result of comparison `op` between every element of an integer array and a literal outside
+/// its dtype's range: `above` when the literal is above the range (else below), `literal_first`
+/// when it is the left operand.
+bool constant_comparison(Op op, bool above, bool literal_first) {
+  if (op == Op::Equal) return false;
+  const bool array_greater = !above;  // the array element is greater than the literal
+  const bool greater = op == Op::Greater || op == Op::GreaterEqual;
+  return literal_first ? (greater != array_greater) : (greater == array_greater);
+}
 
 std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
   const Layer& l = g.layer(li);
@@ -232,6 +247,7 @@ std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
     if (o.is_scalar()) {
       a.scalar = o.scalar;
       a.scalar_is_integral = o.scalar_is_integral;
+      a.integer = o.integer;
       a.dtype = o.scalar_is_integral ? DType::Int64 : DType::Float64;
     } else {
       a.input = next_input++;
@@ -264,17 +280,16 @@ std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
   if (l.op == Op::AsType) s->compute = s->args[0].dtype;
 
   // NEP 50: a Python integer that does not fit the array's integer type raises OverflowError in
-  // arithmetic; comparisons give the mathematically right answer, so they compute in float64.
+  // arithmetic; comparisons give the mathematically right answer: the same for every element.
   if (is_integer(s->compute)) {
     for (size_t k = first_value; k < s->args.size(); ++k) {
       const Arg& a = s->args[k];
-      if (a.input >= 0 || !a.scalar_is_integral || scalar_fits(a.scalar, s->compute)) continue;
+      if (a.input >= 0 || !a.scalar_is_integral || a.integer.fits(s->compute)) continue;
       if (is_comparison_op(l.op)) {
-        s->compute = DType::Float64;
+        s->constant = constant_comparison(l.op, a.integer.above(s->compute), k == 0) ? 1 : 0;
         break;
       }
-      s->error =
-          "Python integer " + format_integral(a.scalar) + " out of bounds for " + std::string(dtype_name(s->compute));
+      s->error = "Python integer " + format_integral(a.integer) + " out of bounds for " + std::string(dtype_name(s->compute));
     }
   }
   return s;
@@ -287,6 +302,9 @@ std::int64_t ew_output_bytes(const Graph& g, int layer, TaskKey key, const void*
 // ------------------------------------------------------------------ running a task
 
 constexpr std::int64_t kBlock = 2048;  // elements per conversion block
+/// Elements per slice of a loop that needs no conversion: the task checks for cancellation
+/// between slices (about a millisecond each), not per element.
+constexpr std::int64_t kDirectSlice = std::int64_t{1} << 20;
 
 template <class T>
 bool has_dtype(DType d) {
@@ -310,11 +328,12 @@ void run_binary(const KernelContext& ctx, const EwState& s, F f, std::int64_t n)
   const Arg& b = s.args[1];
   const bool direct =
       (a.input < 0 || has_dtype<T>(a.dtype)) && (b.input < 0 || has_dtype<T>(b.dtype)) && has_dtype<R>(s.out);
-  const T sa = cast<T>(a.scalar), sb = cast<T>(b.scalar);
+  const T sa = scalar_as<T>(a), sb = scalar_as<T>(b);
   alignas(64) T ta[kBlock], tb[kBlock];
   alignas(64) R tr[kBlock];
-  const std::int64_t step = direct ? std::max<std::int64_t>(n, 1) : kBlock;
+  const std::int64_t step = direct ? kDirectSlice : kBlock;
   for (std::int64_t begin = 0; begin < n; begin += step) {
+    ctx.check_cancel();
     const std::int64_t m = std::min(step, n - begin);
     R* out = direct ? ctx.output.as<R>() + begin : tr;
     if (a.input >= 0 && b.input >= 0)
@@ -332,8 +351,9 @@ void run_unary(const KernelContext& ctx, const EwState& s, F f, std::int64_t n) 
   const Arg& a = s.args[0];
   const bool direct = has_dtype<T>(a.dtype) && has_dtype<T>(s.out);
   alignas(64) T ta[kBlock], tr[kBlock];
-  const std::int64_t step = direct ? std::max<std::int64_t>(n, 1) : kBlock;
+  const std::int64_t step = direct ? kDirectSlice : kBlock;
   for (std::int64_t begin = 0; begin < n; begin += step) {
+    ctx.check_cancel();
     const std::int64_t m = std::min(step, n - begin);
     T* out = direct ? ctx.output.as<T>() + begin : tr;
     loop1(f, values<T>(ctx, a, begin, m, ta), out, m);
@@ -350,6 +370,7 @@ void run_where(const KernelContext& ctx, const EwState& s, std::int64_t n) {
   alignas(64) T ta[kBlock], tb[kBlock], tr[kBlock];
   const bool direct_out = has_dtype<T>(s.out);
   for (std::int64_t begin = 0; begin < n; begin += kBlock) {
+    ctx.check_cancel();
     const std::int64_t m = std::min(kBlock, n - begin);
     const bool* cv;
     if (c.input >= 0)
@@ -362,14 +383,14 @@ void run_where(const KernelContext& ctx, const EwState& s, std::int64_t n) {
     if (a.input >= 0)
       av = values<T>(ctx, a, begin, m, ta);
     else {
-      std::fill(ta, ta + m, cast<T>(a.scalar));
+      std::fill(ta, ta + m, scalar_as<T>(a));
       av = ta;
     }
     const T* bv;
     if (b.input >= 0)
       bv = values<T>(ctx, b, begin, m, tb);
     else {
-      std::fill(tb, tb + m, cast<T>(b.scalar));
+      std::fill(tb, tb + m, scalar_as<T>(b));
       bv = tb;
     }
     T* out = direct_out ? ctx.output.as<T>() + begin : tr;
@@ -429,6 +450,10 @@ void ew_run(const KernelContext& ctx) {
   const auto& s = *static_cast<const EwState*>(ctx.state);
   if (!s.error.empty()) throw std::overflow_error(s.error);
   const std::int64_t n = ctx.output.size() / dtype_size(s.out);
+  if (s.constant >= 0) {
+    std::fill_n(ctx.output.as<bool>(), n, s.constant == 1);
+    return;
+  }
   dispatch_dtype(s.compute, [&](auto t) { run_typed<decltype(t)>(ctx, s, n); });
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chunkscope/core/array_meta.hpp"
+#include "chunkscope/core/numpy_elements.hpp"
 
 namespace chunkscope {
 
@@ -40,8 +41,9 @@ enum class BoundaryMode : std::uint8_t { Reflect, Nearest, Constant, Wrap };
 /// An element-wise input: another layer's output or a number.
 struct Operand {
   int layer = -1;     ///< index into Graph::layers(), or -1 for a scalar
-  double scalar = 0;  ///< value when layer == -1
+  double scalar = 0;  ///< value when layer == -1 (an integer literal: its nearest double)
   bool scalar_is_integral = false;
+  numpy::IntScalar integer;  ///< an integer literal's exact value (when scalar_is_integral)
   bool is_scalar() const { return layer < 0; }
 };
 

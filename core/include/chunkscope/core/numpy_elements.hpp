@@ -105,17 +105,51 @@ CHUNKSCOPE_HD_INLINE T nan_min(T a, T b) {
     return a <= b ? a : b;
 }
 
-/// Whether an integral scalar is representable in dtype t (NEP 50: an integer array with an
-/// out-of-range Python int scalar raises). Non-integer dtypes hold every value.
-inline bool scalar_fits(double v, DType t) {
-  switch (t) {
-    case DType::UInt8: return v >= 0 && v <= 255;
-    case DType::UInt16: return v >= 0 && v <= 65535;
-    case DType::Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    case DType::Int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-    case DType::UInt64: return v >= 0 && v < 18446744073709551616.0;
-    default: return true;
+/// A Python integer literal of a pipeline, kept exact (never through a double): JSON integers
+/// span [-2^63, 2^64 - 1], read by nlohmann_json as int64 or uint64.
+struct IntScalar {
+  std::uint64_t magnitude = 0;  ///< |value|
+  bool negative = false;        ///< value < 0 (then magnitude <= 2^63)
+
+  static constexpr IntScalar of(std::int64_t v) {
+    return v < 0 ? IntScalar{std::uint64_t{0} - static_cast<std::uint64_t>(v), true} : IntScalar{static_cast<std::uint64_t>(v), false};
   }
-}
+  static constexpr IntScalar of_unsigned(std::uint64_t v) { return IntScalar{v, false}; }
+
+  /// Whether the value is representable in dtype t (bool holds 0 and 1; floats hold every value,
+  /// rounded). NEP 50: an integer array combined with a literal that does not fit raises.
+  constexpr bool fits(DType t) const {
+    const std::uint64_t neg_limit = negative ? magnitude : 0;  // how far below zero
+    const std::uint64_t pos = negative ? 0 : magnitude;
+    switch (t) {
+      case DType::Bool: return neg_limit == 0 && pos <= 1;
+      case DType::UInt8: return neg_limit == 0 && pos <= 0xFF;
+      case DType::UInt16: return neg_limit == 0 && pos <= 0xFFFF;
+      case DType::Int32: return neg_limit <= 0x80000000ULL && pos <= 0x7FFFFFFFULL;
+      case DType::Int64: return neg_limit <= 0x8000000000000000ULL && pos <= 0x7FFFFFFFFFFFFFFFULL;
+      case DType::UInt64: return neg_limit == 0;
+      default: return true;
+    }
+  }
+  /// Whether the value lies above every value of the integer dtype t (when !fits(t): else below).
+  constexpr bool above(DType t) const { return !negative && !fits(t); }
+
+  /// The nearest double (round to nearest even, as Python's float(int)).
+  CHUNKSCOPE_HD_INLINE double to_double() const {
+    const double m = static_cast<double>(magnitude);
+    return negative ? -m : m;
+  }
+  /// The value in T as NumPy converts a Python int that fits T: integers exactly (two's complement
+  /// wrap when it does not fit), bool as non-zero, floats through the nearest double.
+  template <class T>
+  CHUNKSCOPE_HD_INLINE T as() const {
+    if constexpr (std::is_same_v<T, bool>)
+      return magnitude != 0;
+    else if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(negative ? std::uint64_t{0} - magnitude : magnitude);
+    else
+      return static_cast<T>(to_double());
+  }
+};
 
 }  // namespace chunkscope::numpy
