@@ -46,6 +46,8 @@ test('every sample page opens offline and shows the collapsed graph', async () =
     const groups = await page.locator('svg .node.group').count();
     assert.ok(groups >= 2, f + ': group nodes');
     assert.ok(await page.locator('.cs-finding').count() >= 1 || (await page.textContent('#cs-findings')).includes('No findings'));
+    // The about line: the module's version and the licences of what the page embeds (issue 18).
+    assert.match(await page.textContent('#cs-about'), /^chunkscope \d+\.\d+\.\d+ · BSD-3-Clause · .*Graphviz, EPL-1\.0.*THIRD_PARTY_NOTICES/);
     await page.screenshot({ path: join(shots, f.replace('.html', '.png')) });
     assert.deepEqual(problems, []);
     await page.close();

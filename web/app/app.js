@@ -171,7 +171,11 @@
     el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas),
     el('section', { class: 'cs-panel cs-timeline' }, el('h2', {}, 'Timeline', hint('a lane per worker · wheel to zoom · drag to pan · double-click to reset')), timelineCanvas),
     el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', memoryLegend, hint('live chunk bytes, a chart per device · hover for the bytes at a time')), memoryStack));
-  root.append(bar, layout, tip);
+  // About: the version (from the WebAssembly module, once loaded) and the licences of what the page embeds.
+  const aboutVersion = el('span', { class: 'cs-about-version', text: 'chunkscope' });
+  const about = el('footer', { class: 'cs-about', id: idOf('cs-about') }, aboutVersion,
+    ' · BSD-3-Clause · graph layout by Graphviz-WASM (Graphviz, EPL-1.0; Viz.js, MIT) · third-party notices: THIRD_PARTY_NOTICES, installed with chunkscope');
+  root.append(bar, layout, about, tip);
 
   function setStatus(text, err) { status.textContent = text; status.classList.toggle('err', !!err); }
 
@@ -412,7 +416,7 @@
     const L = S.summary.layers[S.gridLayer];
     const { grid, canvas: cells } = gridCanvasOf(S.gridLayer, gridColor.value, S.gridFixed);
     S.grid = grid;
-    gridTitle.textContent = 'chunk grid · ' + L.id + ' · ' + shapeText(grid.grid) + ' chunks of ' + shapeText(L.chunk_shape);
+    gridTitle.textContent = 'chunk grid · ' + L.id + ' · ' + shapeText(grid.grid) + ' chunks of ' + (L.chunk_shape_text || shapeText(L.chunk_shape));
     // sliders for the axes not shown
     gridSliders.replaceChildren();
     grid.grid.forEach((n, axis) => {
@@ -767,6 +771,7 @@
       if (firstP) firstP.catch(() => {});  // awaited below; no unhandled rejection meanwhile
       await sharedInit(served);
       S.mod = shared.mod;
+      if (S.mod.version) aboutVersion.textContent = 'chunkscope ' + S.mod.version();
       S.session = new S.mod.Session();
       mark('wasm');
       if (served) {

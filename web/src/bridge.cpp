@@ -173,9 +173,17 @@ class Session {
   std::unique_ptr<viz::VisibleGraph> graph_;
 };
 
+// The version the module was built from (web/CMakeLists.txt passes it to this file only), for the
+// page's "about" line.
+#ifndef CHUNKSCOPE_VERSION
+#define CHUNKSCOPE_VERSION "unknown"
+#endif
+std::string version() { return CHUNKSCOPE_VERSION; }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(chunkscope) {
+  emscripten::function("version", &version);
   emscripten::class_<Session>("Session")
       .constructor<>()
       .function("load", &Session::load)
