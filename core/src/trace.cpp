@@ -22,6 +22,34 @@ ArrayMeta TraceLayer::meta() const {
   return m;
 }
 
+bool TraceLayer::unknown_sizes() const {
+  const auto it = params.find("unknown_chunks");
+  return it != params.end() && it->is_boolean() && it->get<bool>();
+}
+
+namespace {
+// params[key] as written by the Dask capture: a list of sizes with null for "unknown".
+std::string sizes_text(const nlohmann::json& params, const char* key) {
+  const auto it = params.find(key);
+  if (it == params.end() || !it->is_array()) return "?";
+  std::string out;
+  for (size_t i = 0; i < it->size(); ++i) {
+    if (i) out += "×";
+    const auto& v = (*it)[i];
+    out += v.is_number_integer() ? std::to_string(v.get<std::int64_t>()) : "?";
+  }
+  return out.empty() ? "()" : out;
+}
+}  // namespace
+
+std::string TraceLayer::shape_text() const {
+  return unknown_sizes() ? sizes_text(params, "known_shape") : format_shape(shape);
+}
+
+std::string TraceLayer::chunk_shape_text() const {
+  return unknown_sizes() ? sizes_text(params, "known_chunk_shape") : format_shape(meta().max_chunk_shape());
+}
+
 int Trace::find_layer(const std::string& id) const {
   for (size_t i = 0; i < layers.size(); ++i)
     if (layers[i].id == id) return static_cast<int>(i);

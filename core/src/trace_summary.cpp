@@ -24,6 +24,7 @@ TraceSummary summarize(const Trace& t) {
       const auto it = index.find(t.layers[l].inputs[0]);
       const int in = it == index.end() ? -1 : it->second;
       if (in >= 0) ls.in_chunk_shape = t.layers[in].meta().max_chunk_shape();
+      ls.input_layer = in;
     }
     ls.first_start_ns = -1;
   }
@@ -121,7 +122,8 @@ std::string summary_table(const Trace& t, const TraceSummary& s) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& ls : s.layers) {
     const TraceLayer& l = t.layers[ls.layer];
-    std::string shapes = ls.in_chunk_shape.empty() ? format_shape(ls.out_chunk_shape) : format_shape(ls.in_chunk_shape) + " → " + format_shape(ls.out_chunk_shape);
+    // Shape texts show "?" where Dask left sizes unknown (TraceLayer::chunk_shape_text).
+    std::string shapes = ls.input_layer < 0 ? l.chunk_shape_text() : t.layers[ls.input_layer].chunk_shape_text() + " → " + l.chunk_shape_text();
     std::string op = terminal_safe(l.op);
     if (!l.pushed_into.empty()) op += " → " + terminal_safe(l.pushed_into);
     rows.push_back({terminal_safe(l.id), op, shapes, std::to_string(ls.tasks), format_duration_ns(static_cast<double>(ls.busy_ns)),

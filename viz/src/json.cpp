@@ -100,7 +100,8 @@ json to_json(const VisibleGraph& g) {
 
 json to_json(const LayerStats& l) {
   return {{"layer", l.layer}, {"id", l.id}, {"name", l.name}, {"op", l.op}, {"group", l.group},
-          {"shape", l.shape}, {"chunk_shape", l.chunk_shape}, {"chunks", l.chunks}, {"tasks", l.tasks},
+          {"shape", l.shape}, {"chunk_shape", l.chunk_shape}, {"shape_text", l.shape_text},
+          {"chunk_shape_text", l.chunk_shape_text}, {"chunks", l.chunks}, {"tasks", l.tasks},
           {"busy_ns", l.busy_ns}, {"time_share", l.time_share}, {"bytes_out", l.bytes_out},
           {"chunk_bytes", l.chunk_bytes}, {"peak_held_bytes", l.peak_held_bytes}, {"critical_ns", l.critical_ns},
           {"main_worker", l.main_worker}, {"severity", l.severity}, {"findings", l.findings}};

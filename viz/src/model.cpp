@@ -114,6 +114,13 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       elems *= axis.empty() ? 0 : axis[0];
     }
     s.chunk_bytes = elems * static_cast<std::int64_t>(dtype_size(meta.dtype));
+    s.shape_text = tl.shape_text();
+    s.chunk_shape_text = tl.chunk_shape_text();
+    if (tl.unknown_sizes()) {  // Dask left the sizes unknown: no grid, no size figures (docs/trace-format.md)
+      const auto n = tl.params.find("chunk_count");
+      s.chunks = n != tl.params.end() && n->is_number_integer() ? n->get<std::int64_t>() : 0;
+      s.chunk_bytes = 0;
+    }
     s.busy_ns = sum.layers[l].busy_ns;
     s.time_share = busy_ns_ > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(busy_ns_) : 0.0;
     s.bytes_out = sum.layers[l].output_bytes;

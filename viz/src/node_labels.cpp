@@ -43,7 +43,7 @@ void Aggregate::add(const LayerStats& s) {
 }
 
 std::vector<std::string> layer_label(const LayerStats& s) {
-  std::string line2 = s.op + "  " + format_shape(s.shape) + "  [" + format_shape(s.chunk_shape) + "]";
+  std::string line2 = s.op + "  " + s.shape_text + "  [" + s.chunk_shape_text + "]";
   return {clean_utf8(s.id), clean_utf8(line2), plural(s.chunks, "chunk") + " · " + plural(s.tasks, "task"),
           time_memory(s.busy_ns, s.time_share, s.bytes_out, s.peak_held_bytes)};
 }

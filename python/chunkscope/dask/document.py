@@ -7,6 +7,7 @@ an order where every task comes after its dependencies.
 """
 from __future__ import annotations
 
+import math
 import time
 
 import dask
@@ -338,6 +339,10 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             params["unknown_chunks"] = True
             params["shape"] = _tuple_text(sum(c) if c is not None else "?" for c in known)
             params["chunks"] = _tuple_text(_tuple_text(c if c is not None else ["?"] * k) for c, k in zip(known, info["nchunks"]))
+            # The same as sizes with null for unknown, for the readers that format them (TraceLayer::shape_text).
+            params["known_shape"] = [sum(c) if c is not None else None for c in known]
+            params["known_chunk_shape"] = [max(c) if c else None for c in known]
+            params["chunk_count"] = math.prod(info["nchunks"])
             shape, chunks = [], []
         layers.append({"id": lid, "name": lid, "op": op, "kind": kind, "group": group_of(op),
                        "inputs": inputs, "shape": shape if shape is not None else [], "chunks": chunks if chunks is not None else [],

@@ -29,6 +29,13 @@ struct TraceLayer {
   std::string pushed_into;          ///< id of the layer that absorbed this source, or empty
   /// ArrayMeta view (dtype parsed; float64 when unknown).
   ArrayMeta meta() const;
+  /// True when the sizes are unknown (a Dask layer after boolean indexing: params.unknown_chunks,
+  /// `shape` and `chunks` empty; docs/trace-format.md). Such a layer has no chunk grid.
+  bool unknown_sizes() const;
+  /// The shape for people: "3000×32×2", with "?" for each size that is unknown ("?×32×2").
+  std::string shape_text() const;
+  /// The largest chunk per axis: "500×32×2", with "?" where unknown.
+  std::string chunk_shape_text() const;
 };
 
 /// Every task, columnar: equal-length arrays; task i's dependencies are

@@ -19,6 +19,7 @@ struct LayerSummary {
   std::int64_t peak_live_bytes = 0;///< highest live memory while a task of this layer ran
   std::int64_t max_task_ns = 0, median_task_ns = 0;
   Shape in_chunk_shape;            ///< largest chunk of the first input (empty for sources)
+  int input_layer = -1;  ///< the first input's layer index, -1 for none
   Shape out_chunk_shape;           ///< largest output chunk
   double max_fan_in = 0;           ///< largest number of dependencies of a task
 };

@@ -34,6 +34,8 @@ struct LayerStats {
   std::string id, name, op, group;
   Shape shape;
   Shape chunk_shape;              ///< the first (largest) chunk per axis
+  std::string shape_text;         ///< shape for labels: "3000×32×2", "?×32×2" where Dask left sizes unknown
+  std::string chunk_shape_text;   ///< chunk_shape for labels, "?" where unknown
   std::int64_t chunks = 0;        ///< output chunks
   std::int64_t tasks = 0;         ///< all tasks, intermediate stages included
   std::int64_t busy_ns = 0;       ///< summed durations of the tasks that ran
