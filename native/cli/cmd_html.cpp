@@ -11,9 +11,16 @@ namespace chunkscope::cli {
 
 int write_html_report(const Trace& t, const std::string& source, const std::string& out, bool quiet) {
   try {
-    const std::string assets = web::find_web_assets(program_path());
+    const web::WebAssets assets = web::locate_web_assets(program_path());
     const Findings f = analyze(t);
-    const std::string page = web::trace_to_html(t, f, assets, source);
+    if (!assets.missing.empty()) {  // still a page: the static report, saying why (issue 18)
+      const std::string page = web::static_page(t, f, source, web::fallback_note(assets.missing));
+      write_output(out, page);
+      std::cerr << "chunkscope: html: " << assets.missing << "\n";
+      if (!quiet && out != "-") std::cout << "wrote " << out << " (the static report only: layer table and findings)\n";
+      return kOk;
+    }
+    const std::string page = web::trace_to_html(t, f, assets.dir, source);
     write_output(out, page);
     if (!quiet && out != "-") std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
     return kOk;
@@ -61,7 +68,11 @@ void add_html(CLI::App& app, int& exit_code) {
       return;
     }
     try {
-      const std::string frag = web::notebook_fragment(*t, analyze(*t), web::find_web_assets(program_path()), o->path, !o->no_bundle);
+      const web::WebAssets assets = web::locate_web_assets(program_path());
+      if (!assets.missing.empty()) std::cerr << "chunkscope: html: " << assets.missing << "\n";
+      const std::string frag = assets.missing.empty()
+                                   ? web::notebook_fragment(*t, analyze(*t), assets.dir, o->path, !o->no_bundle)
+                                   : web::static_report(*t, analyze(*t), o->path, web::fallback_note(assets.missing));
       write_output(out, frag);
       if (out != "-") std::cout << "wrote " << out << " (" << frag.size() / 1024 << " KiB fragment)\n";
     } catch (const std::bad_alloc&) {

@@ -104,14 +104,32 @@ class Finding:
         return {e.name: (e.text if e.unit == "shape" else e.value) for e in self.evidence}
 
 
-def web_assets_dir() -> str | None:
-    """The folder of the dashboard files: $CHUNKSCOPE_WEB_DIR, then chunkscope/web/ next to this
-    package (installed), then the build tree's share/chunkscope/web. None when none has them."""
+_WEB_FILES = ("app.js", "style.css", "chunkscope_web.js", "viz-global.js")
+
+
+def _locate_web_assets() -> tuple:
+    """(folder, "") when the dashboard files are complete, else (None, why): which file is missing
+    where. $CHUNKSCOPE_WEB_DIR, when set, is the only folder looked at (as the CLI does); otherwise
+    chunkscope/web/ next to this package (installed), then the build tree's share/chunkscope/web."""
     here = os.path.dirname(os.path.abspath(__file__))
-    for d in (os.environ.get("CHUNKSCOPE_WEB_DIR", ""), os.path.join(here, "web"), _BUILD_WEB_DIR):
-        if d and os.path.isfile(os.path.join(d, "app.js")) and os.path.isfile(os.path.join(d, "chunkscope_web.js")):
-            return d
-    return None
+    env = os.environ.get("CHUNKSCOPE_WEB_DIR", "")
+    dirs = [env] if env else [d for d in (os.path.join(here, "web"), _BUILD_WEB_DIR) if d]
+    why = "no folder of dashboard files was found (build the `web` target, or set CHUNKSCOPE_WEB_DIR)"
+    for i, d in enumerate(dirs):
+        missing = [f for f in _WEB_FILES if not os.path.isfile(os.path.join(d, f))]
+        if not missing:
+            return d, ""
+        if i == 0 or os.path.isdir(d):
+            why = (f"the dashboard files are incomplete: {os.path.join(d, missing[0])} is missing (build the `web` target; "
+                   "scripts/install-deps installs emscripten and the npm packages; or set CHUNKSCOPE_WEB_DIR)")
+    return None, why
+
+
+def web_assets_dir() -> str | None:
+    """The folder of the dashboard files (app.js, style.css, chunkscope_web.js, viz-global.js):
+    $CHUNKSCOPE_WEB_DIR when set, else chunkscope/web/ next to this package (installed), then the
+    build tree's share/chunkscope/web. None when none has them all."""
+    return _locate_web_assets()[0]
 
 
 class Trace:
@@ -193,26 +211,33 @@ class Trace:
     def to_html(self, path: str) -> None:
         """The dashboard as one self-contained, offline HTML file, written to a temporary of its own
         and renamed into place; InputError (naming the file) when it cannot be written."""
-        d = web_assets_dir()
-        if d is None:
-            raise InputError("chunkscope: the dashboard files were not found (build the `web` target, or set CHUNKSCOPE_WEB_DIR)")
+        d, why = _locate_web_assets()
         self._native.findings_json(self.task_overhead_ns)
-        html = self._native.html(d, self._source)
+        if d is None:  # still a page: the static report, saying why (as `chunkscope html` does)
+            import warnings
+            warnings.warn(f"chunkscope: {why}: {os.fspath(path)} has the static report only", RuntimeWarning, stacklevel=2)
+            html = self._native.static_page(self._source, _chunkscope.fallback_note(why))
+        else:
+            html = self._native.html(d, self._source)
         _write_via_rename(os.fspath(path), html.encode("utf-8"))
 
     def _repr_html_(self) -> str:
         """The notebook display: the dashboard inline (its scripts loaded once per page) over a
         static layer table + findings that is what remains where scripts are blocked."""
         global _bundle_sent
-        d = web_assets_dir()
+        d, why = _locate_web_assets()
+        self._native.findings_json(self.task_overhead_ns)  # the displays use this overhead
         if d is not None:
-            self._native.findings_json(self.task_overhead_ns)  # the displays use this overhead
             include = notebook_bundle == "always" or not _bundle_sent
-            frag = self._native.notebook_fragment(d, self._source, include)
+            try:
+                frag = self._native.notebook_fragment(d, self._source, include)
+            except RuntimeError as e:  # a dashboard file unreadable: the static report says so
+                frag, why = "", str(e)
             if frag:
                 _bundle_sent = _bundle_sent or include
                 return frag
-        return '<div class="chunkscope-static">' + self._native.static_report(self._source) + "</div>"
+            why = why or "this build's web/ has no notebook display"
+        return '<div class="chunkscope-static">' + self._native.static_report(self._source, _chunkscope.fallback_note(why)) + "</div>"
 
     def __repr__(self) -> str:
         m = self.meta

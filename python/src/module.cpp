@@ -206,8 +206,17 @@ PYBIND11_MODULE(_chunkscope, m) {
           },
           py::arg("assets_dir"), py::arg("source"))
       .def(
-          "static_report", [](PyTrace& t, const std::string& source) { return web::static_report(t.trace(), t.findings(t.overhead_ns()), source); },
-          py::arg("source"))
+          "static_report",
+          [](PyTrace& t, const std::string& source, const std::string& note) {
+            return web::static_report(t.trace(), t.findings(t.overhead_ns()), source, note);
+          },
+          py::arg("source"), py::arg("note") = std::string())
+      .def(
+          "static_page",
+          [](PyTrace& t, const std::string& source, const std::string& why) {
+            return web::static_page(t.trace(), t.findings(t.overhead_ns()), source, why);
+          },
+          py::arg("source"), py::arg("why"), "A whole page with the static report alone, `why` at the top.")
       .def(
           "notebook_fragment",
           [](PyTrace& t, const std::string& assets_dir, const std::string& source, bool include_bundle) {
@@ -221,4 +230,5 @@ PYBIND11_MODULE(_chunkscope, m) {
   m.def("html_escape", [](const std::string& s) { return web::html_escape(s); });
   m.def(
       "find_web_assets", [](const std::string& exe) { return web::find_web_assets(exe); }, py::arg("exe_path"));
+  m.def("fallback_note", &web::fallback_note, py::arg("missing"), "The line a static report shows when the dashboard files are missing.");
 }

@@ -77,17 +77,35 @@ std::string notebook_fragment(const Trace& t, const Findings& f, const std::stri
   out += "<script>(function () {\n  var el = document.getElementById('" + uid + "');\n"
          "  if (window.ChunkscopeDashboard) { window.ChunkscopeDashboard.mount(el.querySelector('[data-cs-root]'), {mode: 'inline', scope: el}); return; }\n"
          "  var n = el.querySelector('.cs-noscript');\n"
-         "  if (n) n.textContent = 'The interactive view needs the chunkscope script, which an earlier output of this notebook loads: run chunkscope.notebook_init() (or re-run the first chunkscope cell). Below: the layer table and the findings.';\n"
+         "  if (n) n.textContent = 'The interactive view needs the chunkscope script, which an earlier output of this notebook loads: re-run the first cell that displays a trace, or set chunkscope.notebook_bundle = \"always\" and re-run this one. Below: the layer table and the findings.';\n"
          "})();</script>\n";
   return out;
 }
 
-std::string static_report(const Trace& t, const Findings& f, const std::string& source) {
+std::string fallback_note(const std::string& missing) {
+  return "The interactive dashboard is not included because " + missing + ". Below: the layer table and the findings.";
+}
+
+std::string static_page(const Trace& t, const Findings& f, const std::string& source, const std::string& why) {
+  // The page's own small style: style.css may be among the missing files.
+  std::string page = head("chunkscope — " + (t.meta.pipeline.empty() ? source : t.meta.pipeline),
+                          ".cs-static { font: 13px/1.4 system-ui, sans-serif; color: #222; padding: 8px 16px; }\n"
+                          ".cs-table { border-collapse: collapse; } .cs-table td, .cs-table th { border: 1px solid #ddd; padding: 2px 8px; }\n"
+                          ".cs-fallback { background: #fff8e1; border: 1px solid #e08a00; border-radius: 4px; padding: 6px 10px; }");
+  page += static_report(t, f, source, why);
+  page += "</body></html>\n";
+  return page;
+}
+
+std::string static_report(const Trace& t, const Findings& f, const std::string& source, const std::string& note) {
   const TraceSummary s = summarize(t);
   std::ostringstream o;
   o << "<section id=\"cs-static\" class=\"cs-static\">\n";
-  o << "<p class=\"cs-noscript\" id=\"cs-noscript\">Scripts are blocked or failed, so the interactive dashboard is not shown: "
-       "below are the layer table and the findings.</p>\n";
+  if (!note.empty())
+    o << "<p class=\"cs-fallback\" id=\"cs-fallback\">" << html_escape(note) << "</p>\n";
+  else
+    o << "<p class=\"cs-noscript\" id=\"cs-noscript\">Scripts are blocked or failed, so the interactive dashboard is not shown: "
+         "below are the layer table and the findings.</p>\n";
   o << "<h2>" << html_escape(t.meta.pipeline.empty() ? source : t.meta.pipeline) << "</h2>\n<p class=\"cs-meta\">"
     << html_escape(source) << " · " << html_escape(t.meta.executor) << " executor, " << t.meta.threads << " workers · status "
     << html_escape(t.meta.status) << " · wall " << html_escape(format_duration_ns(static_cast<double>(t.meta.wall_ns))) << " · "

@@ -13,29 +13,31 @@ namespace chunkscope::web {
 
 namespace fs = std::filesystem;
 
-std::string find_web_assets(const std::string& exe_path) {
-  std::vector<fs::path> tried;
+WebAssets locate_web_assets(const std::string& exe_path) {
+  WebAssets a;
   if (const char* env = std::getenv("CHUNKSCOPE_WEB_DIR"); env && *env) {
-    tried.emplace_back(env);
+    a.dir = env;
   } else {
     std::error_code ec;
     fs::path exe = fs::canonical("/proc/self/exe", ec);
     if (ec) exe = fs::absolute(exe_path, ec);
-    tried.push_back(exe.parent_path().parent_path() / "share" / "chunkscope" / "web");
+    a.dir = (exe.parent_path().parent_path() / "share" / "chunkscope" / "web").string();
   }
-  for (const fs::path& d : tried) {
-    bool all = true;
-    for (const char* f : {"app.js", "style.css", "chunkscope_web.js", "viz-global.js"}) {
-      if (!fs::exists(d / f)) {
-        all = false;
-        if (&d == &tried.back())
-          throw std::runtime_error("the dashboard files are incomplete: " + (d / f).string() +
-                                   " is missing (build the `web` target; scripts/install-deps installs emscripten and the npm packages; or set CHUNKSCOPE_WEB_DIR)");
-      }
+  for (const char* f : {"app.js", "style.css", "chunkscope_web.js", "viz-global.js"}) {
+    std::error_code ec;
+    if (!fs::exists(fs::path(a.dir) / f, ec)) {
+      a.missing = "the dashboard files are incomplete: " + (fs::path(a.dir) / f).string() +
+                  " is missing (build the `web` target; scripts/install-deps installs emscripten and the npm packages; or set CHUNKSCOPE_WEB_DIR)";
+      break;
     }
-    if (all) return d.string();
   }
-  throw std::runtime_error("the dashboard files were not found");
+  return a;
+}
+
+std::string find_web_assets(const std::string& exe_path) {
+  WebAssets a = locate_web_assets(exe_path);
+  if (!a.missing.empty()) throw std::runtime_error(a.missing);
+  return a.dir;
 }
 
 std::string read_asset(const std::string& assets_dir, const std::string& name) {

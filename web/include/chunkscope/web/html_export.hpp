@@ -16,9 +16,16 @@
 
 namespace chunkscope::web {
 
-/// The folder holding the dashboard files (app.js, style.css, chunkscope_web.js, viz-global.js):
-/// $CHUNKSCOPE_WEB_DIR when set, else <dir of exe>/../share/chunkscope/web. Throws
-/// std::runtime_error naming the folder and the missing file.
+/// Where the dashboard files are looked up, and whether they are all there.
+struct WebAssets {
+  std::string dir;      ///< $CHUNKSCOPE_WEB_DIR when set, else <dir of exe>/../share/chunkscope/web
+  std::string missing;  ///< "" when complete, else why not: names the missing file and how to get it
+};
+/// Looks for app.js, style.css, chunkscope_web.js and viz-global.js; never throws.
+WebAssets locate_web_assets(const std::string& exe_path);
+
+/// The folder holding the dashboard files (locate_web_assets). Throws std::runtime_error with
+/// WebAssets::missing when a file is missing.
 std::string find_web_assets(const std::string& exe_path);
 
 /// The whole page. `source` names the trace file (shown, escaped). Throws std::runtime_error when
@@ -51,8 +58,16 @@ std::string notebook_bundle(const std::string& assets_dir);
 /// One inlined blob: <script type="application/octet-stream" data-cs=key ...> with gzip+base64 data.
 std::string inline_blob(const char* key, const std::string& data, const std::string& name, bool with_id);
 
-/// The static report: summary line, layer table and findings, as plain (escaped) HTML.
-std::string static_report(const Trace& t, const Findings& f, const std::string& source);
+/// The static report: summary line, layer table and findings, as plain (escaped) HTML. Its first
+/// line says scripts are blocked (shown until the dashboard mounts), or `note` when one is given.
+std::string static_report(const Trace& t, const Findings& f, const std::string& source, const std::string& note = {});
+
+/// A whole page with the static report alone, for when the dashboard files are missing: `why`
+/// (escaped) says so at the top. Needs no asset; never throws for a valid trace.
+std::string static_page(const Trace& t, const Findings& f, const std::string& source, const std::string& why);
+
+/// The line a static report shows when the dashboard files are missing (`missing` from WebAssets).
+std::string fallback_note(const std::string& missing);
 
 /// Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view s);
