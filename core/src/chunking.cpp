@@ -5,19 +5,17 @@
 #include <string>
 
 #include "chunkscope/core/error.hpp"
+#include "chunkscope/core/limits.hpp"
 
 namespace chunkscope {
 namespace {
-// More chunks than this along one axis cannot make a valid graph (Graph::build's task limit);
-// refusing early avoids allocating the per-axis size list for absurd requests.
-constexpr std::int64_t kMaxChunksPerAxis = 200'000'000;
-
-std::vector<std::int64_t> checked_regular_chunks(size_t axis, std::int64_t n, std::int64_t size) {
-  if ((n - 1) / size + 1 > kMaxChunksPerAxis)
+// More chunks than this cannot make a valid graph (the task limit): the counts are checked from
+// the sizes, before any per-axis list is made.
+void check_axis_count(size_t axis, std::int64_t n, std::int64_t size) {
+  if ((n - 1) / size + 1 > kMaxTasks)
     throw InputError("axis " + std::to_string(axis) + ": chunks of size " + std::to_string(size) + " make " +
-                     std::to_string((n - 1) / size + 1) + " chunks, more than " + std::to_string(kMaxChunksPerAxis) +
+                     std::to_string((n - 1) / size + 1) + " chunks, more than " + std::to_string(kMaxTasks) +
                      "; use larger chunks");
-  return regular_chunks(n, size);
 }
 }  // namespace
 
@@ -37,6 +35,7 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
   const size_t nd = shape.size();
   Chunks out(nd);
   std::vector<size_t> autos;
+  std::vector<std::int64_t> regular(nd, 0);  // the size of a regular axis; its list is made last
   double fixed_elems = 1;
   for (size_t a = 0; a < nd; ++a) {
     const AxisChunkSpec& s = spec[a];
@@ -45,7 +44,8 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
         if (s.size <= 0)
           throw InputError("axis " + std::to_string(a) + ": chunk size " + std::to_string(s.size) +
                            " must be positive (or -1 for the whole axis)");
-        out[a] = checked_regular_chunks(a, shape[a], s.size);
+        check_axis_count(a, shape[a], s.size);
+        regular[a] = s.size;
         fixed_elems *= static_cast<double>(std::min(s.size, shape[a]));
         break;
       case AxisChunkSpec::Kind::Whole:
@@ -104,9 +104,19 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
       const std::int64_t n = shape[a];
       const std::int64_t count = (n + size[a] - 1) / size[a];
       const std::int64_t even = (n + count - 1) / count;
-      out[a] = checked_regular_chunks(a, n, even);
+      check_axis_count(a, n, even);
+      regular[a] = even;
     }
   }
+  // All axes together, still from the sizes alone.
+  std::int64_t total = 1;
+  for (size_t a = 0; a < nd; ++a) {
+    const std::int64_t along = regular[a] > 0 ? (shape[a] - 1) / regular[a] + 1 : static_cast<std::int64_t>(out[a].size());
+    total = along > 0 && total > kMaxTasks / along ? kMaxTasks + 1 : total * along;
+  }
+  if (total > kMaxTasks) throw InputError("the chunks make more than " + std::to_string(kMaxTasks) + " chunks; use larger chunks");
+  for (size_t a = 0; a < nd; ++a)
+    if (regular[a] > 0) out[a] = regular_chunks(shape[a], regular[a]);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "chunkscope/core/limits.hpp"
 #include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/plans.hpp"
 
@@ -12,13 +13,13 @@ namespace chunkscope {
 namespace {
 
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 60;
-constexpr std::int64_t kMaxTasks = std::int64_t{200'000'000};
 
 void check_meta(const Layer& l, const std::string& source) {
   const ArrayMeta& m = l.meta;
   auto fail = [&](const std::string& field, const std::string& what) {
     throw InputError(located_message(source, l.id, field, what));
   };
+  if (m.ndim() > kMaxAxes) fail("shape", "has " + std::to_string(m.ndim()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
   if (m.chunks.size() != m.shape.size()) fail("chunks", "has " + std::to_string(m.chunks.size()) + " axes, shape has " + std::to_string(m.shape.size()));
   std::int64_t elements = 1;
   std::int64_t nchunks = 1;

@@ -91,6 +91,8 @@ struct Parser {
   Shape shape_field(const FieldReader& r) const {
     Shape s = r.int_list("shape");
     if (s.empty()) r.fail("shape", "must have at least one axis");
+    if (s.size() > static_cast<size_t>(kMaxAxes))
+      r.fail("shape", "has " + std::to_string(s.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
     std::int64_t n = 1;
     for (size_t a = 0; a < s.size(); ++a) {
       if (s[a] <= 0) r.fail("shape", "axis " + std::to_string(a) + " has size " + std::to_string(s[a]) + "; sizes must be positive");
@@ -180,6 +182,8 @@ struct Parser {
     l.id = id;
     l.name = r.str_or("name", id);
     l.group = r.str_or("group", "");
+    if (const int depth = group_depth(l.group); depth > kMaxGroupDepth)
+      r.fail("group", "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
     r.str_or("description", "");
     const std::string opname = r.str("op");
     const auto op = parse_op(opname);
@@ -282,14 +286,35 @@ struct Parser {
         PipelineOptions::SourceInfo info;
         try {
           info = options.probe_source(l);
+        } catch (const std::bad_alloc&) {
+          throw;  // out of memory is not a fault of the file
         } catch (const std::exception& e) {  // InputError, or any I/O error: parse_pipeline never throws
           r.fail("path", e.what());
         }
         l.meta.shape = info.shape;
         l.meta.dtype = info.dtype;
-        if (r.has("chunks")) l.meta.chunks = chunks_for(r, "chunks", r.at("chunks"), info.shape, info.dtype);
-        else if (!info.chunks.empty()) l.meta.chunks = info.chunks;
-        else l.meta.chunks = chunks_for(r, "chunks", json("auto"), info.shape, info.dtype);
+        if (info.shape.size() > static_cast<size_t>(kMaxAxes))
+          r.fail("path", l.params.path + ": the array has " + std::to_string(info.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
+        // The task cap holds for the chunks stored in the file as for those the pipeline asks for.
+        const std::int64_t cap = std::min(options.max_tasks, kMaxTasks);
+        const std::string too_many = " into more than " + std::to_string(cap) + " chunks; set \"chunks\" to read it in larger ones";
+        if (r.has("chunks")) {
+          l.meta.chunks = chunks_for(r, "chunks", r.at("chunks"), info.shape, info.dtype);
+        } else if (!info.chunk_shape.empty()) {
+          // The file's own chunks: counted from their sizes before any list is made.
+          if (info.chunk_shape.size() != info.shape.size())
+            r.fail("path", l.params.path + ": the stored chunks " + json(info.chunk_shape).dump() + " do not fit the shape " + json(info.shape).dump());
+          if (regular_chunk_count(info.shape, info.chunk_shape, cap) > cap)
+            r.fail("path", l.params.path + ": its stored chunks " + json(info.chunk_shape).dump() + " split the array of shape " + json(info.shape).dump() + too_many);
+          for (size_t a = 0; a < info.shape.size(); ++a) l.meta.chunks.push_back(regular_chunks(info.shape[a], info.chunk_shape[a]));
+        } else if (!info.chunks.empty()) {
+          double count = 1;
+          for (const auto& axis : info.chunks) count *= static_cast<double>(axis.size());
+          if (count > static_cast<double>(cap)) r.fail("path", l.params.path + ": its stored chunks split the array of shape " + json(info.shape).dump() + too_many);
+          l.meta.chunks = info.chunks;
+        } else {
+          l.meta.chunks = chunks_for(r, "chunks", json("auto"), info.shape, info.dtype);
+        }
         break;
       }
       default: break;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "chunkscope/core/limits.hpp"
 #include "trace_columns.hpp"
 
 namespace chunkscope {
@@ -166,6 +167,8 @@ Trace from_json_impl(const json& d, const std::string& name) {
     tl.op = get_str(l, "op", name, p);
     tl.kind = get_str(l, "kind", name, p);
     tl.group = get_str(l, "group", name, p);
+    if (const int depth = group_depth(tl.group); depth > kMaxGroupDepth)
+      bad(name, p + "group", "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
     tl.dtype = get_str(l, "dtype", name, p);
     if (tl.dtype.empty()) tl.dtype = "float64";
     tl.pushed_into = get_str(l, "pushed_into", name, p);
@@ -177,6 +180,8 @@ Trace from_json_impl(const json& d, const std::string& name) {
       }
     }
     tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
+    if (tl.shape.size() > static_cast<size_t>(kMaxAxes))
+      bad(name, p + "shape", "has " + std::to_string(tl.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
     std::int64_t elements = 1;
     for (auto s : tl.shape) {
       if (s < 0) bad(name, p + "shape", "has a negative size");
@@ -253,6 +258,13 @@ Trace from_json_impl(const json& d, const std::string& name) {
     if (c.chunk[i] < 0) bad(name, "tasks.chunk" + at, "is negative");
     if (c.stage[i] == 0 && c.chunk[i] >= layer_chunks[c.layer[i]])
       bad(name, "tasks.chunk" + at, "chunk " + std::to_string(c.chunk[i]) + " is outside layer \"" + t.layers[c.layer[i]].id + "\"'s chunk grid");
+    // An intermediate stage has at most as many tasks as the trace.
+    if (c.stage[i] > 0 && c.chunk[i] >= static_cast<std::int64_t>(n))
+      bad(name, "tasks.chunk" + at, "intermediate chunk " + std::to_string(c.chunk[i]) + " is past the trace's " + std::to_string(n) + " tasks");
+    // Readers index per-worker lanes by it: it must be a worker of the run (or -1: never ran).
+    if (c.worker[i] < -1 || c.worker[i] >= t.meta.threads)
+      bad(name, "tasks.worker" + at, "worker " + std::to_string(c.worker[i]) + " is not one of the run's " + std::to_string(t.meta.threads) +
+                                         " (meta.threads), nor -1 for a task that never ran");
     if (c.status[i] > 3) bad(name, "tasks.status" + at, "is not a status code (0-3)");
     if (c.start_ns[i] < 0 || c.end_ns[i] < 0) bad(name, "tasks.start_ns" + at, "times must not be negative");
     if (c.end_ns[i] < c.start_ns[i]) bad(name, "tasks.end_ns" + at, "ends before it starts");
@@ -288,6 +300,7 @@ Trace from_json_impl(const json& d, const std::string& name) {
     tcol(tr.device, "device");
     for (size_t i = 0; i < m; ++i) {
       if (tr.task[i] < -1 || tr.task[i] >= static_cast<std::int64_t>(n)) bad(name, "transfers.task[" + std::to_string(i) + "]", "is out of range");
+      if (tr.device[i] < 0 || tr.device[i] > kMaxDevice) bad(name, "transfers.device[" + std::to_string(i) + "]", "is out of range (0 to " + std::to_string(kMaxDevice) + ")");
       if (tr.end_ns[i] < tr.start_ns[i] || tr.start_ns[i] < 0) bad(name, "transfers.end_ns[" + std::to_string(i) + "]", "has bad times");
       if (tr.bytes[i] < 0) bad(name, "transfers.bytes[" + std::to_string(i) + "]", "is negative");
     }
@@ -332,6 +345,8 @@ Result<Trace> trace_from_json(const json& doc, const std::string& name) {
     return from_json_impl(doc, name);
   } catch (const InputError& e) {
     return Result<Trace>::failure(e.what());
+  } catch (const std::bad_alloc&) {
+    throw;  // out of memory is not a fault of the file
   } catch (const std::exception& e) {
     return Result<Trace>::failure(name + ": invalid trace: " + e.what());
   }
@@ -409,6 +424,8 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
     return fail(plain_json_error(e));
   } catch (const detail::FieldError& e) {
     return Result<Trace>::failure(name + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw;  // out of memory is not a fault of the file
   } catch (const std::exception& e) {
     return fail(e.what());
   }

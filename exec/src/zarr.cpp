@@ -13,6 +13,7 @@
 
 #include "chunkscope/core/chunking.hpp"
 #include "chunkscope/core/error.hpp"
+#include "chunkscope/core/limits.hpp"
 #include "chunkscope/exec/array_io.hpp"
 #include "chunkscope/exec/block_copy.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
@@ -34,6 +35,8 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
+  } catch (const std::bad_alloc&) {
+    throw;
   } catch (const std::exception&) {
     throw InputError(name + ": .zarray is not valid JSON");
   }
@@ -54,6 +57,8 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   m.chunk_shape = ints("chunks");
   if (m.shape.empty()) bad(name, "shape", "0-d arrays are not supported");
   if (m.shape.size() != m.chunk_shape.size()) bad(name, "chunks", "has a different number of axes than shape");
+  if (m.shape.size() > static_cast<size_t>(kMaxAxes))
+    bad(name, "shape", "has " + std::to_string(m.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
   std::int64_t n = 1;
   for (auto s : m.shape) {
     if (n > (std::int64_t{1} << 55) / s) bad(name, "shape", "is too large");

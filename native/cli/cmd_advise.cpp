@@ -140,6 +140,8 @@ void add_advise(CLI::App& app, int& exit_code) {
       write_file_atomic(o->out, r.doc.dump(2) + "\n");
       std::cerr << "wrote " << o->out << " (" << r.changes.size() << (r.changes.size() == 1 ? " change" : " changes")
                 << ")\n";
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";
       exit_code = kRunFailed;

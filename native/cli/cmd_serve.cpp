@@ -65,6 +65,8 @@ void add_serve(CLI::App& app, int& exit_code) {
       std::signal(SIGTERM, stop_serving);
       server.serve_forever();
       g_server = nullptr;
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: serve: " << e.what() << "\n";
       exit_code = kRunFailed;

@@ -77,6 +77,8 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
       const int port = server->bind("127.0.0.1", req.port);
       server->start();
       std::cout << "live dashboard: http://127.0.0.1:" << port << "/ (the run goes on; Ctrl-C stops it)" << std::endl;
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: --serve: " << e.what() << "\n";
       return kRunFailed;
@@ -135,6 +137,8 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     trace_path = req.trace_path.empty() ? g.name() + ".cstrace.json" : req.trace_path;
     try {
       write_file_atomic(trace_path, is_cbor_path(trace_path) ? write_trace_cbor(trace) : write_trace_json(trace));
+    } catch (const std::bad_alloc&) {
+      throw;  // main() prints the one line for out of memory
     } catch (const std::exception& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";
       rc = kRunFailed;

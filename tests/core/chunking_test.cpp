@@ -86,6 +86,16 @@ TEST_CASE("normalize_chunks: absurd chunk counts are refused before allocating",
   CHECK(normalize_chunks({size_spec(1)}, {100000}, 8)[0].size() == 100000);
 }
 
+TEST_CASE("normalize_chunks: the count over all axes is refused before any list is made", "[core][chunking]") {
+  // Two axes of 10^8 chunks each pass the per-axis limit; together they are 10^16 chunks, and the
+  // two lists alone would take 1.6 GB. Refused from the sizes (issue 14, item 3).
+  const Shape shape{100'000'000, 100'000'000};
+  CHECK_THROWS_WITH(normalize_chunks({size_spec(1), size_spec(1)}, shape, 8),
+                    Catch::Contains("more than 200000000 chunks") && Catch::Contains("use larger chunks"));
+  CHECK_THROWS_WITH(normalize_chunks({autos(), autos()}, shape, 8, 8), Catch::Contains("more than 200000000 chunks"));
+  CHECK(normalize_chunks({size_spec(10'000), size_spec(10'000)}, shape, 8)[1].size() == 10'000);
+}
+
 TEST_CASE("normalize_chunks: \"auto\" with the 128 MiB default", "[core][chunking]") {
   CHECK(kDefaultChunkTarget == 128LL * 1024 * 1024);
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "chunkscope/core/limits.hpp"
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope;
@@ -99,4 +100,48 @@ TEST_CASE("an empty trace gives an empty model", "[viz][model]") {
   CHECK(m.layers().empty());
   CHECK(m.groups().size() == 1);
   CHECK(m.lane_workers().empty());
+}
+
+TEST_CASE("a group path deeper than kMaxGroupDepth is cut there, in time linear in its length", "[viz][model]") {
+  // Readers refuse such a trace (layers[i].group); one built in memory must still stay small: 100,000
+  // levels used to make 100,000 groups whose paths held 10^10 bytes in all.
+  Trace t = fixtures::sample_trace();
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += (i ? "/g" : "g") + std::to_string(i);
+  t.layers[0].group = deep;
+  const Model m(t, {});
+  const int g = m.group_of_layer(0);
+  REQUIRE(g > 0);
+  CHECK(m.ancestors_of_layer(0).size() == static_cast<size_t>(kMaxGroupDepth));
+  CHECK(m.groups()[static_cast<size_t>(g)].name == "g" + std::to_string(kMaxGroupDepth - 1));
+  CHECK(m.groups().size() < 5 + static_cast<size_t>(kMaxGroupDepth));
+}
+
+TEST_CASE("worker ids are bounded by the run's threads", "[viz][model]") {
+  Trace t = fixtures::sample_trace();
+  t.tasks.worker[3] = 2147483647;  // a worker per-layer vectors were once sized by
+  CHECK_THROWS_WITH(Model(t, {}), Catch::Contains("task 3 names worker 2147483647"));
+  t = fixtures::sample_trace();
+  t.tasks.worker[3] = -2;
+  CHECK_THROWS_AS(Model(t, {}), std::invalid_argument);
+}
+
+TEST_CASE("layers are found by id in a long chain", "[viz][model]") {
+  // 20,000 layers, each reading the one before: one lookup per input, not a search per layer.
+  Trace t;
+  t.meta.threads = 1;
+  for (int i = 0; i < 20000; ++i) {
+    TraceLayer l;
+    l.id = "l" + std::to_string(i);
+    l.op = i ? "negative" : "random";
+    l.kind = i ? "elementwise" : "source";
+    if (i) l.inputs = {"l" + std::to_string(i - 1)};
+    l.shape = {4};
+    l.chunks = {{4}};
+    t.layers.push_back(std::move(l));
+  }
+  const Model m(std::move(t), {});
+  CHECK(m.find_layer("l19999") == 19999);
+  CHECK(m.find_layer("nope") == -1);
+  CHECK(m.layer_inputs(19999) == std::vector<int>{19998});
 }

@@ -4,6 +4,7 @@
 #include <climits>
 #include <stdexcept>
 
+#include "chunkscope/core/limits.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 
 namespace chunkscope::viz {
@@ -34,6 +35,9 @@ void check_columns(const Trace& t) {
       c.dep_offsets.back() != static_cast<std::int64_t>(c.dep_index.size()))
     throw std::invalid_argument("trace: tasks.dep_offsets does not match tasks.dep_index");
   for (size_t i = 0; i < n; ++i) {
+    if (c.worker[i] < -1 || c.worker[i] >= std::max(1, t.meta.threads))
+      throw std::invalid_argument("trace: task " + std::to_string(i) + " names worker " + std::to_string(c.worker[i]) + " of " +
+                                  std::to_string(t.meta.threads));
     if (c.layer[i] < 0 || static_cast<size_t>(c.layer[i]) >= t.layers.size())
       throw std::invalid_argument("trace: task " + std::to_string(i) + " names layer " + std::to_string(c.layer[i]) +
                                   " of " + std::to_string(t.layers.size()));
@@ -59,12 +63,19 @@ void check_columns(const Trace& t) {
                                   " of " + std::to_string(n));
 }
 
+// Drops empty levels and keeps at most kMaxGroupDepth levels (readers refuse deeper paths; in a
+// trace built in memory, a deeper layer sits in its last kept group), so that the group tree and
+// its paths stay small whatever the trace holds.
 std::string normalize_group(const std::string& path) {
   std::string out;
+  int depth = 0;
   size_t i = 0;
-  while (i <= path.size()) {
+  while (i <= path.size() && depth < kMaxGroupDepth) {
     const size_t j = std::min(path.find('/', i), path.size());
-    if (j > i) out += (out.empty() ? "" : "/") + path.substr(i, j - i);
+    if (j > i) {
+      out += (out.empty() ? "" : "/") + path.substr(i, j - i);
+      ++depth;
+    }
     i = j + 1;
   }
   return out;
@@ -82,6 +93,7 @@ std::optional<ColorBy> parse_color_by(std::string_view name) {
 
 Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), findings_(std::move(findings)) {
   check_columns(trace_);
+  layer_ids_ = LayerIndex(trace_.layers);
   const TraceTasks& c = trace_.tasks;
   const auto n = c.size();
   const auto nl = trace_.layers.size();
@@ -126,7 +138,7 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     s.bytes_out = sum.layers[l].output_bytes;
     s.critical_ns = sum.layers[l].critical_ns;
     for (const auto& in : tl.inputs) {
-      const int k = trace_.find_layer(in);
+      const int k = layer_ids_.find(in);
       if (k >= 0) inputs_[l].push_back(k);
     }
     // Group path -> chain of groups, created in order of first appearance.
@@ -153,7 +165,6 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
   group_index_ = std::move(group_index);
 
   // Per-task passes: layer task lists, workers, fan-in, liveness at the memory peak.
-  std::vector<std::vector<std::int64_t>> worker_count(nl);
   std::vector<std::int64_t> last_use(static_cast<size_t>(n), -1);
   int max_worker = -1;
   std::vector<std::pair<int, int>> per_input;  // (input layer, deps) of one task
@@ -161,12 +172,7 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     const int l = c.layer[i];
     layer_tasks_[static_cast<size_t>(l)].push_back(i);
     ++layers_[static_cast<size_t>(l)].tasks;
-    if (ran(c.status[i]) && c.worker[i] >= 0) {
-      auto& wc = worker_count[static_cast<size_t>(l)];
-      if (static_cast<size_t>(c.worker[i]) >= wc.size()) wc.resize(static_cast<size_t>(c.worker[i]) + 1, 0);
-      ++wc[static_cast<size_t>(c.worker[i])];
-      max_worker = std::max(max_worker, c.worker[i]);
-    }
+    if (ran(c.status[i]) && c.worker[i] >= 0) max_worker = std::max(max_worker, c.worker[i]);
     per_input.clear();
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
       const auto d = c.dep_index[static_cast<size_t>(e)];
@@ -185,9 +191,22 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       else it->fan_in = std::max(it->fan_in, k);
     }
   }
+  // The worker that ran most of a layer's tasks (the lowest on a tie), from its sorted workers:
+  // memory in tasks, not in layers x workers.
+  std::vector<int> workers;
   for (size_t l = 0; l < nl; ++l) {
-    const auto& wc = worker_count[l];
-    if (!wc.empty()) layers_[l].main_worker = static_cast<int>(std::max_element(wc.begin(), wc.end()) - wc.begin());
+    workers.clear();
+    for (auto i : layer_tasks_[l])
+      if (ran(c.status[i]) && c.worker[i] >= 0) workers.push_back(c.worker[i]);
+    std::sort(workers.begin(), workers.end());
+    size_t best = 0;
+    for (size_t k = 0, run = 0; k < workers.size(); ++k) {
+      run = k > 0 && workers[k] == workers[k - 1] ? run + 1 : 1;
+      if (run > best) {
+        best = run;
+        layers_[l].main_worker = workers[k];
+      }
+    }
   }
   // At the peak, a chunk is live from its task's start until its last consumer ends (the end
   // of the run when nothing consumes it): the executor's accounting.
@@ -266,7 +285,7 @@ void Model::apply_findings() {
   for (const Finding& f : findings_) {
     std::vector<int> seen;
     for (const auto& id : f.layers) {
-      const int l = trace_.find_layer(id);
+      const int l = layer_ids_.find(id);
       if (l < 0 || std::find(seen.begin(), seen.end(), l) != seen.end()) continue;
       seen.push_back(l);
       layers_[static_cast<size_t>(l)].severity = std::max(layers_[static_cast<size_t>(l)].severity, static_cast<int>(f.severity));
@@ -300,11 +319,7 @@ int Model::find_group(std::string_view path) const {
   return it == group_index_.end() ? -1 : it->second;
 }
 
-int Model::find_layer(std::string_view id) const {
-  for (size_t l = 0; l < layers_.size(); ++l)
-    if (layers_[l].id == id) return static_cast<int>(l);
-  return -1;
-}
+int Model::find_layer(std::string_view id) const { return layer_ids_.find(std::string(id)); }
 
 std::vector<int> Model::ancestors_of_layer(int layer) const {
   std::vector<int> chain;

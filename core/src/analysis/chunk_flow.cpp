@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <numeric>
 
+#include "chunkscope/core/layer_index.hpp"
 #include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/plans.hpp"
 
 namespace chunkscope {
 namespace {
-
-int index_of(const std::vector<TraceLayer>& layers, const std::string& id, size_t before) {
-  for (size_t i = 0; i < before && i < layers.size(); ++i)
-    if (layers[i].id == id) return static_cast<int>(i);
-  return -1;
-}
 
 std::vector<int> identity(int n) {
   std::vector<int> v(static_cast<size_t>(n));
@@ -94,10 +89,11 @@ std::vector<std::int64_t> stencil_halo(const TraceLayer& l) {
 
 std::vector<std::vector<int>> layer_consumers(const std::vector<TraceLayer>& layers) {
   std::vector<std::vector<int>> out(layers.size());
+  const LayerIndex ids(layers);
   for (size_t i = 0; i < layers.size(); ++i) {
     std::vector<int> seen;
     for (const auto& id : layers[i].inputs) {
-      const int in = index_of(layers, id, i);
+      const int in = ids.find_before(id, i);
       if (in < 0 || std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
       seen.push_back(in);
       out[in].push_back(static_cast<int>(i));
@@ -108,6 +104,7 @@ std::vector<std::vector<int>> layer_consumers(const std::vector<TraceLayer>& lay
 
 std::vector<ChunkOrigin> chunk_origins(const std::vector<TraceLayer>& layers) {
   std::vector<ChunkOrigin> out(layers.size());
+  const LayerIndex ids(layers);
   for (size_t i = 0; i < layers.size(); ++i) {
     const TraceLayer& l = layers[i];
     ChunkOrigin& o = out[i];
@@ -126,7 +123,7 @@ std::vector<ChunkOrigin> chunk_origins(const std::vector<TraceLayer>& layers) {
     int primary = -1;
     for (int pass = 0; pass < 3 && primary < 0; ++pass)
       for (const auto& id : l.inputs) {
-        const int in = index_of(layers, id, i);
+        const int in = ids.find_before(id, i);
         if (in < 0) continue;
         const bool same = layers[in].chunks == l.chunks;
         if ((pass == 0 && same && !layers[in].inserted) || (pass == 1 && same) || pass == 2) {

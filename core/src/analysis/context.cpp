@@ -94,6 +94,7 @@ double measure_overhead(const Trace& t, double max_trivial_ns, bool* measured) {
 Context make_context(const Trace& t, const AnalysisOptions& o) {
   Context c{t, o};
   c.sum = summarize(t);
+  c.ids = LayerIndex(t.layers);
   c.flow = chunk_origins(t.layers);
   c.consumers = layer_consumers(t.layers);
   c.workers = std::max(1, c.sum.workers);

@@ -9,6 +9,7 @@
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/analysis/chunk_flow.hpp"
+#include "chunkscope/core/layer_index.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 
 namespace chunkscope::analysis {
@@ -18,6 +19,7 @@ struct Context {
   const Trace& t;
   const AnalysisOptions& o;
   TraceSummary sum;
+  LayerIndex ids;                              ///< layer id -> position
   std::vector<ChunkOrigin> flow;               ///< chunk origin of every layer
   std::vector<std::vector<int>> consumers;     ///< layer -> consuming layers
   std::vector<std::vector<std::int64_t>> ran;  ///< layer -> ids of its tasks that ran (done or failed)

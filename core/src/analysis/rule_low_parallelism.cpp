@@ -27,8 +27,12 @@ void rule_low_parallelism(const Context& c, Findings& out) {
   }
   if (ev.empty()) return;
   std::sort(ev.begin(), ev.end(), [](const Ev& a, const Ev& b) { return a.t != b.t ? a.t < b.t : a.task < b.task; });
+  // A layer's share of the idle time while it runs: each running task gets starved / running of
+  // every starved interval. `per_task` sums that over time, so a task adds its value at its end
+  // minus its value at its start (one pass, not one pass over all layers per event).
   std::vector<double> idle_by_layer(c.t.layers.size(), 0);
-  std::vector<std::int64_t> running_by_layer(c.t.layers.size(), 0);
+  std::vector<double> per_task_at_start(static_cast<size_t>(k.size()), 0);
+  double per_task = 0;
   double idle = 0, low_time = 0, no_task_idle = 0;
   int avail = 0, running = 0;
   std::int64_t prev = 0;
@@ -41,8 +45,7 @@ void rule_low_parallelism(const Context& c, Findings& out) {
       idle += starved;
       low_time += dt;
       if (running > 0) {
-        for (size_t l = 0; l < running_by_layer.size(); ++l)
-          if (running_by_layer[l] > 0) idle_by_layer[l] += starved * static_cast<double>(running_by_layer[l]) / running;
+        per_task += starved / running;
       } else {
         no_task_idle += starved;
       }
@@ -51,7 +54,9 @@ void rule_low_parallelism(const Context& c, Findings& out) {
     prev = std::max(prev, now);
     avail += ev[e].avail;
     running += ev[e].run;
-    running_by_layer[k.layer[ev[e].task]] += ev[e].run;
+    const auto task = static_cast<size_t>(ev[e].task);
+    if (ev[e].run > 0) per_task_at_start[task] = per_task;
+    else if (ev[e].run < 0) idle_by_layer[static_cast<size_t>(k.layer[task])] += per_task - per_task_at_start[task];
   }
   const double share = c.idle_share(idle);
   if (share < c.o.idle_share) return;

@@ -19,7 +19,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     const int r = static_cast<int>(ri);
     const TraceLayer& R = c.t.layers[r];
     if (R.kind != "rechunk" || c.ran[r].empty()) continue;
-    const int in = R.inputs.empty() ? -1 : c.t.find_layer(R.inputs[0]);
+    const int in = R.inputs.empty() ? -1 : c.ids.find(R.inputs[0]);
     // A rechunk pushed into its source reads the source directly: nothing is copied.
     if (in < 0 || c.t.layers[in].pushed_into == R.id) continue;
     std::int64_t fan_in = 0, edges = 0, stages = 0, inter = 0;

@@ -56,7 +56,7 @@ void rule_transfer_bound(const Context& c, Findings& out) {
     // Back and forth: the producer copied its output to the host and this layer copies it back.
     bool round_trip = false;
     for (const auto& id : c.t.layers[l].inputs) {
-      const int p = c.t.find_layer(id);
+      const int p = c.ids.find(id);
       if (p >= 0 && to_host[p] > 0 && to_dev[l] > 0) round_trip = true;
     }
     const int origin = c.flow[l].origin;

@@ -264,6 +264,24 @@ def write_traces(doc, good_json, good_cbor, good_compact):
     bad_doc("huge_task_count", lambda d: d["layers"][2].update(tasks=big), "layers[2].tasks")
     bad_doc("huge_bytes", lambda d: d["tasks"]["bytes"].__setitem__(0, -big), "tasks.bytes[0]")
     bad_doc("huge_threads", lambda d: d["meta"].update(threads=big), "meta.threads")
+    # Ids that readers index with (issue 14, item 4): workers in [-1, threads), intermediate chunks
+    # below the task count, devices, axes, group levels.
+    bad_doc("worker_huge", lambda d: d["tasks"]["worker"].__setitem__(0, (1 << 31) - 1), "tasks.worker[0]", "meta.threads",
+            cbor_too=True)
+    bad_doc("worker_negative", lambda d: d["tasks"]["worker"].__setitem__(0, -2), "tasks.worker[0]")
+    bad_doc("worker_past_threads", lambda d: d["tasks"]["worker"].__setitem__(0, d["meta"]["threads"]), "tasks.worker[0]")
+    stage1 = doc["tasks"]["stage"].index(1)
+    bad_doc("stage_chunk_huge", lambda d: d["tasks"]["chunk"].__setitem__(stage1, 1 << 40), "tasks.chunk[%d]" % stage1,
+            "intermediate chunk")
+
+    def one_transfer(d):
+        d["transfers"] = {"task": [0], "start_ns": [0], "end_ns": [1], "bytes": [8], "to_device": [1], "device": [1 << 30]}
+
+    bad_doc("transfer_device_huge", one_transfer, "transfers.device[0]")
+    bad_doc("too_many_axes", lambda d: d["layers"][0].update(shape=[1] * 65, chunks=[[1]] * 65), "layers[0].shape", "65 axes")
+    # A group path of 100,000 levels: the viewer's group tree used to grow by 1 GB/s.
+    bad_doc("deep_group", lambda d: d["layers"][0].update(group="/".join(["g"] * 100000)), "layers[0].group", "100000 levels",
+            cbor_too=True)
     # Names that are not UTF-8 (CBOR only: JSON text cannot hold them).
     d = variant(doc, lambda d: None)
     d["layers"][0]["id"] = Raw(b"x\xff\xfe")
@@ -362,6 +380,9 @@ def write_arrays():
         ("zarray_filters.zarr", zarray([4], [2], filters=[{"id": "delta", "dtype": "<f8"}]), "filters"),
         ("zarray_order_f.zarr", zarray([4, 4], [2, 2], order="F"), "order"),
         ("zarray_format3.zarr", zarray([4], [2], zarr_format=3), "zarr_format"),
+        # 150 bytes asking for 4e8 chunks: refused from the sizes, not after 6 GB of chunk lists.
+        ("zarray_many_chunks.zarr", zarray([400000000], [1]), "more than 200000000 chunks"),
+        ("zarray_many_axes.zarr", zarray([1] * 65, [1] * 65), "65 axes"),
     ]
     for name, meta, *expect in zarr:
         put_array(name + "/.zarray", meta)
@@ -432,6 +453,11 @@ def write_pipelines():
                                    {"id": "c", "op": "negative", "input": "b"}]}, "tasks_total.json", "chunks")
     bad("reduce_explosion", {"layers": [{"id": "a", "op": "random", "shape": [14000, 14000], "chunks": 1},
                                         {"id": "s", "op": "sum", "input": "a", "split_every": 2}]}, "reduce_explosion.json")
+    # Chunk counts from the sizes, before any list: two "auto" axes of 10^8 chunks each.
+    bad("auto_chunks_explosion", dict(one({"shape": [100000000, 100000000], "chunks": "auto"}), chunk_target=8), 'layer "a"',
+        'field "chunks"', "more than 200000000 chunks")
+    bad("many_axes", one({"shape": [1] * 65, "chunks": 1}), 'layer "a"', 'field "shape"', "65 axes")
+    bad("deep_group", one({"group": "/".join(["g"] * 100000)}), 'layer "a"', 'field "group"', "100000 levels")
     bad("halo_explosion", {"layers": [{"id": "a", "op": "random", "shape": [1000, 1000], "chunks": 10},
                                       {"id": "f", "op": "uniform_filter", "input": "a", "size": 1000000}]}, 'layer "f"', 'field "size"')
     # Output paths that cannot be written: refused by validate and run before anything runs (exit 2).

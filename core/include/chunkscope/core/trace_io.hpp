@@ -17,7 +17,8 @@ inline constexpr int kTraceVersion = 1;
 
 /// The trace as a JSON document.
 nlohmann::json trace_to_json(const Trace& t);
-/// Validates and converts a JSON document; errors name `name` and the field. Never throws.
+/// Validates and converts a JSON document; errors name `name` and the field. Throws only
+/// std::bad_alloc (out of memory is not a fault of the file).
 Result<Trace> trace_from_json(const nlohmann::json& doc, const std::string& name);
 /// Serialises to JSON text or CBOR bytes.
 std::string write_trace_json(const Trace& t);
@@ -26,7 +27,7 @@ std::string write_trace_cbor(const Trace& t);
 /// differences (8-10x smaller than CBOR; used inside `chunkscope html` pages and by `serve`).
 std::string write_trace_compact(const Trace& t);
 /// Parses bytes (compact, JSON or CBOR, detected from the first bytes); long integer arrays go
-/// straight into columns, not through one JSON value each. Never throws.
+/// straight into columns, not through one JSON value each. Throws only std::bad_alloc.
 Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name);
 /// True when a path names a CBOR trace (".cbor" suffix).
 bool is_cbor_path(const std::string& path);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chunkscope/core/analysis/findings.hpp"
+#include "chunkscope/core/layer_index.hpp"
 #include "chunkscope/core/trace.hpp"
 
 namespace chunkscope::viz {
@@ -130,6 +131,7 @@ class Model {
   Trace trace_;
   Findings findings_;
   std::vector<LayerStats> layers_;
+  LayerIndex layer_ids_;  ///< layer id -> index, O(1)
   std::vector<GroupNode> groups_;
   std::vector<int> layer_group_;
   std::map<std::string, int, std::less<>> group_index_;
