@@ -42,6 +42,7 @@ Findings analyze(const Trace& t, const AnalysisOptions& options) {
       analysis::rule_transfer_bound,
   };
   for (Rule r : kRules) r(c, out);
+  analysis::write_in_dask_terms(c, out);
   sort_findings(out);
   return out;
 }

@@ -55,6 +55,18 @@ std::vector<int> reduced_axes(const TraceLayer& l, int input_ndim) {
   return out;
 }
 
+std::vector<int> dropped_axes(const TraceLayer& l, int input_ndim) {
+  std::vector<int> out;
+  const nlohmann::json& p = l.params;
+  if (l.kind != "elementwise" || !p.is_object() || !p.contains("dropped_axes") || !p["dropped_axes"].is_array())
+    return out;
+  for (const auto& a : p["dropped_axes"])
+    if (a.is_number_integer() && a.get<int>() >= 0 && a.get<int>() < input_ndim) out.push_back(a.get<int>());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<int> transpose_axes(const TraceLayer& l, int ndim) {
   std::vector<int> perm;
   const nlohmann::json& p = l.params;
@@ -138,8 +150,12 @@ std::vector<ChunkOrigin> chunk_origins(const std::vector<TraceLayer>& layers) {
     const ChunkOrigin& p = out[primary];
     const int in_nd = static_cast<int>(layers[primary].shape.size());
     std::vector<int> map(static_cast<size_t>(nd), -1);
-    if (l.kind == "elementwise" || l.kind == "stencil" || l.kind == "slice" || l.kind == "sink" ||
-        l.kind == "concatenate") {
+    const auto dropped = dropped_axes(l, in_nd);
+    if (!dropped.empty()) {  // a block function that drops input axes: the others keep their order
+      for (int a = 0, k = 0; a < in_nd && k < nd; ++a)
+        if (!std::binary_search(dropped.begin(), dropped.end(), a)) map[k++] = p.axis_map[a];
+    } else if (l.kind == "elementwise" || l.kind == "stencil" || l.kind == "slice" || l.kind == "sink" ||
+               l.kind == "concatenate") {
       for (int a = 0; a < nd && a < in_nd; ++a) map[a] = p.axis_map[a];
     } else if (l.kind == "transpose") {
       const auto perm = transpose_axes(l, nd);

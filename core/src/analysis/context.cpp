@@ -94,6 +94,7 @@ double measure_overhead(const Trace& t, double max_trivial_ns, bool* measured) {
 Context make_context(const Trace& t, const AnalysisOptions& o) {
   Context c{t, o};
   c.sum = summarize(t);
+  c.dask = t.meta.executor.rfind("dask", 0) == 0;
   c.ids = LayerIndex(t.layers);
   c.flow = chunk_origins(t.layers);
   c.consumers = layer_consumers(t.layers);
@@ -132,6 +133,7 @@ Context make_context(const Trace& t, const AnalysisOptions& o) {
 }
 
 std::string ChunkFix::text(const Context& c, int origin) const {
+  if (c.dask) return dask_fix_text(c, origin, *this);
   std::string s = "set the chunks of " + c.q(origin) + " to " + edit["chunks"].dump() + " (" + format_shape(chunk) +
                   ", " + format_bytes(static_cast<double>(chunk_bytes)) +
                   " per chunk): " + std::to_string(chunks_after) + (chunks_after == 1 ? " chunk" : " chunks") +

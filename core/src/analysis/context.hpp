@@ -31,6 +31,10 @@ struct Context {
   double work_ns = 0;      ///< min(worker_ns, busy + tasks x overhead)
   double overhead_ns = 0;  ///< per-task overhead used by the rules
   bool overhead_measured = false;
+  bool dask = false;  ///< recorded from Dask (meta.executor "dask-…"): advice is written as Dask code
+
+  /// Who ran the graph and inserted its helper layers, for messages: "Dask" or "chunkscope".
+  const char* engine() const { return dask ? "Dask" : "chunkscope"; }
 
   bool task_ran(std::int64_t i) const { return t.tasks.status[i] == 1 || t.tasks.status[i] == 2; }
   const std::string& id(int l) const { return t.layers[l].id; }
@@ -74,6 +78,30 @@ struct ChunkFix {
 /// every partial reduction reduces stay whole when possible, stencil axes stay >= 4x the halo,
 /// other axes keep the current chunk's proportions.
 ChunkFix chunk_fix(const Context& c, int origin, std::int64_t target_bytes);
+
+// ---- Dask traces (dask_terms.cpp): advice names what the user wrote, as a line of Python ----
+/// False for layers of a Dask trace that the user did not write (Dask's own rechunks, block-info
+/// sources, partial reductions): no edit names them.
+bool dask_user_layer(const Context& c, int l);
+/// The reduction the user called, from Dask's op name: "mean_agg-aggregate" -> "mean".
+std::string dask_user_op(const std::string& op);
+/// The Dask call that gives layer `l` these chunks: `da.from_zarr(..., chunks=(512, 512))`,
+/// `.rechunk((40, 300))`, `da.random.random_sample(..., chunks=(…))`, `ds["tas"].chunk(…)`.
+std::string dask_chunks_line(const Context& c, int l, const nlohmann::json& spec);
+std::string dask_chunks_line(const Context& c, int l, const Shape& chunk);
+/// ChunkFix::text on a Dask trace: "write da.from_zarr(..., chunks=(512, 512)) for "from-zarr" (…)".
+std::string dask_fix_text(const Context& c, int origin, const ChunkFix& fix);
+/// The origin of `l`'s chunks; on a Dask trace, looking through the rechunks Dask inserted to the
+/// layer the user wrote.
+int upstream_origin(const Context& c, int l);
+/// The last layer of the reduction that `l` is a step of (the array the user got back).
+int dask_reduction_result(const Context& c, int l);
+/// How to keep waiting chunks from piling up: --memory-limit on chunkscope's executor,
+/// dask.compute(a, b) on Dask.
+std::string hold_back_advice(const Context& c);
+/// Dask traces: every edit gets its line of Python ("python"), the advice quotes it, and edits on
+/// layers the user did not write are dropped. Called once by analyze(), after every rule.
+void write_in_dask_terms(const Context& c, Findings& out);
 
 void rule_tiny_chunks(const Context& c, Findings& out);
 void rule_huge_chunks(const Context& c, Findings& out);

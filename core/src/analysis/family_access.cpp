@@ -31,6 +31,17 @@ FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vec
       for (int a : red)
         if (a < static_cast<int>(flow[in].axis_map.size()) && flow[in].axis_map[a] >= 0 && flow[in].axis_map[a] < nd)
           ++reduced[flow[in].axis_map[a]];
+    } else if (const int in = flow[l].primary_input; in >= 0 && x.kind == "elementwise") {
+      // A block function that drops an axis must see it whole: never split it.
+      const int in_nd = static_cast<int>(layers[in].shape.size());
+      for (int a : dropped_axes(x, in_nd))
+        if (a < static_cast<int>(flow[in].axis_map.size()) && flow[in].axis_map[a] >= 0 && flow[in].axis_map[a] < nd) {
+          const int oa = flow[in].axis_map[a];
+          fa.wishes[oa].whole = true;
+          fa.wishes[oa].min = std::max(fa.wishes[oa].min, layers[origin].shape[oa]);
+          if (std::find(fa.dropped.begin(), fa.dropped.end(), "\"" + x.id + "\"") == fa.dropped.end())
+            fa.dropped.push_back("\"" + x.id + "\"");
+        }
     } else if (x.kind == "stencil") {
       const auto h = stencil_halo(x);
       bool any = false;
@@ -44,7 +55,7 @@ FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vec
       if (any) fa.stencils.push_back("\"" + x.id + "\"");
     }
   }
-  for (int a = 0; a < nd; ++a) fa.wishes[a].whole = partial > 0 && reduced[a] == partial;
+  for (int a = 0; a < nd; ++a) fa.wishes[a].whole |= partial > 0 && reduced[a] == partial;
   return fa;
 }
 
@@ -53,9 +64,12 @@ std::string FamilyAccess::why(const Shape& chunk, const Shape& shape) const {
   bool kept_whole = false;
   for (size_t a = 0; a < wishes.size() && a < chunk.size() && a < shape.size(); ++a)
     kept_whole |= wishes[a].whole && chunk[a] == shape[a];
-  if (kept_whole)
+  if (kept_whole && !reducers.empty())
     s = "the reduced axes stay whole, so " + join(reducers) + (reducers.size() == 1 ? " needs" : " need") +
         " no combining tree";
+  if (!dropped.empty())
+    s += std::string(s.empty() ? "" : "; ") + "the axes that " + join(dropped) + " drop" +
+         (dropped.size() == 1 ? "s" : "") + " stay whole";
   if (!stencils.empty())
     s += std::string(s.empty() ? "" : "; ") + "chunks stay at least 4× the halo of " + join(stencils);
   return s;

@@ -102,12 +102,8 @@ void rule_held_chunks(const Context& c, Findings& out) {
                c.q(prod) + " right after it is made.";
   } else {
     f.advice =
-        c.q(late) + " was ready but ran late: " +
-        std::string(
-            c.t.meta.executor.rfind("dask", 0) == 0
-                ? "Dask's ordering ran other work first; computing both results in one call (dask.compute(a, b)) lets "
-                  "it pair them"
-                : "set --memory-limit near the current peak so that the executor finishes what frees memory first");
+        c.q(late) + " was ready but ran late: " + std::string(c.dask ? "Dask's ordering ran other work first; " : "") +
+        hold_back_advice(c);
     f.advice += ", or chunk so that each chunk of " + c.q(prod) + " feeds fewer, earlier tasks.";
   }
   out.push_back(std::move(f));

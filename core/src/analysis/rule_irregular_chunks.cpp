@@ -80,7 +80,7 @@ void rule_irregular_chunks(const Context& c, Findings& out) {
       f.edits.push_back({{"layer", L.id}, {"chunks", spec}});
     } else {
       f.advice =
-          "chunkscope made these chunks to align differently chunked inputs: chunk those inputs alike (for example " +
+          std::string(c.engine()) + " made these chunks to align differently chunked inputs: chunk those inputs alike (for example " +
           spec.dump() + ").";
     }
     out.push_back(std::move(f));

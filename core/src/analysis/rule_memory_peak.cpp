@@ -90,7 +90,11 @@ void rule_memory_peak(const Context& c, Findings& out) {
           "The peak is many chunks of " + c.q(top) +
           " alive at once: see the held-chunks and rechunk-fan findings for why they wait" +
           (limit > 0 ? "."
-                     : ", or set --memory-limit so that the executor holds back new chunks until these are consumed.");
+                     : ", or " +
+                           (c.dask ? hold_back_advice(c)
+                                   : "set --memory-limit so that the executor holds back new chunks until these are "
+                                     "consumed") +
+                           ".");
   }
   out.push_back(std::move(f));
 }

@@ -22,6 +22,11 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     const int in = R.inputs.empty() ? -1 : c.ids.find(R.inputs[0]);
     // A rechunk pushed into its source reads the source directly: nothing is copied.
     if (in < 0 || c.t.layers[in].pushed_into == R.id) continue;
+    // Dask's intermediate stages of the user's rechunk: the finding goes to the user's rechunk.
+    if (c.dask && R.inserted && !c.consumers[r].empty() &&
+        std::all_of(c.consumers[r].begin(), c.consumers[r].end(),
+                    [&](int u) { return c.t.layers[u].kind == "rechunk"; }))
+      continue;
     std::int64_t fan_in = 0, edges = 0, stages = 0, inter = 0;
     double moved = 0, busy = 0;
     std::map<std::int64_t, std::int64_t> readers;  // input task -> rechunk tasks reading it
@@ -55,7 +60,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
       f.add("tasks", static_cast<double>(c.ran[r].size()), "count")
           .add("bytes_moved", moved, "B")
           .add("busy_ns", busy, "ns");
-      f.advice = R.inserted ? "chunkscope inserted it; nothing to change in the pipeline."
+      f.advice = R.inserted ? std::string(c.engine()) + " inserted it; nothing to change in the " + (c.dask ? "code." : "pipeline.")
                             : "Delete " + c.q(r) + " and let its consumers read " + c.q(in) + " directly.";
       if (!R.inserted) out.push_back(std::move(f));
       continue;
@@ -79,7 +84,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     f.severity = std::max(by_time, by_mem);
     const std::string from = format_chunk_shape(c.t.layers[in].chunks), to = format_chunk_shape(R.chunks);
     if (R.inserted) {
-      f.message = "chunkscope inserted " + c.q(r) + " to give " + c.q(in) + " the chunks its consumer needs (" + from +
+      f.message = std::string(c.engine()) + " inserted " + c.q(r) + " to give " + c.q(in) + " the chunks its consumer needs (" + from +
                   " → " + to + "): " + std::to_string(c.ran[r].size()) + " extra tasks copying " + format_bytes(moved) +
                   ".";
     } else {
@@ -98,7 +103,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
         .add("intermediate_tasks", static_cast<double>(inter), "count")
         .add_text("chunks_in", from)
         .add_text("chunks_out", to);
-    const int origin = c.flow[in].origin;
+    const int origin = upstream_origin(c, in);
     const std::int64_t square = parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, c.o.min_chunk_bytes,
                                                 c.workers, c.o.chunks_per_worker);
     const RechunkRemoval rm = rechunk_removal(c.t.layers, c.flow, c.consumers, r, square);
@@ -139,7 +144,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
         mid[x] =
             std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(a[x]) * static_cast<double>(b[x]))));
       if (stages > 0) {
-        f.advice = "chunkscope already routes this rechunk through an intermediate chunking (" + std::to_string(inter) +
+        f.advice = std::string(c.engine()) + " already routes this rechunk through an intermediate chunking (" + std::to_string(inter) +
                    " tasks); to avoid it, chunk the data upstream (" + c.q(origin) + ") the way " + c.q(r) +
                    " needs it, or split the work so that " + "the consumers of " + c.q(r) + " read " + from +
                    " chunks directly.";

@@ -97,7 +97,7 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
       f.edits.push_back(fix.edit);
     } else if (L.inserted) {
       f.advice = "These chunks come from " + c.q(origin) +
-                 ", a rechunk chunkscope inserted to align its inputs: give the inputs of \"" +
+                 ", a rechunk " + c.engine() + " inserted to align its inputs: give the inputs of \"" +
                  (c.consumers[origin].empty() ? L.id : c.id(c.consumers[origin][0])) +
                  "\" the same, bigger chunks (about " + format_shape(fix.chunk) +
                  ") so that no small common chunks are needed.";

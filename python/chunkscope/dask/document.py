@@ -152,6 +152,18 @@ def _culprit(layers, li, ids, frames):
     return None
 
 
+def _dask_inserted(op: str, n: str, dependents: dict) -> bool:
+    """Layers Dask made that the user did not write (no advice names them): an intermediate stage of
+    a multi-stage rechunk or the rechunk a reshape makes (every reader is a rechunk or a reshape),
+    and block-info sources of map_blocks."""
+    if op.startswith("block-info") or op.startswith("block_info"):
+        return True
+    if "rechunk" not in op:
+        return False
+    readers = dependents.get(n, ())
+    return bool(readers) and all(("rechunk" in split_name(m)[0] or split_name(m)[0] == "reshape") for m in readers)
+
+
 def build_document(graph, run, rec, part, *, name: str, run_index: int, run_count: int, warnings=()) -> dict:
     """The trace document of one run. `rec`: the LocalRecorder (local runs); `part`: the distributed
     records of this run (plugin.split_distributed), or None."""
@@ -286,7 +298,10 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     for n in table.order:
         info = table.info[n]
         op, token, suffix = split_name(n)
+        inserted = _dask_inserted(op, n, dependents)
         display = f"{op}({suffix})" if suffix else op
+        if op == "rechunk-merge" and not inserted:
+            display = "rechunk"  # the array the user's .rechunk(...) returned
         k = used.get(display, 0) + 1
         used[display] = k
         lid = display if k == 1 else f"{display}#{k}"
@@ -304,6 +319,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         if n in fused:
             params["dask_fused"] = sorted(fused[n])
         kind = op_kind(op, bool(inputs))
+        if info.get("dropped_axes") and kind == "elementwise":
+            params["dropped_axes"] = list(info["dropped_axes"])
         for field in ("source", "data", "sink"):
             facts = info.get(field)
             if facts:
@@ -346,7 +363,7 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             shape, chunks = [], []
         layers.append({"id": lid, "name": lid, "op": op, "kind": kind, "group": group_of(op),
                        "inputs": inputs, "shape": shape if shape is not None else [], "chunks": chunks if chunks is not None else [],
-                       "dtype": dtype, "tasks": 0, "params": params, "inserted": False})
+                       "dtype": dtype, "tasks": 0, "params": params, "inserted": inserted})
 
     # Tasks, in the recorded (causal) order.
     task_id: dict = {}

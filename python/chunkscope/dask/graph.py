@@ -35,6 +35,19 @@ def _key_name(k):
     return k[0] if isinstance(k, tuple) and k and isinstance(k[0], str) else k
 
 
+def _dropped_axes(layer) -> list:
+    """Axes of a Blockwise layer's first array input that its function reduces or drops (an index of
+    the input that the output does not have: `map_blocks(drop_axis=…)`, a contraction)."""
+    try:
+        out = set(layer.output_indices)
+        for _name, ind in layer.indices:
+            if ind is not None:
+                return [a for a, i in enumerate(ind) if i not in out]
+    except Exception:
+        pass
+    return []
+
+
 class GraphRecorder:
     """Wraps the array optimisation: notes each high-level graph (layers, dependencies, annotations)
     before Dask optimises it, then lets Dask optimise as usual. `take()` hands the layers noted since
@@ -123,6 +136,9 @@ class GraphRecorder:
             info["dtype"] = dtype_name(ann["dtype"])
         # Holders, in-memory data, stores: looked at through the first value only.
         if isinstance(layer, Blockwise):
+            dropped = _dropped_axes(layer)
+            if dropped:
+                info["dropped_axes"] = dropped
             for d in deps:
                 h = self.layers.get(d)
                 if h is not None and h.get("holder") is not None:

@@ -2,8 +2,10 @@
 the unprofiled one, every array the user kept has a layer with its shape, chunks and dtype, task counts
 equal what Dask ran, sources and stores are what the user read and wrote, planted problems are flagged
 on the user's layer, tuned twins get no warning, and no finding states an impossible figure."""
+import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -51,6 +53,28 @@ def check_figures(trace):
         assert "%" not in f.message or "471%" not in f.message
 
 
+_DASK_INTERNAL = ("rechunk-merge", "rechunk-split", "block-info", "-partial", "-aggregate", "store-map", "original-")
+
+
+def check_dask_advice(trace, user_names):
+    """Advice in Dask terms: every edit names a layer the user created (an array they hold or read
+    from) and carries a line of Python; no chunkscope flag, no Dask-internal name, no token hash."""
+    tokens = {l.params.get("dask_token") for l in trace.layers} - {None, ""}
+    by_id = {l.id: l for l in trace.layers}
+    for f in trace.findings:
+        assert not re.search(r"(^|[\s(])--[a-z]", f.advice), (f.rule, f.advice)
+        assert "chunkscope's executor" not in f.advice and "chunkscope inserted" not in f.advice + f.message, f.advice
+        for e in f.edits:
+            text = json.dumps(e)
+            assert e["layer"] in by_id, (f.rule, e)
+            assert by_id[e["layer"]].params.get("dask_name") in user_names, (f.rule, e, sorted(user_names))
+            line = e.get("python", "")
+            assert line.startswith(("da.", ".", "ds[")) and line in f.advice, (f.rule, e, f.advice)
+            assert "--" not in text and not re.search(r"[0-9a-f]{32}", text), (f.rule, text)
+            assert not any(t in text for t in tokens), (f.rule, text)
+            assert not any(n in line for n in _DASK_INTERNAL), (f.rule, line)
+
+
 @pytest.mark.parametrize("build", workloads.ALL, ids=lambda b: b.__name__)
 def test_workload(build, tmp_path):
     w = build(str(tmp_path))
@@ -72,6 +96,7 @@ def test_workload(build, tmp_path):
         for l in t.layers:  # names without token hashes, distinct
             assert l.params.get("dask_token", "zz") not in l.name
         assert len({l.id for l in t.layers}) == len(t.layers)
+        check_dask_advice(t, {a.name for a in w.kept.values()} | set(w.sources))
     layers = layers_by_dask_name(traces)
     for label, a in w.kept.items():
         assert a.name in layers, (w.name, label, a.name, sorted(layers))
@@ -105,6 +130,12 @@ def test_workload(build, tmp_path):
         lid = layers[name].id
         hits = [f for t in traces for f in t.findings if f.rule == rule and f.severity in ("warning", "critical")]
         assert hits and any(lid in f.layers for f in hits), (w.name, [(f.rule, f.severity, f.layers) for t in traces for f in t.findings])
+    for name, axes in w.whole_axes.items():  # a block function drops these axes: advice never splits them
+        edits = [(f.rule, e) for t in traces for f in t.findings for e in f.edits if e["layer"] == layers[name].id]
+        assert edits, (w.name, [(f.rule, f.edits) for t in traces for f in t.findings])
+        for rule, e in edits:
+            for a in axes:
+                assert e["chunks"][a] in (-1, layers[name].shape[a]), (w.name, rule, e)
     if w.tuned:
         bad = [(f.rule, f.severity, f.message) for t in traces for f in t.findings if f.severity in ("warning", "critical")]
         assert not bad, (w.name, bad)

@@ -24,6 +24,8 @@ class Workload:
     tuned: bool = False                  # a tuned twin: no finding of warning or worse
     sources: dict = field(default_factory=dict)  # dask name -> (source type prefix, path)
     sinks: dict = field(default_factory=dict)    # dask name of the written array -> path
+    whole_axes: dict = field(default_factory=dict)  # dask name -> axes a block function drops: an edit must name
+                                                    # this array and keep those axes whole
 
 
 def genotype_callset(tmp):
@@ -138,6 +140,15 @@ def blocks_drop_new_axis(tmp):
     return Workload("blocks_drop_new_axis", lambda: e.sum(axis=0).compute(), kept={"x": x, "s": s, "e": e})
 
 
+def drop_axis_one_chunk(tmp):
+    """Planted problem: one chunk for several workers, read by a block function that sums axis 1 away
+    (map_blocks(drop_axis=1)); splitting the array is right, splitting axis 1 is not."""
+    x = da.random.RandomState(12).random_sample((8, 1_000_000), chunks=(8, 1_000_000))
+    s = x.map_blocks(lambda b: np.sqrt(b).sum(axis=1), drop_axis=1, dtype="f8")
+    return Workload("drop_axis_one_chunk", lambda: s.compute(num_workers=4), kept={"x": x, "s": s},
+                    whole_axes={x.name: [1]})
+
+
 def rechunk_reshape_ops(tmp):
     """All-to-all rechunk, reshape, stack/concatenate, fancy indexing, argmax, cumsum, topk, einsum."""
     x = da.random.RandomState(7).random_sample((400, 300), chunks=(400, 30))
@@ -205,5 +216,5 @@ def sparse_chunks(tmp):
 
 
 ALL = [genotype_callset, genotype_filtered, microscopy_overlap, xarray_climatology, hdf5_to_zarr, memmap_store_hdf5,
-       blocks_drop_new_axis, rechunk_reshape_ops, tiny_chunks_zarr, tuned_chunks_zarr, sync_scheduler, processes_scheduler,
+       blocks_drop_new_axis, drop_axis_one_chunk, rechunk_reshape_ops, tiny_chunks_zarr, tuned_chunks_zarr, sync_scheduler, processes_scheduler,
        config_in_with, sparse_chunks]

@@ -33,6 +33,10 @@ std::vector<std::vector<int>> layer_consumers(const std::vector<TraceLayer>& lay
 /// Reduced axes of a reduce layer (params "axis": int, list or null = all) for an input of
 /// `input_ndim` axes, sorted; empty for other layers.
 std::vector<int> reduced_axes(const TraceLayer& l, int input_ndim);
+/// Input axes that an element-wise block function drops or sums over (params "dropped_axes", set
+/// on Dask traces for `map_blocks(drop_axis=…)`), sorted; empty for other layers. Chunk advice never
+/// splits them.
+std::vector<int> dropped_axes(const TraceLayer& l, int input_ndim);
 /// Output-axis -> input-axis permutation of a transpose layer (params "axes", default reversed).
 std::vector<int> transpose_axes(const TraceLayer& l, int ndim);
 /// Halo depth per axis (before + after) of a stencil layer; zeros for other layers.
@@ -46,6 +50,7 @@ struct FamilyAccess {
   std::vector<AxisWish> wishes;       ///< per axis of the origin
   std::vector<std::string> reducers;  ///< ids of the partial reductions (quoted)
   std::vector<std::string> stencils;  ///< ids of the stencils (quoted)
+  std::vector<std::string> dropped;   ///< ids of block functions that drop an axis (quoted); kept whole
   /// A phrase saying how `chunk` respects these wishes ("the reduced axes stay whole, so ...").
   std::string why(const Shape& chunk, const Shape& shape) const;
 };
