@@ -32,7 +32,7 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet,-q", o->req.quiet, "print nothing but errors");
   cmd->add_option("--html", o->req.html_path, "also write the self-contained HTML dashboard of the run to this file");
   cmd->add_flag("--serve", o->req.serve, "serve the dashboard on 127.0.0.1 while the run goes on (live progress and timeline); stays up until Ctrl-C");
-  cmd->add_option("--port", o->req.port, "port for --serve (default 8787; 0 = any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port", o->req.port, "port for --serve (default " + std::to_string(kDefaultServePort) + "; 0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->callback([o, memory_limit, device_memory_limit, &exit_code] {
     if (memory_limit->count() > 0) {
       const auto b = parse_bytes(o->memory_limit);

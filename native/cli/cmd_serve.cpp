@@ -22,13 +22,13 @@ void add_serve(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Serve the dashboard for one or more traces on 127.0.0.1 (a browser opens it; Ctrl-C stops)");
   struct Opts {
     std::vector<std::string> paths;
-    int port = 8787;
+    int port = kDefaultServePort;
     std::string host = "127.0.0.1";
     bool allow_remote = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->paths, "trace files (.cstrace.json, .cstrace.cbor or compact)")->required();
-  cmd->add_option("--port,-p", o->port, "port (default 8787; 0 = any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port,-p", o->port, "port (default " + std::to_string(kDefaultServePort) + "; 0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--host", o->host, "address to listen on (default 127.0.0.1; others need --allow-remote)");
   cmd->add_flag("--allow-remote", o->allow_remote,
                 "allow listening on a non-local address and answer requests for any host name (anyone who can reach it can read the traces)");

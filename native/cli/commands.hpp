@@ -16,6 +16,9 @@ namespace chunkscope::cli {
 /// Exit codes of every subcommand.
 enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2 };
 
+/// `serve` and `run --serve`: the default port. Not 8787, Dask's dashboard, which a Dask user has open.
+inline constexpr int kDefaultServePort = 8790;
+
 void add_validate(CLI::App& app, int& exit_code);
 void add_describe(CLI::App& app, int& exit_code);
 void add_run(CLI::App& app, int& exit_code);

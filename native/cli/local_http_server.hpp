@@ -13,7 +13,7 @@
 //
 //   LocalHttpServer svr;
 //   svr.Get("/", handler);
-//   const int port = svr.bind_local("127.0.0.1", 0);   // throws "... port 8787 in use ..."
+//   const int port = svr.bind_local("127.0.0.1", 0);   // throws "... port 8790 in use ..."
 //   svr.listen_after_bind();
 #include <httplib.h>
 

@@ -18,7 +18,7 @@ struct RunRequest {
   bool quiet = false;
   std::string html_path;   ///< --html: write the self-contained dashboard page here at the end
   bool serve = false;      ///< --serve: serve the dashboard live during the run (and after it, until Ctrl-C)
-  int port = 8787;         ///< --port for --serve (0 = any free port)
+  int port = 8790;         ///< --port for --serve (0 = any free port); kDefaultServePort in commands.hpp
 };
 
 /// Runs `g`; returns the exit code (0 ok, 1 run failed, 2 bad input).

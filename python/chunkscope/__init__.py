@@ -181,6 +181,55 @@ class Trace:
         raise KeyError(id)
 
     @property
+    def tasks(self):
+        """Every task as a pandas DataFrame, one row per task in the trace's (topological) order:
+        layer (id), layer_index, stage, chunk, worker, start_ns, end_ns, duration_ns, bytes, status
+        ("done", "failed", ...), fused, deps (number of inputs). For plots of one's own."""
+        pd = _pandas()
+        cols = json.loads(self._native.tasks_json())
+        ids = [l.id for l in self.layers]
+        names = list(cols.get("status_names") or [])
+        names += ["not_run", "done", "failed", "cancelled"][len(names):]  # the legend lists only the codes used
+        offsets = cols.get("dep_offsets") or [0] * (len(cols.get("layer", ())) + 1)
+        df = pd.DataFrame({
+            "layer": pd.Categorical.from_codes(cols["layer"], categories=ids) if ids else pd.Categorical([]),
+            "layer_index": pd.array(cols["layer"], dtype="int32"),
+            "stage": pd.array(cols["stage"], dtype="int32"),
+            "chunk": pd.array(cols["chunk"], dtype="int64"),
+            "worker": pd.array(cols["worker"], dtype="int32"),
+            "start_ns": pd.array(cols["start_ns"], dtype="int64"),
+            "end_ns": pd.array(cols["end_ns"], dtype="int64"),
+            "bytes": pd.array(cols["bytes"], dtype="int64"),
+            "status": pd.Categorical.from_codes(cols["status"], categories=names),
+            "fused": pd.array([bool(x) for x in cols.get("fused", [0] * len(cols["layer"]))], dtype="bool"),
+            "deps": pd.array([offsets[i + 1] - offsets[i] for i in range(len(cols["layer"]))], dtype="int64"),
+        })
+        df.insert(df.columns.get_loc("end_ns") + 1, "duration_ns", df["end_ns"] - df["start_ns"])
+        df.index.name = "task"
+        return df
+
+    def layers_frame(self):
+        """One row per layer as a pandas DataFrame (index: the layer id): what `Trace.layers` holds
+        (name, op, kind, group, inputs, shape, chunk shape, dtype, tasks) and the numbers of
+        `chunkscope report` (busy_ns, critical_ns, output_bytes, peak_live_bytes, median_task_ns, ...)."""
+        pd = _pandas()
+        rows = []
+        for l, s in zip(self.layers, json.loads(self._native.layer_summaries_json())):
+            rows.append({"layer": l.id, "name": l.name, "op": l.op, "kind": l.kind, "group": l.group,
+                         "inputs": list(l.inputs), "shape": l.shape,
+                         "chunk_shape": tuple(s["out_chunk_shape"]), "input_chunk_shape": tuple(s["in_chunk_shape"]),
+                         "chunks": int(_prod(len(c) for c in l.chunks)) if l.chunks else 0, "dtype": l.dtype,
+                         "tasks": s["tasks"], "done": s["done"], "failed": s["failed"], "cancelled": s["cancelled"],
+                         "busy_ns": s["busy_ns"], "critical_ns": s["critical_ns"], "first_start_ns": s["first_start_ns"],
+                         "last_end_ns": s["last_end_ns"], "median_task_ns": s["median_task_ns"], "max_task_ns": s["max_task_ns"],
+                         "output_bytes": s["output_bytes"], "peak_live_bytes": s["peak_live_bytes"], "max_fan_in": s["max_fan_in"]})
+        df = pd.DataFrame(rows, columns=["layer", "name", "op", "kind", "group", "inputs", "shape", "chunk_shape",
+                                         "input_chunk_shape", "chunks", "dtype", "tasks", "done", "failed", "cancelled",
+                                         "busy_ns", "critical_ns", "first_start_ns", "last_end_ns", "median_task_ns",
+                                         "max_task_ns", "output_bytes", "peak_live_bytes", "max_fan_in"])
+        return df.set_index("layer")
+
+    @property
     def findings(self) -> list:
         return [Finding._from_json(d) for d in json.loads(self._native.findings_json(self.task_overhead_ns))]
 
@@ -245,6 +294,21 @@ class Trace:
                 f"executor {m.get('executor', '')}, status {m.get('status', '')}>")
 
 
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("chunkscope: Trace.tasks and Trace.layers_frame() need pandas (Debian: python3-pandas)") from None
+    return pandas
+
+
+def _prod(xs) -> int:
+    n = 1
+    for x in xs:
+        n *= x
+    return n
+
+
 def _write_via_rename(path: str, data: bytes) -> None:
     """Writes DATA to PATH through a new temporary `PATH.tmp-<pid>.<random>` (the names chunkscope's
     own writers use, so a later run removes one left by a killed process) renamed into place. On any
@@ -300,6 +364,12 @@ def run(pipeline, threads: int = 0, memory_limit: int = 0) -> Trace:
     if status != "ok":
         raise RunError(f"chunkscope: run {status}: {error}", trace)
     return trace
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext chunkscope`: the `%%chunkscope` cell magic (chunkscope/magics.py)."""
+    from .magics import load_ipython_extension as load
+    load(ipython)
 
 
 def __getattr__(name):  # `chunkscope.dask` without importing Dask up front

@@ -180,6 +180,21 @@ PYBIND11_MODULE(_chunkscope, m) {
       .def("layers_json", [](const PyTrace& t) { return trace_to_json(t.trace())["layers"].dump(); })
       .def("meta_json", [](const PyTrace& t) { return trace_to_json(t.trace())["meta"].dump(); })
       .def("task_count", [](const PyTrace& t) { return t.trace().tasks.size(); })
+      .def("tasks_json", [](const PyTrace& t) { return trace_to_json(t.trace())["tasks"].dump(); })
+      .def(
+          "layer_summaries_json",
+          [](const PyTrace& t) {
+            nlohmann::json out = nlohmann::json::array();
+            for (const LayerSummary& l : summarize(t.trace()).layers)
+              out.push_back({{"layer", l.layer}, {"tasks", l.tasks}, {"done", l.done}, {"failed", l.failed},
+                             {"cancelled", l.cancelled}, {"busy_ns", l.busy_ns}, {"first_start_ns", l.first_start_ns},
+                             {"last_end_ns", l.last_end_ns}, {"critical_ns", l.critical_ns}, {"output_bytes", l.output_bytes},
+                             {"peak_live_bytes", l.peak_live_bytes}, {"max_task_ns", l.max_task_ns},
+                             {"median_task_ns", l.median_task_ns}, {"in_chunk_shape", l.in_chunk_shape},
+                             {"out_chunk_shape", l.out_chunk_shape}, {"max_fan_in", l.max_fan_in}});
+            return out.dump();
+          },
+          "The per-layer numbers of `chunkscope report` (core::summarize), as JSON.")
       .def(
           "findings_json", [](PyTrace& t, double overhead_ns) { return findings_to_json(t.findings(overhead_ns)).dump(); },
           py::arg("task_overhead_ns") = 0.0)
