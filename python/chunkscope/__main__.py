@@ -12,7 +12,8 @@ import sys
 def cli_path() -> str | None:
     """The chunkscope CLI this package goes with, or None."""
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.path.join(here, "bin", "chunkscope")]
+    # pip: chunkscope/bin/; cmake --install: <prefix>/bin, four folders above <prefix>/lib/pythonX.Y/dist-packages/chunkscope.
+    candidates = [os.path.join(here, "bin", "chunkscope"), os.path.join(here, "..", "..", "..", "..", "bin", "chunkscope")]
     try:
         from ._build_config import BUILD_WEB_DIR
         candidates.append(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(BUILD_WEB_DIR))), "bin", "chunkscope"))
