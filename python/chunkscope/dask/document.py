@@ -8,7 +8,9 @@ an order where every task comes after its dependencies.
 from __future__ import annotations
 
 import math
+import operator
 import time
+from collections import Counter
 
 import dask
 
@@ -19,6 +21,7 @@ from .names import group_of, op_kind, split_name
 __all__ = ["build_document"]
 
 _FORMAT = "chunkscope-trace"
+_second = operator.itemgetter(1)
 
 
 def _version() -> str:
@@ -171,6 +174,7 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     table = _LayerTable(graph, names)
     if part is not None:
         records, dependencies, released = part["records"], part["deps"], part["released"]
+        off = 0
         threads, wall_ns = part["threads"], max((r[2] for r in part["records"]), default=0)
         worker_names = part["worker_names"]
     else:
@@ -178,8 +182,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         src = rec.records
         records = [src[i] for i in run.record_indices()]
         if records:
-            t0 = min(t0, min(r[1] for r in records))
-        records = [(k, s - t0, e - t0) + tuple(r) for (k, s, e, *r) in records]
+            t0 = min(t0, min(map(_second, records)))
+        off = t0  # times are taken relative to the run's start when the columns are written
         dependencies, released, worker_names = rec.dependencies, None, None
         threads = run.workers
         wall_ns = (run.t1 or time.perf_counter_ns()) - t0
@@ -191,27 +195,37 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         failed = [(run.failed_key, max(0, s), max(0, (run.t1 or 0) - t0), None)]  # the thread is not known
 
     # Tasks -> layers; array facts from results where the graph had none. Key names are resolved
-    # once each (by_name); the work per task is kept to tuple and dict operations.
+    # once each (by_name); per task there is one tuple and a few dict look-ups, no call per field
+    # (this is the profiler's own cost after a run: linear, about a microsecond per task).
     per_task = []
     seen_shapes: dict[str, dict] = {}
     types: dict[str, dict] = {}
     by_name: dict = {}  # key name -> (layer, is an output key of it)
+    shapes_of: dict = {}  # layer -> [(chunk index, result shape)] of its output tasks
+    add_task = per_task.append
     for (key, s, e, w, b, shape, dtype, typ, nnz) in records:
         if type(key) is tuple and key and type(key[0]) is str:
             kname, idx = key[0], key[1:]
         else:
             kname, idx = _split_key(key)
-        hit = by_name.get(kname)
-        if hit is None:
+        try:
+            hit = by_name[kname]
+        except KeyError:
             layer = table.layer_of(kname)
             hit = by_name[kname] = (layer, _is_output_key(kname, table.info[layer]["name"]))
+            if hit[1]:
+                shapes_of.setdefault(layer, [])
+                types.setdefault(layer, {"type": typ, "nnz": 0, "size": 0, "bytes": 0, "sparse": False})
         layer, is_out = hit
-        per_task.append((key, layer, idx, s, e, w, b, is_out, 1))
+        add_task((key, layer, idx, s - off, e - off, w, b, is_out, 1))
         if is_out:
-            t = types.get(layer)
-            if t is None:
-                t = types[layer] = {"type": typ, "nnz": 0, "size": 0, "bytes": 0, "sparse": False}
+            if shape is not None:
+                sl = shapes_of[layer]
+                if not sl and layer not in seen_shapes:
+                    seen_shapes[layer] = {"dtype": dtype}
+                sl.append((idx, shape))
             if nnz is not None and shape is not None:
+                t = types[layer]
                 try:
                     size = 1
                     for n in shape:
@@ -222,16 +236,18 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
                     t["sparse"] = True
                 except (TypeError, ValueError):
                     pass
-            if shape is not None:
-                try:
-                    d = seen_shapes.get(layer)
-                    if d is None:
-                        d = seen_shapes[layer] = {"ndim": len(shape), "sizes": [dict() for _ in shape], "dtype": dtype}
-                    if len(shape) == d["ndim"] == len(idx):
-                        for a, (i, n) in enumerate(zip(idx, shape)):
-                            d["sizes"][a][i] = int(n)
-                except TypeError:
-                    pass
+    # Chunk sizes per axis from the results' shapes (one pass per layer and axis).
+    for layer, d in seen_shapes.items():
+        pairs = shapes_of.get(layer) or []
+        ndim = len(pairs[0][1]) if pairs else -1
+        try:
+            ok = {(len(ix), len(sh)) for ix, sh in pairs} == {(ndim, ndim)}
+        except TypeError:
+            ok = False
+        try:
+            d["sizes"] = [{ix[a]: int(sh[a]) for ix, sh in pairs} for a in range(ndim)] if ok else [{}]
+        except (TypeError, ValueError):
+            d["sizes"] = [{}]
     for (key, s, e, w) in failed:
         kname, idx = _split_key(key)
         layer = table.layer_of(kname)
@@ -368,84 +384,86 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     # Tasks, in the recorded (causal) order.
     task_id: dict = {}
     worker_ids: dict = {}
-    c_layer, c_stage, c_chunk, c_worker, c_start, c_end, c_bytes, c_status = [], [], [], [], [], [], [], []
-    dep_offsets, dep_index = [0], []
+    ntasks = len(per_task)
+    rows = [None] * ntasks  # (layer, stage, chunk, worker, start, end, bytes, status) per task, columns at the end
+    dep_offsets = [0] * (ntasks + 1)
+    dep_index, edge_end = [], []  # edge_end: when each edge's reader ended
     stage_counter: dict = {}
-    stage0_seen = set()
-    layer_tasks: dict = {}
     geom = {n: (index[n], tuple(len(a) for a in layers[index[n]]["chunks"]),
                 layers[index[n]]["shape"] == [] and layers[index[n]]["chunks"] == []
-                and not layers[index[n]]["params"].get("unknown_chunks")) for n in index}
-    no_deps = ()
-    get_deps = dependencies.get
-    get_id = task_id.get
+                and not layers[index[n]]["params"].get("unknown_chunks"), set()) for n in index}
+    exact = part is None  # local records: int times and sizes
     error_text = ""
+    ne = 0
+    t = -1
     for (key, layer, idx, s, e, w, b, is_out, status) in per_task:
-        li, nchunks, scalar = geom[layer]
-        flat = -1
-        if is_out and len(idx) == len(nchunks):
+        t += 1
+        li, nchunks, scalar, seen = geom[layer]  # seen: flat indices of the chunks given a stage-0 task
+        stage = 1
+        if is_out:
             flat = 0
-            for i, n in zip(idx, nchunks):
-                if type(i) is not int or i < 0 or i >= n:
-                    flat = -1
-                    break
-                flat = flat * n + i
-        if flat >= 0 and (li, flat) not in stage0_seen:
-            stage, chunk = 0, flat
-            stage0_seen.add((li, flat))
-        elif scalar and (li, 0) not in stage0_seen:
+            try:
+                for i, n in zip(idx, nchunks, strict=True):
+                    if type(i) is not int or i < 0 or i >= n:
+                        flat = -1
+                        break
+                    flat = flat * n + i
+            except ValueError:  # not as many indices as axes
+                flat = -1
+            if flat >= 0 and flat not in seen:
+                seen.add(flat)
+                stage, chunk = 0, flat
+        if stage and scalar and 0 not in seen:
+            seen.add(0)
             stage, chunk = 0, 0
-            stage0_seen.add((li, 0))
-        else:
-            stage = 1
-            chunk = stage_counter.get(li, 0)
+        if stage:
+            try:
+                chunk = stage_counter[li]
+            except KeyError:
+                chunk = 0
             stage_counter[li] = chunk + 1
-        wid = worker_ids.get(w)
-        if wid is None:
+        try:
+            wid = worker_ids[w]
+        except KeyError:
             if w is None and worker_ids:  # a failed task on an unknown thread: drawn on the first lane
                 wid = 0
             else:
                 wid = worker_ids[w] = len(worker_ids)
-        s = int(s)
+        if not exact:
+            s, e, b = int(s), int(e), int(b or 0)
         if s < 0:
             s = 0
-        e = int(e)
         if e < s:
             e = s
-        task_id[key] = len(c_layer)
-        c_layer.append(li)
-        c_stage.append(stage)
-        c_chunk.append(chunk)
-        c_worker.append(wid)
-        c_start.append(s)
-        c_end.append(e)
-        b = int(b or 0)
-        c_bytes.append(b if b > 0 else 0)
-        c_status.append(status)
-        for d in get_deps(key, no_deps):
-            j = get_id(d)
-            if j is not None:
-                dep_index.append(j)
-        dep_offsets.append(len(dep_index))
-        layer_tasks[li] = layer_tasks.get(li, 0) + 1
+        if b < 0:
+            b = 0
+        task_id[key] = t
+        rows[t] = (li, stage, chunk, wid, s, e, b, status)
+        if key in dependencies:
+            for d in dependencies[key]:
+                if d in task_id:
+                    dep_index += (task_id[d],)
+                    edge_end += (e,)
+                    ne += 1
+        dep_offsets[t + 1] = ne
         if status == 2 and not error_text:
             where = "chunk " + (str(tuple(idx)) if idx else "0")
             lid = layers[li]["id"]
             culprit = _culprit(layers, li, ids, getattr(run, "failed_frames", ()))
             failed_at = {"layer": culprit or lid, "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
-                         "task": len(c_layer) - 1, "dask_key": str(key)}
+                         "task": t, "dask_key": str(key)}
             if culprit:
                 failed_at["fused_into"] = lid
                 error_text = f"layer {culprit} (fused into {lid}) {where}: "
             else:
                 error_text = f"layer {lid} {where}: "
-    for li, n in layer_tasks.items():
+    names = ("layer", "stage", "chunk", "worker", "start_ns", "end_ns", "bytes", "status")
+    col = {f: list(c) for f, c in zip(names, zip(*rows))} if rows else {f: [] for f in names}
+    col["fused"] = [0] * ntasks
+    for li, n in Counter(col["layer"]).items():
         layers[li]["tasks"] += n
-    ntasks = len(c_layer)
-    col = {"layer": c_layer, "stage": c_stage, "chunk": c_chunk, "worker": c_worker, "start_ns": c_start, "end_ns": c_end,
-           "bytes": c_bytes, "status": c_status, "fused": [0] * ntasks}
 
-    memory = memory_series(col, dep_offsets, dep_index, per_task, graph.outputs, released)
+    memory = memory_series(col, dep_offsets, dep_index, [r[0] for r in per_task], graph.outputs, released, edge_end)
     peak_layer = memory.pop("_peak_task_layer")
     if peak_layer >= 0:
         memory["peak_layer"] = layers[peak_layer]["id"]

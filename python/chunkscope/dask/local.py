@@ -14,6 +14,11 @@ import time
 
 from dask.callbacks import Callback
 
+try:
+    from numpy import ndarray as _ndarray
+except ImportError:  # dask without NumPy (bags, delayed)
+    _ndarray = None
+
 __all__ = ["LocalRecorder", "worker_loads", "worker_dumps", "failed_key"]
 
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: one clock for all processes of the machine
@@ -44,14 +49,21 @@ class LocalRecorder(Callback):
         self.starts[key] = _now()
 
     def _posttask(self, key, result, dsk, state, worker_id):
+        # The common case first, with no call but the clock: a NumPy chunk timed in this process.
         end = _now()
-        start = self.starts.pop(key, end)
+        try:
+            start = self.starts[key]
+        except KeyError:
+            start = end
+        t = type(result)
+        if t is _ndarray and type(worker_id) is int:
+            self.records.append((key, start, end, worker_id, result.nbytes, result.shape, result.dtype, t, None))
+            return
         if type(worker_id) is tuple and len(worker_id) == 3:  # timed in the worker process (worker_dumps)
             pid, s, e = worker_id
             if start - 50_000_000 <= s <= e <= end:  # the same clock: inside the submit..return window
                 start, end = s, e
             worker_id = pid
-        t = type(result)
         nbytes = getattr(result, "nbytes", None)
         if type(nbytes) is not int:
             try:

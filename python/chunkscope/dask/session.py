@@ -8,6 +8,7 @@ count, and the layers noted since the previous run. Tasks run outside such a cal
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -210,11 +211,19 @@ class Profile:
         for w in self.warnings:
             warnings.warn("chunkscope.dask: " + w, RuntimeWarning, stacklevel=2)
         self.documents = []
-        for i, r in enumerate(runs):
-            doc = build_document(self._graph, r, rec, parts.get(r), name=self.name, run_index=i, run_count=len(runs),
-                                 warnings=self.warnings)
-            self.documents.append(doc)
-        self.traces = [Trace.from_dict(d, self.name + ".cstrace.json") for d in self.documents]
+        # Building allocates a tuple per task and nothing cyclic: the cyclic collector would only
+        # walk those tuples again and again (a third of the build time on 38,000 tasks).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for i, r in enumerate(runs):
+                doc = build_document(self._graph, r, rec, parts.get(r), name=self.name, run_index=i,
+                                     run_count=len(runs), warnings=self.warnings)
+                self.documents.append(doc)
+            self.traces = [Trace.from_dict(d, self.name + ".cstrace.json") for d in self.documents]
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         if not self.traces:
             self.trace = self.document = None
         else:
