@@ -352,7 +352,7 @@ Result<Trace> trace_from_json(const json& doc, const std::string& name) {
   }
 }
 
-std::string write_trace_json(const Trace& t) { return trace_to_json(t).dump(); }
+// write_trace_json: trace_json_text.cpp (the same text, without the document).
 
 std::string write_trace_cbor(const Trace& t) {
   const std::vector<std::uint8_t> v = json::to_cbor(trace_to_json(t));

@@ -1,6 +1,7 @@
 // chunkscope — see how a chunked array computation really runs.
 #include <atomic>
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <new>
 
@@ -9,15 +10,24 @@
 namespace {
 
 // Memory held back for the way out of an allocation failure. nlohmann_json's destructors allocate
-// (they flatten a document onto a heap stack), and they are noexcept: a bad_alloc that unwinds
-// through a large document (a trace of 1,000,000 layers being written or read) would otherwise end
-// in std::terminate. The first failed allocation gives this back and fails as usual; the unwinding
-// then has room, and main() prints one line. Untouched pages: it costs address space, not memory.
-constexpr std::size_t kOutOfMemoryReserve = std::size_t{128} << 20;
-std::atomic<char*> g_reserve{nullptr};
+// (they flatten a document onto a heap stack) and are noexcept: a bad_alloc that unwinds through a
+// large document (a trace of 1,000,000 layers being written or read) would end in std::terminate.
+// The first failed allocation throws as usual and leaves the reserve; every later one (those of
+// the unwinding: destructors, and the library's catch-and-rethrow blocks, where
+// std::uncaught_exceptions() is 0) gets a block back and is tried again. Pages never touched: the
+// reserve costs address space, not memory.
+constexpr std::size_t kReserveBlock = std::size_t{16} << 20;
+constexpr int kReserveBlocks = 8;
+std::atomic<char*> g_reserve[kReserveBlocks];
+std::atomic<bool> g_failed{false};
 
 void on_out_of_memory() {
-  if (char* r = g_reserve.exchange(nullptr)) ::operator delete[](r);
+  if (g_failed.exchange(true) || std::uncaught_exceptions() > 0)
+    for (auto& block : g_reserve)
+      if (char* r = block.exchange(nullptr)) {
+        ::operator delete[](r);
+        return;  // operator new tries again
+      }
   throw std::bad_alloc();
 }
 
@@ -52,8 +62,7 @@ int run_cli(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Errors the subcommands do not report themselves (memory or threads exhausted outside a task)
   // end with one line and exit code 1, not an abort.
-  for (std::size_t size = kOutOfMemoryReserve; !g_reserve.load() && size >= (std::size_t{4} << 20); size /= 2)
-    g_reserve = static_cast<char*>(::operator new[](size, std::nothrow));  // less under a tight ulimit
+  for (auto& block : g_reserve) block = static_cast<char*>(::operator new[](kReserveBlock, std::nothrow));  // fewer under a tight ulimit
   std::set_new_handler(on_out_of_memory);
   try {
     return run_cli(argc, argv);
