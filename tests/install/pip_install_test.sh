@@ -70,7 +70,8 @@ if "$V/python" -c 'import nbconvert, ipykernel' 2>/dev/null; then
   if "$V/python" -m nbconvert --to html --execute nb.ipynb --output nb.html >nb.log 2>&1; then
     grep -q 'data-cs="cs-graphviz"' nb.html || fail "the notebook shows no dashboard"
     [ -f anomaly.cstrace.json ] || fail "%%chunkscope --save wrote nothing"
-    if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$src/web/node_modules/playwright-core" ]; then
+    node_major=$(node --version 2>/dev/null | sed -e 's/^v//' -e 's/\..*//')
+    if [ "${node_major:-0}" -ge 20 ] && [ -x /usr/bin/chromium ] && [ -d "$src/web/node_modules/playwright-core" ]; then
       NODE_MODULES=$src/web/node_modules node "$src/tests/python/open_notebook.mjs" nb.html 1 "$work/pip_notebook.png" >open.log 2>&1 \
         || fail "the notebook's dashboard did not draw offline: $(cat open.log)"
     fi

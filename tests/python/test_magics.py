@@ -115,6 +115,9 @@ def test_notebook_with_the_cell_magic_draws_offline(tmp_path):
     node, chromium = shutil.which("node"), os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not node or not os.path.exists(chromium) or not os.path.isdir(os.path.join(NODE_MODULES, "playwright-core")):
         pytest.skip("node, chromium or playwright-core missing")
+    node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    if int(node_version.lstrip("v").split(".")[0] or 0) < 20:
+        pytest.skip(f"node {node_version} is older than the node 20 playwright-core needs")
     shot = os.path.join(os.environ.get("SHOTS", str(tmp_path)), "cell_magic.png")
     r = subprocess.run([node, os.path.join(ROOT, "tests", "python", "open_notebook.mjs"), str(tmp_path / "nb.html"), "1", shot],
                        env=dict(os.environ, NODE_MODULES=NODE_MODULES, CHROMIUM=chromium), capture_output=True, text=True, timeout=120)
