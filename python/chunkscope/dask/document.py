@@ -16,7 +16,7 @@ import dask
 
 from .arrays import dtype_name
 from .memory import memory_series
-from .names import group_of, op_kind, split_name
+from .names import call_group, group_of, op_kind, split_name
 
 __all__ = ["build_document"]
 
@@ -74,12 +74,22 @@ class _LayerTable:
             return self._resolve(self.graph.key_names.get(info["join_of"], info["join_of"]), depth + 1)
         return n
 
-    def layer_of(self, key_name: str) -> str:
+    def layer_of(self, key_name: str, call: bool = False) -> str:
+        """The layer of a key name. `call`: the key has no chunk index (a `dask.delayed` call): calls
+        of one function that no noted layer knows are one layer named after the function."""
         hit = self.cache.get(key_name)
         if hit is not None:
             return hit
         names = self.graph.key_names
         layer = names.get(key_name)
+        if layer is None and call and key_name not in self.graph.layers:
+            group = call_group(key_name)
+            if group not in self.info:
+                self.info[group] = {"name": group, "deps": [], "shape": None, "chunks": None, "dtype": None,
+                                    "type": "calls", "calls": True}
+                self.order.append(group)
+            self.cache[key_name] = group
+            return group
         if layer is None:  # low-level fusion renames keys to "a-b-<name of the last layer>"
             parts = key_name.split("-")
             for i in range(1, len(parts)):
@@ -211,7 +221,7 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         try:
             hit = by_name[kname]
         except KeyError:
-            layer = table.layer_of(kname)
+            layer = table.layer_of(kname, not idx)
             hit = by_name[kname] = (layer, _is_output_key(kname, table.info[layer]["name"]))
             if hit[1]:
                 shapes_of.setdefault(layer, [])
@@ -250,10 +260,26 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             d["sizes"] = [{}]
     for (key, s, e, w) in failed:
         kname, idx = _split_key(key)
-        layer = table.layer_of(kname)
+        layer = table.layer_of(kname, not idx)
         is_out = _is_output_key(kname, table.info[layer]["name"])
         by_name.setdefault(kname, (layer, is_out))  # the failed task's layer ran (its fused layers with it)
         per_task.append((key, layer, idx, s, e, w, 0, is_out, 2))
+
+    # Layers that no noted high-level graph describes (delayed calls, bags, a graph Dask did not
+    # optimise): their inputs are the layers of their tasks' dependencies, earlier layers only (calls
+    # of f and g that alternate would otherwise make a cycle; the tasks keep every dependency).
+    derived = {n for n in table.order if n not in graph.layers}
+    if derived:
+        pos = {n: i for i, n in enumerate(table.order)}
+        for (key, layer, *_rest) in per_task:
+            if layer not in derived:
+                continue
+            deps = table.info[layer]["deps"]
+            for d in dependencies.get(key, ()):
+                dn = d[0] if type(d) is tuple and d and type(d[0]) is str else _split_key(d)[0]
+                hit = by_name.get(dn)
+                if hit is not None and hit[0] != layer and pos[hit[0]] < pos[layer] and hit[0] not in deps:
+                    deps.append(hit[0])
 
     # The results' shapes win over the annotations where they cover the whole chunk grid: Dask sets
     # some arrays' chunks after the layer was annotated, and boolean indexing leaves them unknown.
@@ -335,6 +361,11 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         if n in fused:
             params["dask_fused"] = sorted(fused[n])
         kind = op_kind(op, bool(inputs))
+        non_array = n in derived and (info.get("calls") or info["chunks"] is None and info.get("nchunks") is None)
+        if non_array:  # Python calls (delayed) or bag partitions: tasks, not an array's chunks
+            kind = "task"
+            info["dtype"] = info["shape"] = info["chunks"] = None
+            params["dask_collection"] = "delayed" if info.get("calls") else "other"
         if info.get("dropped_axes") and kind == "elementwise":
             params["dropped_axes"] = list(info["dropped_axes"])
         for field in ("source", "data", "sink"):
@@ -462,6 +493,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     col["fused"] = [0] * ntasks
     for li, n in Counter(col["layer"]).items():
         layers[li]["tasks"] += n
+        if layers[li]["kind"] == "task" and layers[li]["params"].get("dask_collection") == "delayed":
+            layers[li]["params"]["dask_calls"] = n
 
     memory = memory_series(col, dep_offsets, dep_index, [r[0] for r in per_task], graph.outputs, released, edge_end)
     peak_layer = memory.pop("_peak_task_layer")

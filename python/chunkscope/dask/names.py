@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_name", "op_kind", "group_of"]
+__all__ = ["split_name", "op_kind", "group_of", "call_group"]
 
 _TOKEN32 = re.compile(r"^(.+?)-([0-9a-f]{32})(.*)$")
 _TOKEN_TAIL = re.compile(r"^(.+?)-([0-9a-f]{6,})$")
@@ -22,6 +22,18 @@ def split_name(name: str) -> tuple[str, str, str]:
     if m:
         return m.group(1), m.group(2), ""
     return name, "", ""
+
+
+_UUID_TAIL = re.compile(r"^(.+?)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def call_group(name: str) -> str:
+    """The function of a `dask.delayed` call's key: 'load-<uuid4>' (pure=False) or 'load-<token>'
+    (pure=True) -> 'load'; a key without either is its own group."""
+    m = _UUID_TAIL.match(name)
+    if m:
+        return m.group(1)
+    return split_name(name)[0]
 
 
 def op_kind(op: str, has_inputs: bool) -> str:

@@ -204,7 +204,11 @@ class Profile:
             runs = runs + [r]
             dist_runs = [r]
         parts = split_distributed(dist_runs, list(dist_data.values()), self._graph)
-        if self._query_planning or (self._graph.calls == 0 and any(r.record_range != (0, 0) or r in parts for r in runs)):
+        # Without query planning configured, an array computation whose graph never reached the
+        # optimisation hook shows as tasks of 2-d or bigger chunk grids; delayed calls and bags have
+        # no such keys and are no reason to warn.
+        if self._query_planning or (self._graph.calls == 0 and any(r.record_range != (0, 0) or r in parts for r in runs)
+                                    and _grid_keys(rec.records, parts.values())):
             self.warnings.append("Dask's array query planning (dask-expr) hid the high-level graph from chunkscope: "
                                  "layers are inferred from task keys only; set dask.config 'array.query-planning' to False "
                                  "for the user's layers, shapes and chunks")
@@ -230,6 +234,13 @@ class Profile:
             self.trace, self.document = self.traces[-1], self.documents[-1]
         self.capture_ns = time.perf_counter_ns() - t0
         return False
+
+
+def _grid_keys(records, parts) -> bool:
+    """Whether any recorded task key has two or more chunk indices (only arrays have such keys)."""
+    if any(type(r[0]) is tuple and len(r[0]) >= 3 for r in records):
+        return True
+    return any(type(r[0]) is tuple and len(r[0]) >= 3 for p in parts for r in p["records"])
 
 
 def _key_names_of(dsk) -> set:

@@ -97,18 +97,42 @@ def test_delayed_and_bag():
         return np.full(1000, i, dtype="f8")
 
     @dask.delayed
+    def clean(p):
+        return p * 2
+
+    @dask.delayed(pure=True)
     def total(parts):
         return sum(float(p.sum()) for p in parts)
 
-    parts = [load(i) for i in range(16)]
+    parts = [clean(load(i)) for i in range(16)]
     out = total(parts)
     b = db.from_sequence(range(200), npartitions=8).map(lambda v: v * v).sum()
     expected = (out.compute(scheduler="sync"), b.compute(scheduler="sync"))
-    with Count() as c, csd.profile(local=True) as prof:
+    with Count() as c, csd.profile(local=True) as prof, warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
         got = dask.compute(out, b, scheduler="threads")
     assert got == expected
     t = prof.trace
     assert t.task_count == c.n
+    # Calls of one function are one layer, one task per call, connected by their dependencies.
+    by_id = {l.id: l for l in t.layers}
+    assert by_id["load"].tasks == 16 and by_id["load"].inputs == () and by_id["load"].kind == "task"
+    assert by_id["clean"].tasks == 16 and by_id["clean"].inputs == ("load",)
+    assert by_id["total"].tasks == 1 and by_id["total"].inputs == ("clean",)
+    assert by_id["load"].params["dask_calls"] == 16
+    assert sum(l.tasks for l in t.layers) == t.task_count
+    bag = [l for l in t.layers if l.id not in ("load", "clean", "total")]
+    assert bag and all(l.kind == "task" for l in bag) and any(l.inputs for l in bag)
+    for l in t.layers:  # not arrays: no shape, chunks or dtype made up
+        assert l.shape == () and l.chunks == () and l.dtype == "unknown", l
+    # No absurd figures: no input bytes to compare memory with, shares within [0, 1], no chunk advice.
+    for f in t.findings:
+        assert "of input" not in f.message, f.message
+        assert not f.edits, (f.rule, f.edits)
+        for e in f.evidence:
+            if e.unit == "share":
+                assert 0 <= e.value <= 1, (f.rule, e.name, e.value)
+    assert not any("query planning" in str(m.message) for m in w)
 
 
 class _NewClient:
