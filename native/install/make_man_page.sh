@@ -5,6 +5,7 @@
 #   make_man_page.sh HELP2MAN CHUNKSCOPE OUT.1
 set -euo pipefail
 help2man=$1 bin=$2 out=$3
+export LC_ALL=C.UTF-8  # the help texts are UTF-8 (an em dash, ×): in the C locale help2man writes ???
 inc=$(mktemp)
 trap 'rm -f "$inc"' EXIT
 man_text() { sed -e 's/\\/\\e/g' -e "s/^\\./\\\\\\&./" -e "s/^'/\\\\\\&'/"; }  # roff: backslashes, leading . and '
@@ -35,7 +36,7 @@ notices of what the binaries and the dashboard page carry (Graphviz-WASM: EPL-1.
 where built; the documentation in the source tree: docs/dashboard.md, docs/rules.md, docs/python.md.
 ROFF
 } >"$inc"
-"$help2man" --no-info --no-discard-stderr --section=1 \
+"$help2man" --no-info --no-discard-stderr --section=1 --locale=C.UTF-8 \
   --name="see how a chunked array computation really runs" --include="$inc" --output="$out.tmp" "$bin"
 # help2man names the program after the path it ran: the page is about `chunkscope`.
 sed -e "s|$bin|chunkscope|g" "$out.tmp" >"$out"

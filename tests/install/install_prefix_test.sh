@@ -37,6 +37,7 @@ for w in 'chunkscope serve' 'chunkscope html' 'CHUNKSCOPE_WEB_DIR' "$version"; d
   grep -qF -- "$w" man.txt || fail "the man page does not mention $w"
 done
 grep -q "$build" man.txt && fail "the man page names the build folder"
+grep -q '???' man.txt && fail "the man page has ??? where the help text has non-ASCII characters"
 
 step "bash completion"
 out=$(PATH=$prefix/bin:$PATH bash -c 'source "$1"; COMP_WORDS=(chunkscope se); COMP_CWORD=1; _chunkscope; echo "${COMPREPLY[*]}";
