@@ -23,10 +23,26 @@ thread_local std::vector<std::vector<std::int64_t>>* g_columns = nullptr;
   throw InputError(name + ": field \"" + field + "\": " + what);
 }
 
-json memory_to_json(const MemorySeries& m, const Trace& t) {
+// The compact encoding's columns while a document is built (write_trace_compact): an integer
+// array of 32 or more entries goes to `data` and the document gets {"$col": k} in its place.
+struct ColumnSink {
+  std::string data;
+  json counts = json::array();
+};
+
+template <class T>
+json column(const std::vector<T>& v, ColumnSink* sink) {
+  if (!sink || v.size() < 32) return json(v);
+  const std::vector<std::int64_t> w(v.begin(), v.end());
+  detail::encode_column(w, sink->data);
+  sink->counts.push_back(w.size());
+  return json{{"$col", sink->counts.size() - 1}};
+}
+
+json memory_to_json(const MemorySeries& m, const Trace& t, ColumnSink* sink) {
   return {{"device", m.device},
-          {"t_ns", m.t_ns},
-          {"live_bytes", m.live_bytes},
+          {"t_ns", column(m.t_ns, sink)},
+          {"live_bytes", column(m.live_bytes, sink)},
           {"peak_bytes", m.peak_bytes},
           {"peak_t_ns", m.peak_t_ns},
           {"peak_layer", m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size()) ? json(t.layers[m.peak_layer].id) : json(nullptr)},
@@ -310,7 +326,9 @@ Trace from_json_impl(const json& d, const std::string& name) {
 
 }  // namespace
 
-json trace_to_json(const Trace& t) {
+namespace {
+
+json trace_doc(const Trace& t, ColumnSink* sink) {
   json d;
   d["format"] = kTraceFormat;
   d["version"] = kTraceVersion;
@@ -327,18 +345,27 @@ json trace_to_json(const Trace& t) {
   }
   d["layers"] = std::move(layers);
   const TraceTasks& c = t.tasks;
-  d["tasks"] = {{"layer", c.layer},       {"stage", c.stage},       {"chunk", c.chunk},     {"worker", c.worker},
-                {"start_ns", c.start_ns}, {"end_ns", c.end_ns},     {"bytes", c.bytes},     {"status", c.status},
-                {"fused", c.fused},       {"dep_offsets", c.dep_offsets}, {"dep_index", c.dep_index},
+  d["tasks"] = {{"layer", column(c.layer, sink)},       {"stage", column(c.stage, sink)},
+                {"chunk", column(c.chunk, sink)},       {"worker", column(c.worker, sink)},
+                {"start_ns", column(c.start_ns, sink)}, {"end_ns", column(c.end_ns, sink)},
+                {"bytes", column(c.bytes, sink)},       {"status", column(c.status, sink)},
+                {"fused", column(c.fused, sink)},       {"dep_offsets", column(c.dep_offsets, sink)},
+                {"dep_index", column(c.dep_index, sink)},
                 {"status_names", {"not_run", "done", "failed", "cancelled"}}};
-  d["memory"] = memory_to_json(t.memory, t);
+  d["memory"] = memory_to_json(t.memory, t, sink);
   json dm = json::array();
-  for (const auto& m : t.device_memory) dm.push_back(memory_to_json(m, t));
+  for (const auto& m : t.device_memory) dm.push_back(memory_to_json(m, t, sink));
   d["device_memory"] = std::move(dm);
   const TraceTransfers& x = t.transfers;
-  d["transfers"] = {{"task", x.task}, {"start_ns", x.start_ns}, {"end_ns", x.end_ns}, {"bytes", x.bytes}, {"to_device", x.to_device}, {"device", x.device}};
+  d["transfers"] = {{"task", column(x.task, sink)},   {"start_ns", column(x.start_ns, sink)},
+                    {"end_ns", column(x.end_ns, sink)}, {"bytes", column(x.bytes, sink)},
+                    {"to_device", column(x.to_device, sink)}, {"device", column(x.device, sink)}};
   return d;
 }
+
+}  // namespace
+
+json trace_to_json(const Trace& t) { return trace_doc(t, nullptr); }
 
 Result<Trace> trace_from_json(const json& doc, const std::string& name) {
   try {
@@ -371,22 +398,6 @@ Result<Trace> from_column_doc(detail::ColumnDoc& cd, const std::string& name) {
   Result<Trace> r = trace_from_json(cd.doc, name);
   g_columns = nullptr;
   return r;
-}
-
-/// The long integer arrays of the column objects (tasks, memory, transfers, device_memory[i]).
-std::vector<json*> column_slots(json& doc) {
-  std::vector<json*> slots;
-  auto take = [&](json& obj) {
-    if (!obj.is_object()) return;
-    for (auto& [k, v] : obj.items())
-      if (v.is_array() && v.size() >= 32 && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_number_integer(); }))
-        slots.push_back(&v);
-  };
-  for (const char* k : {"tasks", "memory", "transfers"})
-    if (doc.contains(k)) take(doc[k]);
-  if (doc.contains("device_memory") && doc["device_memory"].is_array())
-    for (auto& m : doc["device_memory"]) take(m);
-  return slots;
 }
 
 /// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
@@ -435,19 +446,11 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
 }  // namespace
 
 std::string write_trace_compact(const Trace& t) {
-  json doc = trace_to_json(t);
-  std::vector<json*> slots = column_slots(doc);
-  std::string data;
-  json counts = json::array();
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    std::vector<std::int64_t> v;
-    v.reserve(slots[k]->size());
-    for (const json& x : *slots[k]) v.push_back(x.get<std::int64_t>());
-    detail::encode_column(v, data);
-    counts.push_back(v.size());
-    *slots[k] = json{{"$col", k}};
-  }
-  doc["$columns"] = std::move(counts);
+  // The columns go straight from the Trace to their encoding, never through JSON values.
+  ColumnSink sink;
+  json doc = trace_doc(t, &sink);
+  std::string& data = sink.data;
+  doc["$columns"] = std::move(sink.counts);
   const std::vector<std::uint8_t> head = json::to_cbor(doc);
   std::string out(detail::kCompactMagic);
   std::uint64_t hlen = head.size();
