@@ -116,5 +116,6 @@ void rule_unfused_chain(const Context& c, Findings& out);
 void rule_repeated_reads(const Context& c, Findings& out);
 void rule_critical_path(const Context& c, Findings& out);
 void rule_transfer_bound(const Context& c, Findings& out);
+void rule_sparse_chunks(const Context& c, Findings& out);
 
 }  // namespace chunkscope::analysis

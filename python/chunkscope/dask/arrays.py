@@ -104,6 +104,15 @@ def describe(obj) -> dict:
             n *= s
         if "dtype" in out:
             out["bytes"] = int(n * np.dtype(out["dtype"]).itemsize)
+        nnz = getattr(obj, "nnz", None)  # a sparse array (pydata sparse, scipy.sparse): its real size
+        if isinstance(nnz, (int, np.integer)) and n > 0:
+            out["nnz"] = int(nnz)
+            out["density"] = int(nnz) / n
+            nbytes = getattr(obj, "nbytes", None)
+            if isinstance(nbytes, (int, np.integer)):
+                out["sparse_bytes"] = int(nbytes)
+            elif hasattr(obj, "data") and hasattr(obj, "indices"):  # scipy.sparse compressed formats
+                out["sparse_bytes"] = int(obj.data.nbytes + obj.indices.nbytes + obj.indptr.nbytes)
     except Exception:
         pass
     return out

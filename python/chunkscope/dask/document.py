@@ -393,6 +393,9 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         if t is not None and t["sparse"] and t["size"]:
             params["density"] = t["nnz"] / t["size"]
             params["sparse_bytes"] = t["bytes"]
+        elif "source_density" in params and "source_sparse_bytes" in params:  # a sparse source read in fused tasks
+            params["density"] = params["source_density"]
+            params["sparse_bytes"] = params["source_sparse_bytes"]
         dtype = info["dtype"]
         if dtype is None:
             dtype = "unknown"

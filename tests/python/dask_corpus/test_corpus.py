@@ -8,6 +8,7 @@ import os
 import re
 import sys
 
+import dask.array as da
 import numpy as np
 import pytest
 from dask.callbacks import Callback
@@ -73,6 +74,21 @@ def check_dask_advice(trace, user_names):
             assert "--" not in text and not re.search(r"[0-9a-f]{32}", text), (f.rule, text)
             assert not any(t in text for t in tokens), (f.rule, text)
             assert not any(n in line for n in _DASK_INTERNAL), (f.rule, line)
+
+
+def test_sparse_chunks_denser_than_dense():
+    """Sparse chunks at 60% density take more bytes than the same array dense: said, with the ratio."""
+    import sparse
+    m = sparse.random((600, 400), density=0.6, random_state=14, format="coo")
+    x = da.from_array(m, chunks=(150, 400), asarray=False)
+    y = (x * 2).sum(axis=0)
+    with csd.profile(local=True) as prof:
+        y.compute()
+    by_id = {l.id: l for l in prof.trace.layers}  # x and x * 2 run fused into the partial sums, which stay this dense
+    found = [f for f in prof.trace.findings if f.rule == "sparse-chunks" and by_id[f.layers[0]].params["density"] >= 0.5]
+    assert found, [(f.rule, f.layers) for f in prof.trace.findings]
+    ratio = next(e.value for e in found[0].evidence if e.name == "sparse_to_dense")
+    assert 1.0 <= ratio < 4, ratio  # 24 B per stored value (value + 2 coordinates) vs 8 B per element
 
 
 @pytest.mark.parametrize("build", workloads.ALL, ids=lambda b: b.__name__)

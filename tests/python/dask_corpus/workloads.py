@@ -215,6 +215,17 @@ def sparse_chunks(tmp):
     return Workload("sparse_chunks", lambda: y.compute().todense(), kept={"x": x, "y": y})
 
 
+def sparse_densified(tmp):
+    """Planted problem: sparse counts (1% non-zero) made dense block by block before a column sum:
+    3.8 MiB of sparse chunks become 128 MiB dense."""
+    import sparse
+    m = sparse.random((4096, 4096), density=0.01, random_state=13, format="coo")
+    x = da.from_array(m, chunks=(512, 4096), asarray=False)
+    d = x.map_blocks(lambda b: b.todense(), dtype="f8")
+    y = d.sum(axis=0)
+    return Workload("sparse_densified", lambda: y.compute(), kept={"x": x, "d": d, "y": y}, flagged=("sparse-chunks", d.name))
+
+
 ALL = [genotype_callset, genotype_filtered, microscopy_overlap, xarray_climatology, hdf5_to_zarr, memmap_store_hdf5,
        blocks_drop_new_axis, drop_axis_one_chunk, rechunk_reshape_ops, tiny_chunks_zarr, tuned_chunks_zarr, sync_scheduler, processes_scheduler,
-       config_in_with, sparse_chunks]
+       config_in_with, sparse_chunks, sparse_densified]

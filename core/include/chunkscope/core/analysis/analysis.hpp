@@ -110,6 +110,14 @@ struct AnalysisOptions {
   double transfer_share = 0.5;
   /// Copies smaller than this are latency-bound (advise bigger chunks).
   std::int64_t small_transfer_bytes = 1LL << 20;
+
+  // ---- sparse-chunks ----
+  /// Sparse chunks taking at least this many times the bytes of the same values dense: too dense
+  /// for a sparse format.
+  double sparse_dense_ratio = 1.0;
+  /// A layer whose dense output takes at least this many times the bytes of its sparse input
+  /// densifies it.
+  double densify_ratio = 4.0;
 };
 
 /// Id and one-line description of a rule.
