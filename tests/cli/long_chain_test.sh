@@ -7,16 +7,9 @@
 # timing here: the ctest TIMEOUT is the only guard (a linear search per layer made a 40,000-layer
 # report take 8.9 s, and 98 s at 100,000). bench/long_chain.sh times the 100,000-layer chain.
 set -u
-cs=$1 work=$2 n=${3:-50000}
-[[ $cs == /* ]] || cs=$PWD/$cs
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work" || exit 1
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../support/shell_checks.sh"
+cs_prepare "$1" "$2"
+n=${3:-50000}
 
 awk -v n="$n" 'BEGIN {
   printf "{\"name\": \"chain\", \"layers\": [{\"id\": \"l0\", \"op\": \"random\", \"shape\": [4], \"chunks\": [4], \"group\": \"head\"}";

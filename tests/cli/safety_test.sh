@@ -8,37 +8,13 @@
 #                                       negative sizes printed; a large one that fits still works
 set -u
 mode=$1
-bin=$2
-[[ $bin == /* ]] || bin=$PWD/$bin
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-run() {  # run NAME ARGS...: stdout/stderr in NAME.out/.err, the code in $rc
-  local name=$1
-  shift
-  timeout 30 "$bin" "$@" >"$name.out" 2>"$name.err"
-  rc=$?
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../support/shell_checks.sh"
+cs_prepare "$2"
+CS_TIMEOUT=30
+
 # The bytes a terminal acts on: C0 controls except newline, DEL, 8-bit C1, UTF-8 C1, bidi overrides.
 has_controls() {
   LC_ALL=C grep -q -e $'[\x01-\x09\x0b-\x1f\x7f]' -e $'\xc2[\x80-\x9f]' -e $'\xe2\x80[\xaa-\xae]' -e $'\xe2\x81[\xa6-\xa9]' "$1"
-}
-one_line() {  # one_line NAME WANT...: exit 2, nothing on stdout, one line on stderr holding every WANT
-  local name=$1
-  shift
-  [ "$rc" -eq 2 ] || fail "$name: exit code $rc, expected 2"
-  [ -s "$name.out" ] && fail "$name: wrote to stdout: $(head -c 300 "$name.out")"
-  local n
-  n=$(wc -l <"$name.err")
-  [ "$n" -eq 1 ] || fail "$name: $n lines on stderr, expected one: $(head -c 300 "$name.err")"
-  for w in "$@"; do
-    grep -qF -- "$w" "$name.err" || fail "$name: stderr lacks \"$w\": $(head -c 300 "$name.err")"
-  done
 }
 
 case "$mode" in
@@ -53,13 +29,13 @@ case "$mode" in
   {"id": "tot\tal\nx", "op": "sum", "input": "plus\u202eeno", "axis": 0}],
  "outputs": [{"id": "tot\tal\nx", "to_npy": "out\u001b[5m.npy"}]}
 JSON
-    run validate validate p.json
+    cs_run validate validate p.json
     [ "$rc" -eq 0 ] || fail "validate: exit code $rc: $(<validate.err)"
-    run describe describe p.json
+    cs_run describe describe p.json
     [ "$rc" -eq 0 ] || fail "describe: exit code $rc: $(<describe.err)"
-    run run run p.json --threads 2 --trace t.cstrace.json
+    cs_run run run p.json --threads 2 --trace t.cstrace.json
     [ "$rc" -eq 0 ] || fail "run: exit code $rc: $(<run.err)"
-    run report report t.cstrace.json
+    cs_run report report t.cstrace.json
     [ "$rc" -eq 0 ] || fail "report: exit code $rc: $(<report.err)"
     for name in describe run report; do
       has_controls "$name.out" && fail "$name printed control characters: $(LC_ALL=C cat -v "$name.out" | head -c 600)"
@@ -77,43 +53,43 @@ JSON
     grep -qF 'out\x1b[5m.npy' run.out || fail "run does not show the output path escaped"
     grep -qF 'evil\x1b]0;owned\x07' report.out || fail "report does not show the pipeline name escaped"
     # JSON output keeps the ids as they are (JSON escapes them itself).
-    run json describe --json p.json
+    cs_run json describe --json p.json
     [ "$rc" -eq 0 ] || fail "describe --json: exit code $rc"
     grep -qF '"src\u001b[31m"' json.out || fail "describe --json does not keep the id: $(head -c 300 json.out)"
-    run rjson report --json t.cstrace.json
+    cs_run rjson report --json t.cstrace.json
     [ "$rc" -eq 0 ] || fail "report --json: exit code $rc"
     grep -qF '"src\u001b[31m"' rjson.out || fail "report --json does not keep the id"
     # A bad pipeline whose error names such a layer: the one-line error is escaped too.
     cat >bad.json <<'JSON'
 {"layers": [{"id": "x\u001b[2J", "op": "random", "shape": [4], "chunks": 2, "seed": -1}]}
 JSON
-    run bad validate bad.json
-    one_line bad 'layer "x\x1b[2J"' 'field "seed"'
+    cs_run bad validate bad.json
+    cs_refused bad 2 'layer "x\x1b[2J"' 'field "seed"'
     has_controls bad.err && fail "validate: the error holds control characters: $(LC_ALL=C cat -v bad.err)"
     ;;
 
   memory_limit)
     printf '{"layers": [{"id": "a", "op": "random", "shape": [8], "chunks": 4}]}\n' >p.json
-    run empty run p.json --memory-limit "" --trace t.cstrace.json
-    one_line empty "--memory-limit" "is not a size"
+    cs_run empty run p.json --memory-limit "" --trace t.cstrace.json
+    cs_refused empty 2 "--memory-limit" "is not a size"
     [ -e t.cstrace.json ] && fail "run --memory-limit \"\" ran and wrote a trace"
-    run dev_empty run p.json --device-memory-limit "" --trace t.cstrace.json
-    one_line dev_empty "--device-memory-limit" "is not a size"
-    run negative run p.json --memory-limit=-1 --trace t.cstrace.json
-    one_line negative "--memory-limit" "is not a size"
+    cs_run dev_empty run p.json --device-memory-limit "" --trace t.cstrace.json
+    cs_refused dev_empty 2 "--device-memory-limit" "is not a size"
+    cs_run negative run p.json --memory-limit=-1 --trace t.cstrace.json
+    cs_refused negative 2 "--memory-limit" "is not a size"
     [ -e t.cstrace.json ] && fail "a refused --memory-limit still ran and wrote a trace"
-    run ok run p.json --memory-limit 1MiB --trace t.cstrace.json -q
+    cs_run ok run p.json --memory-limit 1MiB --trace t.cstrace.json -q
     [ "$rc" -eq 0 ] || fail "run --memory-limit 1MiB: exit code $rc: $(<ok.err)"
     ;;
 
   advise_overflow)
     for shape in 4294967296,4294967296 9223372036854775807 1073741824,1073741824 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2; do
-      run "big" advise --shape "$shape"
-      one_line big "--shape" "too large"
-      run "big_json" advise --shape "$shape" --json
-      one_line big_json "--shape" "too large"
+      cs_run "big" advise --shape "$shape"
+      cs_refused big 2 "--shape" "too large"
+      cs_run "big_json" advise --shape "$shape" --json
+      cs_refused big_json 2 "--shape" "too large"
     done
-    run fits advise --shape 1048576,1048576,1024 --dtype uint8
+    cs_run fits advise --shape 1048576,1048576,1024 --dtype uint8
     [ "$rc" -eq 0 ] || fail "advise of a 1 PiB array: exit code $rc: $(<fits.err)"
     grep -qE -- '-[0-9.]+ ([KMGTPE]i)?B' fits.out && fail "advise printed a negative size: $(head -c 400 fits.out)"
     grep -qF "1.00 PiB" fits.out || fail "advise does not show the array's size: $(head -c 400 fits.out)"
@@ -125,8 +101,4 @@ JSON
     ;;
 esac
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures check(s) failed" >&2
-  exit 1
-fi
-echo "ok"
+cs_finish

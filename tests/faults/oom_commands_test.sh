@@ -10,16 +10,8 @@
 # while a bad_alloc unwinds through a large JSON document), never exit 2 (out of memory is not a
 # fault of the file), never "std::bad_alloc" as the reason.
 set -u
-cs=$1 work=$2
-[[ $cs == /* ]] || cs=$PWD/$cs
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work" || exit 1
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../support/shell_checks.sh"
+cs_prepare "$1" "$2"
 export MALLOC_ARENA_MAX=1
 
 # A chain of 10,000 element-wise layers on one small chunk.
