@@ -11,21 +11,11 @@ import sys
 import dask.array as da
 import numpy as np
 import pytest
-from dask.callbacks import Callback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads  # noqa: E402
 
 import chunkscope.dask as csd  # noqa: E402
-
-
-class Count(Callback):
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _posttask(self, *a):
-        self.n += 1
 
 
 def equal(a, b):
@@ -99,7 +89,7 @@ def test_workload(build, tmp_path):
     for label, a in w.kept.items():
         if any(math.isnan(c) for axis in a.chunks for c in axis):
             real_chunks[label] = a.copy().compute_chunk_sizes().chunks
-    with Count() as count, csd.profile(local=True, name=w.name) as prof:
+    with workloads.TaskCount() as count, csd.profile(local=True, name=w.name) as prof:
         got = w.compute()
     assert equal(got, expected), w.name
     traces = prof.traces

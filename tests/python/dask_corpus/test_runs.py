@@ -1,6 +1,8 @@
 """Runs, schedulers and failures: one trace per computation with the scheduler that ran it, a failing
 block located, delayed/bag work, plugin registration on old and new `distributed`, and the warning
 when Dask's query planning hides the graph."""
+import os
+import sys
 import warnings
 
 import dask
@@ -8,19 +10,12 @@ import dask.array as da
 import dask.bag as db
 import numpy as np
 import pytest
-from dask.callbacks import Callback
 
-import chunkscope.dask as csd
-from chunkscope.dask.plugin import register
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads  # noqa: E402
 
-
-class Count(Callback):
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _posttask(self, *a):
-        self.n += 1
+import chunkscope.dask as csd  # noqa: E402
+from chunkscope.dask.plugin import register  # noqa: E402
 
 
 def bad_tile(block, block_info=None):
@@ -51,7 +46,7 @@ def test_failing_block_is_located(scheduler):
 
 def test_persist_and_several_computes_are_several_runs():
     x = da.random.RandomState(0).random_sample((400, 400), chunks=100)
-    with Count() as c, csd.profile(local=True) as prof:
+    with workloads.TaskCount() as c, csd.profile(local=True) as prof:
         xp = (x + 1).persist(scheduler="threads")
         a = xp.sum().compute(scheduler="sync")
         b = xp.mean(axis=0).compute(scheduler="threads", num_workers=3)
@@ -108,7 +103,7 @@ def test_delayed_and_bag():
     out = total(parts)
     b = db.from_sequence(range(200), npartitions=8).map(lambda v: v * v).sum()
     expected = (out.compute(scheduler="sync"), b.compute(scheduler="sync"))
-    with Count() as c, csd.profile(local=True) as prof, warnings.catch_warnings(record=True) as w:
+    with workloads.TaskCount() as c, csd.profile(local=True) as prof, warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         got = dask.compute(out, b, scheduler="threads")
     assert got == expected

@@ -10,8 +10,20 @@ import os
 from dataclasses import dataclass, field
 
 import dask
+import dask.callbacks
 import dask.array as da
 import numpy as np
+
+
+class TaskCount(dask.callbacks.Callback):
+    """Counts the tasks Dask itself ran (its _posttask hook), to compare with a trace's count."""
+
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    def _posttask(self, *a):
+        self.n += 1
 
 
 @dataclass
