@@ -24,7 +24,10 @@ The package: graph.py (graph capture), local.py (local schedulers' recorder), pl
 """
 from __future__ import annotations
 
+from . import origins as _origins
 from .plugin import SchedulerRecorder
 from .session import Profile, profile
+
+_origins.install()  # where in the user's code each layer is made (origins.py)
 
 __all__ = ["profile", "Profile", "SchedulerRecorder"]

@@ -15,6 +15,7 @@ from collections import Counter
 import dask
 
 from .arrays import dtype_name
+from .groups import assign_groups
 from .memory import memory_series
 from .names import call_group, group_of, op_kind, split_name
 
@@ -415,6 +416,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
                        "inputs": inputs, "shape": shape if shape is not None else [], "chunks": chunks if chunks is not None else [],
                        "dtype": dtype, "tasks": 0, "params": params, "inserted": inserted})
 
+    groups = assign_groups(layers)  # the operations the user wrote, and where (groups.py)
+
     # Tasks, in the recorded (causal) order.
     task_id: dict = {}
     worker_ids: dict = {}
@@ -510,6 +513,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         ex["scheduler_address"] = run.address
     if unknown_dtype:
         ex["unknown_dtype_layers"] = unknown_dtype
+    if groups:
+        ex["groups"] = groups
     if warnings:
         ex["warnings"] = list(warnings)
     if part is not None:
