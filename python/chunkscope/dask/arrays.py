@@ -62,8 +62,9 @@ def _unwrap_xarray(obj):
 
 
 def describe(obj) -> dict:
-    """{"source_type", "path", "shape", "dtype", "storage_chunks", "bytes"} for an array-like object;
-    fields that cannot be known are left out."""
+    """{"source_type", "path", "shape", "dtype", "storage_chunks", "bytes"} for an array-like object
+    (also "device" for a GPU array, "nnz", "density", "sparse_bytes" for a sparse one); fields that
+    cannot be known are left out."""
     out: dict = {}
     wrapper = _type_name(obj)
     inner, var = _unwrap_xarray(obj)
@@ -97,6 +98,10 @@ def describe(obj) -> dict:
                 out["path"] = str(obj.filename)
     except Exception:  # a closed file or an unusual store: the facts we have are enough
         pass
+    from .local import device_of
+    dev = device_of(obj)
+    if dev:  # a GPU array (CuPy): where its bytes are
+        out["device"] = dev
     try:
         import numpy as np
         n = 1

@@ -214,6 +214,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     by_name: dict = {}  # key name -> (layer, is an output key of it)
     shapes_of: dict = {}  # layer -> [(chunk index, result shape)] of its output tasks
     add_task = per_task.append
+    on_device: dict = {}  # task -> "cuda:N" for results held in GPU memory
+    devices: dict = {}  # layer -> [device, bytes of its tasks' results there]
     for (key, s, e, w, b, shape, dtype, typ, nnz) in records:
         if type(key) is tuple and key and type(key[0]) is str:
             kname, idx = key[0], key[1:]
@@ -229,13 +231,17 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
                 types.setdefault(layer, {"type": typ, "nnz": 0, "size": 0, "bytes": 0, "sparse": False})
         layer, is_out = hit
         add_task((key, layer, idx, s - off, e - off, w, b, is_out, 1))
+        if type(nnz) is str:  # a chunk in GPU memory (local.device_of): device bytes, not host bytes
+            on_device[len(per_task) - 1] = nnz
+            dv = devices.setdefault(layer, [nnz, 0])
+            dv[1] += int(b or 0)
         if is_out:
             if shape is not None:
                 sl = shapes_of[layer]
                 if not sl and layer not in seen_shapes:
                     seen_shapes[layer] = {"dtype": dtype}
                 sl.append((idx, shape))
-            if nnz is not None and shape is not None:
+            if nnz is not None and shape is not None and type(nnz) is not str:
                 t = types[layer]
                 try:
                     size = 1
@@ -391,6 +397,11 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             chunk_type = t["type"] if isinstance(t["type"], str) else f"{t['type'].__module__}.{t['type'].__qualname__}"
         if chunk_type:
             params["chunk_type"] = str(chunk_type)
+        if n in devices:  # GPU chunks (CuPy): the device and the bytes the layer's tasks left there
+            params["device"], params["device_bytes"] = devices[n]
+        elif "source_device" in params:  # a GPU array read in fused tasks: the array's bytes there
+            params["device"] = params["source_device"]
+            params["device_bytes"] = params.get("source_bytes", 0)
         if t is not None and t["sparse"] and t["size"]:
             params["density"] = t["nnz"] / t["size"]
             params["sparse_bytes"] = t["bytes"]
@@ -502,10 +513,24 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         if layers[li]["kind"] == "task" and layers[li]["params"].get("dask_collection") == "delayed":
             layers[li]["params"]["dask_calls"] = n
 
-    memory = memory_series(col, dep_offsets, dep_index, [r[0] for r in per_task], graph.outputs, released, edge_end)
-    peak_layer = memory.pop("_peak_task_layer")
-    if peak_layer >= 0:
-        memory["peak_layer"] = layers[peak_layer]["id"]
+    keys = [r[0] for r in per_task]
+    host_bytes = None
+    device_memory = []
+    if on_device:  # GPU results count in their device's timeline, not in host memory
+        host_bytes = list(col["bytes"])
+        for dev in sorted(set(on_device.values())):
+            dev_bytes = [0] * ntasks
+            for i, d in on_device.items():
+                if d == dev:
+                    dev_bytes[i], host_bytes[i] = host_bytes[i], 0
+            m = memory_series(col, dep_offsets, dep_index, keys, graph.outputs, released, edge_end, dev_bytes)
+            m["device"] = dev
+            device_memory.append(m)
+    memory = memory_series(col, dep_offsets, dep_index, keys, graph.outputs, released, edge_end, host_bytes)
+    for m in [memory] + device_memory:
+        peak_layer = m.pop("_peak_task_layer")
+        if peak_layer >= 0:
+            m["peak_layer"] = layers[peak_layer]["id"]
     ex = {"dask_version": dask.__version__, "fused_layers": {ids[b]: sorted(ids[a] for a in v) for b, v in fused.items()},
           "workers": [str(w) for w in worker_ids] if worker_names is None else worker_names,
           "run": run_index, "runs": run_count, "scheduler": run.executor[len("dask-"):]}
@@ -535,6 +560,6 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         "layers": layers,
         "tasks": dict(col, dep_offsets=dep_offsets, dep_index=dep_index),
         "memory": memory,
-        "device_memory": [],
+        "device_memory": device_memory,
         "transfers": {"task": [], "start_ns": [], "end_ns": [], "bytes": [], "to_device": [], "device": []},
     }

@@ -19,9 +19,30 @@ try:
 except ImportError:  # dask without NumPy (bags, delayed)
     _ndarray = None
 
-__all__ = ["LocalRecorder", "worker_loads", "worker_dumps", "failed_key"]
+__all__ = ["LocalRecorder", "worker_loads", "worker_dumps", "failed_key", "device_of"]
 
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: one clock for all processes of the machine
+
+
+def device_of(obj):
+    """"cuda:N" for a chunk held in GPU memory, else None. Duck-typed, so that CuPy need not be
+    imported: a CuPy array (module `cupy…`), or any array with `__cuda_array_interface__` or a
+    `.device` that is not the CPU; the device from `.device` (CuPy's `Device` has `.id`; a string
+    such as "cuda:1" or an int are taken as they are), "cuda:0" when the array does not say."""
+    mod = type(obj).__module__ or ""
+    gpu = hasattr(obj, "__cuda_array_interface__") or mod.startswith("cupy")
+    dev = getattr(obj, "device", None)
+    if dev is None:
+        return "cuda:0" if gpu else None
+    idx = getattr(dev, "id", dev)
+    if type(idx) is int:
+        return f"cuda:{idx}"
+    text = str(dev)
+    if text.lower().startswith("cpu"):
+        return None
+    if gpu or text.startswith(("cuda", "gpu")):
+        return text if text.startswith("cuda:") else "cuda:0"
+    return None
 
 
 class LocalRecorder(Callback):
@@ -32,7 +53,9 @@ class LocalRecorder(Callback):
         self.t_begin = None
         self.t_end = 0
         self.starts: dict = {}
-        self.records: list = []  # (key, start_ns, end_ns, worker_id, nbytes, shape, dtype, type, nnz)
+        # (key, start_ns, end_ns, worker_id, nbytes, shape, dtype, type, extra); extra: a sparse
+        # result's nnz (int), a GPU result's device ("cuda:0"), else None.
+        self.records: list = []
         self.dependencies: dict = {}
         self.errored = False
 
@@ -71,9 +94,11 @@ class LocalRecorder(Callback):
                 nbytes = int(sizeof(result))
             except Exception:
                 nbytes = 0
-        nnz = None if t.__module__ == "numpy" else getattr(result, "nnz", None)
+        extra = None
+        if t.__module__ != "numpy" or hasattr(result, "__cuda_array_interface__"):
+            extra = device_of(result) or getattr(result, "nnz", None)
         self.records.append((key, start, end, worker_id, nbytes, getattr(result, "shape", None),
-                             getattr(result, "dtype", None), t, nnz))
+                             getattr(result, "dtype", None), t, extra))
 
     def _finish(self, dsk, state, errored):
         self.t_end = _now()

@@ -8,13 +8,16 @@ __all__ = ["memory_series"]
 _time_kind = operator.itemgetter(0, 1)
 
 
-def memory_series(col, dep_offsets, dep_index, keys, outputs, released, edge_end=None) -> dict:
+def memory_series(col, dep_offsets, dep_index, keys, outputs, released, edge_end=None, nbytes=None) -> dict:
     """Live result bytes: a result counts from its task's start until its last reader finished (or
     the scheduler released it); outputs until the end. `keys`: the tasks' Dask keys; `edge_end`: per
-    entry of dep_index, when its reader ended (computed from the columns when not given). Linear in
-    tasks and edges plus one sort of the events."""
+    entry of dep_index, when its reader ended (computed from the columns when not given); `nbytes`:
+    the bytes per task to count (default: the bytes column; the host's or one GPU's share of it).
+    Linear in tasks and edges plus one sort of the events."""
     n = len(col["layer"])
-    end_ns, start_ns, nbytes = col["end_ns"], col["start_ns"], col["bytes"]
+    end_ns, start_ns = col["end_ns"], col["start_ns"]
+    if nbytes is None:
+        nbytes = col["bytes"]
     if edge_end is None:
         edge_end = [end_ns[i] for i in range(n) for _ in range(dep_offsets[i + 1] - dep_offsets[i])]
     free_at = [-1] * n

@@ -81,6 +81,27 @@ def test_sparse_chunks_denser_than_dense():
     assert 1.0 <= ratio < 4, ratio  # 24 B per stored value (value + 2 coordinates) vs 8 B per element
 
 
+def test_gpu_chunks_are_device_memory(tmp_path):
+    """Chunks of a CuPy-like array (a stub that reports GPU 0): each layer that made them says so with
+    its device and device bytes, those bytes are in the device's memory timeline, not the host's."""
+    w = workloads.gpu_chunks(str(tmp_path))
+    with csd.profile(local=True) as prof:
+        w.compute()
+    layers = layers_by_dask_name(prof.traces)
+    x, y = layers[w.kept["x"].name], layers[w.kept["y"].name]
+    assert x.params["chunk_type"].endswith("DeviceArray") and x.params["device"] == "cuda:0"
+    assert x.params["device_bytes"] == 800 * 300 * 8
+    partial = [l for l in prof.trace.layers if l.params.get("device") == "cuda:0" and l.tasks > 0]
+    assert partial, [(l.id, l.params) for l in prof.trace.layers]
+    # The partial sums: one row of 300 float64 per block, on the device.
+    assert sum(l.params["device_bytes"] for l in partial) == 4 * 300 * 8, [(l.id, l.params["device_bytes"]) for l in partial]
+    assert y.params.get("device") is None  # the final result came back as a NumPy array
+    doc = json.loads(prof.trace.to_json())
+    dev = doc["device_memory"]
+    assert [m["device"] for m in dev] == ["cuda:0"] and dev[0]["peak_bytes"] >= 300 * 8
+    assert doc["memory"]["peak_bytes"] <= 300 * 8 * 2  # the host held only the NumPy results
+
+
 @pytest.mark.parametrize("build", workloads.ALL, ids=lambda b: b.__name__)
 def test_workload(build, tmp_path):
     w = build(str(tmp_path))

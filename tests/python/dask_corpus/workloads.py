@@ -238,6 +238,28 @@ def sparse_densified(tmp):
     return Workload("sparse_densified", lambda: y.compute(), kept={"x": x, "d": d, "y": y}, flagged=("sparse-chunks", d.name))
 
 
+class DeviceArray(np.ndarray):
+    """A stand-in for a CuPy array where no GPU is lent: NumPy memory that says it lives on GPU 0 (a
+    `device` and a `__cuda_array_interface__`, as CuPy's arrays have); NumPy operations keep the type."""
+
+    @property
+    def device(self):
+        return "cuda:0"
+
+    @property
+    def __cuda_array_interface__(self):
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (0, False), "version": 3}
+
+
+def gpu_chunks(tmp):
+    """Chunks on a GPU (CuPy-like): standardised per block, then summed per column."""
+    host = np.random.default_rng(15).random((800, 300))
+    x = da.from_array(host.view(DeviceArray), chunks=(200, 300), asarray=False)
+    z = x.map_blocks(lambda b: (b - b.mean()) / b.std(), dtype="f8")
+    y = z.sum(axis=0)
+    return Workload("gpu_chunks", lambda: np.asarray(y.compute()), kept={"x": x, "z": z, "y": y})
+
+
 ALL = [genotype_callset, genotype_filtered, microscopy_overlap, xarray_climatology, hdf5_to_zarr, memmap_store_hdf5,
        blocks_drop_new_axis, drop_axis_one_chunk, rechunk_reshape_ops, tiny_chunks_zarr, tuned_chunks_zarr, sync_scheduler, processes_scheduler,
-       config_in_with, sparse_chunks, sparse_densified]
+       config_in_with, sparse_chunks, sparse_densified, gpu_chunks]
