@@ -144,6 +144,7 @@
   const scope = config.scope || document;
   const idOf = (name) => (standalone ? name : undefined);
   root.classList.add('cs-app');
+  if (standalone) root.classList.add('cs-fill');  // a page of its own: the dashboard fills the window
   const status = el('span', { class: 'cs-status', text: 'loading…' });
   const title = el('h1', { text: 'chunkscope' });
   const summary = el('span', { class: 'cs-sum' });
@@ -187,23 +188,27 @@
   };
 
   // ---- graph ------------------------------------------------------------------------------------
+  // How a redraw places the view: undefined = the default view (fitView), {keep: true} = the same
+  // view box (colour-by, search, a selection from the graph), {centre: key} = that node or cluster
+  // at a readable scale with its neighbours, {fit: key} = that cluster fitted (a layer's tasks).
   let graphBusy = Promise.resolve();
-  function redrawGraph(centreKey) {
-    graphBusy = graphBusy.then(() => drawGraph(centreKey)).catch((err) => setStatus('graph: ' + err.message, true));
+  function redrawGraph(place) {
+    graphBusy = graphBusy.then(() => drawGraph(place)).catch((err) => setStatus('graph: ' + err.message, true));
     return graphBusy;
   }
-  async function drawGraph(centreKey) {
+  async function drawGraph(place) {
     const g = JSON.parse(S.session.graph(JSON.stringify(S.view)));
+    S.graphLegend = g.graph.legend || null;
     setStatus('laying out ' + g.graph.nodes.length + ' nodes…');
     const t = performance.now();
     const json = await layoutDot(g.dot);
     const scene = JSON.parse(S.session.scene(json));
     S.scene = scene;
-    renderScene(scene, centreKey);
+    renderScene(scene, place);
     setStatus(g.graph.nodes.length + ' nodes, ' + g.graph.edges.length + ' edges (layout ' + (performance.now() - t).toFixed(0) + ' ms)');
   }
   function nodeKeyFor(view) { return view.selected.startsWith('group:') ? 'g:' + view.selected.slice(6) : 'l:' + view.selected; }
-  function renderScene(scene, centreKey) {
+  function renderScene(scene, place) {
     const svg = sv('svg', { class: 'cs-graph-svg', id: idOf('cs-graph-svg') });
     const defs = sv('defs');
     const marker = sv('marker', { id: 'cs-arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
@@ -268,12 +273,12 @@
       if (n.kind === 'task') { g.addEventListener('mousemove', (e) => showTaskTip(e, n.task)); g.addEventListener('mouseleave', hideTip); }
       gRoot.append(g);
     }
-    graphView.replaceChildren(svg);
+    graphView.replaceChildren(svg, graphTools, minimap);
     const pad = 20;
-    const full = { x: -pad, y: -pad, w: scene.width + 2 * pad, h: scene.height + 2 * pad };
-    S.vbFull = full;
-    if (!S.vb || !centreKey) S.vb = { ...full };
-    if (centreKey) centreOn(centreKey);
+    S.vbFull = { x: -pad, y: -pad, w: scene.width + 2 * pad, h: scene.height + 2 * pad };
+    if (place && place.keep && S.vb) { /* the same view */ } else if (place && place.centre) S.vb = centreView(place.centre) || defaultView();
+    else if (place && place.fit) S.vb = fitBox(place.fit) || defaultView();
+    else S.vb = defaultView();
     applyViewBox();
     root.dataset.ready = '1';
     (scope === document ? document.body : scope).classList.add('cs-ready');
@@ -315,17 +320,110 @@
       g.append(fo);
     } catch (err) { /* the heat map is a picture; the node still shows its label */ }
   }
+  // ---- graph view box: readable by default, an overview to pan ------------------------------------
+  // Labels are 10-12 px at scale 1. The default view fits the graph when its labels stay readable
+  // (scale >= MIN_SCALE); otherwise it shows the graph's top at a readable scale and the minimap.
+  const MIN_SCALE = 0.9, MAX_FIT_SCALE = 2, TINY_SCALE = 0.55;  // below TINY_SCALE labels are not drawn
+  function viewSize() { return { w: Math.max(1, graphView.clientWidth), h: Math.max(1, graphView.clientHeight) }; }
+  function scaleOf(vb) { const v = viewSize(); return Math.min(v.w / vb.w, v.h / vb.h); }
+  function fitScale(b) { const v = viewSize(); return Math.min(v.w / b.w, v.h / b.h); }
+  function boxAt(cx, cy, k) { const v = viewSize(); return { x: cx - v.w / k / 2, y: cy - v.h / k / 2, w: v.w / k, h: v.h / k }; }
+  // Keeps a view box over the graph: where the graph is larger than the view, no empty margin beyond its edges.
+  function clampBox(b) {
+    const f = S.vbFull;
+    const cx = b.w >= f.w ? f.x + f.w / 2 : Math.min(Math.max(b.x + b.w / 2, f.x + b.w / 2), f.x + f.w - b.w / 2);
+    const cy = b.h >= f.h ? f.y + f.h / 2 : Math.min(Math.max(b.y + b.h / 2, f.y + b.h / 2), f.y + f.h - b.h / 2);
+    return { x: cx - b.w / 2, y: cy - b.h / 2, w: b.w, h: b.h };
+  }
+  function fitAll() { const f = S.vbFull; return boxAt(f.x + f.w / 2, f.y + f.h / 2, Math.min(fitScale(f), MAX_FIT_SCALE)); }
+  function defaultView() {
+    const f = S.vbFull;
+    if (fitScale(f) >= MIN_SCALE) return fitAll();
+    // Too big to read whole: the sources (top rank) at a readable scale, centred on them.
+    const ns = S.scene.nodes;
+    const top = ns.length ? Math.min(...ns.map((n) => n.y - n.h / 2)) : 0;
+    const first = ns.filter((n) => n.y - n.h / 2 <= top + 1);
+    const cx = first.length ? first.reduce((a, n) => a + n.x, 0) / first.length : f.x + f.w / 2;
+    const b = boxAt(cx, 0, MIN_SCALE);
+    return clampBox({ ...b, y: f.y });
+  }
+  function boxOfKey(key) {
+    const n = S.scene && S.scene.nodes.find((m) => m.key === key);
+    if (n) return { x: n.x - n.w / 2, y: n.y - n.h / 2, w: n.w, h: n.h };
+    const c = S.scene && S.scene.clusters.find((m) => m.key === key);
+    return c ? { x: c.x, y: c.y, w: c.w, h: c.h } : null;
+  }
+  // A node or cluster at a readable scale (the current one when readable), its neighbours around it.
+  function centreView(key) {
+    const b = boxOfKey(key);
+    if (!b) return null;
+    if (fitScale(S.vbFull) >= MIN_SCALE) return fitAll();
+    const k = Math.min(Math.max(S.vb ? scaleOf(S.vb) : MIN_SCALE, MIN_SCALE), 1.5);
+    const v = boxAt(b.x + b.w / 2, b.y + b.h / 2, k);
+    if (b.h > v.h) v.y = b.y - 20;  // a tall cluster: its top
+    return clampBox(v);
+  }
+  // A cluster (or node) fitted in the view, never below the readable scale.
+  function fitBox(key) {
+    const b = boxOfKey(key);
+    if (!b) return null;
+    const padded = { x: b.x - 20, y: b.y - 20, w: b.w + 40, h: b.h + 40 };
+    const k = Math.min(Math.max(fitScale(padded), MIN_SCALE), MAX_FIT_SCALE);
+    const v = boxAt(padded.x + padded.w / 2, padded.y + padded.h / 2, k);
+    if (padded.h > v.h) v.y = padded.y;
+    return clampBox(v);
+  }
   function applyViewBox() {
     const svg = graphView.querySelector('svg');
-    if (svg && S.vb) svg.setAttribute('viewBox', S.vb.x + ' ' + S.vb.y + ' ' + S.vb.w + ' ' + S.vb.h);
+    if (!svg || !S.vb) return;
+    svg.setAttribute('viewBox', S.vb.x + ' ' + S.vb.y + ' ' + S.vb.w + ' ' + S.vb.h);
+    svg.classList.toggle('cs-tiny', scaleOf(S.vb) < TINY_SCALE);
+    drawMinimap();
   }
-  function centreOn(key) {
-    const n = S.scene && S.scene.nodes.find((m) => m.key === key);
-    if (!n) return;
-    const w = Math.min(S.vbFull.w, Math.max(n.w * 4, 600)), h = w * (graphView.clientHeight / Math.max(1, graphView.clientWidth) || 0.6);
-    S.vb = { x: n.x - w / 2, y: n.y - h / 2, w, h };
+  // Fit / reset / zoom buttons over the graph.
+  const toolButton = (text, title, fn) => el('button', { type: 'button', text, title, onclick: (e) => { e.stopPropagation(); if (S.scene) { fn(); applyViewBox(); } } });
+  const zoomBy = (f) => { const c = { x: S.vb.x + S.vb.w / 2, y: S.vb.y + S.vb.h / 2 }; S.vb = boxAt(c.x, c.y, scaleOf(S.vb) * f); };
+  const graphTools = el('div', { class: 'cs-graph-tools' },
+    toolButton('fit', 'the whole graph (labels too small to read are not drawn)', () => { S.vb = fitAll(); }),
+    toolButton('reset', 'the default view: readable labels, the minimap to pan', () => { S.vb = defaultView(); }),
+    toolButton('+', 'zoom in', () => zoomBy(1.25)), toolButton('−', 'zoom out', () => zoomBy(0.8)));
+  graphTools.addEventListener('mousedown', (e) => e.stopPropagation());
+  graphTools.addEventListener('dblclick', (e) => e.stopPropagation());
+  // The minimap: the whole graph small, the part on screen outlined; click or drag to move there.
+  const minimap = el('canvas', { class: 'cs-minimap', id: idOf('cs-minimap'), title: 'the whole graph: click or drag to move the view' });
+  const MINI_W = 180;
+  function drawMinimap() {
+    const f = S.vbFull, vb = S.vb;
+    const fits = vb.x <= f.x + 1 && vb.y <= f.y + 1 && vb.x + vb.w >= f.x + f.w - 1 && vb.y + vb.h >= f.y + f.h - 1;
+    minimap.hidden = fits;
+    if (fits) return;
+    const m = Math.min(MINI_W / f.w, Math.max(100, Math.min(260, viewSize().h - 60)) / f.h);
+    minimap.style.width = Math.round(f.w * m) + 'px';
+    minimap.style.height = Math.round(f.h * m) + 'px';
+    const ctx = fitCanvas(minimap);
+    const X = (x) => (x - f.x) * m, Y = (y) => (y - f.y) * m;
+    ctx.clearRect(0, 0, f.w * m, f.h * m);
+    ctx.fillStyle = 'rgba(255,255,255,0.92)'; ctx.fillRect(0, 0, f.w * m, f.h * m);
+    ctx.strokeStyle = '#c8ccd4'; ctx.lineWidth = 1;
+    for (const c of S.scene.clusters) ctx.strokeRect(X(c.x), Y(c.y), c.w * m, c.h * m);
+    for (const n of S.scene.nodes) {
+      ctx.fillStyle = n.selected ? '#6a3d9a' : n.severity >= 2 ? '#d62728' : n.severity === 1 ? '#e08a00' : (n.fill || '#9ca3af');
+      ctx.fillRect(X(n.x - n.w / 2), Y(n.y - n.h / 2), Math.max(1.5, n.w * m), Math.max(1.5, n.h * m));
+    }
+    ctx.strokeStyle = '#6a3d9a'; ctx.lineWidth = 1.5;
+    ctx.strokeRect(X(vb.x), Y(vb.y), vb.w * m, vb.h * m);
+    S.minimapScale = m;
+  }
+  function minimapMove(e) {
+    const r = minimap.getBoundingClientRect(), f = S.vbFull, m = S.minimapScale || 1;
+    const cx = f.x + (e.clientX - r.left) / m, cy = f.y + (e.clientY - r.top) / m;
+    S.vb = clampBox({ x: cx - S.vb.w / 2, y: cy - S.vb.h / 2, w: S.vb.w, h: S.vb.h });
     applyViewBox();
   }
+  let miniDrag = false;
+  minimap.addEventListener('mousedown', (e) => { e.stopPropagation(); e.preventDefault(); miniDrag = true; minimapMove(e); });
+  window.addEventListener('mousemove', (e) => { if (miniDrag) minimapMove(e); });
+  window.addEventListener('mouseup', () => { miniDrag = false; });
   // pan and zoom
   let drag = null;
   graphView.addEventListener('mousedown', (e) => { drag = { x: e.clientX, y: e.clientY, vb: { ...S.vb } }; graphView.style.cursor = 'grabbing'; });
@@ -353,13 +451,13 @@
     const a = S.view.expanded_groups;
     const i = a.indexOf(path);
     if (i >= 0) a.splice(i, 1); else a.push(path);
-    return redrawGraph();
+    return redrawGraph(i >= 0 ? { centre: 'g:' + path } : { centre: 'cluster_g:' + path });
   }
   function toggleLayer(id) {
     const a = S.view.expanded_layers;
     const i = a.indexOf(id);
     if (i >= 0) a.splice(i, 1); else a.push(id);
-    return redrawGraph('l:' + id);
+    return redrawGraph(i >= 0 ? { centre: 'l:' + id } : { fit: 'cluster_l:' + id });
   }
   function onNodeClick(n) {
     if (n.kind === 'group') { const grp = S.summary.groups.find((g) => g.path && n.key === 'g:' + g.path); if (grp) toggleGroup(grp.path); return; }
@@ -380,7 +478,7 @@
     S.gridLayer = li; S.gridFixed = [];
     drawChunkGrid();
     for (const f of findingsList.children) f.classList.toggle('active', (f.dataset.layers || '').split('\n').includes(id));
-    return redrawGraph('l:' + id);
+    return redrawGraph(reveal ? { centre: 'l:' + id } : { keep: true });
   }
 
   // ---- findings -----------------------------------------------------------------------------------
@@ -521,12 +619,16 @@
     ctx.strokeStyle = color; ctx.lineWidth = 1;
     ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
   }
+  // The timeline's height follows its lanes: LANE_H each (smaller past 12 lanes), the ruler under them.
+  const LANE_H = 18, RULER_H = 30;
+  function timelineHeight(lanes) { return Math.round(Math.min(240, Math.max(70, lanes * (lanes > 12 ? 12 : LANE_H) + RULER_H + 6))); }
   function drawTimeline() {
+    // Lane names are known before the window is (one call with width 0 gives lanes, no rects).
+    if (!S.laneNames) S.laneNames = JSON.parse(S.session.timeline(0, 0, 0)).lanes;
+    timelineCanvas.style.height = timelineHeight(S.laneNames.length) + 'px';
     const ctx = fitCanvas(timelineCanvas);
     const W = timelineCanvas.clientWidth, H = timelineCanvas.clientHeight;
     ctx.clearRect(0, 0, W, H);
-    // Lane names are known before the window is (one call with width 0 gives lanes, no rects).
-    if (!S.laneNames) S.laneNames = JSON.parse(S.session.timeline(0, 0, 0)).lanes;
     laneX = Math.min(180, Math.max(LANE_X, Math.ceil(Math.max(0, ...S.laneNames.map((n) => ctx.measureText(n).width))) + 10));
     S.laneX = laneX;
     const plotW = Math.max(10, W - laneX - 8);
@@ -534,7 +636,7 @@
     S.timeline = tl;
     const taskLanes = tl.task_lanes ?? tl.lanes.length;
     const lanes = Math.max(1, tl.lanes.length);
-    const laneH = Math.max(8, Math.min(28, (H - 20) / lanes));
+    const laneH = Math.max(6, Math.min(28, (H - RULER_H - 6) / lanes));
     S.laneH = laneH;
     if (tl.lanes.length > taskLanes) {  // transfer lanes: a tinted band under a rule
       ctx.fillStyle = '#f3f0f7';
@@ -726,9 +828,9 @@
   window.addEventListener('resize', () => { requestDraw(); drawChunkGrid(); });
 
   // ---- controls -------------------------------------------------------------------------------------
-  colorSel.addEventListener('change', () => { S.view.color_by = colorSel.value; redrawGraph(); });
+  colorSel.addEventListener('change', () => { S.view.color_by = colorSel.value; redrawGraph({ keep: true }); });
   let searchTimer = 0;
-  search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { S.view.search = search.value; redrawGraph(); }, 200); });
+  search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { S.view.search = search.value; redrawGraph({ keep: true }); }, 200); });
   search.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     const q = search.value.toLowerCase();
