@@ -10,8 +10,8 @@ using nlohmann::json;
 /// SAX handler: a DOM builder whose arrays start in "integers only" mode.
 class ColumnSax {
  public:
-  ColumnSax(ColumnDoc& out, std::size_t min_len, std::size_t max_depth, std::size_t input_bytes)
-      : out_(out), min_len_(min_len), max_depth_(max_depth), input_bytes_(input_bytes) {}
+  ColumnSax(ColumnDoc& out, std::size_t min_len, std::size_t max_depth, std::size_t input_bytes, ElementSink* layers)
+      : out_(out), min_len_(min_len), max_depth_(max_depth), input_bytes_(input_bytes), layers_(layers) {}
 
   bool null() { return value(json(nullptr)); }
   bool boolean(bool b) { return value(json(b)); }
@@ -46,13 +46,14 @@ class ColumnSax {
  private:
   // Only arrays inside the column objects are diverted: "tasks", "memory", "transfers" and the
   // objects of "device_memory" (a layer's chunk lists or params stay JSON).
-  enum Tag : std::uint8_t { Other, Root, Columns, DeviceMemory };
+  enum Tag : std::uint8_t { Other, Root, Columns, DeviceMemory, Layers };
   struct Frame {
     json node;
     Tag tag = Other;
     std::string key;                  // pending key of an object
     bool ints = false;                // array still all integers
     std::vector<std::int64_t> values; // its integers while `ints`
+    std::size_t streamed = 0;         // elements handed to the layer sink (Layers)
   };
 
   /// The location of the value being read, e.g. "layers[0].id" (`parent_only`: of its object).
@@ -62,7 +63,7 @@ class ColumnSax {
       const Frame& f = frames_[i];
       if (parent_only && i + 1 == frames_.size()) break;
       if (f.node.is_array()) {
-        path += "[" + std::to_string(f.node.size() + f.values.size()) + "]";
+        path += "[" + std::to_string(f.node.size() + f.values.size() + f.streamed) + "]";
       } else {
         std::string k;
         for (unsigned char ch : f.key) k += ch < 0x80 && ch >= 0x20 ? static_cast<char>(ch) : '?';
@@ -106,7 +107,9 @@ class ColumnSax {
       if (p.tag == Root && !array && (p.key == "tasks" || p.key == "memory" || p.key == "transfers")) tag = Columns;
       else if (p.tag == Root && array && p.key == "device_memory") tag = DeviceMemory;
       else if (p.tag == DeviceMemory && !array) tag = Columns;
+      else if (p.tag == Root && array && p.key == "layers" && layers_) tag = Layers;
     }
+    if (tag == Layers) layers_->begin();
     const bool ints = array && !frames_.empty() && frames_.back().tag == Columns;
     frames_.push_back(Frame{std::move(node), tag, {}, ints, {}});
     return true;
@@ -129,6 +132,11 @@ class ColumnSax {
       return true;
     }
     Frame& f = frames_.back();
+    if (f.tag == Layers) {
+      layers_->element(std::move(v));
+      ++f.streamed;
+      return true;
+    }
     if (f.node.is_array()) {
       if (f.ints) spill(f);
       f.node.push_back(std::move(v));
@@ -153,14 +161,16 @@ class ColumnSax {
 
   ColumnDoc& out_;
   std::size_t min_len_, max_depth_, input_bytes_;
+  ElementSink* layers_;
   std::vector<Frame> frames_;
 };
 
 }  // namespace
 
-ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len, std::size_t max_depth) {
+ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_len, std::size_t max_depth,
+                             ElementSink* layers) {
   ColumnDoc out;
-  ColumnSax sax(out, min_len, max_depth, bytes.size());
+  ColumnSax sax(out, min_len, max_depth, bytes.size(), layers);
   if (cbor) json::sax_parse(bytes.begin(), bytes.end(), &sax, json::input_format_t::cbor);
   else json::sax_parse(bytes.begin(), bytes.end(), &sax);
   return out;

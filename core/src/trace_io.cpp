@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <cstring>
+#include <exception>
+#include <limits>
 #include <unordered_set>
 
 #include "chunkscope/core/limits.hpp"
@@ -142,7 +143,89 @@ MemorySeries memory_from_json(const json& m, const std::string& name, const std:
   return s;
 }
 
-Trace from_json_impl(const json& d, const std::string& name) {
+/// One element of "layers" (index i) as a TraceLayer; throws InputError naming the field.
+TraceLayer layer_from_json(const json& l, size_t i, const std::string& name) {
+  const std::string p = "layers[" + std::to_string(i) + "].";
+  if (!l.is_object()) bad(name, "layers[" + std::to_string(i) + "]", "must be an object");
+  TraceLayer tl;
+  tl.id = get_str(l, "id", name, p, true);
+  tl.name = get_str(l, "name", name, p);
+  if (tl.name.empty()) tl.name = tl.id;
+  tl.op = get_str(l, "op", name, p);
+  tl.kind = get_str(l, "kind", name, p);
+  tl.group = get_str(l, "group", name, p);
+  if (const int depth = group_depth(tl.group); depth > kMaxGroupDepth)
+    bad(name, p + "group", "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
+  tl.dtype = get_str(l, "dtype", name, p);
+  if (tl.dtype.empty()) tl.dtype = "float64";
+  tl.pushed_into = get_str(l, "pushed_into", name, p);
+  if (l.contains("inputs")) {
+    if (!l["inputs"].is_array()) bad(name, p + "inputs", "must be an array of layer ids");
+    for (const auto& x : l["inputs"]) {
+      if (!x.is_string()) bad(name, p + "inputs", "must be an array of layer ids");
+      tl.inputs.push_back(x.get<std::string>());
+    }
+  }
+  tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
+  if (tl.shape.size() > static_cast<size_t>(kMaxAxes))
+    bad(name, p + "shape", "has " + std::to_string(tl.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
+  std::int64_t elements = 1;
+  for (auto s : tl.shape) {
+    if (s < 0) bad(name, p + "shape", "has a negative size");
+    if (__builtin_mul_overflow(elements, s, &elements) || elements > (std::int64_t{1} << 60))
+      bad(name, p + "shape", "is too large (more than 2^60 elements)");
+  }
+  if (l.contains("chunks") && !l["chunks"].is_null()) {
+    if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size()) bad(name, p + "chunks", "must have one list per axis of shape");
+    for (size_t a = 0; a < tl.shape.size(); ++a) {
+      if (!l["chunks"][a].is_array()) bad(name, p + "chunks", "must have one list of sizes per axis");
+      std::vector<std::int64_t> c;
+      std::int64_t sum = 0;
+      for (const auto& x : l["chunks"][a]) {
+        const auto v = get_int(x, name, p + "chunks");
+        if (v < 0 || v > tl.shape[a]) bad(name, p + "chunks", "has a chunk size out of range");
+        sum += v;
+        c.push_back(v);
+      }
+      if (sum != tl.shape[a]) bad(name, p + "chunks", "axis " + std::to_string(a) + " chunk sizes do not sum to the shape");
+      tl.chunks.push_back(std::move(c));
+    }
+  } else {
+    for (auto s : tl.shape) tl.chunks.push_back({s});
+  }
+  tl.tasks = get_int_or(l, "tasks", 0, name, p);
+  if (tl.tasks < 0) bad(name, p + "tasks", "is negative");
+  if (l.contains("params") && l["params"].is_object()) tl.params = l["params"];
+  tl.inserted = l.contains("inserted") && l["inserted"].is_boolean() && l["inserted"].get<bool>();
+  return tl;
+}
+
+/// Takes the "layers" elements from the parser one at a time (trace_columns.hpp, ElementSink). The
+/// first bad layer's error is kept and raised after the document's format and version are checked,
+/// so a file that is not a trace at all still says so first.
+struct LayerReader : detail::ElementSink {
+  explicit LayerReader(const std::string& name) : name(name) {}
+  void begin() override {
+    layers.clear();
+    error = nullptr;
+  }
+  void element(json&& v) override {
+    if (error) return;
+    try {
+      layers.push_back(layer_from_json(v, layers.size(), name));
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  const std::string& name;
+  std::vector<TraceLayer> layers;
+  std::exception_ptr error;
+};
+
+/// `streamed`: the layers the parser already read (the document's "layers" is then empty).
+Trace from_json_impl(const json& d, const std::string& name, LayerReader* streamed = nullptr) {
   if (!d.is_object()) throw InputError(name + ": not a chunkscope trace (expected a JSON object)");
   if (get_str(d, "format", name, "") != kTraceFormat)
     throw InputError(name + ": not a chunkscope trace (field \"format\" must be \"" + std::string(kTraceFormat) + "\")");
@@ -172,63 +255,14 @@ Trace from_json_impl(const json& d, const std::string& name) {
   const json& layers = field(d, "layers", name, "");
   if (!layers.is_array()) bad(name, "layers", "must be an array");
   std::unordered_set<std::string> seen_ids;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const json& l = layers[i];
-    const std::string p = "layers[" + std::to_string(i) + "].";
-    if (!l.is_object()) bad(name, "layers[" + std::to_string(i) + "]", "must be an object");
-    TraceLayer tl;
-    tl.id = get_str(l, "id", name, p, true);
-    tl.name = get_str(l, "name", name, p);
-    if (tl.name.empty()) tl.name = tl.id;
-    tl.op = get_str(l, "op", name, p);
-    tl.kind = get_str(l, "kind", name, p);
-    tl.group = get_str(l, "group", name, p);
-    if (const int depth = group_depth(tl.group); depth > kMaxGroupDepth)
-      bad(name, p + "group", "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
-    tl.dtype = get_str(l, "dtype", name, p);
-    if (tl.dtype.empty()) tl.dtype = "float64";
-    tl.pushed_into = get_str(l, "pushed_into", name, p);
-    if (l.contains("inputs")) {
-      if (!l["inputs"].is_array()) bad(name, p + "inputs", "must be an array of layer ids");
-      for (const auto& x : l["inputs"]) {
-        if (!x.is_string()) bad(name, p + "inputs", "must be an array of layer ids");
-        tl.inputs.push_back(x.get<std::string>());
-      }
-    }
-    tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
-    if (tl.shape.size() > static_cast<size_t>(kMaxAxes))
-      bad(name, p + "shape", "has " + std::to_string(tl.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
-    std::int64_t elements = 1;
-    for (auto s : tl.shape) {
-      if (s < 0) bad(name, p + "shape", "has a negative size");
-      if (__builtin_mul_overflow(elements, s, &elements) || elements > (std::int64_t{1} << 60))
-        bad(name, p + "shape", "is too large (more than 2^60 elements)");
-    }
-    if (l.contains("chunks") && !l["chunks"].is_null()) {
-      if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size()) bad(name, p + "chunks", "must have one list per axis of shape");
-      for (size_t a = 0; a < tl.shape.size(); ++a) {
-        if (!l["chunks"][a].is_array()) bad(name, p + "chunks", "must have one list of sizes per axis");
-        std::vector<std::int64_t> c;
-        std::int64_t sum = 0;
-        for (const auto& x : l["chunks"][a]) {
-          const auto v = get_int(x, name, p + "chunks");
-          if (v < 0 || v > tl.shape[a]) bad(name, p + "chunks", "has a chunk size out of range");
-          sum += v;
-          c.push_back(v);
-        }
-        if (sum != tl.shape[a]) bad(name, p + "chunks", "axis " + std::to_string(a) + " chunk sizes do not sum to the shape");
-        tl.chunks.push_back(std::move(c));
-      }
-    } else {
-      for (auto s : tl.shape) tl.chunks.push_back({s});
-    }
-    tl.tasks = get_int_or(l, "tasks", 0, name, p);
-    if (tl.tasks < 0) bad(name, p + "tasks", "is negative");
-    if (l.contains("params") && l["params"].is_object()) tl.params = l["params"];
-    tl.inserted = l.contains("inserted") && l["inserted"].is_boolean() && l["inserted"].get<bool>();
-    if (!seen_ids.insert(tl.id).second) bad(name, p + "id", "\"" + tl.id + "\" is used by two layers");
-    t.layers.push_back(std::move(tl));
+  if (streamed) {
+    if (streamed->error) std::rethrow_exception(streamed->error);
+    t.layers = std::move(streamed->layers);
+  } else {
+    for (size_t i = 0; i < layers.size(); ++i) t.layers.push_back(layer_from_json(layers[i], i, name));
   }
+  for (size_t i = 0; i < t.layers.size(); ++i)
+    if (!seen_ids.insert(t.layers[i].id).second) bad(name, "layers[" + std::to_string(i) + "].id", "\"" + t.layers[i].id + "\" is used by two layers");
   for (size_t i = 0; i < t.layers.size(); ++i)
     for (const auto& in : t.layers[i].inputs)
       if (!seen_ids.count(in)) bad(name, "layers[" + std::to_string(i) + "].inputs", "refers to \"" + in + "\", which is not a layer of the trace");
@@ -324,6 +358,18 @@ Trace from_json_impl(const json& d, const std::string& name) {
   return t;
 }
 
+Result<Trace> convert_doc(const json& doc, const std::string& name, LayerReader* streamed) {
+  try {
+    return from_json_impl(doc, name, streamed);
+  } catch (const InputError& e) {
+    return Result<Trace>::failure(e.what());
+  } catch (const std::bad_alloc&) {
+    throw;  // out of memory is not a fault of the file
+  } catch (const std::exception& e) {
+    return Result<Trace>::failure(name + ": invalid trace: " + e.what());
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -367,17 +413,7 @@ json trace_doc(const Trace& t, ColumnSink* sink) {
 
 json trace_to_json(const Trace& t) { return trace_doc(t, nullptr); }
 
-Result<Trace> trace_from_json(const json& doc, const std::string& name) {
-  try {
-    return from_json_impl(doc, name);
-  } catch (const InputError& e) {
-    return Result<Trace>::failure(e.what());
-  } catch (const std::bad_alloc&) {
-    throw;  // out of memory is not a fault of the file
-  } catch (const std::exception& e) {
-    return Result<Trace>::failure(name + ": invalid trace: " + e.what());
-  }
-}
+Result<Trace> trace_from_json(const json& doc, const std::string& name) { return convert_doc(doc, name, nullptr); }
 
 // write_trace_json: trace_json_text.cpp (the same text, without the document).
 
@@ -393,9 +429,9 @@ bool is_cbor_path(const std::string& path) {
 namespace {
 
 /// Converts a document whose long arrays were diverted into `columns`.
-Result<Trace> from_column_doc(detail::ColumnDoc& cd, const std::string& name) {
+Result<Trace> from_column_doc(detail::ColumnDoc& cd, const std::string& name, LayerReader* streamed) {
   g_columns = &cd.columns;
-  Result<Trace> r = trace_from_json(cd.doc, name);
+  Result<Trace> r = convert_doc(cd.doc, name, streamed);
   g_columns = nullptr;
   return r;
 }
@@ -419,9 +455,10 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
   pos += 8;
   if (hlen > bytes.size() - pos) return fail("the header claims " + std::to_string(hlen) + " bytes but the file is shorter");
   detail::ColumnDoc cd;
+  LayerReader layers(name);
   try {
     // Through the same SAX reader as CBOR traces: nesting is limited and strings must be UTF-8.
-    cd.doc = detail::parse_with_columns(std::string_view(bytes).substr(pos, hlen), true, SIZE_MAX).doc;
+    cd.doc = detail::parse_with_columns(std::string_view(bytes).substr(pos, hlen), true, SIZE_MAX, 256, &layers).doc;
     pos += hlen;
     const json& counts = cd.doc.at("$columns");
     if (!counts.is_array()) return fail("field \"$columns\" must be an array");
@@ -440,7 +477,7 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  return from_column_doc(cd, name);
+  return from_column_doc(cd, name, &layers);
 }
 
 }  // namespace
@@ -474,8 +511,9 @@ Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name
   const auto first = static_cast<unsigned char>(bytes[i]);
   const bool cbor = (first >= 0xa0 && first <= 0xbf) || first == 0xd9 || first < 0x20 || first >= 0x80;
   detail::ColumnDoc cd;
+  LayerReader layers(name);
   try {
-    cd = detail::parse_with_columns(bytes, cbor);
+    cd = detail::parse_with_columns(bytes, cbor, 32, 256, &layers);
   } catch (const json::exception& e) {
     return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") + " error: " + plain_json_error(e) + ")");
   } catch (const detail::FieldError& e) {
@@ -483,7 +521,7 @@ Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name
   } catch (const std::length_error& e) {
     return Result<Trace>::failure(name + ": not a readable trace (" + e.what() + ")");
   }
-  return from_column_doc(cd, name);
+  return from_column_doc(cd, name, &layers);
 }
 
 }  // namespace chunkscope
