@@ -89,8 +89,8 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
     if (dir_of(o->out) != dir_of(o->pipeline) && relative_paths)
       info << "note: relative paths (path, to_npy, to_zarr) in " << o->out << " resolve against its own folder\n";
     if (!r.changes.empty())
-      info << "next: chunkscope run " << o->out << " --trace NEW_TRACE, then compare chunkscope report "
-                << o->trace << " with chunkscope report NEW_TRACE\n";
+      info << "next: chunkscope run " << o->out << " --trace NEW_TRACE, then chunkscope diff " << o->trace
+           << " NEW_TRACE\n";
   });
 }
 

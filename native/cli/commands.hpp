@@ -13,8 +13,8 @@
 
 namespace chunkscope::cli {
 
-/// Exit codes of every subcommand.
-enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2 };
+/// Exit codes of every subcommand (kRegressed: `diff` found a regression).
+enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kRegressed = 3 };
 
 /// `serve` and `run --serve`: the default port. Not 8787, Dask's dashboard, which a Dask user has open.
 inline constexpr int kDefaultServePort = 8790;
@@ -29,6 +29,7 @@ void add_advise(CLI::App& app, int& exit_code);
 void add_apply_advice(CLI::App& app, int& exit_code);
 void add_html(CLI::App& app, int& exit_code);
 void add_serve(CLI::App& app, int& exit_code);
+void add_diff(CLI::App& app, int& exit_code);
 
 /// Reads and validates a trace file (JSON, CBOR or compact); the error names the file.
 Result<Trace> load_trace_file(const std::string& path);
