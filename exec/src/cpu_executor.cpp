@@ -13,46 +13,12 @@
 #include <queue>
 #include <thread>
 
-#include "chunkscope/core/ops.hpp"
+#include "chunkscope/core/task_order.hpp"
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/kernel.hpp"
-#include "chunkscope/exec/output_paths.hpp"
-#include "chunkscope/exec/sink_finalize.hpp"
-#include "output_assembly.hpp"
+#include "chunkscope/exec/run_plan.hpp"
 
 namespace chunkscope {
-
-std::vector<std::int64_t> memory_aware_priorities(const TaskGraph& tg) {
-  // Depth-first post-order from each terminal task (no dependents), in task order: a task's
-  // inputs are produced right before it, so chunks are consumed soon after they are made.
-  const std::int64_t n = tg.size();
-  std::vector<std::int64_t> prio(static_cast<size_t>(n), -1);
-  std::int64_t next = 0;
-  std::vector<std::pair<std::int64_t, std::int64_t>> stack;  // (task, next dep position)
-  for (std::int64_t root = n - 1; root >= 0; --root) {
-    if (!tg.dependents(root).empty() || prio[root] >= 0) continue;
-    stack.push_back({root, 0});
-    while (!stack.empty()) {
-      auto& [t, pos] = stack.back();
-      const auto deps = tg.deps(t);
-      if (pos < static_cast<std::int64_t>(deps.size())) {
-        const std::int64_t d = deps[pos++];
-        if (prio[d] < 0) {
-          prio[d] = -2;  // on the stack
-          stack.push_back({d, 0});
-        }
-        continue;
-      }
-      prio[t] = next++;
-      stack.pop_back();
-    }
-  }
-  // Roots were visited from the last task backwards; renumber so that earlier outputs go first
-  // is not needed: ties are broken by task id in the ready queue.
-  for (auto& p : prio)
-    if (p < 0) p = next++;
-  return prio;
-}
 
 namespace {
 
@@ -71,13 +37,12 @@ struct Run {
   int workers;
   Clock::time_point t0;
 
-  std::vector<const KernelInfo*> kernels;
-  std::vector<std::shared_ptr<const void>> states;
-  std::vector<std::int64_t> out_bytes;
-  std::vector<std::int64_t> prio;
+  const RunPlan plan;
+  const std::vector<std::int64_t>& out_bytes = plan.out_bytes;
+  const std::vector<std::int64_t>& prio = plan.prio;
+  const std::vector<std::uint8_t>& keep = plan.keep;
   std::unique_ptr<std::atomic<std::int32_t>[]> pending;
   std::unique_ptr<std::atomic<std::int32_t>[]> uses;
-  std::vector<std::uint8_t> keep;
   std::vector<Buffer> buffers;
   std::vector<std::uint8_t> status;  // TaskStatus, written by the worker that ran the task
   std::vector<std::uint8_t> live;    // 1 while the task's output bytes are accounted
@@ -91,7 +56,9 @@ struct Run {
   std::vector<std::int64_t> need;
   std::vector<WorkerQueue> queues;
   std::mutex global_mu;
-  std::priority_queue<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>, std::greater<>> global;  // (prio, task)
+  std::priority_queue<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>,
+                      std::greater<>>
+      global;  // (prio, task)
   std::mutex held_mu;
   std::vector<std::int64_t> held;
   std::atomic<std::int64_t> held_count{0};
@@ -105,13 +72,17 @@ struct Run {
   std::atomic<int> idle{0};
 
   std::mutex err_mu;
-  std::string error;
-  int failed_layer = -1;
-  std::int64_t failed_chunk = -1;
-  bool cancelled = false;
+  RunStop stopped;  // under err_mu
 
-  Run(const Graph& graph, const RunOptions& o, int w)
-      : g(graph), tg(graph.tasks()), opt(o), obs(o.observer), workers(w), mem(o.memory_limit), queues(static_cast<size_t>(w)) {}
+  Run(const Graph& graph, const RunOptions& o, int w, RunPlan p)
+      : g(graph),
+        tg(graph.tasks()),
+        opt(o),
+        obs(o.observer),
+        workers(w),
+        plan(std::move(p)),
+        mem(o.memory_limit),
+        queues(static_cast<size_t>(w)) {}
 
   std::int64_t now() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); }
 
@@ -157,16 +128,9 @@ struct Run {
   }
 
   void fail(std::int64_t t, const std::string& what) {
-    std::lock_guard<std::mutex> lk(err_mu);
-    if (error.empty()) {
-      const TaskKey k = tg.key(t);
-      const Layer& l = g.layer(k.layer);
-      failed_layer = k.layer;
-      failed_chunk = k.index;
-      std::string where = "layer \"" + l.id + "\" (" + std::string(op_name(l.op)) + ")";
-      where += k.stage == 0 ? ", chunk " + std::to_string(k.index) : ", intermediate task " + std::to_string(k.index) + " of stage " + std::to_string(k.stage);
-      if (k.stage == 0 && k.index < l.meta.num_chunks()) where += " (chunk shape " + format_shape(l.meta.chunk_shape(k.index)) + ")";
-      error = where + ": " + what;
+    {
+      std::lock_guard<std::mutex> lk(err_mu);
+      stopped.fail(g, tg.key(t), what);
     }
     stop.store(true, std::memory_order_release);
     idle_cv.notify_all();
@@ -174,7 +138,10 @@ struct Run {
 
   // The run was cancelled (the flag seen between tasks or inside a kernel): every worker stops.
   void cancel_run() {
-    { std::lock_guard<std::mutex> lk(err_mu); cancelled = true; }
+    {
+      std::lock_guard<std::mutex> lk(err_mu);
+      stopped.cancelled = true;
+    }
     stop.store(true, std::memory_order_release);
     idle_cv.notify_all();
   }
@@ -216,7 +183,10 @@ struct Run {
     const Buffer* small[8];
     std::vector<const Buffer*> big;
     const Buffer** ins = small;
-    if (deps.size() > 8) { big.resize(deps.size()); ins = big.data(); }
+    if (deps.size() > 8) {
+      big.resize(deps.size());
+      ins = big.data();
+    }
     for (size_t i = 0; i < deps.size(); ++i) ins[i] = &buffers[deps[i]];
     bool ok = true;
     bool allocated = false;
@@ -224,9 +194,15 @@ struct Run {
     try {
       buffers[t] = Buffer(out_bytes[t]);
       allocated = true;
-      KernelContext ctx{g, key.layer, layer, key, std::span<const Buffer* const>(ins, deps.size()), buffers[t], states[key.layer].get(),
+      KernelContext ctx{g,
+                        key.layer,
+                        layer,
+                        key,
+                        std::span<const Buffer* const>(ins, deps.size()),
+                        buffers[t],
+                        plan.states[key.layer].get(),
                         opt.cancel};
-      kernels[key.layer]->run(ctx);
+      plan.kernels[key.layer]->run(ctx);
     } catch (const TaskCancelled&) {  // Ctrl-C inside a long task: the run ends cancelled, not failed
       ok = false;
       st = TaskStatus::Cancelled;
@@ -234,8 +210,10 @@ struct Run {
     } catch (const std::bad_alloc&) {
       ok = false;
       // The output buffer, or scratch space the kernel allocates itself (not counted in live bytes).
-      if (!allocated) fail(t, "out of memory allocating its output of " + format_bytes(static_cast<double>(out_bytes[t])));
-      else fail(t, "out of memory in the kernel (its scratch space, which live memory does not count)");
+      if (!allocated)
+        fail(t, "out of memory allocating its output of " + format_bytes(static_cast<double>(out_bytes[t])));
+      else
+        fail(t, "out of memory in the kernel (its scratch space, which live memory does not count)");
     } catch (const std::exception& e) {
       ok = false;
       fail(t, e.what());
@@ -279,8 +257,10 @@ struct Run {
     std::int64_t next = -1;
     for (auto u : tg.dependents(t)) {
       if (pending[u].fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        if (next < 0) next = u;
-        else push_local(w, u);
+        if (next < 0)
+          next = u;
+        else
+          push_local(w, u);
       }
     }
     done.fetch_add(1, std::memory_order_acq_rel);
@@ -289,8 +269,8 @@ struct Run {
 
   bool is_fused(std::int64_t from, std::int64_t to) const {
     const TaskKey a = tg.key(from), b = tg.key(to);
-    return g.layer(a.layer).kind == OpKind::Elementwise && g.layer(b.layer).kind == OpKind::Elementwise && a.stage == 0 &&
-           b.stage == 0 && a.index == b.index;
+    return g.layer(a.layer).kind == OpKind::Elementwise && g.layer(b.layer).kind == OpKind::Elementwise &&
+           a.stage == 0 && b.stage == 0 && a.index == b.index;
   }
 
   void worker(int w) {
@@ -310,7 +290,10 @@ struct Run {
         if (!pop(w, t)) {
           running.fetch_sub(1, std::memory_order_acq_rel);
           t = -1;
-          if (done.load(std::memory_order_acquire) >= n) { idle_cv.notify_all(); return; }
+          if (done.load(std::memory_order_acquire) >= n) {
+            idle_cv.notify_all();
+            return;
+          }
           if (running.load(std::memory_order_acquire) == 0 && queued.load(std::memory_order_acquire) == 0 &&
               held_count.load(std::memory_order_acquire) > 0) {
             if (stalled(t)) return;
@@ -361,7 +344,8 @@ struct Run {
   // layer (returns true).
   bool stalled(std::int64_t& t) {
     std::lock_guard<std::mutex> lk(held_mu);
-    if (held.empty() || running.load(std::memory_order_acquire) != 0 || queued.load(std::memory_order_acquire) != 0) return false;
+    if (held.empty() || running.load(std::memory_order_acquire) != 0 || queued.load(std::memory_order_acquire) != 0)
+      return false;
     std::sort(held.begin(), held.end(), [&](std::int64_t a, std::int64_t b) { return prio[a] < prio[b]; });
     for (size_t i = 0; i < held.size(); ++i) {
       if (mem.try_reserve(out_bytes[held[i]])) {
@@ -381,12 +365,13 @@ struct Run {
     const TaskKey k = tg.key(t);
     {
       std::lock_guard<std::mutex> ek(err_mu);
-      if (error.empty()) {
-        failed_layer = k.layer;
-        failed_chunk = k.index;
-        error = "memory limit " + format_bytes(static_cast<double>(mem.limit())) + " is too small to go on: " +
-                format_bytes(static_cast<double>(mem.live())) + " are held by chunks still needed, and layer \"" + g.layer(k.layer).id +
-                "\" needs " + format_bytes(static_cast<double>(out_bytes[t])) + " more for chunk " + std::to_string(k.index);
+      if (!stopped.failed()) {
+        stopped.failed_layer = k.layer;
+        stopped.failed_chunk = k.index;
+        stopped.error = "memory limit " + format_bytes(static_cast<double>(mem.limit())) +
+                        " is too small to go on: " + format_bytes(static_cast<double>(mem.live())) +
+                        " are held by chunks still needed, and layer \"" + g.layer(k.layer).id + "\" needs " +
+                        format_bytes(static_cast<double>(out_bytes[t])) + " more for chunk " + std::to_string(k.index);
       }
     }
     stop.store(true, std::memory_order_release);
@@ -397,23 +382,6 @@ struct Run {
 }  // namespace
 
 namespace {
-// For every task, the bytes its consumers allocate, one after another, before one of them frees
-// memory: need[t] = max over consumers u of out[u] + (u frees an input ? 0 : need[u]). "Frees" is
-// judged statically (u is the only consumer of one of its inputs); at run time headroom() also
-// knows when a consumer has become the last user. Task ids are topological, so one reverse pass.
-std::vector<std::int64_t> consume_needs(const TaskGraph& tg, const std::vector<std::int64_t>& out, const std::vector<std::uint8_t>& keep) {
-  const std::int64_t n = tg.size();
-  std::vector<std::int64_t> need(static_cast<size_t>(n), 0);
-  for (std::int64_t u = n - 1; u >= 0; --u) {
-    bool frees = false;
-    for (auto d : tg.deps(u))
-      if (tg.dependents(d).size() == 1 && !keep[d] && out[d] > 0) frees = true;
-    const std::int64_t via = out[u] + (frees ? 0 : need[u]);
-    for (auto d : tg.deps(u)) need[d] = std::max(need[d], via);
-  }
-  return need;
-}
-
 // glibc serves large blocks with mmap and gives them back on free, so every chunk of a few MiB is
 // faulted in page by page again (W2 in docs/performance.md: 8.5x more page faults than Dask, 30x
 // slower). Keep chunk-sized blocks in the heap for reuse instead; memory above 512 MiB of free
@@ -431,77 +399,21 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   tune_allocator_once();
   const TaskGraph& tg = graph.tasks();
   const std::int64_t n = tg.size();
-  int workers = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers = std::min(workers, 1024);
   // Declared before the run state so that it runs after the run's buffers are freed: the blocks kept
   // for reuse during the run go back to the system (buffer.cpp).
   struct PoolRelease {
     ~PoolRelease() { release_buffer_pool(); }
   } pool_release;
-  Run r(graph, options, workers);
-  const int nl = static_cast<int>(graph.layers().size());
-  r.kernels.resize(nl);
-  r.states.resize(nl);
-  // A run refused before it starts removes the temporaries that earlier sinks' prepare() created
-  // (a later sink's output folder may be unwritable, the disk full, a task too large).
-  // Outputs that would destroy a file that is not theirs are refused before anything is written;
-  // the folders made for the outputs go again when the run is refused or fails and leaves them empty.
-  check_run_paths(graph);
-  OutputFolders folders;
-  try {
-    folders.create_for(graph);
-  } catch (const std::exception& e) {
-    throw InputError(e.what());
-  }
-  struct SinkCleanup {
-    const Graph& graph;
-    OutputFolders& folders;
-    bool armed = true;
-    ~SinkCleanup() {
-      if (!armed) return;
-      try {
-        finalize_sinks(graph, false);
-      } catch (...) {
-      }
-      folders.remove_empty();
-    }
-  } sink_cleanup{graph, folders};
-  for (int l = 0; l < nl; ++l) {
-    r.kernels[l] = &kernel_for(graph.layer(l));
-    if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
-      try {
-        r.states[l] = r.kernels[l]->prepare(graph, l);
-      } catch (const std::exception& e) {
-        throw InputError("layer \"" + graph.layer(l).id + "\": " + e.what());
-      }
-    }
-  }
-  r.out_bytes.resize(static_cast<size_t>(n));
-  for (std::int64_t t = 0; t < n; ++t) {
-    const TaskKey k = tg.key(t);
-    r.out_bytes[t] = r.kernels[k.layer]->output_bytes(graph, k.layer, k, r.states[k.layer].get());
-  }
-  // A task that can never fit (its output plus its inputs over the limit) fails the run now.
-  if (options.memory_limit > 0) {
-    for (std::int64_t t = 0; t < n; ++t) {
-      std::int64_t need = r.out_bytes[t];
-      for (auto d : tg.deps(t)) need += r.out_bytes[d];
-      if (need > options.memory_limit) {
-        const TaskKey k = tg.key(t);
-        const Layer& l = graph.layer(k.layer);
-        throw InputError("layer \"" + l.id + "\", chunk " + std::to_string(k.index) + ": needs " + format_bytes(static_cast<double>(need)) +
-                         " (output " + format_bytes(static_cast<double>(r.out_bytes[t])) + " plus inputs) but the memory limit is " +
-                         format_bytes(static_cast<double>(options.memory_limit)) + "; use smaller chunks or a larger --memory-limit");
-      }
-    }
-  }
-  sink_cleanup.armed = false;  // from here on the run ends in finalize_sinks()
-  r.keep.assign(static_cast<size_t>(n), 0);
-  for (const auto& o : graph.outputs())
-    if (o.to_npy.empty() && o.to_zarr.empty())
-      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
+  // A run refused before it starts (an unwritable folder, a task too large) leaves no temporaries
+  // and no empty folders: ~RunOutputs removes them unless commit() ran.
+  RunOutputs outputs(graph);
+  RunPlan plan = plan_run(graph);
+  check_fits(graph, plan, options.memory_limit);
+  Run r(graph, options, workers, std::move(plan));
   if (options.memory_limit > 0) r.need = consume_needs(tg, r.out_bytes, r.keep);
-  r.prio = memory_aware_priorities(tg);
   r.pending = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
   r.uses = std::make_unique<std::atomic<std::int32_t>[]>(static_cast<size_t>(n));
   for (std::int64_t t = 0; t < n; ++t) {
@@ -521,7 +433,7 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   info.device = "cpu";
   info.workers = workers;
   info.memory_limit = options.memory_limit;
-  info.start_unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  info.start_unix_ns = unix_time_ns();
   if (r.obs) r.obs->on_run_begin(graph, info);
   r.t0 = Clock::now();
   std::vector<std::thread> threads;
@@ -531,7 +443,9 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
       threads.emplace_back([&r, w] { r.worker(w); });
     } catch (const std::exception& e) {  // out of memory or threads: stop the ones started, fail the run
       std::lock_guard<std::mutex> lk(r.err_mu);
-      if (r.error.empty()) r.error = "cannot start worker thread " + std::to_string(w) + " of " + std::to_string(workers) + ": " + e.what();
+      if (!r.stopped.failed())
+        r.stopped.error =
+            "cannot start worker thread " + std::to_string(w) + " of " + std::to_string(workers) + ": " + e.what();
       r.stop.store(true, std::memory_order_release);
       r.idle_cv.notify_all();
       break;
@@ -539,18 +453,16 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   }
   // The calling thread reports progress and waits.
   while (true) {
-    bool finished = true;
     {
       std::unique_lock<std::mutex> lk(r.idle_mu);
       r.idle_cv.wait_for(lk, std::chrono::milliseconds(100));
     }
     const std::int64_t d = r.done.load();
     if (options.progress) options.progress(d, n);
-    finished = d >= n || r.stop.load() || (options.cancel && options.cancel->load());
-    if (finished) {
+    if (d >= n || r.stop.load() || (options.cancel && options.cancel->load())) {
       if (options.cancel && options.cancel->load()) {
         std::lock_guard<std::mutex> lk(r.err_mu);
-        if (r.error.empty()) r.cancelled = true;
+        if (!r.stopped.failed()) r.stopped.cancelled = true;
         r.stop.store(true);
       }
       r.idle_cv.notify_all();
@@ -558,36 +470,11 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
     }
   }
   for (auto& th : threads) th.join();
-  const std::int64_t wall = r.now();
 
-  RunResult result;
-  result.wall_ns = wall;
-  result.tasks_run = r.done.load();
+  RunResult result = make_run_result(r.stopped, r.done.load(), n, r.now());
   result.peak_bytes = r.mem.peak();
-  if (!r.error.empty()) {
-    result.status = "failed";
-    result.error = r.error;
-    result.failed_layer = r.failed_layer;
-    result.failed_chunk = r.failed_chunk;
-  } else if (r.cancelled || result.tasks_run < n) {
-    result.status = "cancelled";
-    result.error = "cancelled after " + std::to_string(result.tasks_run) + " of " + std::to_string(n) + " tasks";
-  }
-  if (result.ok()) {
-    for (const auto& o : graph.outputs()) {
-      if (!o.to_npy.empty() || !o.to_zarr.empty()) continue;
-      result.outputs.push_back(assemble_output(graph, o.layer, r.buffers, options.max_output_bytes));
-    }
-  }
-  try {
-    finalize_sinks(graph, result.ok());
-  } catch (const std::exception& e) {
-    if (result.ok()) {
-      result.status = "failed";
-      result.error = e.what();
-    }
-  }
-  if (!result.ok()) folders.remove_empty();
+  collect_outputs(graph, r.buffers, options.max_output_bytes, result);
+  outputs.commit(result);
   // Release what is still held (outputs, chunks of a stopped run).
   const std::int64_t end = r.now();
   for (std::int64_t t = 0; t < n; ++t) {
@@ -597,13 +484,7 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
     r.buffers[t].reset();
     r.live[t] = 0;
   }
-  if (r.obs) {
-    // Tasks that never ran are reported as cancelled when the run did not finish.
-    if (!result.ok())
-      for (std::int64_t t = 0; t < n; ++t)
-        if (r.status[t] == 0) r.obs->on_task_end(0, {t, 0, 0, 0, -1, TaskStatus::Cancelled, false});
-    r.obs->on_run_end(wall, result.status, result.error);
-  }
+  report_run_end(r.obs, r.status, result);
   return result;
 }
 

@@ -9,15 +9,11 @@
 #include <queue>
 #include <stdexcept>
 
-#include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/units.hpp"
-#include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/kernel.hpp"
-#include "chunkscope/exec/output_paths.hpp"
-#include "chunkscope/exec/sink_finalize.hpp"
+#include "chunkscope/exec/run_plan.hpp"
 #include "cuda_check.hpp"
 #include "device_ops.hpp"
-#include "output_assembly.hpp"
 
 namespace chunkscope {
 
@@ -79,12 +75,13 @@ struct Run {
   cudaEvent_t base = nullptr;
   std::vector<cudaEvent_t> events;
 
-  std::vector<const KernelInfo*> kernels;
-  std::vector<std::shared_ptr<const void>> states;
   std::vector<gpu::DeviceLayer> plans;
-  std::vector<std::int64_t> out_bytes, prio;
+  const RunPlan plan;  ///< kernels, output sizes, kept chunks, priorities (exec/run_plan.hpp)
+  const std::vector<std::int64_t>& out_bytes = plan.out_bytes;
+  const std::vector<std::int64_t>& prio = plan.prio;
+  const std::vector<std::uint8_t>& keep = plan.keep;
   std::vector<std::int32_t> pending, uses;
-  std::vector<std::uint8_t> keep, status, dev_task;  ///< dev_task: runs on the device
+  std::vector<std::uint8_t> status, dev_task;  ///< dev_task: runs on the device
   std::vector<Slot> slots;
   std::vector<Buffer> host;
   MemoryAccountant host_mem, dev_mem;
@@ -95,13 +92,20 @@ struct Run {
   std::int64_t unattached = 0;  ///< device bytes reserved for the task being issued, not yet held by a chunk
   void* scratch_ptr = nullptr;  ///< the task's scratch while it is being issued
 
-  std::string error;
-  int failed_layer = -1;
-  std::int64_t failed_chunk = -1;
+  RunStop stopped;
   std::int64_t done = 0;
 
-  Run(const Graph& graph, const RunOptions& o, int dev, std::int64_t dev_limit)
-      : g(graph), tg(graph.tasks()), opt(o), obs(o.observer), device(dev), host_mem(o.memory_limit), dev_mem(dev_limit) {}
+  Run(const Graph& graph, const RunOptions& o, int dev, std::int64_t dev_limit,
+      std::vector<gpu::DeviceLayer> device_plans, RunPlan p)
+      : g(graph),
+        tg(graph.tasks()),
+        opt(o),
+        obs(o.observer),
+        device(dev),
+        plans(std::move(device_plans)),
+        plan(std::move(p)),
+        host_mem(o.memory_limit),
+        dev_mem(dev_limit) {}
 
   ~Run() {
     for (auto e : events) cudaEventDestroy(e);
@@ -134,7 +138,9 @@ struct Run {
         if (l != tg.layer(t)) f.push_back(tg.output_task(l, tg.key(t).index));
     return f;
   }
-  std::int64_t scratch(std::int64_t t) const { return on_device(t) ? gpu::device_scratch_bytes(g, plans[tg.layer(t)], tg.key(t)) : 0; }
+  std::int64_t scratch(std::int64_t t) const {
+    return on_device(t) ? gpu::device_scratch_bytes(g, plans[tg.layer(t)], tg.key(t)) : 0;
+  }
 
   cudaEvent_t record(cudaStream_t s) {
     cudaEvent_t e;
@@ -144,16 +150,7 @@ struct Run {
     return e;
   }
 
-  void fail(std::int64_t t, const std::string& what) {
-    if (!error.empty()) return;
-    const TaskKey k = tg.key(t);
-    const Layer& l = g.layer(k.layer);
-    failed_layer = k.layer;
-    failed_chunk = k.index;
-    std::string where = "layer \"" + l.id + "\" (" + std::string(op_name(l.op)) + ")";
-    where += k.stage == 0 ? ", chunk " + std::to_string(k.index) : ", intermediate task " + std::to_string(k.index) + " of stage " + std::to_string(k.stage);
-    error = where + ": " + what;
-  }
+  void fail(std::int64_t t, const std::string& what) { stopped.fail(g, tg.key(t), what); }
 
   /// Distinct dependencies of t (an op may list one chunk twice).
   static bool seen_before(std::span<const std::int64_t> deps, size_t i) {
@@ -186,7 +183,9 @@ struct Run {
     s.on_dev = true;  // the copy holds its bytes from here (release frees them)
     const cudaEvent_t a = record(h2d);
     // From pageable memory the call returns once the bytes are staged: the host buffer may be freed after it.
-    if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(s.dev, host[d].data(), static_cast<size_t>(b), cudaMemcpyHostToDevice, h2d));
+    if (b > 0)
+      CHUNKSCOPE_CUDA_CHECK(
+          cudaMemcpyAsync(s.dev, host[d].data(), static_cast<size_t>(b), cudaMemcpyHostToDevice, h2d));
     s.dev_ready = record(h2d);
     s.on_dev = true;
     dev_mem_events.push_back({a, b, tg.layer(d)});
@@ -200,7 +199,9 @@ struct Run {
     if (obs) obs->on_memory(kHostWorker, {now(), b, tg.layer(d), 0});
     CHUNKSCOPE_CUDA_CHECK(cudaStreamWaitEvent(d2h, s.dev_ready, 0));
     const cudaEvent_t a = record(d2h);
-    if (b > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(host[d].data(), s.dev, static_cast<size_t>(b), cudaMemcpyDeviceToHost, d2h));
+    if (b > 0)
+      CHUNKSCOPE_CUDA_CHECK(
+          cudaMemcpyAsync(host[d].data(), s.dev, static_cast<size_t>(b), cudaMemcpyDeviceToHost, d2h));
     s.d2h_done = record(d2h);
     CHUNKSCOPE_CUDA_CHECK(cudaEventSynchronize(s.d2h_done));
     s.on_host = true;
@@ -275,9 +276,14 @@ struct Run {
     bool ok = true;
     try {
       host[t] = Buffer(out_bytes[t]);
-      KernelContext ctx{g, key.layer, g.layer(key.layer), key, std::span<const Buffer* const>(ins.data(), ins.size()), host[t],
-                        states[key.layer].get()};
-      kernels[key.layer]->run(ctx);
+      KernelContext ctx{g,
+                        key.layer,
+                        g.layer(key.layer),
+                        key,
+                        std::span<const Buffer* const>(ins.data(), ins.size()),
+                        host[t],
+                        plan.states[key.layer].get()};
+      plan.kernels[key.layer]->run(ctx);
     } catch (const std::bad_alloc&) {
       ok = false;
       fail(t, "out of memory allocating " + format_bytes(static_cast<double>(out_bytes[t])));
@@ -287,7 +293,9 @@ struct Run {
     }
     const std::int64_t end = now();
     status[t] = static_cast<std::uint8_t>(ok ? TaskStatus::Done : TaskStatus::Failed);
-    if (obs) obs->on_task_end(kHostWorker, {t, start, end, out_bytes[t], kHostWorker, ok ? TaskStatus::Done : TaskStatus::Failed, false});
+    if (obs)
+      obs->on_task_end(kHostWorker,
+                       {t, start, end, out_bytes[t], kHostWorker, ok ? TaskStatus::Done : TaskStatus::Failed, false});
   }
 
   /// After a failure while issuing: gives back what was reserved for the task and not yet held by
@@ -330,7 +338,7 @@ struct Run {
       issue_host(t);
     }
     ++done;
-    if (!error.empty()) return;
+    if (stopped.failed()) return;
     // The edges into what t read: t's own and, at the end of a fused chain, the fused tasks'.
     std::vector<std::int64_t> sources = folded(t);
     sources.push_back(t);
@@ -349,21 +357,17 @@ struct Run {
   }
 };
 
+/// Refuses a run with a task that can never fit: its output, scratch and reads on the device, or
+/// its output and inputs on the host.
 void check_fits(const Run& r, std::int64_t dev_limit) {
-  const Graph& g = r.g;
   for (std::int64_t t = 0; t < r.tg.size(); ++t) {
     if (r.is_virtual(t)) continue;
     std::int64_t need = r.out_bytes[t] + r.scratch(t);
     for (auto d : r.reads(t)) need += r.out_bytes[d];
-    const bool dev = r.on_device(t);
-    const std::int64_t limit = dev ? dev_limit : r.opt.memory_limit;
-    if (limit <= 0 || need <= limit) continue;
-    const TaskKey k = r.tg.key(t);
-    throw InputError("layer \"" + g.layer(k.layer).id + "\", chunk " + std::to_string(k.index) + ": needs " +
-                     format_bytes(static_cast<double>(need)) + " (output " + format_bytes(static_cast<double>(r.out_bytes[t])) +
-                     " plus inputs) of " + (dev ? "device" : "host") + " memory but the limit is " +
-                     format_bytes(static_cast<double>(limit)) + "; use smaller chunks or a larger " +
-                     (dev ? "--device-memory-limit" : "--memory-limit"));
+    if (r.on_device(t))
+      check_task_fits(r.g, t, need, r.out_bytes[t], dev_limit, "device", "--device-memory-limit");
+    else
+      check_task_fits(r.g, t, need, r.out_bytes[t], r.opt.memory_limit, "host", "--memory-limit");
   }
 }
 
@@ -382,29 +386,14 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   }
   const TaskGraph& tg = graph.tasks();
   const std::int64_t n = tg.size();
-  Run r(graph, options, options_.device, dev_limit);
-  r.plans = gpu::plan_device_layers(graph);
-  check_run_paths(graph);  // outputs that would destroy a file that is not theirs: refused before anything is written
   const int nl = static_cast<int>(graph.layers().size());
-  r.kernels.resize(nl);
-  r.states.resize(nl);
-  for (int l = 0; l < nl; ++l) {
-    r.kernels[l] = &kernel_for(graph.layer(l));
-    if (r.kernels[l]->prepare && graph.layer_task_count(l) > 0) {
-      try {
-        r.states[l] = r.kernels[l]->prepare(graph, l);
-      } catch (const std::exception& e) {
-        // The device matmul does not need the host BLAS that the CPU kernel's prepare loads.
-        if (!(r.plans[l].on_device && graph.layer(l).kind == OpKind::Matmul))
-          throw InputError("layer \"" + graph.layer(l).id + "\": " + e.what());
-      }
-    }
-  }
-  r.out_bytes.resize(static_cast<size_t>(n));
-  for (std::int64_t t = 0; t < n; ++t) {
-    const TaskKey k = tg.key(t);
-    r.out_bytes[t] = r.kernels[k.layer]->output_bytes(graph, k.layer, k, r.states[k.layer].get());
-  }
+  std::vector<gpu::DeviceLayer> device_plans = gpu::plan_device_layers(graph);
+  // A run refused before it starts leaves no temporaries and no empty folders (~RunOutputs).
+  RunOutputs outputs(graph);
+  // The device matmul does not need the host BLAS that the CPU kernel's prepare loads.
+  RunPlan plan =
+      plan_run(graph, [&](int l) { return device_plans[l].on_device && graph.layer(l).kind == OpKind::Matmul; });
+  Run r(graph, options, options_.device, dev_limit, std::move(device_plans), std::move(plan));
   r.dev_task.resize(static_cast<size_t>(n));
   for (std::int64_t t = 0; t < n; ++t)
     r.dev_task[t] = gpu::task_on_device(graph, r.plans[tg.layer(t)], tg.key(t), tg.deps(t).size()) ? 1 : 0;
@@ -426,17 +415,12 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
       }
   }
   check_fits(r, dev_limit);
-  r.prio = memory_aware_priorities(tg);
   r.pending.resize(static_cast<size_t>(n));
   r.uses.resize(static_cast<size_t>(n));
   for (std::int64_t t = 0; t < n; ++t) {
     r.pending[t] = static_cast<std::int32_t>(tg.deps(t).size());
     r.uses[t] = static_cast<std::int32_t>(tg.dependents(t).size());
   }
-  r.keep.assign(static_cast<size_t>(n), 0);
-  for (const auto& o : graph.outputs())
-    if (o.to_npy.empty() && o.to_zarr.empty())
-      for (std::int64_t c = 0; c < graph.layer(o.layer).meta.num_chunks(); ++c) r.keep[tg.output_task(o.layer, c)] = 1;
   r.slots.resize(static_cast<size_t>(n));
   r.host.resize(static_cast<size_t>(n));
   r.status.assign(static_cast<size_t>(n), 0);
@@ -460,7 +444,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   info.memory_limit = options.memory_limit;
   info.device_memory_limit = dev_limit;
   info.worker_devices = {"cuda:" + std::to_string(options_.device), "host"};
-  info.start_unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  info.start_unix_ns = unix_time_ns();
   if (r.obs) r.obs->on_run_begin(graph, info);
   r.base = r.record(r.compute);
   CHUNKSCOPE_CUDA_CHECK(cudaEventSynchronize(r.base));
@@ -472,11 +456,10 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   std::vector<std::int64_t> held;
   for (std::int64_t t = 0; t < n; ++t)
     if (tg.deps(t).empty()) ready.push({r.prio[t], t});
-  bool cancelled = false;
   auto last_progress = Clock::now();
-  while (r.error.empty() && r.done < n) {
+  while (!r.stopped.failed() && r.done < n) {
     if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
-      cancelled = true;
+      r.stopped.cancelled = true;
       break;
     }
     if (options.progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
@@ -484,7 +467,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
       last_progress = Clock::now();
     }
     if (ready.empty() && held.empty()) {
-      r.error = "internal error: no task is ready but " + std::to_string(n - r.done) + " have not run";
+      r.stopped.error = "internal error: no task is ready but " + std::to_string(n - r.done) + " have not run";
       break;
     }
     if (ready.empty()) {
@@ -492,12 +475,14 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
       const TaskKey k = tg.key(t);
       const bool dev = r.on_device(t);
       const MemoryAccountant& m = dev ? r.dev_mem : r.host_mem;
-      r.failed_layer = k.layer;
-      r.failed_chunk = k.index;
-      r.error = std::string(dev ? "device" : "host") + " memory limit " + format_bytes(static_cast<double>(m.limit())) +
-                " is too small to go on: " + format_bytes(static_cast<double>(m.live())) + " are held by chunks still needed, and layer \"" +
-                graph.layer(k.layer).id + "\" needs " + format_bytes(static_cast<double>(dev ? r.device_need(t) : r.host_need(t))) +
-                " more for chunk " + std::to_string(k.index);
+      r.stopped.failed_layer = k.layer;
+      r.stopped.failed_chunk = k.index;
+      r.stopped.error = std::string(dev ? "device" : "host") + " memory limit " +
+                        format_bytes(static_cast<double>(m.limit())) +
+                        " is too small to go on: " + format_bytes(static_cast<double>(m.live())) +
+                        " are held by chunks still needed, and layer \"" + graph.layer(k.layer).id + "\" needs " +
+                        format_bytes(static_cast<double>(dev ? r.device_need(t) : r.host_need(t))) +
+                        " more for chunk " + std::to_string(k.index);
       break;
     }
     const std::int64_t t = ready.top().second;
@@ -520,10 +505,11 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   }
   // Wait for the device; an asynchronous kernel error surfaces here.
   const cudaError_t sync = cudaDeviceSynchronize();
-  if (sync != cudaSuccess && r.error.empty()) r.error = std::string("CUDA error during the run: ") + cudaGetErrorString(sync);
+  if (sync != cudaSuccess && !r.stopped.failed())
+    r.stopped.error = std::string("CUDA error during the run: ") + cudaGetErrorString(sync);
   // The outputs kept in memory come back to the host as part of the run (and of its transfers).
   std::string download_error;
-  if (r.error.empty() && !cancelled && r.done == n) {
+  if (!r.stopped.failed() && !r.stopped.cancelled && r.done == n) {
     try {
       for (std::int64_t t = 0; t < n; ++t)
         if (r.keep[t] && !r.slots[t].on_host) {
@@ -546,44 +532,17 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
     for (const auto& d : r.dev_tasks)
       r.obs->on_task_end(kGpuWorker, {d.task, at(d.start), at(d.end), d.bytes, kGpuWorker, TaskStatus::Done, d.fused});
     for (const auto& m : r.dev_mem_events) r.obs->on_memory(kGpuWorker, {at(m.ev), m.delta, m.layer, kDevice});
-    for (const auto& x : r.transfers) r.obs->on_transfer(kGpuWorker, {x.task, at(x.start), at(x.end), x.bytes, x.to_device, kDevice});
+    for (const auto& x : r.transfers)
+      r.obs->on_transfer(kGpuWorker, {x.task, at(x.start), at(x.end), x.bytes, x.to_device, kDevice});
   }
 
-  RunResult result;
-  result.wall_ns = wall;
-  result.tasks_run = r.done;
-  if (!r.error.empty()) {
-    result.status = "failed";
-    result.error = r.error;
-    result.failed_layer = r.failed_layer;
-    result.failed_chunk = r.failed_chunk;
-  } else if (cancelled || r.done < n) {
-    result.status = "cancelled";
-    result.error = "cancelled after " + std::to_string(r.done) + " of " + std::to_string(n) + " tasks";
-  }
+  RunResult result = make_run_result(r.stopped, r.done, n, wall);
   if (result.ok() && !download_error.empty()) {
     result.status = "failed";
     result.error = download_error;
   }
-  if (result.ok()) {
-    try {
-      for (const auto& o : graph.outputs()) {
-        if (!o.to_npy.empty() || !o.to_zarr.empty()) continue;
-        result.outputs.push_back(assemble_output(graph, o.layer, r.host, options.max_output_bytes));
-      }
-    } catch (const std::exception& e) {
-      result.status = "failed";
-      result.error = std::string("CUDA: assembling the outputs: ") + e.what();
-    }
-  }
-  try {
-    finalize_sinks(graph, result.ok());
-  } catch (const std::exception& e) {
-    if (result.ok()) {
-      result.status = "failed";
-      result.error = e.what();
-    }
-  }
+  collect_outputs(graph, r.host, options.max_output_bytes, result);
+  outputs.commit(result);
   // Release what is still held (outputs, chunks of a stopped run).
   const std::int64_t end = r.now();
   for (std::int64_t t = 0; t < n; ++t) {
@@ -606,12 +565,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   result.peak_bytes = r.host_mem.peak();
   last_live_ = r.dev_mem.live();
   last_peak_ = r.dev_mem.peak();
-  if (r.obs) {
-    if (!result.ok())
-      for (std::int64_t t = 0; t < n; ++t)
-        if (r.status[t] == 0) r.obs->on_task_end(0, {t, 0, 0, 0, -1, TaskStatus::Cancelled, false});
-    r.obs->on_run_end(wall, result.status, result.error);
-  }
+  report_run_end(r.obs, r.status, result);
   return result;
 }
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 #include "chunkscope/core/pipeline.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/kernel.hpp"
@@ -114,6 +116,30 @@ int main(int argc, char** argv) {
       threw = std::string(e.what()).find("--device-memory-limit") != std::string::npos;
     }
     CHECK(threw, "a device limit of 64 B did not fail early with a --device-memory-limit message");
+  }
+  // The same refusal with a sink: the temporary its prepare() made and the folder made for it go
+  // again (exec/run_plan.hpp, RunOutputs).
+  {
+    const std::filesystem::path tmp = std::filesystem::temp_directory_path() / ("cs-cuda-refusal-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(tmp);
+    std::filesystem::create_directories(tmp);
+    auto g = parse_pipeline_text(R"({"name": "refused", "layers": [
+      {"id": "x", "op": "random", "shape": [256, 256], "chunks": [128, 128], "seed": 1},
+      {"id": "y", "op": "sqrt", "input": "x"}], "outputs": [{"id": "y", "to_npy": "sub/out.npy"}]})", "refused", tmp.string());
+    CHECK(g.ok(), "refusal pipeline: %s", g.ok() ? "" : g.error().c_str());
+    if (g.ok()) {
+      CudaExecutor tiny(CudaOptions{0, 64});
+      bool threw = false;
+      try {
+        tiny.run(*g, RunOptions{});
+      } catch (const InputError&) {
+        threw = true;
+      }
+      CHECK(threw, "a device limit of 64 B did not refuse the run");
+      CHECK(!std::filesystem::exists(tmp / ("sub/out.npy.tmp-" + std::to_string(::getpid()))), "a refused run left its sink's temporary");
+      CHECK(!std::filesystem::exists(tmp / "sub"), "a refused run left the folder made for its output");
+    }
+    std::filesystem::remove_all(tmp);
   }
   // A fused chain: one kernel a chunk, the fused layers' tasks marked, results equal the CPU's,
   // and no device memory for the intermediates.

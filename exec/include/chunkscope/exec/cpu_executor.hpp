@@ -1,5 +1,6 @@
 #pragma once
 // CpuExecutor: runs a Graph on a work-stealing thread pool in a memory-aware order.
+#include "chunkscope/core/task_order.hpp"  // memory_aware_priorities, consume_needs
 #include "chunkscope/exec/executor.hpp"
 
 namespace chunkscope {
@@ -16,8 +17,5 @@ class CpuExecutor : public Executor {
   std::string name() const override { return "cpu"; }
   RunResult run(const Graph& graph, const RunOptions& options) override;
 };
-
-/// Static priorities (lower runs first) used by the CPU executor; exposed for tests.
-std::vector<std::int64_t> memory_aware_priorities(const TaskGraph& tasks);
 
 }  // namespace chunkscope
