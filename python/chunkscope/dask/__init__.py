@@ -20,14 +20,17 @@ Two things are recorded:
 Both become one trace document (docs/trace-format.md), validated by chunkscope's C++ reader.
 
 The package: graph.py (graph capture), local.py (local schedulers' recorder), plugin.py
-(distributed scheduler plugin), document.py (the trace document), session.py (the entry point: profile()).
+(distributed scheduler plugin), document.py (the trace document), session.py (the entry point: profile()),
+origins.py (where in the user's code each layer is made), groups.py (layers grouped into the user's
+operations), plan.py (`plan(x)`: the same document before computing, with no tasks).
 """
 from __future__ import annotations
 
 from . import origins as _origins
+from .plan import Plan, plan
 from .plugin import SchedulerRecorder
 from .session import Profile, profile
 
 _origins.install()  # where in the user's code each layer is made (origins.py)
 
-__all__ = ["profile", "Profile", "SchedulerRecorder"]
+__all__ = ["profile", "Profile", "plan", "Plan", "SchedulerRecorder"]
