@@ -23,7 +23,7 @@ from typing import Any
 from . import _chunkscope
 from ._chunkscope import InputError
 
-__all__ = ["Trace", "Layer", "Finding", "Evidence", "InputError", "RunError", "load", "run", "web_assets_dir"]
+__all__ = ["Trace", "Layer", "Finding", "Evidence", "InputError", "RunError", "load", "run", "to_dask", "web_assets_dir"]
 
 try:
     from ._build_config import BUILD_WEB_DIR as _BUILD_WEB_DIR, VERSION as __version__
@@ -364,6 +364,18 @@ def run(pipeline, threads: int = 0, memory_limit: int = 0) -> Trace:
     if status != "ok":
         raise RunError(f"chunkscope: run {status}: {error}", trace)
     return trace
+
+
+def to_dask(pipeline, *, sinks: bool = False, targets: dict | None = None) -> dict:
+    """The pipeline's layers as dask arrays, {layer id: dask.array.Array}, each one Dask layer named by
+    its id (chunkscope/to_dask.py; docs/distributed.md). Needs numpy and dask."""
+    import importlib
+    mod = importlib.import_module(".to_dask", __name__)
+    globals()["to_dask"] = _to_dask  # importing the submodule bound its name here: the function again
+    return mod.to_dask(pipeline, sinks=sinks, targets=targets)
+
+
+_to_dask = to_dask
 
 
 def load_ipython_extension(ipython):

@@ -1,6 +1,7 @@
 // chunkscope._chunkscope: the native half of the Python package. Thin: every function converts its
 // arguments, calls core / exec / web, and turns chunkscope's one-line errors into InputError
 // (a ValueError). Layers and findings cross as JSON text; python/chunkscope/ makes objects of them.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -15,12 +16,14 @@
 #include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/describe.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
+#include "chunkscope/exec/random_fill.hpp"
 #include "chunkscope/exec/recorder.hpp"
 #include "chunkscope/web/html_export.hpp"
 
@@ -138,6 +141,42 @@ py::tuple run(const std::string& path, const std::string& text, const std::strin
   return py::make_tuple(std::make_shared<PyTrace>(rec.trace()), r.status, r.error);
 }
 
+/// A pipeline (file path, or JSON text with its name and base folder) as `describe --json` gives it:
+/// the layers after chunk unification, push-down and the output sinks (to_dask builds on it).
+std::string describe_pipeline(const std::string& path, const std::string& text, const std::string& source,
+                              const std::string& base_dir) {
+  Result<Graph> g = Result<Graph>::failure("");
+  if (!path.empty()) {
+    g = load_pipeline(path);
+  } else {
+    PipelineOptions po;
+    po.probe_source = probe_source_file;
+    g = parse_pipeline_text(text, source, base_dir, po);
+  }
+  if (!g) throw InputError(g.error());
+  return describe_json(*g).dump();
+}
+
+/// A block of the `random` source, filled by exec's kernel (fill_random): element i of the C-order
+/// block of shape `extent` holds the value of global index base + sum(i[a] * index_stride[a]).
+py::array random_block(std::uint64_t seed, const std::string& dtype, std::int64_t base,
+                       const std::vector<std::int64_t>& extent, const std::vector<std::int64_t>& index_stride) {
+  const auto t = parse_dtype(dtype);
+  if (!t || (*t != DType::Float32 && *t != DType::Float64))
+    throw InputError("random_block: dtype must be float32 or float64");
+  if (extent.size() != index_stride.size()) throw InputError("random_block: extent and index_stride differ in length");
+  for (const auto e : extent)
+    if (e < 0) throw InputError("random_block: negative extent");
+  std::vector<py::ssize_t> shape(extent.begin(), extent.end());
+  py::array out = *t == DType::Float32 ? py::array(py::dtype::of<float>(), shape) : py::array(py::dtype::of<double>(), shape);
+  auto* data = static_cast<std::byte*>(out.mutable_data());
+  {
+    py::gil_scoped_release release;
+    fill_random(*t, seed, base, extent, index_stride, data);
+  }
+  return out;
+}
+
 }  // namespace
 }  // namespace chunkscope::python
 
@@ -242,6 +281,10 @@ PYBIND11_MODULE(_chunkscope, m) {
 
   m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"), py::arg("threads"),
         py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
+  m.def("describe_pipeline", &python::describe_pipeline, py::arg("path"), py::arg("text"), py::arg("source"),
+        py::arg("base_dir"), "`chunkscope describe --json` of a pipeline (a file, or JSON text with its name and base folder).");
+  m.def("random_block", &python::random_block, py::arg("seed"), py::arg("dtype"), py::arg("base"), py::arg("extent"),
+        py::arg("index_stride"), "A block of the `random` source, filled by exec's kernel (docs/pipeline-format.md).");
   m.def("html_escape", [](const std::string& s) { return web::html_escape(s); });
   m.def(
       "find_web_assets", [](const std::string& exe) { return web::find_web_assets(exe); }, py::arg("exe_path"));
