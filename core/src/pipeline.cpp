@@ -106,7 +106,10 @@ struct Parser {
     if (!r.has(f)) return d;
     const std::string name = r.str(f);
     const auto t = parse_dtype(name);
-    if (!t) r.fail(f, "unknown dtype \"" + name + "\" (use bool, uint8, uint16, int32, int64, float32 or float64)");
+    if (!t) {
+      const std::string why = unsupported_dtype_reason(name);
+      r.fail(f, why.empty() ? "unknown dtype \"" + name + "\" (use " + std::string(dtype_names_list()) + ")" : why);
+    }
     return *t;
   }
 
@@ -266,7 +269,7 @@ struct Parser {
         else allow({"shape", "chunks", "dtype"});
         l.meta.shape = shape_field(r);
         l.meta.dtype = dtype_field(r, "dtype", DType::Float64);
-        if (l.op == Op::Random && !is_float(l.meta.dtype))
+        if (l.op == Op::Random && l.meta.dtype != DType::Float32 && l.meta.dtype != DType::Float64)
           r.fail("dtype", "random makes uniform values in [0, 1): use float32 or float64");
         if (l.op == Op::Random) {
           const auto s = r.integer_or("seed", 0);
@@ -385,6 +388,7 @@ struct Parser {
     }
     switch (l.op) {
       case Op::Divide: result = divide_result(result); break;
+      case Op::Power: if (result == DType::Bool) result = DType::Int8; break;  // np.power(bool, bool) is int8
       case Op::Greater: case Op::GreaterEqual: case Op::Less: case Op::LessEqual: case Op::Equal: result = DType::Bool; break;
       case Op::Sqrt: case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos: result = float_math_result(result); break;
       case Op::Negative:
@@ -609,6 +613,9 @@ struct Parser {
     l.meta.shape = {meta(ins[0]).shape[0], meta(ins[1]).shape[1]};
     l.meta.chunks = {meta(ins[0]).chunks[0], meta(ins[1]).chunks[1]};
     l.meta.dtype = promote(meta(ins[0]).dtype, meta(ins[1]).dtype);
+    if (l.meta.dtype == DType::Float16)
+      r.fail("inputs", "matmul of float16 is not supported (NumPy accumulates float16 products in float32 with "
+                       "no BLAS; chunked partial sums would round differently): use astype float32 first");
   }
 
   // Moves a rechunk or slice that directly follows a source into the source.

@@ -172,6 +172,8 @@ template <class To, class From>
 inline To cast_value(From v) {
   if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
+  } else if constexpr (std::is_same_v<From, numpy::Half>) {
+    return cast_value<To>(static_cast<float>(v));
   } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
     if (!(v == v)) return To(0);
     constexpr auto hi = static_cast<From>(std::numeric_limits<To>::max());

@@ -131,8 +131,7 @@ class HeaderDict {
       return;
     }
     const std::string_view v = any_literal();
-    bad(name_, "unsupported .npy dtype " + excerpt(v) +
-                   " (little-endian bool, uint8, uint16, int32, int64, uint64, float32, float64 only)");
+    bad(name_, "unsupported .npy dtype " + excerpt(v) + " (little-endian " + std::string(dtype_names_list()) + " only)");
   }
 
   void parse_fortran_order() {
@@ -222,7 +221,11 @@ NpyHeader parse_npy_header(const std::string& b, std::int64_t file_size, const s
   HeaderDict dict(std::string_view(b).substr(start, header_len), name);
   dict.parse();
   const auto dt = parse_typestr(dict.descr);
-  if (!dt) bad(name, "unsupported .npy dtype '" + dict.descr + "' (little-endian bool, uint8, uint16, int32, int64, uint64, float32, float64 only)");
+  if (!dt) {
+    const std::string why = unsupported_dtype_reason(dict.descr);
+    bad(name, why.empty() ? "unsupported .npy dtype '" + dict.descr + "' (little-endian " + std::string(dtype_names_list()) + " only)"
+                          : "unsupported .npy dtype '" + dict.descr + "': " + why);
+  }
   out.dtype = *dt;
   if (dict.fortran_order) bad(name, "Fortran-order .npy files are not supported (save with np.ascontiguousarray)");
   out.shape = dict.shape;

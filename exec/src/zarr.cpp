@@ -66,7 +66,10 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   }
   if (!j.contains("dtype") || !j["dtype"].is_string()) bad(name, "dtype", "must be a string like \"<f8\"");
   const auto dt = parse_typestr(j["dtype"].get<std::string>());
-  if (!dt) bad(name, "dtype", "unsupported dtype " + j["dtype"].dump());
+  if (!dt) {
+    const std::string why = unsupported_dtype_reason(j["dtype"].get<std::string>());
+    bad(name, "dtype", "unsupported dtype " + j["dtype"].dump() + (why.empty() ? " (little-endian " + std::string(dtype_names_list()) + ")" : ": " + why));
+  }
   m.dtype = *dt;
   // chunk_bytes() and every chunk buffer multiply these: bound them before anything does.
   std::int64_t chunk_bytes = dtype_size(m.dtype);

@@ -39,8 +39,12 @@ template <class T>
 CS_HD T load_as(const void* p, DType t, std::int64_t i) {
   switch (t) {
     case DType::Bool: return cast<T>(static_cast<const bool*>(p)[i]);
+    case DType::Int8: return cast<T>(static_cast<const std::int8_t*>(p)[i]);
     case DType::UInt8: return cast<T>(static_cast<const std::uint8_t*>(p)[i]);
+    case DType::Int16: return cast<T>(static_cast<const std::int16_t*>(p)[i]);
     case DType::UInt16: return cast<T>(static_cast<const std::uint16_t*>(p)[i]);
+    case DType::UInt32: return cast<T>(static_cast<const std::uint32_t*>(p)[i]);
+    case DType::Float16: return cast<T>(static_cast<const numpy::Half*>(p)[i]);
     case DType::Int32: return cast<T>(static_cast<const std::int32_t*>(p)[i]);
     case DType::Int64: return cast<T>(static_cast<const std::int64_t*>(p)[i]);
     case DType::UInt64: return cast<T>(static_cast<const std::uint64_t*>(p)[i]);
@@ -55,8 +59,12 @@ template <class T>
 CS_HD void store_as(void* p, DType t, std::int64_t i, T v) {
   switch (t) {
     case DType::Bool: static_cast<bool*>(p)[i] = cast<bool>(v); return;
+    case DType::Int8: static_cast<std::int8_t*>(p)[i] = cast<std::int8_t>(v); return;
     case DType::UInt8: static_cast<std::uint8_t*>(p)[i] = cast<std::uint8_t>(v); return;
+    case DType::Int16: static_cast<std::int16_t*>(p)[i] = cast<std::int16_t>(v); return;
     case DType::UInt16: static_cast<std::uint16_t*>(p)[i] = cast<std::uint16_t>(v); return;
+    case DType::UInt32: static_cast<std::uint32_t*>(p)[i] = cast<std::uint32_t>(v); return;
+    case DType::Float16: static_cast<numpy::Half*>(p)[i] = cast<numpy::Half>(v); return;
     case DType::Int32: static_cast<std::int32_t*>(p)[i] = cast<std::int32_t>(v); return;
     case DType::Int64: static_cast<std::int64_t*>(p)[i] = cast<std::int64_t>(v); return;
     case DType::UInt64: static_cast<std::uint64_t*>(p)[i] = cast<std::uint64_t>(v); return;
@@ -171,8 +179,14 @@ CS_HD void ew_apply_dyn(DType compute, Op op, DType out_dtype, const EwOperand& 
                         void* out, std::int64_t i) {
   switch (compute) {
     case DType::Bool: return ew_apply<bool>(op, out_dtype, a, b, c, out, i);
+    case DType::Int8: return ew_apply<std::int8_t>(op, out_dtype, a, b, c, out, i);
     case DType::UInt8: return ew_apply<std::uint8_t>(op, out_dtype, a, b, c, out, i);
+    case DType::Int16: return ew_apply<std::int16_t>(op, out_dtype, a, b, c, out, i);
     case DType::UInt16: return ew_apply<std::uint16_t>(op, out_dtype, a, b, c, out, i);
+    case DType::UInt32: return ew_apply<std::uint32_t>(op, out_dtype, a, b, c, out, i);
+    // float16 computes in float (exact for float16 values) and rounds each result when stored, as
+    // NumPy's float16 loops do (the plan rounds float literals to float16 first).
+    case DType::Float16: return ew_apply<float>(op, out_dtype, a, b, c, out, i);
     case DType::Int32: return ew_apply<std::int32_t>(op, out_dtype, a, b, c, out, i);
     case DType::Int64: return ew_apply<std::int64_t>(op, out_dtype, a, b, c, out, i);
     case DType::UInt64: return ew_apply<std::uint64_t>(op, out_dtype, a, b, c, out, i);
@@ -214,9 +228,13 @@ struct FusedProgram {
 CS_HD int dtype_bytes(DType t) {
   switch (t) {
     case DType::Bool:
+    case DType::Int8:
     case DType::UInt8: return 1;
-    case DType::UInt16: return 2;
+    case DType::Int16:
+    case DType::UInt16:
+    case DType::Float16: return 2;
     case DType::Int32:
+    case DType::UInt32:
     case DType::Float32: return 4;
     default: return 8;
   }
@@ -362,14 +380,14 @@ CS_HD std::int64_t red_offset(const ReduceWalk& w, std::int64_t r) {
 
 template <class T>
 CS_HD T lowest() {
-  if constexpr (std::is_floating_point_v<T>) return -static_cast<T>(INFINITY);
+  if constexpr (numpy::is_float_v<T>) return T(-INFINITY);
   else if constexpr (std::is_same_v<T, bool>) return false;
   else if constexpr (std::is_signed_v<T>) return static_cast<T>(T(1) << (sizeof(T) * 8 - 1));
   else return T(0);
 }
 template <class T>
 CS_HD T highest() {
-  if constexpr (std::is_floating_point_v<T>) return static_cast<T>(INFINITY);
+  if constexpr (numpy::is_float_v<T>) return T(INFINITY);
   else if constexpr (std::is_same_v<T, bool>) return true;
   else if constexpr (std::is_signed_v<T>) return static_cast<T>(~lowest<T>());
   else return static_cast<T>(~T(0));

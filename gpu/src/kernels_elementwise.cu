@@ -46,6 +46,10 @@ void launch_elementwise(Op op, DType compute, DType out_dtype, const EwOperand* 
   if (n <= 0) return;
   switch (compute) {
     case DType::Bool: launch_typed<bool>(op, out_dtype, operands, count, out, n, stream); break;
+    case DType::Int8: launch_typed<std::int8_t>(op, out_dtype, operands, count, out, n, stream); break;
+    case DType::Int16: launch_typed<std::int16_t>(op, out_dtype, operands, count, out, n, stream); break;
+    case DType::UInt32: launch_typed<std::uint32_t>(op, out_dtype, operands, count, out, n, stream); break;
+    case DType::Float16: launch_typed<float>(op, out_dtype, operands, count, out, n, stream); break;
     case DType::UInt8: launch_typed<std::uint8_t>(op, out_dtype, operands, count, out, n, stream); break;
     case DType::UInt16: launch_typed<std::uint16_t>(op, out_dtype, operands, count, out, n, stream); break;
     case DType::Int32: launch_typed<std::int32_t>(op, out_dtype, operands, count, out, n, stream); break;

@@ -31,8 +31,12 @@ inline void check_launch(const char* what) {
 #define CHUNKSCOPE_BY_DTYPE(t, CALL)                      \
   switch (t) {                                            \
     case DType::Bool: { using T = bool; CALL; break; }    \
+    case DType::Int8: { using T = std::int8_t; CALL; break; }     \
     case DType::UInt8: { using T = std::uint8_t; CALL; break; }   \
+    case DType::Int16: { using T = std::int16_t; CALL; break; }   \
     case DType::UInt16: { using T = std::uint16_t; CALL; break; } \
+    case DType::UInt32: { using T = std::uint32_t; CALL; break; } \
+    case DType::Float16: { using T = numpy::Half; CALL; break; }  \
     case DType::Int32: { using T = std::int32_t; CALL; break; }   \
     case DType::Int64: { using T = std::int64_t; CALL; break; }   \
     case DType::UInt64: { using T = std::uint64_t; CALL; break; } \

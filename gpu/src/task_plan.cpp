@@ -79,6 +79,9 @@ bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& d) {
   else if (any_scalar) promoted = promote_with_scalar(arrays, scalar_integral);
   d.compute = is_comparison(l.op) ? promoted : l.meta.dtype;
   if (l.op == Op::AsType) d.compute = d.operands[0].dtype;
+  if (d.compute == DType::Float16 && l.op != Op::AsType)  // NumPy converts a literal to float16 first
+    for (size_t k = 0; k < d.operands.size(); ++k)
+      if (d.operand_input[k] < 0) d.operands[k].scalar = static_cast<double>(static_cast<float>(numpy::Half(d.operands[k].scalar)));
   if (is_integer(d.compute)) {
     for (size_t k = first_value; k < l.params.operands.size(); ++k) {
       const Operand& o = l.params.operands[k];
@@ -172,6 +175,10 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
 
 bool plan_reduce(const Graph& g, const Layer& l, ReducePlan& p, std::string& why) {
   const ArrayMeta& im = g.layer(l.inputs[0]).meta;
+  if (im.dtype == DType::Float16) {
+    why = "float16 reduction (the host kernel accumulates it in float64)";
+    return false;
+  }
   dm::ReduceSpec& r = p.spec;
   r.in = im.dtype;
   r.out = l.meta.dtype;
@@ -219,6 +226,10 @@ bool plan_filter(const Graph& g, const Layer& l, FilterPlan& p, std::string& why
   const ArrayMeta& im = g.layer(l.inputs[0]).meta;
   if (im.dtype == DType::Bool) {
     why = "filter of a bool array (the host kernel reports it)";
+    return false;
+  }
+  if (im.dtype == DType::Float16) {
+    why = "float16 filter (the host kernel filters it as float32)";
     return false;
   }
   if (im.ndim() > dm::kAxes) {

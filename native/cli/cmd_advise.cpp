@@ -83,9 +83,10 @@ void add_advise(CLI::App& app, int& exit_code) {
       r.shape = parse_shape(o->shape);
       if (r.shape.empty()) return fail("--shape: \"" + o->shape + "\" is not a shape (use e.g. 64,8192,8192)");
       const auto dt = parse_dtype(o->dtype);
-      if (!dt)
-        return fail("--dtype: unknown dtype \"" + o->dtype +
-                    "\" (use bool, uint8, uint16, int32, int64, float32 or float64)");
+      if (!dt) {
+        const std::string why = unsupported_dtype_reason(o->dtype);
+        return fail("--dtype: " + (why.empty() ? "unknown dtype \"" + o->dtype + "\" (use " + std::string(dtype_names_list()) + ")" : why));
+      }
       r.dtype = *dt;
       r.target_bytes = *target;
       r.access = *parse_access(o->access);

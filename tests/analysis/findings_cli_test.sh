@@ -132,7 +132,7 @@ PY
     [ $? -eq 2 ] || fail "advise --shape 10,0 should exit 2"
     "$bin" advise >/dev/null 2>&1
     [ $? -eq 2 ] || fail "advise without PIPELINE or --shape should exit 2"
-    "$bin" advise --shape 8 --dtype float16 >/dev/null 2>&1
+    "$bin" advise --shape 8 --dtype complex64 >/dev/null 2>&1
     [ $? -eq 2 ] || fail "advise with an unknown dtype should exit 2"
     out=$("$bin" advise "$samples/transpose_rechunk.json" --threads 4) || fail "advise PIPELINE failed"
     [[ $out == *'{"chunks":[-1,64,64],"layer":"movie"}'* ]] || fail "advise transpose_rechunk: no edit removing the pencils rechunk: $out"

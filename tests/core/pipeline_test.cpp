@@ -305,14 +305,18 @@ TEST_CASE("slices of a huge virtual array are planned per chunk, not per element
 }
 
 TEST_CASE("validation: bad dtype", "[core][pipeline][error]") {
-  check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [4], "dtype": "float16"}])"), "a", "dtype",
-                 "unknown dtype \"float16\"");
+  check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [4], "dtype": "float8"}])"), "a", "dtype",
+                 "unknown dtype \"float8\" (use bool, int8, uint8, int16, uint16, int32, uint32, int64, uint64, float16, float32 or float64)");
+  check_rejected(pipeline(R"([{"id": "a", "op": "random", "shape": [4], "dtype": "float16"}])"), "a", "dtype",
+                 "float32 or float64");
+  check_rejected(after_a(R"({"id": "t", "op": "astype", "input": "a", "dtype": "complex64"})"), "t", "dtype",
+                 "complex dtypes are not supported");
   check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [4], "dtype": 8}])"), "a", "dtype",
                  "must be a string");
   check_rejected(pipeline(R"([{"id": "a", "op": "random", "shape": [4], "dtype": "int32"}])"), "a", "dtype",
                  "float32 or float64");
   check_rejected(after_a(R"({"id": "t", "op": "astype", "input": "a", "dtype": "complex128"})"), "t", "dtype",
-                 "unknown dtype");
+                 "complex dtypes are not supported: chunkscope cannot match NumPy's complex semantics");
   check_rejected(after_a(R"({"id": "t", "op": "astype", "input": "a"})"), "t", "dtype", "is missing");
   const std::string m = R"({"id": "m", "op": "greater", "inputs": ["a", 0.5]}, )";
   check_rejected(after_a(m + R"({"id": "n", "op": "negative", "input": "m"})"), "n", "input", "negative of a bool");

@@ -5,7 +5,8 @@
     # -> /tmp/ref/area.npy, /tmp/ref/intensity.npy (one file per output layer, named by layer id)
 
 It follows docs/pipeline-format.md: NumPy semantics with chunkscope's result-dtype rules (those of
-core/src/dtype.cpp: NEP 50 weak Python scalars, float32 where NumPy would give float16, ...), the
+core/src/dtype.cpp: np.result_type between arrays, NEP 50 weak Python scalars, float16 computed by
+NumPy's own float16 loops, float reductions accumulated in float64 and rounded once), the
 `random` source of philox.py, and scipy.ndimage for the filters. Chunks play no part (rechunk is the
 identity). The outputs are the layers named in "outputs", or the last layer when there is none.
 
@@ -30,10 +31,13 @@ from philox import random_array  # noqa: E402
 
 DTYPE_ALIASES = {
     "bool": "bool", "?": "bool", "b1": "bool",
-    "uint8": "uint8", "u1": "uint8", "uint16": "uint16", "u2": "uint16",
-    "int32": "int32", "i4": "int32", "int64": "int64", "i8": "int64", "int": "int64",
+    "int8": "int8", "i1": "int8", "uint8": "uint8", "u1": "uint8",
+    "int16": "int16", "i2": "int16", "uint16": "uint16", "u2": "uint16",
+    "int32": "int32", "i4": "int32", "uint32": "uint32", "u4": "uint32",
+    "int64": "int64", "i8": "int64", "int": "int64",
     "uint64": "uint64", "u8": "uint64",
-    "float32": "float32", "f4": "float32",
+    "float16": "float16", "f2": "float16", "half": "float16",
+    "float32": "float32", "f4": "float32", "single": "float32",
     "float64": "float64", "f8": "float64", "float": "float64", "double": "float64",
 }
 SUPPORTED = {np.dtype(n) for n in set(DTYPE_ALIASES.values())}
@@ -54,32 +58,8 @@ def _bits(t):
 
 
 def promote(a, b):
-    """np.result_type of two arrays, restricted to chunkscope's dtypes (dtype.cpp: promote)."""
-    a, b = np.dtype(a), np.dtype(b)
-    if a == b:
-        return a
-    if a.kind == "b":
-        return b
-    if b.kind == "b":
-        return a
-    if a.kind == "f" or b.kind == "f":
-        if np.float64 in (a, b):
-            return np.dtype(np.float64)
-        other = b if a.kind == "f" else a
-        if other.kind == "f":
-            return np.dtype(np.float32)
-        return np.dtype(np.float32 if _bits(other) <= 16 else np.float64)
-    ua, ub = a.kind == "u", b.kind == "u"
-    if ua == ub:
-        return a if _bits(a) >= _bits(b) else b
-    u, s = (a, b) if ua else (b, a)
-    if _bits(s) > _bits(u):
-        return s
-    if _bits(u) < 32:
-        return np.dtype(np.int32)
-    if _bits(u) < 64:
-        return np.dtype(np.int64)
-    return np.dtype(np.float64)
+    """np.result_type of two arrays (dtype.cpp: promote is NumPy's table for chunkscope's dtypes)."""
+    return np.result_type(np.dtype(a), np.dtype(b))
 
 
 def promote_with_scalar(array, integral):
@@ -96,10 +76,8 @@ def divide_result(t):
 
 
 def float_math_result(t):
-    """sqrt/exp/log/sin/cos: float32 for bool, uint8, uint16 (NumPy: float16) and float32."""
-    if t in (np.dtype(np.bool_), np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32)):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
+    """sqrt/exp/log/sin/cos: NumPy's own loop selection (bool/int8/uint8 -> float16, ...)."""
+    return np.sqrt(np.zeros(1, t)).dtype
 
 
 def sum_result(t):
@@ -190,8 +168,8 @@ class Evaluator:
             x = self.array(layer, "input", self.field(layer, "input"))
             if op == "astype":
                 return x.astype(parse_dtype(self.field(layer, "dtype"), f'layer "{layer["id"]}"'))
-            if op in FLOAT_MATH:
-                return FLOAT_MATH[op](x.astype(float_math_result(x.dtype)))
+            if op in FLOAT_MATH:  # NumPy's loops (float16's compute in float32, round to float16)
+                return FLOAT_MATH[op](x.astype(float_math_result(x.dtype), copy=False))
             if op == "negative" and x.dtype.kind == "b":
                 self.fail(layer, "input", "negative of a bool array")
             return (np.negative if op == "negative" else np.abs)(x)
@@ -220,6 +198,8 @@ class Evaluator:
         if op == "subtract" and t.kind == "b":
             self.fail(layer, "inputs", "subtract of bool arrays")
         compute = divide_result(t) if op == "divide" else t
+        if op == "power" and t.kind == "b":  # np.power(bool, bool) is int8
+            compute = np.dtype(np.int8)
         # NEP 50: a Python integer that does not fit an integer computation dtype raises OverflowError,
         # except in comparisons, which are exact as in NumPy >= 2 (computed here on Python ints:
         # NumPy 1.x would compare in float64).
@@ -303,19 +283,27 @@ class Evaluator:
             self.fail(layer, "input", "filters need a numeric array")
         mode = layer.get("mode") or "reflect"
         cval = float(layer.get("cval") or 0.0)
+        # scipy.ndimage does not filter float16: chunkscope filters it as float32, rounds once.
+        half = x.dtype == np.float16
+        if half:
+            x = x.astype(np.float32)
         if op == "gaussian_filter":
             sigma = self.field(layer, "sigma")
             sigma = [float(s) for s in sigma] if isinstance(sigma, list) else float(sigma)
             truncate = float(layer.get("truncate") or 4.0)
-            return ndi.gaussian_filter(x, sigma=sigma, mode=mode, cval=cval, truncate=truncate)
-        size = layer.get("size")
-        size = 3 if size is None else ([int(s) for s in size] if isinstance(size, list) else int(size))
-        return ndi.uniform_filter(x, size=size, mode=mode, cval=cval)
+            y = ndi.gaussian_filter(x, sigma=sigma, mode=mode, cval=cval, truncate=truncate)
+        else:
+            size = layer.get("size")
+            size = 3 if size is None else ([int(s) for s in size] if isinstance(size, list) else int(size))
+            y = ndi.uniform_filter(x, size=size, mode=mode, cval=cval)
+        return y.astype(np.float16) if half else y
 
     def matmul(self, layer):
         refs = self.field(layer, "inputs")
         a, b = (self.array(layer, "inputs", r) for r in refs)
         t = promote(a.dtype, b.dtype)
+        if t == np.float16:
+            self.fail(layer, "inputs", "matmul of float16 is not supported")
         if t.kind == "f":  # float64 products (BLAS), rounded once
             return np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(t)
         return np.matmul(a.astype(t, copy=False), b.astype(t, copy=False))

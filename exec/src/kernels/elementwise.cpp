@@ -202,12 +202,9 @@ struct Arg {
   numpy::IntScalar integer;  ///< an integer literal, exact (when scalar_is_integral)
 };
 
-/// A scalar operand in the computation type T: an integer literal exactly (it fits T, or the op
-/// raised in prepare), a float literal by NumPy's cast.
+struct EwState;
 template <class T>
-T scalar_as(const Arg& a) {
-  return a.scalar_is_integral ? a.integer.as<T>() : cast<T>(a.scalar);
-}
+T scalar_as(const EwState& s, const Arg& a);
 
 struct EwState {
   Op op = Op::Add;
@@ -218,7 +215,21 @@ struct EwState {
   /// A comparison with an integer literal outside the computation type's range has the same result
   /// for every element (NumPy >= 2 compares Python integers exactly): 0 or 1; -1 otherwise.
   int constant = -1;
+  /// float16 computation: the loops run in float (exact for float16 values) and every result is
+  /// rounded to float16 when stored, as NumPy's float16 loops do; literals are float16 first.
+  bool half = false;
 };
+
+/// A scalar operand in the computation type T: an integer literal exactly (it fits T, or the op
+/// raised in prepare), a float literal by NumPy's cast (to float16 first in a float16 computation).
+template <class T>
+T scalar_as(const EwState& s, const Arg& a) {
+  if (s.half) {
+    const numpy::Half h = a.scalar_is_integral ? a.integer.as<numpy::Half>() : numpy::Half(a.scalar);
+    return cast<T>(static_cast<float>(h));
+  }
+  return a.scalar_is_integral ? a.integer.as<T>() : cast<T>(a.scalar);
+}
 
 bool is_comparison_op(Op op) {
   return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
@@ -278,6 +289,7 @@ std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
 
   s->compute = is_comparison_op(l.op) ? promoted : s->out;
   if (l.op == Op::AsType) s->compute = s->args[0].dtype;
+  s->half = s->compute == DType::Float16;
 
   // NEP 50: a Python integer that does not fit the array's integer type raises OverflowError in
   // arithmetic; comparisons give the mathematically right answer: the same for every element.
@@ -328,7 +340,7 @@ void run_binary(const KernelContext& ctx, const EwState& s, F f, std::int64_t n)
   const Arg& b = s.args[1];
   const bool direct =
       (a.input < 0 || has_dtype<T>(a.dtype)) && (b.input < 0 || has_dtype<T>(b.dtype)) && has_dtype<R>(s.out);
-  const T sa = scalar_as<T>(a), sb = scalar_as<T>(b);
+  const T sa = scalar_as<T>(s, a), sb = scalar_as<T>(s, b);
   alignas(64) T ta[kBlock], tb[kBlock];
   alignas(64) R tr[kBlock];
   const std::int64_t step = direct ? kDirectSlice : kBlock;
@@ -383,14 +395,14 @@ void run_where(const KernelContext& ctx, const EwState& s, std::int64_t n) {
     if (a.input >= 0)
       av = values<T>(ctx, a, begin, m, ta);
     else {
-      std::fill(ta, ta + m, scalar_as<T>(a));
+      std::fill(ta, ta + m, scalar_as<T>(s, a));
       av = ta;
     }
     const T* bv;
     if (b.input >= 0)
       bv = values<T>(ctx, b, begin, m, tb);
     else {
-      std::fill(tb, tb + m, scalar_as<T>(b));
+      std::fill(tb, tb + m, scalar_as<T>(s, b));
       bv = tb;
     }
     T* out = direct_out ? ctx.output.as<T>() + begin : tr;
@@ -439,7 +451,6 @@ void run_typed(const KernelContext& ctx, const EwState& s, std::int64_t n) {
         }
       }
       break;
-    case Op::AsType: kernels::convert_to(ctx.inputs[0]->as<T>(), s.out, ctx.output.data(), n); return;
     default: break;
   }
   throw std::logic_error("element-wise op \"" + std::string(op_name(s.op)) + "\" has no loop for computation type " +
@@ -454,7 +465,15 @@ void ew_run(const KernelContext& ctx) {
     std::fill_n(ctx.output.as<bool>(), n, s.constant == 1);
     return;
   }
-  dispatch_dtype(s.compute, [&](auto t) { run_typed<decltype(t)>(ctx, s, n); });
+  if (s.op == Op::AsType) {  // element by element in the input's own type (float16 included)
+    dispatch_dtype(s.compute, [&](auto t) { kernels::convert_to(ctx.inputs[0]->as<decltype(t)>(), s.out, ctx.output.data(), n); });
+    return;
+  }
+  // float16 runs in float: every float16 value is exact there, the result is rounded when stored.
+  dispatch_dtype(s.half ? DType::Float32 : s.compute, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (!std::is_same_v<T, numpy::Half>) run_typed<T>(ctx, s, n);
+  });
 }
 
 }  // namespace

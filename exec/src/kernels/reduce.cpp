@@ -102,6 +102,18 @@ constexpr std::int64_t kBlock = 4096;  // elements summed with independent accum
 /// which the compiler turns into vector lanes.
 template <class A, class T>
 A block_sum(const T* __restrict x, std::int64_t n) {
+  if constexpr (std::is_integral_v<T> && std::is_signed_v<T> && sizeof(T) < 4) {
+    // int8/int16: int32 lanes with plain += (a block of kBlock values cannot overflow them).
+    // GCC 12 -O3 miscompiles the vectorised sign extension of int8/int16 into wrapping 64-bit (or
+    // 32-bit unsigned) lanes: sums of 52 int8 values came out with half the terms missing.
+    std::int32_t s[8] = {};
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) s[j] += x[i + j];
+    std::int32_t r = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < n; ++i) r += x[i];
+    return static_cast<A>(r);
+  }
   A s[8] = {};
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -156,18 +168,18 @@ T contig_extreme(const T* __restrict x, std::int64_t n) {
   for (; i + 8 <= n; i += 8)
     for (int j = 0; j < 8; ++j) {
       const T v = x[i + j];
-      if constexpr (std::is_floating_point_v<T>) nan |= v != v;
+      if constexpr (numpy::is_float_v<T>) nan |= v != v;
       s[j] = Max ? (v > s[j] ? v : s[j]) : (v < s[j] ? v : s[j]);
     }
   for (; i < n; ++i) {
     const T v = x[i];
-    if constexpr (std::is_floating_point_v<T>) nan |= v != v;
+    if constexpr (numpy::is_float_v<T>) nan |= v != v;
     s[0] = Max ? (v > s[0] ? v : s[0]) : (v < s[0] ? v : s[0]);
   }
   T r = s[0];
   for (int j = 1; j < 8; ++j) r = Max ? (s[j] > r ? s[j] : r) : (s[j] < r ? s[j] : r);
-  if constexpr (std::is_floating_point_v<T>)
-    if (nan) return std::numeric_limits<T>::quiet_NaN();
+  if constexpr (numpy::is_float_v<T>)
+    if (nan) return T(std::numeric_limits<double>::quiet_NaN());
   return r;
 }
 
@@ -269,15 +281,15 @@ struct ExtremeBody {
 
 template <class T>
 T lowest() {
-  if constexpr (std::is_floating_point_v<T>)
-    return -std::numeric_limits<T>::infinity();
+  if constexpr (numpy::is_float_v<T>)
+    return T(-std::numeric_limits<double>::infinity());
   else
     return std::numeric_limits<T>::lowest();
 }
 template <class T>
 T highest() {
-  if constexpr (std::is_floating_point_v<T>)
-    return std::numeric_limits<T>::infinity();
+  if constexpr (numpy::is_float_v<T>)
+    return T(std::numeric_limits<double>::infinity());
   else
     return std::numeric_limits<T>::max();
 }

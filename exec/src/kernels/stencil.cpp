@@ -331,10 +331,13 @@ void reset_outside(const StencilState& s, const Shape& off, double* buf, const S
 }
 
 /// Rounds float64 values to what an array of T stores (scipy writes each pass to the output).
+/// scipy.ndimage does not filter float16: a float16 array is filtered as float32 (each pass
+/// rounded to float32) and the result rounded to float16 once, at the end.
 template <class T>
 void round_to(double* v, std::int64_t n) {
-  if constexpr (!std::is_same_v<T, double>)
-    for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<double>(kernels::cast<T>(v[i]));
+  using R = std::conditional_t<std::is_same_v<T, numpy::Half>, float, T>;
+  if constexpr (!std::is_same_v<R, double>)
+    for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<double>(kernels::cast<R>(v[i]));
 }
 
 template <class T>

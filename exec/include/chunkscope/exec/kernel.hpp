@@ -17,6 +17,7 @@
 #include <span>
 
 #include "chunkscope/core/graph.hpp"
+#include "chunkscope/core/numpy_elements.hpp"
 #include "chunkscope/core/task_graph.hpp"
 #include "chunkscope/exec/buffer.hpp"
 
@@ -68,17 +69,21 @@ const KernelInfo& stencil_kernel();      ///< gaussian_filter, uniform_filter (o
 const KernelInfo& matmul_kernel();       ///< matmul through BLAS
 const KernelInfo& sink_kernel();         ///< to_npy, to_zarr
 
-/// Calls f(T{}) with the C++ element type of `t` (bool, uint8_t, uint16_t, int32_t, int64_t,
-/// uint64_t, float, double).
+/// Calls f(T{}) with the C++ element type of `t` (bool, int8_t, uint8_t, int16_t, uint16_t,
+/// int32_t, uint32_t, int64_t, uint64_t, numpy::Half, float, double).
 template <class F>
 decltype(auto) dispatch_dtype(DType t, F&& f) {
   switch (t) {
     case DType::Bool: return f(bool{});
+    case DType::Int8: return f(std::int8_t{});
     case DType::UInt8: return f(std::uint8_t{});
+    case DType::Int16: return f(std::int16_t{});
     case DType::UInt16: return f(std::uint16_t{});
     case DType::Int32: return f(std::int32_t{});
+    case DType::UInt32: return f(std::uint32_t{});
     case DType::Int64: return f(std::int64_t{});
     case DType::UInt64: return f(std::uint64_t{});
+    case DType::Float16: return f(numpy::Half{});
     case DType::Float32: return f(float{});
     case DType::Float64: break;
   }
