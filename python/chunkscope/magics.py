@@ -6,14 +6,21 @@
 profiles every Dask computation of the cell (chunkscope.dask.profile) and displays the dashboard of
 each one under the cell. The cell runs in the notebook's namespace; its last expression is the cell's
 value, as without the magic. The profile is kept in the variable `_chunkscope` (`_chunkscope.traces`).
-A cell that raises still shows what was recorded (the failed run), then the error.
+A cell that raises still shows what was recorded (the failed run), then the error. Each dashboard is
+titled by what its computation computed (the arrays' names in the cell), or by --name.
+
+    %chunkscope plan [--threads N] [--save FILE] EXPR
+
+the plan of the Dask collection(s) EXPR evaluates to, without computing them
+(chunkscope.dask.plan, titled EXPR), as the line's value: displayed when it is the cell's last line.
 """
 from __future__ import annotations
 
 import ast
 import os
+import re
 
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 __all__ = ["ChunkscopeMagics", "load_ipython_extension"]
@@ -46,16 +53,19 @@ class ChunkscopeMagics(Magics):
               help="write each run to FILE: the dashboard page when FILE ends with .html, else the trace "
                    "(.cstrace.json, or CBOR for .cbor); several runs: FILE-1, FILE-2, ... before the extension")
     @argument("--no-display", action="store_true", help="do not display the dashboard under the cell")
-    @argument("--name", default=None, help="the name of the traces (default: dask)")
-    @cell_magic("chunkscope")
-    def chunkscope(self, line, cell):
-        """Profile every Dask computation in the cell and display its dashboard (docs/python.md)."""
+    @argument("--name", default=None, help="the name of the traces (default: the names of the arrays each computes)")
+    @line_cell_magic("chunkscope")
+    def chunkscope(self, line, cell=None):
+        """Profile every Dask computation in the cell and display its dashboard (docs/python.md);
+        as a line magic, `%chunkscope plan EXPR`: the plan of EXPR before computing it."""
+        if cell is None:
+            return self._plan(line)
         args = parse_argstring(self.chunkscope, line)
         from IPython.display import display
 
         import chunkscope.dask
 
-        prof = chunkscope.dask.profile(name=args.name or "dask")
+        prof = chunkscope.dask.profile(name=args.name)
         self.shell.user_ns["_chunkscope"] = prof
         error = None
         value = None
@@ -77,6 +87,32 @@ class ChunkscopeMagics(Magics):
         if error is not None:
             raise error
         return value
+
+    def _plan(self, line: str):
+        """`plan [--threads N] [--save FILE] EXPR` -> chunkscope.dask.plan of EXPR's value."""
+        m = re.match(r"\s*plan\b(.*)$", line, re.S)
+        if not m:
+            raise ValueError("chunkscope: as a line magic: %chunkscope plan [--threads N] [--save FILE] EXPR")
+        rest, threads, save = m.group(1).strip(), None, None
+        while True:
+            o = re.match(r"--(threads|save)(?:=|\s+)(\S+)\s*(.*)$", rest, re.S)
+            if not o:
+                break
+            if o.group(1) == "threads":
+                threads = int(o.group(2))
+            else:
+                save = o.group(2)
+            rest = o.group(3).strip()
+        if not rest:
+            raise ValueError("chunkscope: %chunkscope plan needs an expression: %chunkscope plan x.mean(axis=0)")
+        import chunkscope.dask
+
+        value = eval(compile(self.shell.transform_cell(rest).strip(), "<%chunkscope plan>", "eval"), self.shell.user_ns)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        p = chunkscope.dask.plan(*values, name=rest, threads=threads)
+        if save:
+            p.save(os.path.expanduser(save))
+        return p
 
     def _run(self, cell: str):
         """Runs the cell's code in the user's namespace; returns the value of a final expression."""

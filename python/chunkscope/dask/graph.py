@@ -20,6 +20,7 @@ from __future__ import annotations
 import dask
 
 from .arrays import describe, dtype_name, is_array_like
+from .origins import chunks_of
 
 __all__ = ["GraphRecorder"]
 
@@ -124,7 +125,7 @@ class GraphRecorder:
         ann = layer.collection_annotations or {}
         info = {"name": name, "deps": deps, "shape": None, "chunks": None, "dtype": None, "type": type(layer).__name__,
                 "chunk_type": ann.get("chunk_type")}
-        chunks = ann.get("chunks")
+        chunks = chunks_of(name) or ann.get("chunks")  # chunks Dask set after annotating (origins.py)
         if chunks is not None:
             if all(all(isinstance(c, int) for c in axis) for axis in chunks):
                 info["chunks"] = [list(axis) for axis in chunks]

@@ -14,6 +14,9 @@ frame, same instruction, same function) share one call number: the layers of one
 mean, of one rechunk. A loop that calls the same function at the same line in successive iterations
 looks like one call (the frames are not told apart).
 
+The chunks Dask gives an array after making its layer (a reduction's chunk stage: one value per
+chunk along the reduced axes) are noted too (`chunks_of`): a plan cannot learn them from results.
+
 Each call is summarised while its frame is alive: `map_overlap(gaussian)`, `> 0.5`, `mean(axis=0)`,
 `rechunk`, `to_zarr(out.zarr)` (`label`), with the file, line and enclosing function of the user's
 frame. Layers made before the import have no origin; groups.py groups them by their names. The table
@@ -29,10 +32,11 @@ import sysconfig
 from collections import OrderedDict
 from dataclasses import dataclass
 
-__all__ = ["Origin", "origin_of", "install", "uninstall", "installed"]
+__all__ = ["Origin", "origin_of", "install", "uninstall", "installed", "user_names"]
 
 _MAX = 200_000
 _table: OrderedDict = OrderedDict()  # layer name -> Origin
+_chunks: OrderedDict = OrderedDict()  # array name -> the chunks it was last given (Dask sets some after the layer)
 _state = {"installed": False, "seq": 0, "last": None, "saved": None}
 _lib_cache: dict = {}
 
@@ -59,6 +63,12 @@ def origin_of(name: str) -> Origin | None:
     return _table.get(name)
 
 
+def chunks_of(name: str):
+    """The chunks Dask last gave the array `name` (a reduction's chunk stage, an array whose chunks
+    Dask set after annotating its layer), or None."""
+    return _chunks.get(name)
+
+
 def installed() -> bool:
     return _state["installed"]
 
@@ -73,7 +83,7 @@ def _lib_dirs() -> tuple:
         dirs.update(os.path.realpath(p) for p in site.getsitepackages())
     except AttributeError:  # a virtualenv's old site module
         pass
-    dirs.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # chunkscope
+    dirs.add(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # chunkscope
     for mod in ("dask", "numpy", "xarray", "toolz", "tlz", "zarr", "distributed"):
         m = sys.modules.get(mod)
         f = getattr(m, "__file__", None)
@@ -236,11 +246,24 @@ def install() -> None:
             pass
         init0(self, layers, *args, **kwargs)
 
+    prop = Array.__dict__.get("_chunks")
+
+    def set_chunks(self, chunks):
+        prop.fset(self, chunks)
+        try:
+            _chunks[self.name] = chunks
+            if len(_chunks) > _MAX:
+                _chunks.popitem(last=False)
+        except Exception:
+            pass
+
+    if isinstance(prop, property) and prop.fset is not None:
+        Array._chunks = property(prop.fget, set_chunks, prop.fdel, prop.__doc__)
     __new__.__wrapped__ = new_fn
     Array.__new__ = staticmethod(__new__)
     HighLevelGraph.from_collections = classmethod(from_collections)
     HighLevelGraph.__init__ = __init__
-    _state["saved"] = (Array, new0, HighLevelGraph, fc0, init0)
+    _state["saved"] = (Array, new0, HighLevelGraph, fc0, init0, prop)
     _state["installed"] = True
 
 
@@ -249,9 +272,39 @@ def uninstall() -> None:
     saved = _state["saved"]
     if not saved:
         return
-    Array, new0, HighLevelGraph, fc0, init0 = saved
+    Array, new0, HighLevelGraph, fc0, init0, prop = saved
     Array.__new__ = new0
+    if prop is not None:
+        Array._chunks = prop
     HighLevelGraph.from_collections = fc0
     HighLevelGraph.__init__ = init0
     _state["saved"] = None
     _state["installed"] = False
+
+
+def user_names(match, limit: int = 3) -> list:
+    """The names that the user's innermost frame (outside the libraries, as for origins) gives to
+    values for which `match(value)` is true, in the frame's order (at most `limit`): what a notebook
+    title calls the arrays the user computed. Empty when no user frame is found."""
+    dirs = _state.get("dirs") or _lib_dirs()
+    f = sys._getframe(1)
+    while f is not None and _is_lib(f.f_code.co_filename, dirs):
+        f = f.f_back
+    if f is None:
+        return []
+    out = []
+    try:
+        for name, value in list(f.f_locals.items()):
+            if name.startswith("_") or not hasattr(value, "__dask_graph__"):
+                continue
+            try:
+                hit = match(value)
+            except Exception:
+                hit = False
+            if hit and name not in out:
+                out.append(name)
+                if len(out) >= limit:
+                    break
+    except Exception:
+        return out
+    return out

@@ -101,6 +101,7 @@ class _PlanRun:
         self.error = None
         self.failed_key = None
         self.failed_frames = []
+        self.aliases = ()
         self.n = 0
 
     def record_indices(self):
@@ -293,7 +294,9 @@ def _own_findings(doc, threads) -> list:
         cb = _chunk_bytes(l)
         where = l["params"].get("created_at")
         at = f" (created at {where})" if where else ""
-        user_layer = not l.get("inserted") and not split_name(l["params"].get("dask_name", ""))[0].startswith(("getitem", "block-info"))
+        call = l["params"].get("dask_call")
+        user_layer = not l.get("inserted") and not split_name(l["params"].get("dask_name", ""))[0].startswith(("getitem", "block-info")) \
+            and not (l["kind"] == "rechunk" and call and not call.startswith("rechunk"))  # a rechunk map_overlap made
         if cb is not None and user_layer and l["kind"] in ("source", "rechunk"):
             n = nchunks[l["id"]]
             array_bytes = math.prod(l["shape"]) * (_itemsize(l["dtype"]) or 0) if l["shape"] else 0
@@ -354,17 +357,26 @@ def _own_findings(doc, threads) -> list:
             src = by_id.get(l["inputs"][0])
             if src and src["chunks"] and l["chunks"] and len(src["chunks"]) == len(l["chunks"]):
                 for a, (ci, co) in enumerate(zip(src["chunks"], l["chunks"])):
-                    if len(ci) < 2 or len(co) != len(ci):
+                    if len(ci) < 3 or len(co) != len(ci):
                         continue
                     depth = (co[1] - ci[1]) // 2  # an interior chunk gets the halo on both sides
-                    if depth > 0 and depth > min(ci):
-                        grp = l.get("group") or l["id"]
-                        out.append(_finding("halo-larger-than-chunks", "warning", [l["id"]],
-                                            f"{grp}{at}: a halo of {depth} on axis {a} is larger than the chunks ({min(ci)}): "
-                                            "each task reads more neighbours than data",
-                                            f"chunks of at least {4 * depth} on axis {a} before map_overlap: .rechunk(...)",
-                                            [("depth", depth, "count", ""), ("chunk", min(ci), "count", "")]))
-                        break
+                    if depth <= 0 or 2 * depth < min(ci[:-1]):
+                        continue
+                    grp = l.get("group") or l["id"]
+                    user = src  # the array the user handed to map_overlap (before a rechunk Dask added)
+                    while user["kind"] == "rechunk" and user["params"].get("dask_call", "rechunk") != "rechunk" and user["inputs"]:
+                        user = by_id[user["inputs"][0]]
+                    ch = [max(c) for c in user["chunks"]] if user["chunks"] else [max(c) for c in ci]
+                    ch[a] = min(user["shape"][a] if user["shape"] else ch[a], max(ch[a], 4 * depth))
+                    line = _python_for(user, ch)
+                    added = " (Dask rechunked it first)" if user is not src else ""
+                    out.append(_finding("halo-larger-than-chunks", "warning", [l["id"]],
+                                        f"{grp}{at}: a halo of {depth} on each side of axis {a} against chunks of {min(ci[:-1])}"
+                                        f"{added}: each task reads {(co[1]) / ci[1]:.1f}x its own data",
+                                        f"chunks of at least {4 * depth} on axis {a} before map_overlap: {line}",
+                                        [("depth", depth, "count", ""), ("chunk", min(ci[:-1]), "count", "")],
+                                        [{"layer": user["id"], "chunks": ch, "python": line}]))
+                    break
     # Wide reduction fan-ins and all-to-all rechunks, from the planned tasks' dependencies.
     offs, idx = col["dep_offsets"], col["dep_index"]
     fan: dict = {}
@@ -574,25 +586,35 @@ def plan(*collections, name: str | None = None, threads: int | None = None) -> P
     if not collections:
         raise TypeError("chunkscope.dask.plan: give the Dask collection to plan")
     threads = _threads(threads)
-    title = name or ", ".join(_title_of(c) for c in collections[:3]) + (", ..." if len(collections) > 3 else "")
+    from .origins import user_names
+    names = user_names(lambda v: any(v is c for c in collections), limit=4)  # what the user calls them
+    if len(names) < len(collections):
+        names = [_title_of(c) for c in collections]
+    title = name or ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
     graph = GraphRecorder()
     outputs = set()
     for c in collections:
-        keys = c.__dask_keys__()
-        outputs.update(flatten(keys))
-        hlg = c.__dask_graph__()
-        if isinstance(hlg, HighLevelGraph):  # what the array optimisation would note (delayed stores too)
-            graph.note(hlg, keys)
+        outputs.update(flatten(c.__dask_keys__()))
     graph.install()
     try:
         dsk = collections_to_dsk(list(collections), optimize_graph=True)
     finally:
         graph.uninstall()
+    if graph.calls == 0:  # not through the array optimisation (a delayed value): the graphs as they are
+        for c in collections:
+            hlg = c.__dask_graph__()
+            if isinstance(hlg, HighLevelGraph):
+                graph.note(hlg, c.__dask_keys__())
     dsk = dict(dsk)
     graph.outputs |= outputs
     sched, deps = _schedule(dsk, outputs, threads)
     records = [(k, s, e, w, 0, None, None, None, None) for (k, s, e, w) in sched]
     run = _PlanRun(graph.take(), threads)
+    try:  # alias tasks, as a profile marks them (session.py), when this version marks them
+        from .session import _alias_keys
+        run.aliases = _alias_keys(dsk)
+    except ImportError:
+        pass
     run.n = len(records)
     run.t1 = (records[-1][2] if records else 0)
     doc = build_document(graph, run, _Records(records, deps), None, name=title, run_index=0, run_count=1)

@@ -80,10 +80,11 @@ class Profile:
     computation, in order) and `trace` (the last one). `client`: a distributed.Client; None = the
     default client when one exists, else the local schedulers (`local=True` forces those)."""
 
-    def __init__(self, client=None, *, local: bool = False, name: str = "dask"):
+    def __init__(self, client=None, *, local: bool = False, name: str | None = None):
         self.client = client
         self.local = local
-        self.name = name
+        self.name = name or "dask"
+        self._named = bool(name)  # else each run is titled by what it computed (_run_title)
         self.trace: Trace | None = None
         self.traces: list = []
         self.documents: list = []
@@ -136,6 +137,7 @@ class Profile:
         def run(dsk, keys, **kwargs):
             executor, workers, address = _scheduler_of(schedule, kwargs)
             r = Run(executor, workers, address, self._graph.take())
+            r.title = _run_title(keys)
             if executor == "dask-distributed":
                 self._register_plugin(schedule.__self__)
                 r.key_names = _key_names_of(dsk)
@@ -221,10 +223,10 @@ class Profile:
         gc.disable()
         try:
             for i, r in enumerate(runs):
-                doc = build_document(self._graph, r, rec, parts.get(r), name=self.name, run_index=i,
+                doc = build_document(self._graph, r, rec, parts.get(r), name=self._title(r), run_index=i,
                                      run_count=len(runs), warnings=self.warnings)
                 self.documents.append(doc)
-            self.traces = [Trace.from_dict(d, self.name + ".cstrace.json") for d in self.documents]
+            self.traces = [Trace.from_dict(d, d["meta"]["pipeline"] + ".cstrace.json") for d in self.documents]
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -234,6 +236,34 @@ class Profile:
             self.trace, self.document = self.traces[-1], self.documents[-1]
         self.capture_ns = time.perf_counter_ns() - t0
         return False
+
+
+    def _title(self, run) -> str:
+        return self.name if self._named else (getattr(run, "title", "") or self.name)
+
+
+def _run_title(keys) -> str:
+    """What a computation computed, for the notebook's title: the user's names of the collections
+    whose keys it computes ("af, called"), else the call that made the first output ("mean(axis=0)").
+    Empty when neither is known."""
+    try:
+        from dask.core import flatten
+        from .origins import origin_of, user_names
+        out = []
+        for k in flatten(keys):
+            n = k[0] if type(k) is tuple and k else k
+            if isinstance(n, str) and n not in out:
+                out.append(n)
+            if len(out) >= 64:
+                break
+        wanted = set(out)
+        names = user_names(lambda v: getattr(v, "name", None) in wanted)
+        if names:
+            return ", ".join(names)
+        o = origin_of(out[0]) if out else None
+        return o.label if o is not None else ""
+    except Exception:
+        return ""
 
 
 def _grid_keys(records, parts) -> bool:
@@ -259,9 +289,10 @@ def _key_names_of(dsk) -> set:
         return set()
 
 
-def profile(client=None, *, local: bool = False, name: str = "dask") -> Profile:
+def profile(client=None, *, local: bool = False, name: str | None = None) -> Profile:
     """`with chunkscope.dask.profile() as prof: x.compute()` then `prof.trace` (`prof.traces`: one
-    trace per computation)."""
+    trace per computation). `name`: the traces' name; by default each trace is named after what it
+    computed (the user's names of the arrays, else the call that made them; "dask" when unknown)."""
     return Profile(client, local=local, name=name)
 
 
