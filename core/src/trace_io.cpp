@@ -374,7 +374,16 @@ Result<Trace> convert_doc(const json& doc, const std::string& name, LayerReader*
 
 namespace {
 
-json trace_doc(const Trace& t, ColumnSink* sink) {
+json layer_doc(const TraceLayer& l) {
+  return {{"id", l.id},       {"name", l.name},         {"op", l.op},         {"kind", l.kind},
+          {"group", l.group}, {"inputs", l.inputs},     {"shape", l.shape},   {"chunks", l.chunks},
+          {"dtype", l.dtype}, {"tasks", l.tasks},       {"params", l.params}, {"inserted", l.inserted},
+          {"pushed_into", l.pushed_into.empty() ? json(nullptr) : json(l.pushed_into)}};
+}
+
+/// The trace as a document; without `with_layers` the "layers" field is left out (the compact
+/// writer encodes them one at a time).
+json trace_doc(const Trace& t, ColumnSink* sink, bool with_layers = true) {
   json d;
   d["format"] = kTraceFormat;
   d["version"] = kTraceVersion;
@@ -382,14 +391,11 @@ json trace_doc(const Trace& t, ColumnSink* sink) {
                {"pipeline", t.meta.pipeline},         {"start_time", t.meta.start_time}, {"status", t.meta.status},
                {"error", t.meta.error},               {"threads", t.meta.threads},       {"memory_limit", t.meta.memory_limit},
                {"wall_ns", t.meta.wall_ns},           {"extra", t.meta.extra}};
-  json layers = json::array();
-  for (const TraceLayer& l : t.layers) {
-    layers.push_back({{"id", l.id},       {"name", l.name},         {"op", l.op},         {"kind", l.kind},
-                      {"group", l.group}, {"inputs", l.inputs},     {"shape", l.shape},   {"chunks", l.chunks},
-                      {"dtype", l.dtype}, {"tasks", l.tasks},       {"params", l.params}, {"inserted", l.inserted},
-                      {"pushed_into", l.pushed_into.empty() ? json(nullptr) : json(l.pushed_into)}});
+  if (with_layers) {
+    json layers = json::array();
+    for (const TraceLayer& l : t.layers) layers.push_back(layer_doc(l));
+    d["layers"] = std::move(layers);
   }
-  d["layers"] = std::move(layers);
   const TraceTasks& c = t.tasks;
   d["tasks"] = {{"layer", column(c.layer, sink)},       {"stage", column(c.stage, sink)},
                 {"chunk", column(c.chunk, sink)},       {"worker", column(c.worker, sink)},
@@ -482,13 +488,43 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+/// A CBOR head: major type (4 array, 5 map) and a count, in the shortest form.
+void cbor_head(std::string& out, unsigned major, std::uint64_t n) {
+  const auto m = static_cast<char>(major << 5);
+  if (n < 24) {
+    out.push_back(static_cast<char>(m | static_cast<char>(n)));
+    return;
+  }
+  int bytes = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffffULL ? 4 : 8;
+  out.push_back(static_cast<char>(m | static_cast<char>(bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27)));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+}
+
+}  // namespace
+
 std::string write_trace_compact(const Trace& t) {
   // The columns go straight from the Trace to their encoding, never through JSON values.
+  // The header is a CBOR map written field by field, and "layers" one layer at a time: a 100,000-layer
+  // trace never becomes one 1.5-million-value document (issue 14, item 5).
   ColumnSink sink;
-  json doc = trace_doc(t, &sink);
+  json doc = trace_doc(t, &sink, false);
   std::string& data = sink.data;
   doc["$columns"] = std::move(sink.counts);
-  const std::vector<std::uint8_t> head = json::to_cbor(doc);
+  std::string head;
+  const auto append = [&](const json& v) {
+    const std::vector<std::uint8_t> b = json::to_cbor(v);
+    head.append(b.begin(), b.end());
+  };
+  cbor_head(head, 5, doc.size() + 1);
+  for (const auto& [key, value] : doc.items()) {
+    append(key);
+    append(value);
+  }
+  append("layers");
+  cbor_head(head, 4, t.layers.size());
+  for (const TraceLayer& l : t.layers) append(layer_doc(l));
   std::string out(detail::kCompactMagic);
   std::uint64_t hlen = head.size();
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((hlen >> (8 * i)) & 0xff));

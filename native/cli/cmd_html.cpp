@@ -3,6 +3,7 @@
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/trace_io.hpp"
+#include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/web/html_export.hpp"
 #include "commands.hpp"
@@ -12,7 +13,10 @@ namespace chunkscope::cli {
 int write_html_report(const Trace& t, const std::string& source, const std::string& out, bool quiet) {
   try {
     const web::WebAssets assets = web::locate_web_assets(program_path());
-    const Findings f = analyze(t);
+    const TraceSummary summary = summarize(t);
+    AnalysisOptions ao;
+    ao.summary = &summary;  // computed once (a 100,000-layer trace: issue 14, item 5)
+    const Findings f = analyze(t, ao);
     if (!assets.missing.empty()) {  // still a page: the static report, saying why (issue 18)
       const std::string page = web::static_page(t, f, source, web::fallback_note(assets.missing));
       write_output(out, page);

@@ -105,6 +105,7 @@ void add_report(CLI::App& app, int& exit_code) {
     const TraceSummary s = summarize(*t);
     AnalysisOptions ao;
     ao.task_overhead_ns = *overhead_us * 1e3;
+    ao.summary = &s;
     const Findings findings = analyze(*t, ao);
     if (!*json) {
       emit(summary_table(*t, s) + "\nfindings (" + std::to_string(findings.size()) + "; docs/rules.md explains each rule):\n" +

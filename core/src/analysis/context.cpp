@@ -93,7 +93,7 @@ double measure_overhead(const Trace& t, double max_trivial_ns, bool* measured) {
 
 Context make_context(const Trace& t, const AnalysisOptions& o) {
   Context c{t, o};
-  c.sum = summarize(t);
+  c.sum = o.summary ? *o.summary : summarize(t);
   c.dask = t.meta.executor.rfind("dask", 0) == 0;
   c.ids = LayerIndex(t.layers);
   c.flow = chunk_origins(t.layers);

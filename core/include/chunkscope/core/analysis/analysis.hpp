@@ -19,6 +19,8 @@
 
 namespace chunkscope {
 
+struct TraceSummary;
+
 /// Thresholds of the rules. Defaults are explained in docs/rules.md.
 struct AnalysisOptions {
   // ---- shared ----
@@ -42,6 +44,9 @@ struct AnalysisOptions {
   double min_stake_ns = 5e6;
   /// ... or, for memory findings, at least this many bytes.
   double min_stake_bytes = 64.0 * (1 << 20);
+  /// The trace's summarize(), when the caller already has it (not computed again); must be of the
+  /// trace analyzed.
+  const TraceSummary* summary = nullptr;
 
   // ---- tiny-chunks ----
   /// Share of a chunk family's task time spent in per-task overhead that makes a warning ...
