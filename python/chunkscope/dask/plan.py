@@ -360,7 +360,7 @@ def _own_findings(doc, threads) -> list:
                     if len(ci) < 3 or len(co) != len(ci):
                         continue
                     depth = (co[1] - ci[1]) // 2  # an interior chunk gets the halo on both sides
-                    if depth <= 0 or 2 * depth < min(ci[:-1]):
+                    if depth <= 0 or 2 * depth < min(ci[1:-1]):
                         continue
                     grp = l.get("group") or l["id"]
                     user = src  # the array the user handed to map_overlap (before a rechunk Dask added)
@@ -371,10 +371,10 @@ def _own_findings(doc, threads) -> list:
                     line = _python_for(user, ch)
                     added = " (Dask rechunked it first)" if user is not src else ""
                     out.append(_finding("halo-larger-than-chunks", "warning", [l["id"]],
-                                        f"{grp}{at}: a halo of {depth} on each side of axis {a} against chunks of {min(ci[:-1])}"
+                                        f"{grp}{at}: a halo of {depth} on each side of axis {a} against chunks of {min(ci[1:-1])}"
                                         f"{added}: each task reads {(co[1]) / ci[1]:.1f}x its own data",
                                         f"chunks of at least {4 * depth} on axis {a} before map_overlap: {line}",
-                                        [("depth", depth, "count", ""), ("chunk", min(ci[:-1]), "count", "")],
+                                        [("depth", depth, "count", ""), ("chunk", min(ci[1:-1]), "count", "")],
                                         [{"layer": user["id"], "chunks": ch, "python": line}]))
                     break
     # Wide reduction fan-ins and all-to-all rechunks, from the planned tasks' dependencies.
@@ -494,12 +494,12 @@ class Plan:
         and a picture of the chunk grid to scale; the findings with their Python lines."""
         e = html.escape
         by_id = {l["id"]: l for l in self.document["layers"]}
-        out = [f'<div class="cs-plan" style="font:12px/1.35 system-ui,sans-serif;max-width:1100px">'
+        out = [f'<div class="cs-plan" style="font:12px/1.35 system-ui,sans-serif;max-width:1100px;white-space:nowrap">'
                f'<div style="font-weight:600;font-size:14px">plan of {e(self.title)}</div>'
                f'<div style="color:#555">{self.tasks} tasks on {self.threads} threads · peak memory about '
                f'{e(_fmt_bytes(self.peak_bytes))} on the threaded scheduler '
                f'<span title="{e("; ".join(self.assumptions))}" style="border-bottom:1px dotted #888">(assumptions)</span></div>',
-               '<table style="border-collapse:collapse;margin-top:4px">',
+               '<table style="border-collapse:collapse;margin-top:4px;font:inherit;white-space:nowrap">',
                '<tr style="text-align:left;border-bottom:1px solid #ccc">' + "".join(
                    f'<th style="padding:1px 6px">{h}</th>' for h in
                    ("", "layer", "shape", "dtype", "chunk", "chunks", "tasks", "bytes/chunk", "depends on", "created at")) + "</tr>"]
@@ -524,7 +524,13 @@ class Plan:
                 deps.append(e(i) + (' <span title="chunks change on this edge" style="color:#b35">⇄</span>' if changed else ""))
             pad = "18px" if kind == "member" else "6px"
             color = "#555" if kind == "member" else "#000"
-            out.append(f'<tr style="color:{color}"><td>{_picture(l)}</td><td style="padding:1px 6px 1px {pad}">{e(l["id"])}</td>'
+            p = l["params"]
+            chunk_type = str(p.get("chunk_type", "") or "")
+            tip = f'{p.get("dask_name", l["id"])} · {p.get("dask_layer_type", "")} · chunks of {chunk_type or "?"}'
+            if chunk_type and not chunk_type.startswith("numpy."):
+                dtype = f"{dtype} ({chunk_type.rsplit('.', 1)[-1]})"
+            out.append(f'<tr style="color:{color}" title="{e(tip)}"><td>{_picture(l)}</td>'
+                       f'<td style="padding:1px 6px 1px {pad}">{e(l["id"])}</td>'
                        f'<td style="padding:1px 6px">{e(shape)}</td><td style="padding:1px 6px">{e(dtype)}</td>'
                        f'<td style="padding:1px 6px">{e(chunk)}</td><td style="padding:1px 6px;text-align:right">{n}</td>'
                        f'<td style="padding:1px 6px;text-align:right">{tasks}</td><td style="padding:1px 6px">{e(cb)}</td>'
