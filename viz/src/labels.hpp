@@ -14,12 +14,13 @@ struct Aggregate {
   std::int64_t tasks = 0, busy_ns = 0, bytes = 0, peak_bytes = 0, critical_ns = 0, chunk_bytes = 0;
   int main_worker = -1;
   std::int64_t main_worker_tasks = -1;
+  std::string created_at;  ///< the first layer's that has one (a Dask group: the user's call)
   void add(const LayerStats& s);
 };
 
-/// {id, "op  shape  [chunk shape]", "N chunks · T tasks", "time (share) · bytes"}.
+/// {id, "op  shape  [chunk shape]", "N chunks · T tasks", "time (share) · bytes"[, "created at F:L"]}.
 std::vector<std::string> layer_label(const LayerStats& s);
-/// {name, "L layers · T tasks", "time (share) · bytes"}.
+/// {name, "L layers · T tasks", "time (share) · bytes"[, "created at F:L"]}.
 std::vector<std::string> group_label(const std::string& name, const Aggregate& a, std::int64_t run_busy_ns);
 /// {"[i, j]" (stage 0) or "stage s #k", "duration · worker w"}.
 std::vector<std::string> task_label(const Model& m, std::int64_t task);

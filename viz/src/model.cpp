@@ -127,6 +127,8 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     }
     s.chunk_bytes = elems * static_cast<std::int64_t>(dtype_size(meta.dtype));
     s.shape_text = tl.shape_text();
+    if (const auto w = tl.params.find("created_at"); w != tl.params.end() && w->is_string())
+      s.created_at = w->get<std::string>();  // Dask: the user's file:line
     s.chunk_shape_text = tl.chunk_shape_text();
     if (tl.unknown_sizes()) {  // Dask left the sizes unknown: no grid, no size figures (docs/trace-format.md)
       const auto n = tl.params.find("chunk_count");
@@ -191,6 +193,11 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       else it->fan_in = std::max(it->fan_in, k);
     }
   }
+  if (n == 0)  // a plan document (docs/trace-format.md): the tasks each layer will run
+    for (size_t l = 0; l < nl; ++l) {
+      const auto p = trace_.layers[l].params.find("planned_tasks");
+      if (p != trace_.layers[l].params.end() && p->is_number_integer()) layers_[l].tasks = p->get<std::int64_t>();
+    }
   // The worker that ran most of a layer's tasks (the lowest on a tie), from its sorted workers:
   // memory in tasks, not in layers x workers.
   std::vector<int> workers;

@@ -36,6 +36,7 @@ void Aggregate::add(const LayerStats& s) {
   peak_bytes += s.peak_held_bytes;
   critical_ns += s.critical_ns;
   chunk_bytes = std::max(chunk_bytes, s.chunk_bytes);
+  if (created_at.empty()) created_at = s.created_at;
   if (s.main_worker >= 0 && s.tasks > main_worker_tasks) {
     main_worker = s.main_worker;
     main_worker_tasks = s.tasks;
@@ -44,14 +45,19 @@ void Aggregate::add(const LayerStats& s) {
 
 std::vector<std::string> layer_label(const LayerStats& s) {
   std::string line2 = s.op + "  " + s.shape_text + "  [" + s.chunk_shape_text + "]";
-  return {clean_utf8(s.id), clean_utf8(line2), plural(s.chunks, "chunk") + " · " + plural(s.tasks, "task"),
-          time_memory(s.busy_ns, s.time_share, s.bytes_out, s.peak_held_bytes)};
+  std::vector<std::string> out{clean_utf8(s.id), clean_utf8(line2),
+                               plural(s.chunks, "chunk") + " · " + plural(s.tasks, "task"),
+                               time_memory(s.busy_ns, s.time_share, s.bytes_out, s.peak_held_bytes)};
+  if (!s.created_at.empty()) out.push_back("created at " + clean_utf8(s.created_at));
+  return out;
 }
 
 std::vector<std::string> group_label(const std::string& name, const Aggregate& a, std::int64_t run_busy_ns) {
   const double share = run_busy_ns > 0 ? static_cast<double>(a.busy_ns) / static_cast<double>(run_busy_ns) : 0.0;
-  return {clean_utf8(name), plural(a.layers, "layer") + " · " + plural(a.tasks, "task"),
-          time_memory(a.busy_ns, share, a.bytes, a.peak_bytes)};
+  std::vector<std::string> out{clean_utf8(name), plural(a.layers, "layer") + " · " + plural(a.tasks, "task"),
+                               time_memory(a.busy_ns, share, a.bytes, a.peak_bytes)};
+  if (!a.created_at.empty()) out.push_back("created at " + clean_utf8(a.created_at));
+  return out;
 }
 
 std::vector<std::string> task_label(const Model& m, std::int64_t task) {

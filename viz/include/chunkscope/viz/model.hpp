@@ -38,7 +38,7 @@ struct LayerStats {
   std::string shape_text;         ///< shape for labels: "3000×32×2", "?×32×2" where Dask left sizes unknown
   std::string chunk_shape_text;   ///< chunk_shape for labels, "?" where unknown
   std::int64_t chunks = 0;        ///< output chunks
-  std::int64_t tasks = 0;         ///< all tasks, intermediate stages included
+  std::int64_t tasks = 0;         ///< all tasks, intermediate stages included; a plan's planned tasks (no tasks recorded)
   std::int64_t busy_ns = 0;       ///< summed durations of the tasks that ran
   double time_share = 0;          ///< busy_ns / busy time of the whole run (0..1)
   std::int64_t bytes_out = 0;     ///< summed output bytes
@@ -48,6 +48,7 @@ struct LayerStats {
   int main_worker = -1;           ///< worker that ran most of its tasks (-1 none)
   int severity = -1;              ///< worst finding naming it: -1 none, 0 info, 1 warning, 2 critical
   int findings = 0;               ///< number of findings naming it
+  std::string created_at;         ///< Dask: where the user's code made it, "analysis.py:12" (params.created_at), else ""
 };
 
 /// One group of the tree made from the layers' group paths ("a/b/c"); groups()[0] is the root.
