@@ -38,8 +38,16 @@ struct Context {
 
   bool task_ran(std::int64_t i) const { return t.tasks.status[i] == 1 || t.tasks.status[i] == 2; }
   const std::string& id(int l) const { return t.layers[l].id; }
-  /// "x" with quotes, for messages.
-  std::string q(int l) const { return "\"" + t.layers[l].id + "\""; }
+  /// The layer's name for people: on a Dask trace its display name where it has one apart from its
+  /// id (a trace that kept Dask's token in the id: "rechunk-merge-330fc6…" named "rechunk-merge"),
+  /// else the id. Messages and advice use it; machine-readable fields (layers, edits, evidence
+  /// names) keep ids.
+  const std::string& label(int l) const {
+    const TraceLayer& L = t.layers[l];
+    return dask && !L.name.empty() ? L.name : L.id;
+  }
+  /// "x" with quotes, for messages (the label).
+  std::string q(int l) const { return "\"" + label(l) + "\""; }
   int itemsize(int l) const;
   std::int64_t array_bytes(int l) const;
   std::int64_t max_chunk_bytes(int l) const;
@@ -99,6 +107,11 @@ int dask_reduction_result(const Context& c, int l);
 /// How to keep waiting chunks from piling up: --memory-limit on chunkscope's executor,
 /// dask.compute(a, b) on Dask.
 std::string hold_back_advice(const Context& c);
+/// Per task, 1 for a Dask alias task (its key's value is another key: a rechunk's output chunk that
+/// is an input chunk whole, a concatenate's chunk, a whole-chunk getitem; no work of its own), from
+/// the layers' params.dask_alias_tasks ([stage, chunk] pairs); empty when the trace marks none.
+/// Rules that compare tasks' durations or bytes leave them out.
+std::vector<char> dask_alias_tasks(const Context& c);
 /// Dask traces: every edit gets its line of Python ("python"), the advice quotes it, and edits on
 /// layers the user did not write are dropped. Called once by analyze(), after every rule.
 void write_in_dask_terms(const Context& c, Findings& out);

@@ -7,6 +7,8 @@
 // layers the user did not write (Dask's own rechunks, block-info sources) are dropped.
 #include <algorithm>
 #include <cctype>
+#include <set>
+#include <utility>
 
 #include "chunkscope/core/units.hpp"
 #include "context.hpp"
@@ -170,6 +172,29 @@ void write_in_dask_terms(const Context& c, Findings& out) {
     f.edits = std::move(kept);
     if (!lines.empty()) f.advice += " In your Dask code: " + lines;
   }
+}
+
+std::vector<char> dask_alias_tasks(const Context& c) {
+  std::vector<std::set<std::pair<std::int64_t, std::int64_t>>> marked(c.t.layers.size());
+  bool any = false;
+  for (size_t l = 0; c.dask && l < c.t.layers.size(); ++l) {
+    const nlohmann::json& p = c.t.layers[l].params;
+    if (!p.is_object() || !p.contains("dask_alias_tasks") || !p["dask_alias_tasks"].is_array()) continue;
+    for (const auto& e : p["dask_alias_tasks"])
+      if (e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer()) {
+        marked[l].insert({e[0].get<std::int64_t>(), e[1].get<std::int64_t>()});
+        any = true;
+      }
+  }
+  std::vector<char> out;
+  if (!any) return out;
+  const TraceTasks& k = c.t.tasks;
+  out.assign(static_cast<size_t>(k.size()), 0);
+  for (std::int64_t i = 0; i < k.size(); ++i) {
+    const auto& m = marked[static_cast<size_t>(k.layer[i])];
+    if (!m.empty() && m.count({k.stage[i], k.chunk[i]})) out[static_cast<size_t>(i)] = 1;
+  }
+  return out;
 }
 
 }  // namespace chunkscope::analysis

@@ -11,12 +11,16 @@
 namespace chunkscope::analysis {
 
 void rule_irregular_chunks(const Context& c, Findings& out) {
+  const std::vector<char> alias = dask_alias_tasks(c);
   for (size_t o = 0; o < c.t.layers.size(); ++o) {
     const TraceLayer& L = c.t.layers[o];
     if (c.flow[o].origin != static_cast<int>(o) || (L.kind != "source" && L.kind != "rechunk")) continue;
     if (L.chunks.size() != L.shape.size() || L.shape.empty()) continue;
+    // Used: some task computed from these chunks (Dask's alias tasks, which only pass a chunk on,
+    // do not count).
     bool used = false;
-    for (int l : c.family(static_cast<int>(o))) used |= !c.ran[l].empty();
+    for (int l : c.family(static_cast<int>(o)))
+      for (auto i : c.ran[l]) used |= alias.empty() || !alias[static_cast<size_t>(i)];
     if (!used) continue;
     double worst_ratio = 1, sliver = 1;
     int worst_axis = -1, sliver_axis = -1;
@@ -79,9 +83,9 @@ void rule_irregular_chunks(const Context& c, Findings& out) {
                  " per chunk).";
       f.edits.push_back({{"layer", L.id}, {"chunks", spec}});
     } else {
-      f.advice =
-          std::string(c.engine()) + " made these chunks to align differently chunked inputs: chunk those inputs alike (for example " +
-          spec.dump() + ").";
+      f.advice = std::string(c.engine()) +
+                 " made these chunks to align differently chunked inputs: chunk those inputs alike (for example " +
+                 spec.dump() + ").";
     }
     out.push_back(std::move(f));
   }

@@ -60,7 +60,8 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
       f.add("tasks", static_cast<double>(c.ran[r].size()), "count")
           .add("bytes_moved", moved, "B")
           .add("busy_ns", busy, "ns");
-      f.advice = R.inserted ? std::string(c.engine()) + " inserted it; nothing to change in the " + (c.dask ? "code." : "pipeline.")
+      f.advice = R.inserted ? std::string(c.engine()) + " inserted it; nothing to change in the " +
+                                  (c.dask ? "code." : "pipeline.")
                             : "Delete " + c.q(r) + " and let its consumers read " + c.q(in) + " directly.";
       if (!R.inserted) out.push_back(std::move(f));
       continue;
@@ -84,9 +85,9 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     f.severity = std::max(by_time, by_mem);
     const std::string from = format_chunk_shape(c.t.layers[in].chunks), to = format_chunk_shape(R.chunks);
     if (R.inserted) {
-      f.message = std::string(c.engine()) + " inserted " + c.q(r) + " to give " + c.q(in) + " the chunks its consumer needs (" + from +
-                  " → " + to + "): " + std::to_string(c.ran[r].size()) + " extra tasks copying " + format_bytes(moved) +
-                  ".";
+      f.message = std::string(c.engine()) + " inserted " + c.q(r) + " to give " + c.q(in) +
+                  " the chunks its consumer needs (" + from + " → " + to + "): " + std::to_string(c.ran[r].size()) +
+                  " extra tasks copying " + format_bytes(moved) + ".";
     } else {
       f.message = "Each output chunk of " + c.q(r) + " reads up to " + std::to_string(fan_in) +
                   " input chunks and each input chunk feeds up to " + std::to_string(fan_out) + " outputs (" + from +
@@ -144,17 +145,17 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
         mid[x] =
             std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(a[x]) * static_cast<double>(b[x]))));
       if (stages > 0) {
-        f.advice = std::string(c.engine()) + " already routes this rechunk through an intermediate chunking (" + std::to_string(inter) +
-                   " tasks); to avoid it, chunk the data upstream (" + c.q(origin) + ") the way " + c.q(r) +
-                   " needs it, or split the work so that " + "the consumers of " + c.q(r) + " read " + from +
-                   " chunks directly.";
+        f.advice = std::string(c.engine()) + " already routes this rechunk through an intermediate chunking (" +
+                   std::to_string(inter) + " tasks); to avoid it, chunk the data upstream (" + c.q(origin) +
+                   ") the way " + c.q(r) + " needs it, or split the work so that " + "the consumers of " + c.q(r) +
+                   " read " + from + " chunks directly.";
       } else if (wide) {
         f.advice = "Rechunk in two steps, first to about " + format_shape(mid) + " then to " + to +
                    ", so that no chunk reads or feeds more than a few others; or chunk the data upstream (" +
                    c.q(origin) + ") the way " + c.q(r) + " needs it.";
       } else {
-        f.advice = "Chunk the inputs of \"" + (c.consumers[r].empty() ? R.id : c.id(c.consumers[r][0])) +
-                   "\" alike so that no rechunk is needed.";
+        f.advice = "Chunk the inputs of " + c.q(c.consumers[r].empty() ? r : c.consumers[r][0]) +
+                   " alike so that no rechunk is needed.";
       }
     }
     out.push_back(std::move(f));

@@ -1,5 +1,6 @@
 // Rule stragglers: tasks much longer than the median of their layer (same stage), and whether
-// they did more work (bigger chunks) or the same work more slowly.
+// they did more work (bigger chunks) or the same work more slowly. Dask's alias tasks (no work of
+// their own) are not compared.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -20,17 +21,22 @@ void rule_stragglers(const Context& c, Findings& out) {
   };
   std::vector<bool> on_path(static_cast<size_t>(k.size()), false);
   for (auto i : c.sum.critical_path) on_path[i] = true;
+  // Dask's alias tasks pass an input on and take no time of their own: a layer's median over them
+  // would make every task that computes look slow. They are left out of every comparison.
+  const std::vector<char> alias = dask_alias_tasks(c);
+  auto compared = [&](std::int64_t i) { return alias.empty() || !alias[static_cast<size_t>(i)]; };
   // Median duration per (layer, stage), to tell a slow chunk from a slow machine.
   std::map<std::pair<int, int>, std::vector<double>> all;
   for (size_t l = 0; l < c.t.layers.size(); ++l)
-    for (auto i : c.ran[l]) all[{static_cast<int>(l), k.stage[i]}].push_back(static_cast<double>(k.duration(i)));
+    for (auto i : c.ran[l])
+      if (compared(i)) all[{static_cast<int>(l), k.stage[i]}].push_back(static_cast<double>(k.duration(i)));
   std::map<std::pair<int, int>, double> typical;
   for (auto& [key, v] : all) typical[key] = median(v);
   // The slowdown (duration / its layer's median) of the other tasks running meanwhile, of any
   // layer: when the tasks running then were slow too, the machine was, not the chunk.
   std::vector<std::int64_t> by_start;
   for (std::int64_t i = 0; i < k.size(); ++i)
-    if (c.task_ran(i)) by_start.push_back(i);
+    if (c.task_ran(i) && compared(i)) by_start.push_back(i);
   std::sort(by_start.begin(), by_start.end(), [&](auto a, auto b) { return k.start_ns[a] < k.start_ns[b]; });
   auto concurrent_slowdown = [&](std::int64_t w) {
     double sum = 0, weight = 0;
@@ -53,7 +59,8 @@ void rule_stragglers(const Context& c, Findings& out) {
   for (size_t l = 0; l < c.t.layers.size(); ++l) {
     std::optional<Finding> best;  // one finding per layer: its worst stage
     std::map<int, std::vector<std::int64_t>> by_stage;
-    for (auto i : c.ran[l]) by_stage[k.stage[i]].push_back(i);
+    for (auto i : c.ran[l])
+      if (compared(i)) by_stage[k.stage[i]].push_back(i);
     for (const auto& [stage, ids] : by_stage) {
       if (ids.size() < 4) continue;
       std::vector<double> d, b;

@@ -1,6 +1,6 @@
 // Rule tiny-chunks: a chunk family whose tasks are so short that the fixed per-task cost is a large
-// share of their time. Advice: a chunk shape on the family's origin big enough that the overhead
-// is under 1% of a task (capped at the byte target, keeping enough chunks for the workers).
+// share of their time. Advice: the chunk shape `chunkscope advise` gives the family's origin (the
+// byte target, keeping enough chunks for the workers), so both advisors make the same edit.
 #include <algorithm>
 #include <cmath>
 
@@ -19,39 +19,34 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     const auto fam = c.family(origin);
     std::int64_t tasks = 0, scheduled = 0;
     double est_ns = 0;       // sum over layers of tasks x median duration (robust to noise)
-    double ns_per_byte = 0;  // fastest processing per byte among the family's stage-0 tasks
     std::vector<double> all;
     std::vector<std::string> ids;
     for (int l : fam) {
       const auto& r = c.ran[l];
       if (r.empty()) continue;
       ids.push_back(c.id(l));
-      std::vector<double> d, b;
+      std::vector<double> d;
       for (auto i : r) {
         d.push_back(static_cast<double>(k.duration(i)));
         if (!k.fused[i]) ++scheduled;
-        if (k.stage[i] == 0 && k.bytes[i] > 0) b.push_back(static_cast<double>(k.bytes[i]));
       }
       tasks += static_cast<std::int64_t>(r.size());
       const double m = median(d);
       est_ns += m * static_cast<double>(r.size());
       all.insert(all.end(), d.begin(), d.end());
-      const std::string& op = c.t.layers[l].op;
-      if (!b.empty() && c.median_ns[l] > 0 && op != "to_npy" && op != "to_zarr") {
-        const double npb = c.median_ns[l] / median(b);
-        if (ns_per_byte == 0 || npb < ns_per_byte) ns_per_byte = npb;
-      }
     }
     if (tasks < c.o.tiny_min_tasks || scheduled == 0) continue;
     const double overhead_total = ovh * static_cast<double>(scheduled);
     const double share = overhead_total / (est_ns + overhead_total);
     if (share < c.o.tiny_overhead_share) continue;
-    // Chunk bytes at which one task takes ovh / target share.
-    const double task_goal_ns = ovh / std::max(1e-6, c.o.tiny_target_overhead_share);
-    double goal = ns_per_byte > 0 ? task_goal_ns / ns_per_byte : static_cast<double>(c.o.target_chunk_bytes);
-    goal = std::clamp(goal, static_cast<double>(c.o.min_chunk_bytes), static_cast<double>(c.o.target_chunk_bytes));
-    const std::int64_t target = parallel_target(c.array_bytes(origin), static_cast<std::int64_t>(goal),
-                                                c.o.min_chunk_bytes, c.workers, c.o.chunks_per_worker);
+    // One chunk advisor: the byte target `chunkscope advise` uses for this array and these workers
+    // (parallel_target of target_chunk_bytes, at least 2 chunks per worker), so the finding,
+    // apply-advice and the static advice give the same edit; the chunks it gives are at least the
+    // 1 MiB minimum, whose tasks already make a measured overhead small. (Sizing from the measured
+    // overhead alone gave 1 MiB here and 16 MiB in advise, and a re-run advised a third shape.)
+    const std::int64_t target =
+        parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, std::min(c.o.min_chunk_bytes, c.o.target_chunk_bytes),
+                        c.workers, c.o.chunks_per_worker);
     const ChunkFix fix = chunk_fix(c, origin, target);
     if (!fix.ok || fix.chunks_after >= fix.chunks_before) continue;  // already one chunk: the array is just small
     const double ratio = static_cast<double>(fix.chunks_after) / static_cast<double>(fix.chunks_before);
@@ -89,17 +84,20 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     std::string overhead_note = c.overhead_measured ? "measured in this trace" : "given or assumed";
     if (fix.editable) {
       f.advice = "Use bigger chunks: " + fix.text(c, origin) +
-                 ". Tasks then take long enough that the per-task overhead (" + overhead_note +
-                 ") is about 1% of their time, and the " + std::to_string(tasks) + " tasks become about " +
+                 " (the chunks `chunkscope advise` proposes for this array). Tasks then take long enough that the "
+                 "per-task overhead (" + overhead_note + ") is a small share of their time, and the " +
+                 std::to_string(tasks) + " tasks become about " +
                  std::to_string(static_cast<std::int64_t>(tasks_after)) + ".";
       if (!L.pushed_into.empty())
-        f.advice += " (" + c.q(origin) + " is read directly by \"" + L.pushed_into + "\", which keeps its chunks.)";
+        f.advice += " (" + c.q(origin) + " is read directly by " +
+                    (c.ids.find(L.pushed_into) >= 0 ? c.q(c.ids.find(L.pushed_into)) : "\"" + L.pushed_into + "\"") +
+                    ", which keeps its chunks.)";
       f.edits.push_back(fix.edit);
     } else if (L.inserted) {
-      f.advice = "These chunks come from " + c.q(origin) +
-                 ", a rechunk " + c.engine() + " inserted to align its inputs: give the inputs of \"" +
-                 (c.consumers[origin].empty() ? L.id : c.id(c.consumers[origin][0])) +
-                 "\" the same, bigger chunks (about " + format_shape(fix.chunk) +
+      f.advice = "These chunks come from " + c.q(origin) + ", a rechunk " + c.engine() +
+                 " inserted to align its inputs: give the inputs of " +
+                 c.q(c.consumers[origin].empty() ? origin : c.consumers[origin][0]) +
+                 " the same, bigger chunks (about " + format_shape(fix.chunk) +
                  ") so that no small common chunks are needed.";
     } else {
       f.advice = "Use bigger chunks upstream of " + c.q(origin) + " (about " + format_shape(fix.chunk) + ", " +

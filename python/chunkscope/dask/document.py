@@ -441,6 +441,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
                 layers[index[n]]["shape"] == [] and layers[index[n]]["chunks"] == []
                 and not layers[index[n]]["params"].get("unknown_chunks"), set()) for n in index}
     exact = part is None  # local records: int times and sizes
+    aliases = getattr(run, "aliases", None) or ()  # keys of alias tasks (session._alias_keys)
+    alias_tasks: dict = {}  # layer index -> [stage, chunk] of its tasks that are aliases
     error_text = ""
     ne = 0
     t = -1
@@ -470,6 +472,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             except KeyError:
                 chunk = 0
             stage_counter[li] = chunk + 1
+        if aliases and key in aliases:
+            alias_tasks.setdefault(li, []).append([stage, chunk])
         try:
             wid = worker_ids[w]
         except KeyError:
@@ -505,6 +509,8 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
                 error_text = f"layer {culprit} (fused into {lid}) {where}: "
             else:
                 error_text = f"layer {lid} {where}: "
+    for li, pairs in alias_tasks.items():  # the rules leave these tasks out of their comparisons
+        layers[li]["params"]["dask_alias_tasks"] = pairs
     names = ("layer", "stage", "chunk", "worker", "start_ns", "end_ns", "bytes", "status")
     col = {f: list(c) for f, c in zip(names, zip(*rows))} if rows else {f: [] for f in names}
     col["fused"] = [0] * ntasks

@@ -44,6 +44,7 @@ class Run:
         self.failed_frames = []    # function names of the failure's traceback, innermost last
         self.key_names = None      # distributed: the key names of the graph it computed
         self.extra_records = None  # explicit record indices (records made outside any wrapped call)
+        self.aliases = ()          # keys of alias tasks: their value is another key (no work of their own)
 
     def record_indices(self):
         return self.extra_records if self.extra_records is not None else range(*self.record_range)
@@ -160,6 +161,7 @@ class Profile:
             finally:
                 r.t1 = time.perf_counter_ns()
                 r.record_range = (first, len(rec.records))
+                r.aliases = _alias_keys(dsk)
         run.__wrapped__ = schedule
         run._chunkscope_run = True
         return run
@@ -271,6 +273,28 @@ def _grid_keys(records, parts) -> bool:
     if any(type(r[0]) is tuple and len(r[0]) >= 3 for r in records):
         return True
     return any(type(r[0]) is tuple and len(r[0]) >= 3 for p in parts for r in p["records"])
+
+
+def _alias_keys(dsk) -> set:
+    """Keys whose task is another key: Dask's aliases (a rechunk's output chunk that is an input chunk
+    whole, a concatenate's chunks, a getitem of a whole chunk once Dask removed the full slice). They
+    take no time of their own, so the rules must not weigh them against tasks that compute. Only for
+    a graph given as a dict (a HighLevelGraph would be materialised): one pass, no call per task."""
+    if type(dsk) is not dict:
+        return set()
+    out = set()
+    for k, v in dsk.items():
+        t = type(v)
+        if t is tuple:
+            if v and type(v[0]) is str:
+                try:
+                    if v in dsk:
+                        out.add(k)
+                except TypeError:  # a literal tuple holding a list
+                    pass
+        elif t is str and v in dsk:
+            out.add(k)
+    return out
 
 
 def _key_names_of(dsk) -> set:

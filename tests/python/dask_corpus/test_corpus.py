@@ -44,6 +44,7 @@ def check_figures(trace):
         assert "%" not in f.message or "471%" not in f.message
 
 
+_TOKEN = re.compile(r"[0-9a-f]{8,}")
 _DASK_INTERNAL = ("rechunk-merge", "rechunk-split", "block-info", "-partial", "-aggregate", "store-map", "original-")
 
 
@@ -79,6 +80,67 @@ def test_sparse_chunks_denser_than_dense():
     assert found, [(f.rule, f.layers) for f in prof.trace.findings]
     ratio = next(e.value for e in found[0].evidence if e.name == "sparse_to_dense")
     assert 1.0 <= ratio < 4, ratio  # 24 B per stored value (value + 2 coordinates) vs 8 B per element
+
+
+def _rechunk_document(aliases):
+    """A Dask trace, one worker: five source chunks (100, 100, 100, 50, 50 rows), then a rechunk to 100
+    rows whose first three chunks are aliases of source chunks (10 µs each) and whose last one
+    concatenates the two halves (30 ms), at the end of the run."""
+    ms = 1_000_000
+    starts = [0, ms, 2 * ms, 3 * ms, 4 * ms, 5 * ms, 5 * ms + 10_000, 5 * ms + 20_000, 5 * ms + 30_000]
+    ends = [ms, 2 * ms, 3 * ms, 4 * ms, 5 * ms, 5 * ms + 10_000, 5 * ms + 20_000, 5 * ms + 30_000, 35 * ms + 30_000]
+    params = {"dask_name": "rechunk-merge-" + "ab12" * 8}
+    if aliases:
+        params["dask_alias_tasks"] = [[0, 0], [0, 1], [0, 2]]
+    return {
+        "format": "chunkscope-trace", "version": 1,
+        "meta": {"tool_version": "test", "executor": "dask-threaded", "device": "cpu", "threads": 1, "memory_limit": 0,
+                 "start_time": "2026-12-06T00:00:00Z", "wall_ns": ends[-1], "pipeline": "aliases", "status": "ok",
+                 "error": "", "extra": {}},
+        "layers": [
+            {"id": "array", "name": "array", "op": "array", "kind": "source", "group": "", "inputs": [],
+             "shape": [400, 100], "chunks": [[100, 100, 100, 50, 50], [100]], "dtype": "float64", "tasks": 5,
+             "params": {}, "inserted": False},
+            {"id": "rechunk", "name": "rechunk", "op": "rechunk-merge", "kind": "rechunk", "group": "", "inputs": ["array"],
+             "shape": [400, 100], "chunks": [[100, 100, 100, 100], [100]], "dtype": "float64", "tasks": 4,
+             "params": params, "inserted": False}],
+        "tasks": {"layer": [0] * 5 + [1] * 4, "stage": [0] * 9, "chunk": [0, 1, 2, 3, 4, 0, 1, 2, 3], "worker": [0] * 9,
+                  "start_ns": starts, "end_ns": ends, "bytes": [80000] * 3 + [40000] * 2 + [80000] * 4,
+                  "status": [1] * 9, "fused": [0] * 9, "dep_offsets": [0, 0, 0, 0, 0, 0, 1, 2, 3, 5],
+                  "dep_index": [0, 1, 2, 3, 4]},
+        "memory": {"device": "host", "t_ns": [0], "live_bytes": [0], "peak_bytes": 0, "peak_t_ns": 0, "limit_bytes": 0},
+        "device_memory": [],
+        "transfers": {"task": [], "start_ns": [], "end_ns": [], "bytes": [], "to_device": [], "device": []},
+    }
+
+
+def test_alias_tasks_are_not_compared():
+    """Dask's alias tasks (params.dask_alias_tasks) take no time of their own: a rechunk whose only
+    computing task concatenates two halves is not a straggler of a median made of aliases. Without
+    the marks the same trace has that straggler (what the rule said before)."""
+    from chunkscope import Trace
+    before = Trace.from_dict(_rechunk_document(False))
+    assert [f.rule for f in before.findings if "rechunk" in f.layers and f.rule == "stragglers"] == ["stragglers"]
+    after = Trace.from_dict(_rechunk_document(True))
+    assert not [f for f in after.findings if f.rule == "stragglers"], [(f.rule, f.message) for f in after.findings]
+
+
+def test_messages_use_display_names():
+    """A Dask trace whose layer ids kept Dask's tokens (as traces written before names lost them did):
+    messages and advice name the layers by their display names; the findings' layers and edits keep
+    the ids."""
+    from chunkscope import Trace
+    doc = _rechunk_document(False)
+    src, rc = "array-" + "5e" * 16, "rechunk-merge-" + "330fc6" + "a1" * 13
+    doc["layers"][0]["id"], doc["layers"][1]["id"], doc["layers"][1]["inputs"] = src, rc, [src]
+    t = Trace.from_dict(doc)
+    assert t.findings and any(f.rule == "stragglers" for f in t.findings)
+    for f in t.findings:
+        assert not _TOKEN.search(f.message) and not _TOKEN.search(f.advice), (f.rule, f.message, f.advice)
+        assert set(f.layers) <= {src, rc}, f.layers
+        assert all(e["layer"] in (src, rc) for e in f.edits), f.edits
+    straggler = next(f for f in t.findings if f.rule == "stragglers")
+    assert '"rechunk"' in straggler.message, straggler.message
 
 
 def test_gpu_chunks_are_device_memory(tmp_path):
@@ -163,6 +225,15 @@ def test_workload(build, tmp_path):
         for rule, e in edits:
             for a in axes:
                 assert e["chunks"][a] in (-1, layers[name].shape[a]), (w.name, rule, e)
+    if w.not_flagged:
+        rule, name = w.not_flagged
+        lid = layers[name].id
+        assert layers[name].params.get("dask_alias_tasks"), (w.name, layers[name].params)
+        hits = [(f.rule, f.message) for t in traces for f in t.findings if f.rule == rule and lid in f.layers]
+        assert not hits, (w.name, hits)
+    for t in traces:  # messages name layers by their display names: no Dask token (8+ hex digits) in any text
+        for f in t.findings:
+            assert not _TOKEN.search(f.message) and not _TOKEN.search(f.advice), (w.name, f.rule, f.message, f.advice)
     if w.tuned:
         bad = [(f.rule, f.severity, f.message) for t in traces for f in t.findings if f.severity in ("warning", "critical")]
         assert not bad, (w.name, bad)

@@ -38,6 +38,7 @@ class Workload:
     sinks: dict = field(default_factory=dict)    # dask name of the written array -> path
     whole_axes: dict = field(default_factory=dict)  # dask name -> axes a block function drops: an edit must name
                                                     # this array and keep those axes whole
+    not_flagged: tuple = ()              # (rule, dask name of a layer) that must have no finding of that rule at all
 
 
 def genotype_callset(tmp):
@@ -238,6 +239,17 @@ def sparse_densified(tmp):
     return Workload("sparse_densified", lambda: y.compute(), kept={"x": x, "d": d, "y": y}, flagged=("sparse-chunks", d.name))
 
 
+def rechunk_whole_chunks(tmp):
+    """A rechunk whose output chunks are mostly input chunks whole (Dask makes those alias tasks, which
+    pass the chunk on and take no time) and one concatenated from two halves: the concatenation is
+    real work, not a straggler of the layer (before alias tasks were left out, its median was theirs)."""
+    x = da.from_array(np.ones((1500, 4000)), chunks=((100,) * 14 + (50, 50), 4000))
+    r = x.rechunk((100, 4000))
+    s, m = r.sum(axis=1), r.max(axis=0)
+    return Workload("rechunk_whole_chunks", lambda: dask.compute(s, m), kept={"x": x, "r": r, "s": s, "m": m},
+                    not_flagged=("stragglers", r.name))
+
+
 class DeviceArray(np.ndarray):
     """A stand-in for a CuPy array where no GPU is lent: NumPy memory that says it lives on GPU 0 (a
     `device` and a `__cuda_array_interface__`, as CuPy's arrays have); NumPy operations keep the type."""
@@ -262,4 +274,4 @@ def gpu_chunks(tmp):
 
 ALL = [genotype_callset, genotype_filtered, microscopy_overlap, xarray_climatology, hdf5_to_zarr, memmap_store_hdf5,
        blocks_drop_new_axis, drop_axis_one_chunk, rechunk_reshape_ops, tiny_chunks_zarr, tuned_chunks_zarr, sync_scheduler, processes_scheduler,
-       config_in_with, sparse_chunks, sparse_densified, gpu_chunks]
+       config_in_with, sparse_chunks, sparse_densified, gpu_chunks, rechunk_whole_chunks]
