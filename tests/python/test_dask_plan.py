@@ -173,3 +173,14 @@ def test_plan_equals_the_run(build, tmp_path, monkeypatch):
             def said(findings):
                 return {(f.rule, f.layers[0]) for f in findings if f.severity != "info" and f.rule in _STRUCTURAL}
             assert said(plan.findings) == said(trace.findings), (w.name, said(plan.findings), said(trace.findings))
+
+
+def test_xarray_call_is_one_group(tmp_path):
+    """xarray's groupby(...).mean(...) makes a getitem and a mean per group and a stack: one group
+    named after the call, next to the Zarr source; the trace is titled by the user's name for it."""
+    w = workloads.xarray_climatology(str(tmp_path))
+    with csd.profile(local=True) as prof:
+        w.compute()
+    t = prof.trace
+    assert {l.group for l in t.layers} == {"open_zarr(clim.zarr)", "groupby.mean('time')"}, {l.group for l in t.layers}
+    assert top_level_nodes(t.layers) == 2 and t.meta["pipeline"] == "clim"

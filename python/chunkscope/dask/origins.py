@@ -95,16 +95,15 @@ def _lib_dirs() -> tuple:
 def _is_lib(filename: str, dirs: tuple) -> bool:
     hit = _lib_cache.get(filename)
     if hit is None:
-        if filename.startswith("<frozen") or filename.startswith("<string>"):
-            hit = True
-        elif filename.startswith("<"):  # a notebook cell, %%chunkscope's cell, an interactive line
-            hit = False
+        if filename.startswith("<"):  # user code: a notebook cell, %%chunkscope's cell, an interactive line;
+            hit = not filename.startswith(_USER_PSEUDO_FILES)  # else <frozen ...>, <__array_function__ internals>
         else:
             hit = os.path.realpath(filename).startswith(dirs)
         _lib_cache[filename] = hit
     return hit
 
 
+_USER_PSEUDO_FILES = ("<ipython-input", "<%%chunkscope", "<%chunkscope", "<stdin>", "<console>", "<input>", "<cell")
 _WRAPPERS = {"wrapper", "wrapped", "inner", "_inner", "decorator", "new_func", "func", "<lambda>", "__call__", "_wrapper",
              "f", "g", "_f", "dispatch"}
 _OPERATORS = {"__gt__": ">", "__ge__": ">=", "__lt__": "<", "__le__": "<=", "__eq__": "==", "__ne__": "!=",

@@ -259,7 +259,8 @@ def _run_title(keys) -> str:
             if len(out) >= 64:
                 break
         wanted = set(out)
-        names = user_names(lambda v: getattr(v, "name", None) in wanted)
+        names = user_names(lambda v: getattr(v, "name", None) in wanted  # an array, or xarray's wrapper of one
+                           or getattr(getattr(v, "data", None), "name", None) in wanted)
         if names:
             return ", ".join(names)
         o = origin_of(out[0]) if out else None
