@@ -184,3 +184,20 @@ def test_xarray_call_is_one_group(tmp_path):
     t = prof.trace
     assert {l.group for l in t.layers} == {"open_zarr(clim.zarr)", "groupby.mean('time')"}, {l.group for l in t.layers}
     assert top_level_nodes(t.layers) == 2 and t.meta["pipeline"] == "clim"
+
+
+def test_plan_magic_and_titles(tmp_path):
+    """`%chunkscope plan EXPR` is the plan titled EXPR; `%%chunkscope` titles each trace by the names
+    the cell gives to what it computes (not "dask")."""
+    pytest.importorskip("IPython")
+    from IPython.testing.globalipapp import get_ipython
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "chunkscope")
+    ip.run_cell("import dask.array as da\nx = da.ones((1000, 1000), chunks=(10, 1000))\nmeans = x.mean(axis=0)")
+    save = tmp_path / "means.plan.json"
+    plan = ip.run_line_magic("chunkscope", f"plan --threads 4 --save {save} means")
+    assert isinstance(plan, csd.Plan) and plan.title == "means" and plan.threads == 4
+    assert chunkscope.load(save).meta["status"] == "plan"
+    r = ip.run_cell("%%chunkscope --no-display\nm = means.compute()\ntotal = x.sum()\nt = total.compute()")
+    assert r.success, r.error_in_exec
+    assert [t.meta["pipeline"] for t in ip.user_ns["_chunkscope"].traces] == ["means", "total"]
