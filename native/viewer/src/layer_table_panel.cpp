@@ -13,7 +13,7 @@ namespace chunkscope::viewer {
 
 namespace {
 
-enum Column { Id, Op, Group, Tasks, Busy, Share, Bytes, Peak, Chunk, Findings, Count };
+enum Column { Id, Op, Group, Tasks, Busy, Share, Bytes, Peak, Chunk, Findings, CreatedAt, Count };
 
 bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
   switch (column) {
@@ -27,6 +27,7 @@ bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
     case Peak: return a.peak_held_bytes < b.peak_held_bytes;
     case Chunk: return a.chunk_bytes < b.chunk_bytes;
     case Findings: return std::make_pair(a.severity, a.findings) < std::make_pair(b.severity, b.findings);
+    case CreatedAt: return a.created_at < b.created_at;
     default: return a.layer < b.layer;
   }
 }
@@ -54,6 +55,7 @@ void LayerTablePanel::draw(Document& doc) {
   ImGui::TableSetupColumn("at peak");
   ImGui::TableSetupColumn("chunk");
   ImGui::TableSetupColumn("findings");
+  ImGui::TableSetupColumn("created at");  // Dask: the user's file:line (params.created_at)
   ImGui::TableHeadersRow();
   if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsDirty) {
     if (sort->SpecsCount > 0) {
@@ -90,6 +92,7 @@ void LayerTablePanel::draw(Document& doc) {
       ImGui::TableNextColumn();
       if (l.findings > 0)
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(hex_color(viz::severity_color(l.severity))), "%d", l.findings);
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.created_at.c_str());
     }
   ImGui::EndTable();
 }
