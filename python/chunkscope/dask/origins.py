@@ -186,7 +186,7 @@ def _note(name) -> None:
         if g.f_code.co_name not in _WRAPPERS:
             entry = g
             break
-    key = (id(f), f.f_lasti, entry.f_code if entry is not None else None)
+    key = (f.f_code, id(f), f.f_lasti, entry.f_code if entry is not None else None)  # the code object held: never reused
     last = _state["last"]
     if last is not None and last[0] == key:
         origin = last[1]
