@@ -215,6 +215,13 @@ def install() -> None:
         from dask.highlevelgraph import HighLevelGraph
     except Exception:
         return
+    try:
+        _install(Array, HighLevelGraph)
+    except Exception:  # a Dask whose constructors look different: no origins, nothing broken
+        uninstall()
+
+
+def _install(Array, HighLevelGraph) -> None:
     _state["dirs"] = _lib_dirs()
     new0 = Array.__dict__["__new__"]
     new_fn = new0.__func__ if isinstance(new0, staticmethod) else new0

@@ -251,8 +251,9 @@ def _run_title(keys) -> str:
     try:
         from dask.core import flatten
         from .origins import origin_of, user_names
+        from itertools import islice
         out = []
-        for k in flatten(keys):
+        for k in islice(flatten(keys), 10_000):  # the first keys name the outputs; never a pass over millions
             n = k[0] if type(k) is tuple and k else k
             if isinstance(n, str) and n not in out:
                 out.append(n)
