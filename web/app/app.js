@@ -43,6 +43,17 @@
     while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
     return (i ? b.toFixed(1) : b.toFixed(0)) + ' ' + u[i];
   }
+  // A round step (1, 2 or 5 × 10^k ns) near `approx`, and a tick's label in the step's unit.
+  function niceStep(approx) {
+    const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, approx))));
+    const f = approx / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+  }
+  function fmtTick(ns, step) {
+    const [div, unit] = step >= 1e9 ? [1e9, ' s'] : step >= 1e6 ? [1e6, ' ms'] : step >= 1e3 ? [1e3, ' µs'] : [1, ' ns'];
+    const digits = Math.max(0, Math.ceil(-Math.log10(step / div) - 1e-9));
+    return (ns / div).toFixed(Math.min(3, digits)) + unit;
+  }
   function shapeText(s) { return s && s.length ? s.join('×') : '()'; }
   async function gunzip(bytes) {
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
@@ -160,6 +171,9 @@
   for (const v of ['duration', 'bytes', 'worker', 'start']) gridColor.append(el('option', { value: v, text: v }));
   const gridSliders = el('span', { class: 'cs-sliders' });
   const gridTitle = el('span', { text: 'chunk grid' });
+  const gridLegend = el('div', { class: 'cs-legend-box cs-grid-legend', id: idOf('cs-grid-legend') });
+  const rangeBox = el('div', { class: 'cs-range', id: idOf('cs-range'), hidden: '' });
+  const timelineLegend = el('div', { class: 'cs-legend-box cs-timeline-legend', id: idOf('cs-timeline-legend') });
   const timelineCanvas = el('canvas', { class: 'cs-canvas cs-canvas-timeline', id: idOf('cs-timeline') });
   const memoryCanvas = el('canvas', { class: 'cs-canvas cs-canvas-memory', id: idOf('cs-memory') });
   const memoryStack = el('div', { class: 'cs-memory-stack' }, memoryCanvas);  // the host chart, then one per GPU
@@ -169,8 +183,8 @@
   const layout = el('div', { class: 'cs-grid' },
     el('section', { class: 'cs-panel cs-graph' }, el('h2', {}, 'Graph', hint('click a group to open or close it · click a layer to select · double-click a layer for its tasks · drag to pan · wheel to zoom')), graphView),
     el('section', { class: 'cs-panel cs-findings' }, el('h2', {}, 'Findings', hint('click to show the layer')), findingsList),
-    el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas),
-    el('section', { class: 'cs-panel cs-timeline' }, el('h2', {}, 'Timeline', hint('a lane per worker · wheel to zoom · drag to pan · double-click to reset')), timelineCanvas),
+    el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas, gridLegend),
+    el('section', { class: 'cs-panel cs-timeline' }, el('h2', { title: 'a lane per worker · wheel to zoom · drag to pan · double-click to reset' }, 'Timeline', timelineLegend), timelineCanvas, rangeBox),
     el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', memoryLegend, hint('live chunk bytes, a chart per device · hover for the bytes at a time')), memoryStack));
   // About: the version (from the WebAssembly module, once loaded) and the licences of what the page embeds.
   const aboutVersion = el('span', { class: 'cs-about-version', text: 'chunkscope' });
@@ -187,6 +201,31 @@
     scene: null, vb: null, t0: 0, t1: 1, tEnd: 1, gridLayer: -1, gridFixed: [], timeline: null, timings: {},
   };
 
+  // ---- legends (viz/legend.hpp through the bridge: {title, ramp, note, entries: [{color, label}]}) --
+  // A ramp: a gradient bar, its values under the ends and the middle; categories: one swatch each.
+  function renderLegend(box, lg) {
+    if (!lg) { box.replaceChildren(); box.hidden = true; return; }
+    box.hidden = false;
+    const kids = [el('span', { class: 'cs-lg-title', text: lg.title })];
+    if (lg.ramp && lg.entries.length) {
+      const bar = el('span', { class: 'cs-lg-ramp' });
+      bar.style.background = 'linear-gradient(to right, ' + lg.entries.map((e) => e.color).join(', ') + ')';
+      const n = lg.entries.length;
+      kids.push(el('span', { class: 'cs-lg-lo', text: lg.entries[0].label }), bar, el('span', { class: 'cs-lg-hi', text: lg.entries[n - 1].label }));
+    } else {
+      for (const e of lg.entries) {
+        const sw = el('i', { class: 'cs-swatch' });
+        sw.style.background = e.color;
+        kids.push(el('span', { class: 'cs-key' }, sw, e.label));
+      }
+    }
+    if (lg.note) kids.push(el('span', { class: 'cs-lg-note', text: lg.note }));
+    box.replaceChildren(...kids);
+    box.title = lg.title + ': ' + lg.entries.map((e) => e.label).join(', ') + (lg.note ? '\n' + lg.note : '');
+  }
+  const graphLegend = el('div', { class: 'cs-legend-box cs-graph-legend', id: idOf('cs-graph-legend') });
+  graphLegend.addEventListener('mousedown', (e) => e.stopPropagation());
+
   // ---- graph ------------------------------------------------------------------------------------
   // How a redraw places the view: undefined = the default view (fitView), {keep: true} = the same
   // view box (colour-by, search, a selection from the graph), {centre: key} = that node or cluster
@@ -198,13 +237,14 @@
   }
   async function drawGraph(place) {
     const g = JSON.parse(S.session.graph(JSON.stringify(S.view)));
-    S.graphLegend = g.graph.legend || null;
+    S.graphLegend = g.legend || null;
     setStatus('laying out ' + g.graph.nodes.length + ' nodes…');
     const t = performance.now();
     const json = await layoutDot(g.dot);
     const scene = JSON.parse(S.session.scene(json));
     S.scene = scene;
     renderScene(scene, place);
+    renderLegend(graphLegend, S.graphLegend);
     setStatus(g.graph.nodes.length + ' nodes, ' + g.graph.edges.length + ' edges (layout ' + (performance.now() - t).toFixed(0) + ' ms)');
   }
   function nodeKeyFor(view) { return view.selected.startsWith('group:') ? 'g:' + view.selected.slice(6) : 'l:' + view.selected; }
@@ -273,7 +313,7 @@
       if (n.kind === 'task') { g.addEventListener('mousemove', (e) => showTaskTip(e, n.task)); g.addEventListener('mouseleave', hideTip); }
       gRoot.append(g);
     }
-    graphView.replaceChildren(svg, graphTools, minimap);
+    graphView.replaceChildren(svg, graphTools, minimap, graphLegend);
     const pad = 20;
     S.vbFull = { x: -pad, y: -pad, w: scene.width + 2 * pad, h: scene.height + 2 * pad };
     if (place && place.keep && S.vb) { /* the same view */ } else if (place && place.centre) S.vb = centreView(place.centre) || defaultView();
@@ -397,7 +437,7 @@
     const fits = vb.x <= f.x + 1 && vb.y <= f.y + 1 && vb.x + vb.w >= f.x + f.w - 1 && vb.y + vb.h >= f.y + f.h - 1;
     minimap.hidden = fits;
     if (fits) return;
-    const m = Math.min(MINI_W / f.w, Math.max(100, Math.min(260, viewSize().h - 60)) / f.h);
+    const v = viewSize(), m = Math.min(Math.min(MINI_W, v.w * 0.22) / f.w, Math.max(60, Math.min(200, v.h * 0.45)) / f.h);
     minimap.style.width = Math.round(f.w * m) + 'px';
     minimap.style.height = Math.round(f.h * m) + 'px';
     const ctx = fitCanvas(minimap);
@@ -477,8 +517,13 @@
     if (reveal) for (const g of ancestors(S.summary.layers[li].group)) if (!S.view.expanded_groups.includes(g)) S.view.expanded_groups.push(g);
     S.gridLayer = li; S.gridFixed = [];
     drawChunkGrid();
+    requestDraw();  // the timeline shows the layer's tasks
     for (const f of findingsList.children) f.classList.toggle('active', (f.dataset.layers || '').split('\n').includes(id));
-    return redrawGraph(reveal ? { centre: 'l:' + id } : { keep: true });
+    if (reveal) return redrawGraph({ centre: 'l:' + id });
+    // Picked in the graph: marked where it is (no new layout, so a double-click lands on the same node).
+    for (const g of graphView.querySelectorAll('svg .node')) g.classList.toggle('selected', g.dataset.key === 'l:' + id);
+    if (S.scene && S.vb) { for (const n of S.scene.nodes) n.selected = n.key === 'l:' + id; drawMinimap(); }
+    return Promise.resolve();
   }
 
   // ---- findings -----------------------------------------------------------------------------------
@@ -510,7 +555,7 @@
     const ctx = fitCanvas(gridCanvas);
     const W = gridCanvas.clientWidth, H = gridCanvas.clientHeight;
     ctx.clearRect(0, 0, W, H);
-    if (S.gridLayer < 0) { gridTitle.textContent = 'chunk grid'; ctx.fillStyle = '#666'; ctx.fillText('Select a layer to see its chunks.', 10, 20); return; }
+    if (S.gridLayer < 0) { renderLegend(gridLegend, null); gridTitle.textContent = 'chunk grid'; ctx.fillStyle = '#666'; ctx.fillText('Select a layer to see its chunks.', 10, 20); return; }
     const L = S.summary.layers[S.gridLayer];
     const { grid, canvas: cells } = gridCanvasOf(S.gridLayer, gridColor.value, S.gridFixed);
     S.grid = grid;
@@ -534,16 +579,8 @@
       for (let k = 0; k <= grid.cols; k++) { ctx.moveTo(ox + k * cell, oy); ctx.lineTo(ox + k * cell, oy + grid.rows * cell); }
       ctx.stroke();
     }
-    ctx.fillStyle = '#444';
-    ctx.fillText(gridColor.value + ': ' + legendText(grid.vmin) + ' … ' + legendText(grid.vmax), ox, Math.min(H - 4, oy + grid.rows * cell + 14));
+    renderLegend(gridLegend, grid.scale && grid.scale.legend);
     S.gridGeom = { ox, oy, cell };
-  }
-  function legendText(v) {
-    if (v == null) return '-';
-    if (gridColor.value === 'duration') return fmtNs(v);
-    if (gridColor.value === 'bytes') return fmtBytes(v);
-    if (gridColor.value === 'start') return fmtNs(v);
-    return String(v);
   }
   gridColor.addEventListener('change', drawChunkGrid);
   gridCanvas.addEventListener('mousemove', (e) => {
@@ -647,6 +684,21 @@
     ctx.textBaseline = 'middle';  // names centred on their lane's rects
     tl.lanes.forEach((name, i) => { ctx.fillStyle = i < taskLanes ? '#444' : '#5a3d84'; ctx.fillText(name, 4, 6 + i * laneH + (laneH - 3) / 2); });
     ctx.textBaseline = 'alphabetic';
+    const xOfT = (t) => laneX + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
+    // A leading gap before the first task (a Dask capture: building the graph) is not task time: said so.
+    const first = S.summary.first_task_ns;
+    if (first > 0 && first > 0.02 * S.tEnd && S.t0 < first) {
+      const gx = xOfT(S.t0), gw = Math.min(xOfT(first), laneX + plotW) - gx;
+      ctx.fillStyle = '#f1f1f1'; ctx.fillRect(gx, 4, gw, taskLanes * laneH);
+      const label = 'no task ran yet: ' + fmtNs(first) + ' before the first task (start-up, e.g. building the graph)';
+      const short = 'before the first task: ' + fmtNs(first);
+      const text = ctx.measureText(label).width + 8 <= gw ? label : ctx.measureText(short).width + 8 <= gw ? short : '';
+      if (text) { ctx.fillStyle = '#666'; ctx.textBaseline = 'middle'; ctx.fillText(text, gx + 4, 4 + taskLanes * laneH / 2); ctx.textBaseline = 'alphabetic'; }
+      S.leadingGap = { x0: gx - laneX, x1: gx - laneX + gw, text: label };
+    } else S.leadingGap = null;
+    // The selected layer's tasks stand out: the others fade.
+    const sel = S.view.selected ? S.summary.layers.findIndex((l) => l.id === S.view.selected) : -1;
+    const selRects = [];
     for (const r of tl.rects) {
       const layer = S.summary.layers[r.layer];
       const x = laneX + r.x0, y = 6 + r.lane * laneH, w = Math.max(1, r.x1 - r.x0), h = laneH - 3;
@@ -656,12 +708,40 @@
         continue;
       }
       ctx.fillStyle = (layer && layer.color) || '#888';
-      ctx.globalAlpha = r.task < 0 ? 0.55 : 1;
+      ctx.globalAlpha = (r.task < 0 ? 0.55 : 1) * (sel >= 0 && r.layer !== sel ? 0.2 : 1);
       ctx.fillRect(x, y, w, h);
+      if (sel >= 0 && r.layer === sel) selRects.push([x, y, w, h]);
     }
     ctx.globalAlpha = 1;
+    ctx.strokeStyle = '#111'; ctx.lineWidth = 1;
+    for (const [x, y, w, h] of selRects) ctx.strokeRect(x - 0.5, y - 0.5, w + 1, h + 1);
+    S.timelineSelected = selRects.length;
+    // The ruler: ticks at a round step, labelled where they do not run into the window's ends.
+    const rulerY = 6 + lanes * laneH;
+    ctx.strokeStyle = '#bbb'; ctx.beginPath(); ctx.moveTo(laneX, rulerY + 0.5); ctx.lineTo(laneX + plotW, rulerY + 0.5); ctx.stroke();
+    const step = niceStep((S.t1 - S.t0) / Math.max(1, plotW / 90));
+    const ticks = [];
+    for (let t = Math.ceil(S.t0 / step) * step; t <= S.t1; t += step) ticks.push(t);
+    ctx.beginPath();
+    for (const t of ticks) { const x = Math.round(xOfT(t)) + 0.5; ctx.moveTo(x, rulerY); ctx.lineTo(x, rulerY + 4); }
+    ctx.stroke();
+    S.ruler = { step, ticks };
     ctx.fillStyle = '#666';
-    const y = Math.min(H - 4, 6 + lanes * laneH + 12);
+    const y = Math.min(H - 4, 6 + lanes * laneH + 14);
+    const startW = ctx.measureText(fmtNs(S.t0)).width;
+    const endW0 = ctx.measureText(fmtNs(S.t1) + '  (' + fmtNs(S.t1 - S.t0) + ' shown)').width;
+    const hasCopies = tl.lanes.length > taskLanes;
+    for (const t of ticks) {
+      const label = fmtTick(t, step), w = ctx.measureText(label).width, x = xOfT(t) - w / 2;
+      if (hasCopies || x < laneX + startW + 8 || x + w > W - 8 - endW0 - 8) continue;
+      ctx.fillText(label, x, y);
+    }
+    // A brushed window: shaded, its summary beside the panel.
+    if (S.brush) {
+      const bx0 = Math.max(laneX, xOfT(Math.min(S.brush.t0, S.brush.t1))), bx1 = Math.min(laneX + plotW, xOfT(Math.max(S.brush.t0, S.brush.t1)));
+      if (bx1 > bx0) { ctx.fillStyle = 'rgba(106, 61, 154, 0.15)'; ctx.fillRect(bx0, 4, bx1 - bx0, lanes * laneH); ctx.strokeStyle = '#6a3d9a'; ctx.strokeRect(bx0 + 0.5, 4.5, bx1 - bx0 - 1, lanes * laneH - 1); }
+    }
+    ctx.fillStyle = '#666';
     ctx.fillText(fmtNs(S.t0), laneX, y);
     const endText = fmtNs(S.t1) + '  (' + fmtNs(S.t1 - S.t0) + ' shown)';
     const endX = W - 8 - ctx.measureText(endText).width;
@@ -679,9 +759,8 @@
   }
   // Memory: a chart for the host and one per GPU series (viz::memory_view's "devices"), on the
   // timeline's time axis. Each is scaled to its own curve; its limit is drawn when it is on that
-  // scale (at most LIMIT_ON_SCALE × the highest value shown), else written at the top (off scale).
+  // scale (viz::limit_on_scale: at most kLimitOnScale × the highest value shown), else written at the top (off scale).
   const MEM_COLORS = ['#6a3d9a', '#2e8b57', '#d95f02', '#1f78b4', '#b8860b'];  // host, then one per device
-  const LIMIT_ON_SCALE = 4;
   const memColor = (i) => MEM_COLORS[i % MEM_COLORS.length];
   let deviceCanvases = [];
   function pct(x) { x *= 100; return (x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(1) : x.toPrecision(1)) + '%'; }
@@ -713,13 +792,8 @@
     drawMemoryChart(memoryCanvas, curves[0], 0, plotW);
     curves.slice(1).forEach((c, i) => drawMemoryChart(deviceCanvases[i], c, i + 1, plotW));
   }
-  // The scale of a chart: its highest value shown, or the limit when that is on scale.
-  function memoryScale(c) {
-    let hi = Math.max(c.peak, 1);
-    for (const b of c.bytes) hi = Math.max(hi, b);
-    const limitOn = c.limit > 0 && c.limit <= LIMIT_ON_SCALE * hi;
-    return { top: limitOn ? Math.max(hi, c.limit) : hi, limitOn };
-  }
+  // The scale of a chart (viz::limit_on_scale through the bridge): its top, whether the limit is drawn.
+  function memoryScale(c) { return { top: Math.max(1, c.scale.top), limitOn: c.scale.drawn }; }
   function drawMemoryChart(canvas, m, index, plotW) {
     const ctx = fitCanvas(canvas);
     const W = canvas.clientWidth, H = canvas.clientHeight;
@@ -755,7 +829,7 @@
       const label = 'limit ' + fmtBytes(m.limit);
       text(label, W - 8 - ctx.measureText(label).width, y < 24 ? y + 13 : y - 4, '#d62728');  // under the line at the top
     } else if (m.limit > 0) {  // far above the curve: said, not drawn
-      const label = '\u2191 limit ' + fmtBytes(m.limit) + ', off scale (peak ' + pct(m.peak / m.limit) + ' of it)';
+      const label = '\u2191 ' + m.scale.note;
       text(label, W - 8 - ctx.measureText(label).width, 11, '#d62728');
     }
     if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
@@ -802,21 +876,73 @@
     setRange(at - span * fx, at - span * fx + span);
   }, { passive: false });
   let tdrag = null;
-  timelineCanvas.addEventListener('mousedown', (e) => { tdrag = { x: e.clientX, t0: S.t0, t1: S.t1 }; });
-  window.addEventListener('mouseup', () => { tdrag = null; });
+  // Drag pans; shift-drag (or a drag along the ruler) brushes a window and shows its summary; a
+  // click on a task selects its layer.
+  const timeAtX = (clientX) => { const r = timelineCanvas.getBoundingClientRect(), plotW = Math.max(10, r.width - laneX - 8); return S.t0 + Math.min(1, Math.max(0, (clientX - r.left - laneX) / plotW)) * (S.t1 - S.t0); };
+  function timelineHit(e) {
+    if (!S.timeline) return null;
+    const r = timelineCanvas.getBoundingClientRect();
+    const x = e.clientX - r.left - laneX, lane = Math.floor((e.clientY - r.top - 6) / S.laneH);
+    return S.timeline.rects.find((q) => q.lane === lane && x >= q.x0 - 0.5 && x <= Math.max(q.x1, q.x0 + 1) + 0.5) || null;
+  }
+  timelineCanvas.addEventListener('mousedown', (e) => {
+    const r = timelineCanvas.getBoundingClientRect();
+    const onRuler = e.clientY - r.top > 6 + Math.max(1, S.timeline ? S.timeline.lanes.length : 1) * S.laneH;
+    if (e.shiftKey || onRuler) { const t = timeAtX(e.clientX); tdrag = { brush: true, x: e.clientX }; S.brush = { t0: t, t1: t }; requestDraw(); return; }
+    tdrag = { x: e.clientX, t0: S.t0, t1: S.t1 };
+  });
+  window.addEventListener('mouseup', (e) => {
+    const d = tdrag;
+    tdrag = null;
+    if (!d) return;
+    if (d.brush) {
+      if (Math.abs(e.clientX - d.x) < 3) { S.brush = null; showRangeSummary(null); requestDraw(); return; }
+      showRangeSummary(S.brush);
+      return;
+    }
+    if (Math.abs(e.clientX - d.x) < 3) {  // a click: the task's (or the fold's main) layer
+      const hit = timelineHit(e);
+      if (hit && hit.kind !== 'transfer' && hit.layer >= 0) selectLayer(layerId(hit.layer), true);
+    }
+  });
   window.addEventListener('mousemove', (e) => {
     if (!tdrag) return;
+    if (tdrag.brush) { S.brush.t1 = timeAtX(e.clientX); requestDraw(); return; }
     const plotW = Math.max(10, timelineCanvas.clientWidth - laneX - 8);
     const dt = (e.clientX - tdrag.x) / plotW * (tdrag.t1 - tdrag.t0);
     setRange(tdrag.t0 - dt, tdrag.t1 - dt);
   });
+  // The summary of a brushed window (viz::range_summary): per layer time and tasks, per worker busy
+  // and idle, host memory lowest and highest.
+  function showRangeSummary(b) {
+    if (!b) { rangeBox.hidden = true; S.rangeSummary = null; return; }
+    const sum = JSON.parse(S.session.rangeSummary(Math.min(b.t0, b.t1), Math.max(b.t0, b.t1)));
+    S.rangeSummary = sum;
+    const span = sum.t1 - sum.t0;
+    const row = (cells, cls) => el('tr', { class: cls }, ...cells.map((c, i) => el(i ? 'td' : 'th', { text: c })));
+    const layers = sum.layers.slice(0, 8).map((l) => {
+      const tr = row([l.id, fmtNs(l.busy_ns), Number(l.tasks).toLocaleString() + ' tasks'], 'cs-range-layer');
+      tr.dataset.layer = l.id;
+      tr.addEventListener('click', () => selectLayer(l.id, true));
+      return tr;
+    });
+    const more = sum.layers.length > 8 ? [el('tr', {}, el('td', { colspan: '3', text: '… and ' + (sum.layers.length - 8) + ' more layers' }))] : [];
+    const workers = sum.workers.map((w) => row(['worker ' + w.worker, 'busy ' + fmtNs(w.busy_ns) + ' (' + pct(span > 0 ? w.busy_ns / span : 0) + ')', 'idle ' + fmtNs(w.idle_ns)], 'cs-range-worker'));
+    rangeBox.replaceChildren(
+      el('div', { class: 'cs-range-head' }, el('b', { text: fmtNs(span) + ' selected' }), ' ' + fmtNs(sum.t0) + ' – ' + fmtNs(sum.t1) + ' · ' + Number(sum.tasks).toLocaleString() + ' tasks · host memory ' + fmtBytes(sum.memory_min) + ' – ' + fmtBytes(sum.memory_max),
+        el('button', { type: 'button', class: 'cs-range-close', text: '×', title: 'clear the selection', onclick: () => { S.brush = null; showRangeSummary(null); requestDraw(); } })),
+      el('table', {}, ...layers, ...more, ...workers));
+    rangeBox.hidden = false;
+  }
   timelineCanvas.addEventListener('dblclick', () => setRange(0, S.tEnd));
   timelineCanvas.addEventListener('mousemove', (e) => {
     if (tdrag || !S.timeline) return;
-    const r = timelineCanvas.getBoundingClientRect();
-    const x = e.clientX - r.left - laneX, lane = Math.floor((e.clientY - r.top - 6) / S.laneH);
-    const hit = S.timeline.rects.find((q) => q.lane === lane && x >= q.x0 - 0.5 && x <= Math.max(q.x1, q.x0 + 1) + 0.5);
-    if (!hit) return hideTip();
+    const hit = timelineHit(e);
+    if (!hit) {
+      const r = timelineCanvas.getBoundingClientRect(), x = e.clientX - r.left - laneX;
+      if (S.leadingGap && x >= S.leadingGap.x0 && x <= S.leadingGap.x1) { tip.textContent = S.leadingGap.text; placeTip(e); return; }
+      return hideTip();
+    }
     if (hit.kind === 'transfer') return showTransferTip(e, hit);
     if (hit.task >= 0) return showTaskTip(e, hit.task);
     tip.textContent = hit.count + ' tasks folded here (mostly "' + layerId(hit.layer) + '"): zoom in to see them';
@@ -855,6 +981,7 @@
     S.vb = null;
     S.gridLayer = -1;
     renderFindings();
+    renderLegend(timelineLegend, S.summary.layer_colors);
     drawChunkGrid();
     drawTimeline();
     await redrawGraph();

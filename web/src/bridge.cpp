@@ -5,14 +5,14 @@
 // out (in a Web Worker, with Graphviz compiled to WebAssembly), and hands Graphviz's JSON back to
 // scene(), which is the same parse_layout() the native viewer uses. Errors become JS Errors whose
 // message is the one-line message core/viz produce.
-#include <emscripten/bind.h>
-#include <emscripten/val.h>
-
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
 #include <nlohmann/json.hpp>
 
 #include "chunkscope/core/analysis/analysis.hpp"
@@ -21,9 +21,11 @@
 #include "chunkscope/viz/dot.hpp"
 #include "chunkscope/viz/json.hpp"
 #include "chunkscope/viz/layout.hpp"
+#include "chunkscope/viz/legend.hpp"
 #include "chunkscope/viz/memory.hpp"
 #include "chunkscope/viz/model.hpp"
 #include "chunkscope/viz/palette.hpp"
+#include "chunkscope/viz/range_summary.hpp"
 #include "chunkscope/viz/timeline.hpp"
 #include "chunkscope/viz/view.hpp"
 
@@ -31,6 +33,13 @@ namespace {
 
 using nlohmann::json;
 using namespace chunkscope;
+
+/// A legend (viz/legend.hpp) as JSON: {title, ramp, note, entries: [{color, label}]}.
+json legend_json(const viz::Legend& l) {
+  json entries = json::array();
+  for (const auto& e : l.entries) entries.push_back({{"color", e.color}, {"label", e.label}});
+  return {{"title", l.title}, {"ramp", l.ramp}, {"note", l.note}, {"entries", std::move(entries)}};
+}
 
 [[noreturn]] void throw_js(const std::string& msg) { emscripten::val::global("Error").new_(msg).throw_(); }
 
@@ -53,7 +62,9 @@ class Session {
  public:
   /// Loads a trace from bytes in the module's memory (compact, CBOR or JSON); returns the model
   /// summary (layers, groups, findings, meta) as JSON.
-  std::string load(std::uintptr_t ptr, std::size_t len, const std::string& name) { return load_with(ptr, len, name, ""); }
+  std::string load(std::uintptr_t ptr, std::size_t len, const std::string& name) {
+    return load_with(ptr, len, name, "");
+  }
 
   /// As load(), with the findings already computed (findings_to_json text, e.g. by `chunkscope
   /// serve` natively): the page then skips the analysis, the slowest part of opening a big trace.
@@ -67,7 +78,21 @@ class Session {
       graph_.reset();
       grid_.reset();
       json summary = viz::model_summary(*model_);
-      for (size_t i = 0; i < summary["layers"].size(); ++i) summary["layers"][i]["color"] = viz::layer_color(static_cast<int>(i));
+      // Layer colours of the timeline (by layer, or by group / op when there are more layers than
+      // hues) and their legend, from viz::timeline_colors.
+      const viz::LayerColors colors = viz::timeline_colors(*model_);
+      for (size_t i = 0; i < summary["layers"].size() && i < colors.color.size(); ++i) {
+        summary["layers"][i]["color"] = colors.color[i];
+        summary["layers"][i]["color_key"] = colors.key[i];
+      }
+      summary["layer_colors"] = legend_json(colors.legend);
+      summary["layer_colors"]["by"] = colors.by;
+      // When the first task began: a leading gap (e.g. Dask building its graph) is not task time.
+      const TraceTasks& c = model_->trace().tasks;
+      std::int64_t first = -1;
+      for (std::int64_t i = 0; i < c.size(); ++i)
+        if (c.worker[i] >= 0 && (first < 0 || c.start_ns[i] < first)) first = c.start_ns[i];
+      summary["first_task_ns"] = first;
       return summary.dump();
     } catch (const std::exception& e) {
       throw_js(name + ": " + e.what());
@@ -80,7 +105,9 @@ class Session {
     try {
       const viz::ViewState v = parse_state(state);
       graph_ = std::make_unique<viz::VisibleGraph>(viz::visible_graph(m, v));
-      const json out = {{"dot", viz::to_dot(*graph_)}, {"graph", viz::to_json(*graph_)}};
+      const json out = {{"dot", viz::to_dot(*graph_)},
+                        {"graph", viz::to_json(*graph_)},
+                        {"legend", legend_json(viz::graph_legend(m, *graph_, v.color_by))}};
       return out.dump();
     } catch (const std::exception& e) {
       throw_js(std::string("view state: ") + e.what());
@@ -98,11 +125,47 @@ class Session {
   }
 
   std::string timeline(double t0, double t1, double width) {
-    return viz::to_json(viz::timeline(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width)).dump();
+    return viz::to_json(viz::timeline(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width))
+        .dump();
   }
 
+  /// The memory charts of a time window; each curve carries its scale ({drawn, top, note}: the
+  /// limit-on-scale rule of viz/legend.hpp over the values shown).
   std::string memory(double t0, double t1, int width) {
-    return viz::to_json(viz::memory_view(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width)).dump();
+    json j =
+        viz::to_json(viz::memory_view(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width));
+    auto add_scale = [](json& c) {
+      double hi = 0;
+      for (const auto& b : c["bytes"]) hi = std::max(hi, b.get<double>());
+      const viz::LimitScale s = viz::limit_on_scale(c["limit"].get<std::int64_t>(), hi, c["peak"].get<std::int64_t>());
+      c["scale"] = {{"drawn", s.drawn}, {"top", s.top}, {"note", s.note}};
+    };
+    add_scale(j);
+    for (auto& d : j["devices"]) add_scale(d);
+    return j.dump();
+  }
+
+  /// The summary of a brushed window (viz::range_summary): {t0, t1, tasks, memory_min, memory_max,
+  /// layers: [{layer, id, busy_ns, tasks}] busiest first, workers: [{worker, busy_ns, idle_ns, tasks}]}.
+  std::string range_summary(double t0, double t1) {
+    const viz::Model& m = model();
+    const viz::RangeSummary r = viz::range_summary(m, static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1));
+    json layers = json::array(), workers = json::array();
+    for (const auto& l : r.layers)
+      layers.push_back({{"layer", l.layer},
+                        {"id", m.layers()[static_cast<size_t>(l.layer)].id},
+                        {"busy_ns", l.busy_ns},
+                        {"tasks", l.tasks}});
+    for (const auto& w : r.workers)
+      workers.push_back({{"worker", w.worker}, {"busy_ns", w.busy_ns}, {"idle_ns", w.idle_ns}, {"tasks", w.tasks}});
+    return json{{"t0", r.t0_ns},
+                {"t1", r.t1_ns},
+                {"tasks", r.tasks},
+                {"memory_min", r.memory_min},
+                {"memory_max", r.memory_max},
+                {"layers", layers},
+                {"workers", workers}}
+        .dump();
   }
 
   std::string chunk_grid(int layer, const std::string& color, const std::string& fixed) {
@@ -116,6 +179,10 @@ class Session {
     const viz::ChunkGrid& g = grid_for(layer, color, fixed);
     json head = viz::to_json(g);
     for (const char* k : {"values", "task", "colors"}) head.erase(k);
+    const viz::GridScale scale = viz::grid_scale(g, grid_color_);
+    head["scale"] = {
+        {"true_min", scale.true_min}, {"true_max", scale.true_max},         {"lo", scale.lo}, {"hi", scale.hi},
+        {"clipped", scale.clipped},   {"legend", legend_json(scale.legend)}};
     std::string out = head.dump();
     out += '\n';
     out.reserve(out.size() + g.colors.size() * 6);
@@ -127,19 +194,22 @@ class Session {
   double grid_task(int layer, const std::string& color, const std::string& fixed, int row, int col) {
     const viz::ChunkGrid& g = grid_for(layer, color, fixed);
     if (row < 0 || col < 0 || row >= g.rows || col >= g.cols) return -1;
-    return static_cast<double>(g.task[static_cast<size_t>(row) * static_cast<size_t>(g.cols) + static_cast<size_t>(col)]);
+    return static_cast<double>(
+        g.task[static_cast<size_t>(row) * static_cast<size_t>(g.cols) + static_cast<size_t>(col)]);
   }
 
   std::string task_info(double task) {
     const viz::Model& m = model();
-    if (!(task >= 0) || task >= static_cast<double>(m.trace().tasks.size())) throw_js("no task " + std::to_string(task));
+    if (!(task >= 0) || task >= static_cast<double>(m.trace().tasks.size()))
+      throw_js("no task " + std::to_string(task));
     return viz::to_json(viz::task_info(m, static_cast<std::int64_t>(task))).dump();
   }
 
   /// Tooltip facts of a host<->device copy (a timeline rect's `transfer`).
   std::string transfer_info(double transfer) {
     const viz::Model& m = model();
-    if (!(transfer >= 0) || transfer >= static_cast<double>(m.trace().transfers.size())) throw_js("no transfer " + std::to_string(transfer));
+    if (!(transfer >= 0) || transfer >= static_cast<double>(m.trace().transfers.size()))
+      throw_js("no transfer " + std::to_string(transfer));
     return viz::to_json(viz::transfer_info(m, static_cast<std::int64_t>(transfer))).dump();
   }
 
@@ -150,17 +220,22 @@ class Session {
   }
   const viz::ChunkGrid& grid_for(int layer, const std::string& color, const std::string& fixed) {
     const viz::Model& m = model();
-    if (layer < 0 || layer >= static_cast<int>(m.layers().size())) throw_js("chunk grid: no layer " + std::to_string(layer));
+    if (layer < 0 || layer >= static_cast<int>(m.layers().size()))
+      throw_js("chunk grid: no layer " + std::to_string(layer));
     const std::string key = std::to_string(layer) + "|" + color + "|" + fixed;
     if (grid_ && key == grid_key_) return *grid_;
     viz::GridColor c = viz::GridColor::Duration;
-    if (color == "bytes") c = viz::GridColor::Bytes;
-    else if (color == "worker") c = viz::GridColor::Worker;
-    else if (color == "start") c = viz::GridColor::Start;
+    if (color == "bytes")
+      c = viz::GridColor::Bytes;
+    else if (color == "worker")
+      c = viz::GridColor::Worker;
+    else if (color == "start")
+      c = viz::GridColor::Start;
     std::vector<std::int64_t> fx;
     try {
       for (const auto& x : json::parse(fixed.empty() ? "[]" : fixed)) fx.push_back(x.get<std::int64_t>());
       grid_ = std::make_unique<viz::ChunkGrid>(viz::chunk_grid(m, layer, c, fx));
+      grid_color_ = c;
     } catch (const std::exception& e) {
       throw_js(std::string("chunk grid: ") + e.what());
     }
@@ -169,6 +244,7 @@ class Session {
   }
   std::unique_ptr<viz::ChunkGrid> grid_;
   std::string grid_key_;
+  viz::GridColor grid_color_ = viz::GridColor::Duration;
   std::unique_ptr<viz::Model> model_;
   std::unique_ptr<viz::VisibleGraph> graph_;
 };
@@ -192,6 +268,7 @@ EMSCRIPTEN_BINDINGS(chunkscope) {
       .function("scene", &Session::scene)
       .function("timeline", &Session::timeline)
       .function("memory", &Session::memory)
+      .function("rangeSummary", &Session::range_summary)
       .function("chunkGrid", &Session::chunk_grid)
       .function("chunkGridPixels", &Session::chunk_grid_pixels)
       .function("gridTask", &Session::grid_task)
