@@ -446,20 +446,28 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
     error_text = ""
     ne = 0
     t = -1
+    deps_of_key = dependencies.get  # one hash of the key per look-up: tuple keys do not cache theirs
+    id_of = task_id.get
+    add_dep, add_edge_end = dep_index.append, edge_end.append
     for (key, layer, idx, s, e, w, b, is_out, status) in per_task:
         t += 1
         li, nchunks, scalar, seen = geom[layer]  # seen: flat indices of the chunks given a stage-0 task
         stage = 1
         if is_out:
-            flat = 0
-            try:
-                for i, n in zip(idx, nchunks, strict=True):
+            nd = len(nchunks)
+            if len(idx) != nd:  # not as many indices as axes
+                flat = -1
+            elif nd == 2:  # the common case, without a loop
+                i0, i1 = idx
+                n1 = nchunks[1]
+                flat = i0 * n1 + i1 if type(i0) is int and type(i1) is int and 0 <= i0 < nchunks[0] and 0 <= i1 < n1 else -1
+            else:
+                flat = 0
+                for i, n in zip(idx, nchunks):
                     if type(i) is not int or i < 0 or i >= n:
                         flat = -1
                         break
                     flat = flat * n + i
-            except ValueError:  # not as many indices as axes
-                flat = -1
             if flat >= 0 and flat not in seen:
                 seen.add(flat)
                 stage, chunk = 0, flat
@@ -491,12 +499,14 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
             b = 0
         task_id[key] = t
         rows[t] = (li, stage, chunk, wid, s, e, b, status)
-        if key in dependencies:
-            for d in dependencies[key]:
-                if d in task_id:
-                    dep_index += (task_id[d],)
-                    edge_end += (e,)
-                    ne += 1
+        deps = deps_of_key(key)
+        if deps:
+            for d in deps:
+                j = id_of(d)
+                if j is not None:
+                    add_dep(j)
+                    add_edge_end(e)
+            ne = len(dep_index)
         dep_offsets[t + 1] = ne
         if status == 2 and not error_text:
             where = "chunk " + (str(tuple(idx)) if idx else "0")

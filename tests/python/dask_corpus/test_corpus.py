@@ -143,6 +143,31 @@ def test_messages_use_display_names():
     assert '"rechunk"' in straggler.message, straggler.message
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_memory_series_numpy_equals_loop(seed, monkeypatch):
+    """The live-memory timeline of a big run is computed with NumPy: the same series as the loop
+    (ties of start and release times, outputs kept, float release times from distributed)."""
+    from chunkscope.dask import memory
+    rng = np.random.default_rng(seed)
+    n = 700
+    start = np.sort(rng.integers(0, 300, n)).tolist()  # few distinct times: many ties
+    end = [s + int(d) for s, d in zip(start, rng.integers(0, 50, n))]
+    offsets, index = [0], []
+    for i in range(n):
+        index += sorted(set(rng.integers(0, i, min(i, 3)).tolist())) if i else []
+        offsets.append(len(index))
+    col = {"layer": rng.integers(0, 5, n).tolist(), "start_ns": start, "end_ns": end,
+           "bytes": rng.integers(0, 1000, n).tolist()}
+    keys = [("x", i) for i in range(n)]
+    outputs = {("x", i) for i in range(n - 20, n)}
+    released = None if seed % 2 else {("x", i): float(end[i] + 0.5) for i in range(0, n, 3)}
+    masked = None if seed < 3 else [b if i % 4 else 0 for i, b in enumerate(col["bytes"])]
+    fast = memory.memory_series(col, offsets, index, keys, outputs, released, None, masked)
+    monkeypatch.setattr(memory, "_NUMPY_FROM", 10 ** 9)
+    slow = memory.memory_series(col, offsets, index, keys, outputs, released, None, masked)
+    assert fast == slow
+
+
 def test_gpu_chunks_are_device_memory(tmp_path):
     """Chunks of a CuPy-like array (a stub that reports GPU 0): each layer that made them says so with
     its device and device bytes, those bytes are in the device's memory timeline, not the host's."""
