@@ -10,8 +10,8 @@
 #
 # Every source is compiled by its own custom command (parallel, incremental, header dependencies
 # through depfiles) into <current binary dir>/obj, then linked into OUTPUT. Third-party headers
-# (nlohmann_json, Boost) come through a folder of links passed with -isystem: never
-# -I/usr/include, which shadows Emscripten's libc.
+# (nlohmann_json) come through a folder of links passed with -isystem: never -I/usr/include,
+# which shadows Emscripten's libc.
 find_program(CHUNKSCOPE_EMXX em++)
 
 # chunkscope_wasm_module(OUTPUT js SOURCES ... [INCLUDES dirs...] [COMPILE_FLAGS ...] [LINK_FLAGS ...]
@@ -27,11 +27,9 @@ function(chunkscope_wasm_module)
   endif()
   set(emxx ${CMAKE_COMMAND} -E env NODE_PATH=${node_path} ${CHUNKSCOPE_EMXX})
   find_path(CHUNKSCOPE_NLOHMANN_INCLUDE_DIR nlohmann/json.hpp REQUIRED)
-  find_path(CHUNKSCOPE_BOOST_INCLUDE_DIR boost/version.hpp REQUIRED)
   set(shim_dir ${CMAKE_CURRENT_BINARY_DIR}/include_shim)
   file(MAKE_DIRECTORY ${shim_dir})
   file(CREATE_LINK ${CHUNKSCOPE_NLOHMANN_INCLUDE_DIR}/nlohmann ${shim_dir}/nlohmann SYMBOLIC)
-  file(CREATE_LINK ${CHUNKSCOPE_BOOST_INCLUDE_DIR}/boost ${shim_dir}/boost SYMBOLIC)
   set(includes)
   foreach(dir IN LISTS ARG_INCLUDES)
     list(APPEND includes -I${dir})
