@@ -56,6 +56,7 @@ class LocalRecorder(Callback):
         # (key, start_ns, end_ns, worker_id, nbytes, shape, dtype, type, extra); extra: a sparse
         # result's nnz (int), a GPU result's device ("cuda:0"), else None.
         self.records: list = []
+        self._add = self.records.append  # bound once: the hooks run once per task
         self.dependencies: dict = {}
         self.errored = False
 
@@ -73,14 +74,12 @@ class LocalRecorder(Callback):
 
     def _posttask(self, key, result, dsk, state, worker_id):
         # The common case first, with no call but the clock: a NumPy chunk timed in this process.
+        # `starts` keeps the tasks in flight only (a failure is looked for among them).
         end = _now()
-        try:
-            start = self.starts[key]
-        except KeyError:
-            start = end
+        start = self.starts.pop(key, end)
         t = type(result)
         if t is _ndarray and type(worker_id) is int:
-            self.records.append((key, start, end, worker_id, result.nbytes, result.shape, result.dtype, t, None))
+            self._add((key, start, end, worker_id, result.nbytes, result.shape, result.dtype, t, None))
             return
         if type(worker_id) is tuple and len(worker_id) == 3:  # timed in the worker process (worker_dumps)
             pid, s, e = worker_id
@@ -97,8 +96,8 @@ class LocalRecorder(Callback):
         extra = None
         if t.__module__ != "numpy" or hasattr(result, "__cuda_array_interface__"):
             extra = device_of(result) or getattr(result, "nnz", None)
-        self.records.append((key, start, end, worker_id, nbytes, getattr(result, "shape", None),
-                             getattr(result, "dtype", None), t, extra))
+        self._add((key, start, end, worker_id, nbytes, getattr(result, "shape", None),
+                   getattr(result, "dtype", None), t, extra))
 
     def _finish(self, dsk, state, errored):
         self.t_end = _now()
