@@ -49,9 +49,11 @@ TEST_CASE("a collapsed group aggregates the numbers of its layers", "[viz][visib
   CHECK(d->busy_ns == blur.busy_ns + thr.busy_ns);
   CHECK(d->bytes == blur.bytes_out + thr.bytes_out);
   CHECK(d->peak_bytes == blur.peak_held_bytes + thr.peak_held_bytes);
-  REQUIRE(d->label.size() == 3);
+  REQUIRE(d->label.size() == 4);
   CHECK(d->label[0] == "denoise");
-  CHECK(d->label[1] == "2 layers · 128 tasks");
+  // What enters (img) and what leaves (thr, read by rc outside the group): shape [chunk shape].
+  CHECK(d->label[1] == "in 1024×1024 [128×128] → out 1024×1024 [128×128]");
+  CHECK(d->label[2] == "2 layers · 128 tasks");
   // thr carries the critical rechunk-fan finding: the group shows it.
   CHECK(d->severity == 2);
   CHECK(d->badge == 1);

@@ -21,6 +21,10 @@ cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
 sed 's/"limit_bytes":393216/"limit_bytes":76101451776/' cuda_transfers.cstrace.json > cuda_default_limit.cstrace.json
 grep -q '"limit_bytes":76101451776' cuda_default_limit.cstrace.json
 "$cs" html cuda_default_limit.cstrace.json -o cuda_default_limit.html >/dev/null
+# A captured Dask run of 135 layers (map_overlap + reductions; tests/web/capture_dask_overlap.py), and its
+# JSON form, from which the tests compute the numbers the dashboard shows.
+"$cs" export "$(dirname "$0")/dask_overlap.cstrace" --format json -o dask_overlap.cstrace.json >/dev/null
+"$cs" html dask_overlap.cstrace.json -o dask_overlap.html >/dev/null
 cat > xss.json <<'JSON'
 {"name": "xss <img src=x onerror=alert(1)>", "description": "hostile strings in every place a name can go",
  "layers": [

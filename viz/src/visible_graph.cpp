@@ -12,9 +12,18 @@ namespace {
 
 using detail::Aggregate;
 
+// A transpose moves no data between chunks: its chunk shape is its input's with the axes permuted.
+bool transpose_edge(const Model& m, int in, int out) {
+  const LayerStats& a = m.layers()[static_cast<size_t>(in)];
+  const LayerStats& b = m.layers()[static_cast<size_t>(out)];
+  if (b.op != "transpose" || a.chunk_shape.size() != b.chunk_shape.size()) return false;
+  return std::is_permutation(a.chunk_shape.begin(), a.chunk_shape.end(), b.chunk_shape.begin());
+}
+
 bool rechunk_edge(const Model& m, int in, int out) {
   const LayerStats& a = m.layers()[static_cast<size_t>(in)];
   const LayerStats& b = m.layers()[static_cast<size_t>(out)];
+  if (transpose_edge(m, in, out)) return false;  // drawn as an ordinary edge, labelled "transpose"
   if (m.trace().layers[static_cast<size_t>(out)].kind == "rechunk") return a.chunk_shape != b.chunk_shape;
   return a.chunk_shape.size() == b.chunk_shape.size() && a.chunk_shape != b.chunk_shape;
 }
@@ -56,7 +65,7 @@ class Builder {
   VisibleGraph g_;
   std::vector<std::string> cluster_key_;  // per group, once created
   std::map<std::pair<int, int>, int> edge_index_;
-  std::vector<std::string> edge_labels_;  // first label of each edge, to detect differing merges
+  std::vector<std::string> edge_labels_;             // first label of each edge, to detect differing merges
   std::unordered_map<size_t, Aggregate> group_agg_;  // per group node index
 };
 
@@ -76,7 +85,8 @@ void Builder::add_edge(int from, int to, const std::string& label, int fan_in, b
   if (from < 0 || to < 0 || from == to) return;
   const auto [it, fresh] = edge_index_.try_emplace({from, to}, static_cast<int>(g_.edges.size()));
   if (fresh) {
-    g_.edges.push_back({g_.nodes[static_cast<size_t>(from)].key, g_.nodes[static_cast<size_t>(to)].key, label, fan_in, rechunk, 1});
+    g_.edges.push_back(
+        {g_.nodes[static_cast<size_t>(from)].key, g_.nodes[static_cast<size_t>(to)].key, label, fan_in, rechunk, 1});
     edge_labels_.push_back(label);
     return;
   }
@@ -117,11 +127,14 @@ VisibleGraph Builder::build(std::int64_t max_task_nodes) {
         VNode n;
         n.kind = VNode::Kind::Group;
         n.key = "g:" + detail::encode_key(groups[static_cast<size_t>(r)].path);
-        n.cluster = groups[static_cast<size_t>(r)].parent > 0 ? detail::encode_key(groups[static_cast<size_t>(groups[static_cast<size_t>(r)].parent)].path) : "";
+        n.cluster = groups[static_cast<size_t>(r)].parent > 0
+                        ? detail::encode_key(groups[static_cast<size_t>(groups[static_cast<size_t>(r)].parent)].path)
+                        : "";
         cluster_of_group(groups[static_cast<size_t>(r)].parent);
         n.group = r;
         n.selected = v_.selected == "group:" + groups[static_cast<size_t>(r)].path;
-        n.matched = !search_.empty() && detail::lower(groups[static_cast<size_t>(r)].name).find(search_) != std::string::npos;
+        n.matched =
+            !search_.empty() && detail::lower(groups[static_cast<size_t>(r)].name).find(search_) != std::string::npos;
         group_node[static_cast<size_t>(r)] = add_node(std::move(n));
       }
       VNode& n = g_.nodes[static_cast<size_t>(group_node[static_cast<size_t>(r)])];
@@ -177,10 +190,41 @@ VisibleGraph Builder::build(std::int64_t max_task_nodes) {
       layer_node[l] = add_node(std::move(n));
     }
   }
+  // What enters and leaves each collapsed group: the arrays (shape [chunk shape]) read from outside
+  // it, and those of its layers read outside it or by nothing (its results).
+  std::map<int, std::vector<std::string>> entering, leaving;
+  {
+    std::vector<int> read_outside(nl, 0), read_at_all(nl, 0);
+    for (size_t l = 0; l < nl; ++l)
+      for (int in : m_.layer_inputs(static_cast<int>(l))) {
+        read_at_all[static_cast<size_t>(in)] = 1;
+        if (layer_node[static_cast<size_t>(in)] != layer_node[l]) read_outside[static_cast<size_t>(in)] = 1;
+      }
+    auto array_text = [&](size_t l) { return layers[l].shape_text + " [" + layers[l].chunk_shape_text + "]"; };
+    auto add_unique = [](std::vector<std::string>& v, const std::string& t) {
+      if (std::find(v.begin(), v.end(), t) == v.end()) v.push_back(t);
+    };
+    for (size_t l = 0; l < nl; ++l) {
+      const int node = layer_node[l];
+      if (node < 0 || g_.nodes[static_cast<size_t>(node)].kind != VNode::Kind::Group) continue;
+      for (int in : m_.layer_inputs(static_cast<int>(l)))
+        if (layer_node[static_cast<size_t>(in)] != node)
+          add_unique(entering[node], array_text(static_cast<size_t>(in)));
+      if (read_outside[l] || !read_at_all[l]) add_unique(leaving[node], array_text(l));
+    }
+  }
+  auto list_text = [](const std::vector<std::string>& v) {
+    return v.empty() ? std::string("-") : v.size() == 1 ? v[0] : v[0] + " +" + std::to_string(v.size() - 1);
+  };
   for (size_t k = 0; k < ng; ++k) {
     if (group_node[k] < 0) continue;
     VNode& n = g_.nodes[static_cast<size_t>(group_node[k])];
     n.label = detail::group_label(groups[k].name, agg[k], m_.busy_ns());
+    const int node = group_node[k];
+    if (entering.count(node) || leaving.count(node))
+      n.label.insert(n.label.begin() + 1,
+                     detail::clean_utf8((entering.count(node) ? "in " + list_text(entering[node]) + " → " : "") +
+                                        "out " + list_text(leaving[node])));
     n.tasks = agg[k].tasks, n.busy_ns = agg[k].busy_ns, n.bytes = agg[k].bytes, n.peak_bytes = agg[k].peak_bytes;
     group_agg_[static_cast<size_t>(group_node[k])] = agg[k];
   }
@@ -198,9 +242,13 @@ VisibleGraph Builder::build(std::int64_t max_task_nodes) {
         continue;
       }
       const bool re = rechunk_edge(m_, in, static_cast<int>(l));
-      const std::string change = re ? format_shape(layers[static_cast<size_t>(in)].chunk_shape) + " → " +
-                                          format_shape(layers[l].chunk_shape)
-                                    : "";
+      const bool tr = !re && transpose_edge(m_, in, static_cast<int>(l)) &&
+                      layers[static_cast<size_t>(in)].chunk_shape != layers[l].chunk_shape;
+      const std::string change =
+          re ? format_shape(layers[static_cast<size_t>(in)].chunk_shape) + " → " + format_shape(layers[l].chunk_shape)
+          : tr ? "transpose " + format_shape(layers[static_cast<size_t>(in)].chunk_shape) + " → " +
+                     format_shape(layers[l].chunk_shape) + " (no data moved)"
+               : "";
       add_edge(layer_node[static_cast<size_t>(in)], to, join(change, fan_in_text(fan)), fan, re);
     }
     if (!shows_tasks[l]) continue;

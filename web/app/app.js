@@ -159,13 +159,23 @@
   const status = el('span', { class: 'cs-status', text: 'loading…' });
   const title = el('h1', { text: 'chunkscope' });
   const summary = el('span', { class: 'cs-sum' });
+  const failure = el('span', { class: 'cs-failure', id: idOf('cs-failure'), hidden: '' });
   const colorSel = el('select', { id: idOf('cs-color'), title: 'what the node colour shows' });
   for (const [v, t] of COLOR_MODES) colorSel.append(el('option', { value: v, text: t }));
   const search = el('input', { id: idOf('cs-search'), type: 'search', placeholder: 'find a layer…', title: 'highlights layers whose id, name or op contains this; Enter selects the first' });
   const traceSel = el('select', { id: idOf('cs-trace-select'), hidden: '' });
-  const bar = el('div', { class: 'cs-bar' }, title, summary, traceSel, el('label', { text: 'colour by ' }, colorSel), search, status);
+  const bar = el('div', { class: 'cs-bar' }, title, failure, summary, traceSel, el('label', { text: 'colour by ' }, colorSel), search, status);
   const graphView = el('div', { class: 'cs-graph-view', id: idOf('cs-graph') });
   const findingsList = el('div', { class: 'cs-list', id: idOf('cs-findings') });
+  const layerList = el('div', { class: 'cs-list cs-layer-list', id: idOf('cs-layers'), hidden: '' });
+  const tabFindings = el('button', { type: 'button', class: 'cs-tab active', text: 'Findings', 'data-tab': 'findings' });
+  const tabLayers = el('button', { type: 'button', class: 'cs-tab', text: 'Layers', 'data-tab': 'layers', title: 'one row per layer in graph order: shape, dtype, chunks, tasks, time, memory at peak, its chunk grid to scale' });
+  function showTab(name) {
+    tabFindings.classList.toggle('active', name === 'findings'); tabLayers.classList.toggle('active', name === 'layers');
+    findingsList.hidden = name !== 'findings'; layerList.hidden = name !== 'layers';
+  }
+  tabFindings.addEventListener('click', () => showTab('findings'));
+  tabLayers.addEventListener('click', () => showTab('layers'));
   const gridCanvas = el('canvas', { class: 'cs-canvas cs-canvas-grid', id: idOf('cs-chunk-grid') });
   const gridColor = el('select', { id: idOf('cs-grid-color') });
   for (const v of ['duration', 'bytes', 'worker', 'start']) gridColor.append(el('option', { value: v, text: v }));
@@ -182,7 +192,7 @@
   const hint = (t) => el('span', { class: 'cs-hint', text: t });
   const layout = el('div', { class: 'cs-grid' },
     el('section', { class: 'cs-panel cs-graph' }, el('h2', {}, 'Graph', hint('click a group to open or close it · click a layer to select · double-click a layer for its tasks · drag to pan · wheel to zoom')), graphView),
-    el('section', { class: 'cs-panel cs-findings' }, el('h2', {}, 'Findings', hint('click to show the layer')), findingsList),
+    el('section', { class: 'cs-panel cs-findings' }, el('h2', {}, tabFindings, tabLayers, hint('click to show the layer')), findingsList, layerList),
     el('section', { class: 'cs-panel cs-chunks' }, el('h2', {}, gridTitle), el('div', { class: 'cs-controls' }, el('label', { text: 'colour ' }, gridColor), gridSliders), gridCanvas, gridLegend),
     el('section', { class: 'cs-panel cs-timeline' }, el('h2', { title: 'a lane per worker · wheel to zoom · drag to pan · double-click to reset' }, 'Timeline', timelineLegend), timelineCanvas, rangeBox),
     el('section', { class: 'cs-panel cs-memory' }, el('h2', {}, 'Memory', memoryLegend, hint('live chunk bytes, a chart per device · hover for the bytes at a time')), memoryStack));
@@ -285,13 +295,17 @@
       gRoot.append(g);
     }
     for (const n of scene.nodes) {
-      const g = sv('g', { class: 'node ' + n.kind + (n.selected ? ' selected' : '') + (n.matched ? ' matched' : ''), 'data-key': n.key, 'data-kind': n.kind });
+      const runState = n.kind === 'layer' && n.layer >= 0 ? S.summary.layers[n.layer].run_state : '';
+      const g = sv('g', { class: 'node ' + n.kind + (n.selected ? ' selected' : '') + (n.matched ? ' matched' : '') + (runState === 'failed' ? ' failed' : runState === 'not run' ? ' not-run' : ''), 'data-key': n.key, 'data-kind': n.kind });
       const x = n.x - n.w / 2, y = n.y - n.h / 2;
-      const rect = sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill: n.fill || '#fff', stroke: n.stroke || SEV_COLOR[n.severity], 'stroke-width': n.stroke_width || 1 });
+      const rect = sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill: n.fill || '#fff', stroke: runState === 'failed' ? '#d62728' : n.stroke || SEV_COLOR[n.severity], 'stroke-width': runState === 'failed' ? 3 : n.stroke_width || 1 });
       g.append(rect);
       if (n.kind === 'group') g.append(sv('rect', { x: x + 3, y: y + 3, width: n.w - 6, height: n.h - 6, rx: 8, fill: 'none', stroke: '#0003' }));
       if (n.kind === 'heatmap' && n.layer >= 0) drawHeatmapInto(g, n, x, y);
-      const lines = n.label || [];
+      const lines = (n.label || []).slice();
+      // A layer that never ran reads "not run", not "0 ns (0%) · 0 B"; a failed one says so.
+      if (runState === 'not run' && lines.length >= 4) lines[lines.length - 1] = 'not run';
+      if (runState === 'failed' && lines.length >= 4) lines[lines.length - 1] = 'FAILED · ' + lines[lines.length - 1];
       const light = isDark(n.fill);
       lines.forEach((line, i) => {
         const t = sv('text', { x: n.x, y: y + 15 + i * 14, 'text-anchor': 'middle', class: 't' + i, fill: light ? '#fff' : '#111' });
@@ -519,11 +533,67 @@
     drawChunkGrid();
     requestDraw();  // the timeline shows the layer's tasks
     for (const f of findingsList.children) f.classList.toggle('active', (f.dataset.layers || '').split('\n').includes(id));
+    for (const r of layerList.children) r.classList.toggle('active', r.dataset.layer === id);
     if (reveal) return redrawGraph({ centre: 'l:' + id });
     // Picked in the graph: marked where it is (no new layout, so a double-click lands on the same node).
     for (const g of graphView.querySelectorAll('svg .node')) g.classList.toggle('selected', g.dataset.key === 'l:' + id);
     if (S.scene && S.vb) { for (const n of S.scene.nodes) n.selected = n.key === 'l:' + id; drawMinimap(); }
     return Promise.resolve();
+  }
+
+  // ---- layer list: one row per layer in graph order (the trace's), like Dask's HighLevelGraph repr ---
+  function renderLayerList() {
+    const order = S.summary.graph_order || S.summary.layers.map((_, i) => i);
+    const rows = order.map((i) => {
+      const L = S.summary.layers[i];
+      const pic = el('canvas', { class: 'cs-mini-grid', width: '44', height: '32' });
+      drawMiniGrid(pic, L);
+      const state = L.run_state;
+      const numbers = state === 'not run' ? 'not run' : state === 'no tasks' ? 'no tasks of its own (' + Number(L.chunks).toLocaleString() + ' chunks)' : Number(L.chunks).toLocaleString() + ' chunks · ' + Number(L.tasks).toLocaleString() + ' tasks · ' + fmtNs(L.busy_ns) + ' · ' + fmtBytes(L.peak_held_bytes) + ' at peak';
+      const row = el('div', { class: 'cs-layer-row' + (state === 'failed' ? ' failed' : state === 'not run' ? ' not-run' : ''), 'data-layer': L.id, 'data-index': String(i), title: L.id + (L.group ? '  (group ' + L.group + ')' : '') },
+        pic,
+        el('div', { class: 'cs-layer-text' },
+          el('div', {}, el('b', { text: L.id }), el('span', { class: 'cs-layer-op', text: ' ' + L.op + (state === 'failed' ? ' · FAILED' : '') })),
+          el('div', { class: 'cs-layer-shape', text: (L.shape_text || shapeText(L.shape)) + ' ' + (L.dtype || '') + ' · chunks ' + (L.chunk_shape_text || shapeText(L.chunk_shape)) }),
+          el('div', { class: 'cs-layer-num', text: numbers })));
+      row.addEventListener('click', () => selectLayer(L.id, true));
+      return row;
+    });
+    layerList.replaceChildren(...rows);
+    tabLayers.textContent = 'Layers (' + rows.length + ')';
+    tabFindings.textContent = 'Findings (' + S.summary.findings.length + ')';
+  }
+  // A small picture of a layer's chunk grid to scale: the array's last two axes as a box, a line at
+  // every chunk boundary (irregular chunks show as uneven cells); too many lines: shaded.
+  function drawMiniGrid(c, L) {
+    const ctx = c.getContext('2d');
+    const W = c.width, H = c.height, shape = L.shape || [], sizes = L.chunk_sizes || [];
+    ctx.clearRect(0, 0, W, H);
+    if (!shape.length) { ctx.fillStyle = '#9ca3af'; ctx.beginPath(); ctx.arc(W / 2, H / 2, 3, 0, 7); ctx.fill(); return; }
+    const ax = shape.length >= 2 ? [shape.length - 2, shape.length - 1] : [-1, 0];
+    const rowsN = ax[0] >= 0 ? shape[ax[0]] : 1, colsN = shape[ax[1]];
+    if (!(rowsN > 0 && colsN > 0)) return;
+    const k = Math.min((W - 2) / colsN, (H - 2) / rowsN * (ax[0] >= 0 ? 1 : 0) || (W - 2) / colsN);
+    const w = Math.max(2, colsN * k), h = ax[0] >= 0 ? Math.max(2, rowsN * k) : 6;
+    const ox = (W - w) / 2, oy = (H - h) / 2;
+    ctx.fillStyle = '#e8eef8'; ctx.fillRect(ox, oy, w, h);
+    ctx.strokeStyle = '#4e79a7'; ctx.lineWidth = 1;
+    const bounds = (axis, n, len) => {  // chunk boundaries along an axis, as fractions
+      const s = sizes[axis];
+      const out = [];
+      if (Array.isArray(s)) { let acc = 0; for (const v of s.slice(0, -1)) { acc += v; out.push(acc / n); } }
+      else { const cs = (L.chunk_shape || [])[axis] || n; for (let a = cs; a < n; a += cs) out.push(a / n); }
+      return out.length * 2 > len ? null : out;  // more lines than half the pixels: shaded instead
+    };
+    const cb = bounds(ax[1], colsN, w), rb = ax[0] >= 0 ? bounds(ax[0], rowsN, h) : [];
+    if (!cb || !rb) { ctx.fillStyle = '#9db3d6'; ctx.fillRect(ox, oy, w, h); }
+    else {
+      ctx.beginPath();
+      for (const f of cb) { const x = Math.round(ox + f * w) + 0.5; ctx.moveTo(x, oy); ctx.lineTo(x, oy + h); }
+      for (const f of rb) { const y = Math.round(oy + f * h) + 0.5; ctx.moveTo(ox, y); ctx.lineTo(ox + w, y); }
+      ctx.stroke();
+    }
+    ctx.strokeRect(ox + 0.5, oy + 0.5, w - 1, h - 1);
   }
 
   // ---- findings -----------------------------------------------------------------------------------
@@ -692,7 +762,8 @@
       ctx.fillStyle = '#f1f1f1'; ctx.fillRect(gx, 4, gw, taskLanes * laneH);
       const label = 'no task ran yet: ' + fmtNs(first) + ' before the first task (start-up, e.g. building the graph)';
       const short = 'before the first task: ' + fmtNs(first);
-      const text = ctx.measureText(label).width + 8 <= gw ? label : ctx.measureText(short).width + 8 <= gw ? short : '';
+      const tiny = 'start-up ' + fmtNs(first);
+      const text = [label, short, tiny].find((t) => ctx.measureText(t).width + 8 <= gw) || '';
       if (text) { ctx.fillStyle = '#666'; ctx.textBaseline = 'middle'; ctx.fillText(text, gx + 4, 4 + taskLanes * laneH / 2); ctx.textBaseline = 'alphabetic'; }
       S.leadingGap = { x0: gx - laneX, x1: gx - laneX + gw, text: label };
     } else S.leadingGap = null;
@@ -834,12 +905,41 @@
     }
     if (m.peak > 0 && m.peak_t >= S.t0 && m.peak_t <= S.t1) {
       const x = xOf(m.peak_t), y = yOf(m.peak);
+      if (index === 0) drawPeakComposition(ctx, x, yOf(0), y);
       ctx.fillStyle = '#111';
       ctx.beginPath(); ctx.arc(x, y, 3, 0, 7); ctx.fill();
       const label = 'peak ' + fmtBytes(m.peak) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
       const w = ctx.measureText(label).width;
       text(label, x + 6 + w <= W - 8 ? x + 6 : Math.max(laneX, x - 6 - w), Math.max(12, y + 4), '#111');  // right of the dot, else left
     }
+  }
+  // What holds the memory at the host peak: each layer's bytes live at that instant (LayerStats::
+  // peak_held_bytes, docs/viz.md "What peak means"), largest first.
+  function peakComposition() {
+    const ls = S.summary.layers.map((l, i) => ({ i, id: l.id, bytes: l.peak_held_bytes, color: l.color })).filter((l) => l.bytes > 0);
+    return ls.sort((a, b) => b.bytes - a.bytes);
+  }
+  // Drawn at the peak as a stacked bar from 0 to the peak, a segment per layer in its timeline colour;
+  // the selected layer's segment outlined.
+  function drawPeakComposition(ctx, x, y0, yPeak) {
+    const parts = peakComposition();
+    const total = parts.reduce((a, p) => a + p.bytes, 0);
+    if (!total) return;
+    const sel = S.view.selected;
+    let y = y0;
+    for (const p of parts) {
+      const h = (y0 - yPeak) * p.bytes / total;
+      ctx.fillStyle = p.color || '#888';
+      ctx.fillRect(x - 4, y - h, 8, h);
+      if (p.id === sel) { ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5; ctx.strokeRect(x - 4.5, y - h, 9, h); }
+      y -= h;
+    }
+    S.peakX = x;
+  }
+  function compositionText() {
+    const parts = peakComposition(), total = parts.reduce((a, p) => a + p.bytes, 0);
+    return '\nat the peak, held by:' + parts.slice(0, 8).map((p) => '\n  ' + p.id + '  ' + fmtBytes(p.bytes) + ' (' + pct(p.bytes / total) + ')').join('') +
+      (parts.length > 8 ? '\n  … ' + (parts.length - 8) + ' more layers' : '');
   }
   // Tooltip of a memory chart: the device, the time under the pointer, the live bytes of that pixel
   // column (lowest..highest when it changes inside it), the limit and how much of it is used, the peak.
@@ -854,7 +954,8 @@
     tip.textContent = c.device + ' at ' + fmtNs(t) + '\n' +
       (lo === hi ? fmtBytes(hi) + ' live' : fmtBytes(lo) + ' to ' + fmtBytes(hi) + ' live in this pixel (zoom in for the steps)') + '\n' +
       (c.limit > 0 ? 'limit ' + fmtBytes(c.limit) + ', ' + pct(hi / c.limit) + ' used' : 'no limit') +
-      (c.peak > 0 ? '\npeak ' + fmtBytes(c.peak) + ' at ' + fmtNs(c.peak_t) + (c.peak_layer ? ' during "' + c.peak_layer + '"' : '') : '');
+      (c.peak > 0 ? '\npeak ' + fmtBytes(c.peak) + ' at ' + fmtNs(c.peak_t) + (c.peak_layer ? ' during "' + c.peak_layer + '"' : '') : '') +
+      (index === 0 && S.peakX != null && Math.abs(e.clientX - r.left - S.peakX) <= 5 ? compositionText() : '');
     placeTip(e);
   }
   function setRange(t0, t1) {
@@ -975,12 +1076,21 @@
     S.laneNames = null;  // drawTimeline asks for this trace's lanes
     const m = S.summary.meta;
     title.textContent = m.pipeline || name;
+    failure.textContent = m.error ? m.status + ': ' + m.error : '';
+    failure.title = failure.textContent;
+    failure.hidden = !m.error;
     summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
     S.tEnd = Math.max(1000, m.wall_ns);
     S.t0 = 0; S.t1 = S.tEnd;
     S.vb = null;
-    S.gridLayer = -1;
+    // Before any selection the chunk grid shows the first finding's layer, else the busiest layer.
+    const ranIndex = (id) => S.summary.layers.findIndex((l) => l.id === id && l.busy_ns > 0 && l.chunks > 0);
+    const f0 = S.summary.findings.map((f) => (f.layers.length ? ranIndex(f.layers[0]) : -1)).find((i) => i >= 0);
+    let busiest = -1;
+    S.summary.layers.forEach((l, i) => { if (l.chunks > 0 && (busiest < 0 || l.busy_ns > S.summary.layers[busiest].busy_ns)) busiest = i; });
+    S.gridLayer = f0 !== undefined ? f0 : busiest;
     renderFindings();
+    renderLayerList();
     renderLegend(timelineLegend, S.summary.layer_colors);
     drawChunkGrid();
     drawTimeline();

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <emscripten/bind.h>
@@ -93,6 +95,55 @@ class Session {
       for (std::int64_t i = 0; i < c.size(); ++i)
         if (c.worker[i] >= 0 && (first < 0 || c.start_ns[i] < first)) first = c.start_ns[i];
       summary["first_task_ns"] = first;
+      // Per layer, for the layer list: dtype, the chunk sizes per axis (up to 256 per axis, else
+      // null: the picture is drawn regular), and whether its tasks ran, failed or never ran.
+      const size_t n_layers = model_->trace().layers.size();
+      std::vector<int> ran(n_layers, 0), failed(n_layers, 0);
+      for (std::int64_t i = 0; i < c.size(); ++i) {
+        const auto l = static_cast<size_t>(c.layer[i]);
+        if (l >= ran.size()) continue;
+        const std::string st = trace_status_name(c.status[i]);
+        if (st == "failed") failed[l] = 1;
+        if (st == "done" || st == "failed") ran[l] = 1;
+      }
+      const auto& tl = model_->trace().layers;
+      for (size_t i = 0; i < summary["layers"].size() && i < tl.size(); ++i) {
+        json& l = summary["layers"][i];
+        l["dtype"] = tl[i].dtype;
+        json sizes = json::array();
+        for (const auto& axis : tl[i].chunks) sizes.push_back(axis.size() <= 256 ? json(axis) : json(nullptr));
+        l["chunk_sizes"] = std::move(sizes);
+        l["run_state"] = failed[i]                             ? "failed"
+                         : ran[i]                              ? "ran"
+                         : l["tasks"].get<std::int64_t>() == 0 ? "no tasks"
+                                                               : "not run";
+      }
+      summary["meta"]["error"] = model_->trace().meta.error;
+      // Graph order for the layer list: inputs before the layers that read them (stable by index).
+      std::map<std::string, size_t> index;
+      for (size_t i = 0; i < tl.size(); ++i) index.emplace(tl[i].id, i);
+      std::vector<std::vector<size_t>> readers(tl.size());
+      std::vector<int> pending(tl.size(), 0);
+      for (size_t i = 0; i < tl.size(); ++i)
+        for (const auto& in : tl[i].inputs)
+          if (auto it = index.find(in); it != index.end() && it->second != i) {
+            readers[it->second].push_back(i);
+            ++pending[i];
+          }
+      std::set<size_t> ready;
+      for (size_t i = 0; i < tl.size(); ++i)
+        if (!pending[i]) ready.insert(i);
+      json order = json::array();
+      while (!ready.empty()) {
+        const size_t i = *ready.begin();
+        ready.erase(ready.begin());
+        order.push_back(i);
+        for (size_t r : readers[i])
+          if (--pending[r] == 0) ready.insert(r);
+      }
+      for (size_t i = 0; i < tl.size(); ++i)
+        if (pending[i] > 0) order.push_back(i);  // a cycle (a malformed trace): in trace order
+      summary["graph_order"] = std::move(order);
       return summary.dump();
     } catch (const std::exception& e) {
       throw_js(name + ": " + e.what());
