@@ -61,7 +61,8 @@ class Executor {
   virtual std::string name() const = 0;
   /// Runs every task once. Never throws for kernel errors: they end the run with status
   /// "failed" and an error naming the layer and chunk. Throws InputError when the run cannot
-  /// start (a task that can never fit the memory limit), before any task runs.
+  /// start (a task that can never fit the memory limit), before any task runs, and
+  /// std::bad_alloc when memory runs out outside the tasks (e.g. a worker thread's stack).
   virtual RunResult run(const Graph& graph, const RunOptions& options) = 0;
 };
 
