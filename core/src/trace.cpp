@@ -14,6 +14,42 @@ const char* trace_status_name(std::uint8_t s) {
   return "unknown";
 }
 
+std::string TraceMeta::device_name(int device) const {
+  if (device < 1) return "";
+  std::vector<const std::string*> seen;  // the distinct non-host names in order: device 1, 2, ...
+  for (const auto& w : worker_devices) {
+    if (w == "host") continue;
+    bool dup = false;
+    for (const auto* s : seen) dup = dup || *s == w;
+    if (!dup) seen.push_back(&w);
+  }
+  return static_cast<size_t>(device) <= seen.size() ? *seen[static_cast<size_t>(device) - 1] : "";
+}
+
+std::string TraceMeta::worker_device(int worker) const {
+  return worker >= 0 && static_cast<size_t>(worker) < worker_devices.size()
+             ? worker_devices[static_cast<size_t>(worker)]
+             : "";
+}
+
+nlohmann::json TraceMeta::file_extra() const {
+  if (worker_devices.empty()) return extra;
+  nlohmann::json e = extra.is_object() ? extra : nlohmann::json::object();
+  e["worker_devices"] = worker_devices;
+  return e;
+}
+
+void TraceMeta::lift_worker_devices() {
+  if (!extra.is_object()) return;
+  const auto it = extra.find("worker_devices");
+  if (it == extra.end() || !it->is_array()) return;
+  for (const auto& d : *it)
+    if (!d.is_string()) return;  // not ours: left in extra as it is
+  worker_devices.clear();
+  for (const auto& d : *it) worker_devices.push_back(d.get<std::string>());
+  extra.erase(it);
+}
+
 ArrayMeta TraceLayer::meta() const {
   ArrayMeta m;
   m.shape = shape;

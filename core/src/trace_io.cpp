@@ -251,6 +251,7 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     t.meta.wall_ns = get_int_or(m, "wall_ns", 0, name, "meta.");
     if (t.meta.wall_ns < 0) bad(name, "meta.wall_ns", "is negative");
     if (m.contains("extra") && m["extra"].is_object()) t.meta.extra = m["extra"];
+    t.meta.lift_worker_devices();
   }
   const json& layers = field(d, "layers", name, "");
   if (!layers.is_array()) bad(name, "layers", "must be an array");
@@ -390,7 +391,7 @@ json trace_doc(const Trace& t, ColumnSink* sink, bool with_layers = true) {
   d["meta"] = {{"tool_version", t.meta.tool_version}, {"executor", t.meta.executor},   {"device", t.meta.device},
                {"pipeline", t.meta.pipeline},         {"start_time", t.meta.start_time}, {"status", t.meta.status},
                {"error", t.meta.error},               {"threads", t.meta.threads},       {"memory_limit", t.meta.memory_limit},
-               {"wall_ns", t.meta.wall_ns},           {"extra", t.meta.extra}};
+               {"wall_ns", t.meta.wall_ns},           {"extra", t.meta.file_extra()}};
   if (with_layers) {
     json layers = json::array();
     for (const TraceLayer& l : t.layers) layers.push_back(layer_doc(l));

@@ -113,7 +113,7 @@ std::string write_trace_json(const Trace& t) {
   w.key("device", true), w.str(m.device);
   w.key("error"), w.str(m.error);
   w.key("executor"), w.str(m.executor);
-  w.key("extra"), w.out += m.extra.dump();
+  w.key("extra"), w.out += m.file_extra().dump();
   w.key("memory_limit"), w.num(m.memory_limit);
   w.key("pipeline"), w.str(m.pipeline);
   w.key("start_time"), w.str(m.start_time);

@@ -55,7 +55,7 @@ Trace Recorder::trace() const {
   t.meta.memory_limit = info_.memory_limit;
   t.meta.wall_ns = wall_ns_;
   t.layers = trace_layers(g);
-  if (!info_.worker_devices.empty()) t.meta.extra["worker_devices"] = info_.worker_devices;
+  t.meta.worker_devices = info_.worker_devices;
   TraceTasks& c = t.tasks;
   c.layer.resize(static_cast<size_t>(n));
   c.stage.resize(static_cast<size_t>(n));
@@ -115,7 +115,8 @@ Trace Recorder::trace() const {
         s.peak_t_ns = e.t_ns;
         s.peak_layer = e.layer;
       }
-      if (s.t_ns.back() == e.t_ns) s.live_bytes.back() = live;
+      if (s.t_ns.back() == e.t_ns)
+        s.live_bytes.back() = live;
       else {
         s.t_ns.push_back(e.t_ns);
         s.live_bytes.push_back(live);
@@ -125,14 +126,12 @@ Trace Recorder::trace() const {
   build(0, t.memory);
   int max_device = 0;
   for (const auto& e : mem) max_device = std::max(max_device, e.device);
-  // Device d is the d-th distinct non-host name of the executor's worker lanes ("cuda:1" when the
-  // run used GPU 1), else "cuda:<d-1>".
-  std::vector<std::string> names;
-  for (const auto& w : info_.worker_devices)
-    if (w != "host" && std::find(names.begin(), names.end(), w) == names.end()) names.push_back(w);
+  // Device d is named by the worker lanes (TraceMeta::device_name: "cuda:1" when the run used
+  // GPU 1), else "cuda:<d-1>".
   for (int d = 1; d <= max_device; ++d) {
     MemorySeries s;
-    s.device = static_cast<size_t>(d - 1) < names.size() ? names[static_cast<size_t>(d - 1)] : "cuda:" + std::to_string(d - 1);
+    s.device = t.meta.device_name(d);
+    if (s.device.empty()) s.device = "cuda:" + std::to_string(d - 1);
     build(d, s);
     t.device_memory.push_back(std::move(s));
   }

@@ -64,7 +64,7 @@ TEST_CASE("a million tiny tasks fold into at most a few rectangles per pixel", "
 
 TEST_CASE("lanes are named by device when the trace says which worker is which", "[viz][timeline]") {
   chunkscope::Trace t = fixtures::sample_trace();
-  t.meta.extra["worker_devices"] = {"cuda:0", "host"};  // workers 2 and 3 are not named: kept as workers
+  t.meta.worker_devices = {"cuda:0", "host"};  // workers 2 and 3 are not named: kept as workers
   const Model m(std::move(t), {});
   const Timeline tl = timeline(m, 0, m.trace().meta.wall_ns, 500.0);
   CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)", "worker 2", "worker 3"});
@@ -181,7 +181,7 @@ TEST_CASE("counts and bytes of the transfer lanes add up to the transfers in the
 
 TEST_CASE("many tiny transfers fold like tasks: bounded rects, exact counts and bytes", "[viz][timeline]") {
   chunkscope::Trace t = fixtures::big_trace(100000, 2);
-  t.meta.extra["worker_devices"] = {"cuda:0", "host"};
+  t.meta.worker_devices = {"cuda:0", "host"};
   // 200,000 copies of 3..9 ns, both directions interleaved, in issue order.
   for (std::int64_t i = 0; i < 200000; ++i)
     fixtures::add_transfer(t, i / 2, i * 5, i * 5 + 3 + i % 7, 64 + i % 5, i % 3 != 0);
@@ -230,7 +230,7 @@ TEST_CASE("transfer lanes name devices from worker_devices, then device_memory, 
     CHECK(m.device_name(2) == "device 2");
   }
   SECTION("worker_devices names (the host entry and repeats skipped)") {
-    t.meta.extra["worker_devices"] = {"cuda:1", "host", "cuda:1", "cuda:3"};
+    t.meta.worker_devices = {"cuda:1", "host", "cuda:1", "cuda:3"};
     const Model m(t, {});
     CHECK(m.device_name(1) == "cuda:1");
     CHECK(m.device_name(2) == "cuda:3");

@@ -111,7 +111,7 @@ inline void add_transfer(Trace& t, std::int64_t task, std::int64_t start, std::i
 inline Trace sample_cuda_trace() {
   Trace t = sample_trace();
   t.meta.executor = "cuda";
-  t.meta.extra["worker_devices"] = {"cuda:0", "host"};
+  t.meta.worker_devices = {"cuda:0", "host"};
   const auto& c = t.tasks;
   const int blur = t.find_layer("blur"), rc = t.find_layer("rc");
   for (std::int64_t i = 0; i < c.size(); ++i) {

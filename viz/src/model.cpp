@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kColorNames[] = {"time", "memory", "tasks", "chunk-bytes", "worker", "critical", "findings"};
 
 bool ran(std::uint8_t status) {
-  return status == static_cast<std::uint8_t>(TraceStatus::Done) || status == static_cast<std::uint8_t>(TraceStatus::Failed);
+  return status == static_cast<std::uint8_t>(TaskStatus::Done) || status == static_cast<std::uint8_t>(TaskStatus::Failed);
 }
 
 // Throws when the columns of a trace do not fit together (so nothing below indexes out of range).
@@ -302,15 +302,7 @@ void Model::apply_findings() {
 }
 
 std::string Model::device_name(int device) const {
-  const auto& extra = trace_.meta.extra;
-  if (device >= 1 && extra.is_object() && extra.contains("worker_devices") && extra["worker_devices"].is_array()) {
-    std::vector<std::string> seen;  // the distinct non-host names in order: device 1, 2, ...
-    for (const auto& d : extra["worker_devices"])
-      if (d.is_string() && d.get_ref<const std::string&>() != "host" &&
-          std::find(seen.begin(), seen.end(), d.get_ref<const std::string&>()) == seen.end())
-        seen.push_back(d.get<std::string>());
-    if (static_cast<size_t>(device) <= seen.size()) return seen[static_cast<size_t>(device) - 1];
-  }
+  if (std::string name = trace_.meta.device_name(device); !name.empty()) return name;
   const auto& dm = trace_.device_memory;
   if (device >= 1 && static_cast<size_t>(device) <= dm.size() && !dm[static_cast<size_t>(device) - 1].device.empty())
     return dm[static_cast<size_t>(device) - 1].device;

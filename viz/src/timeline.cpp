@@ -91,14 +91,10 @@ Timeline timeline(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns, double
   tl.t1 = t1_ns;
   const auto& workers = m.lane_workers();
   // Lanes are named by device where the executor says which worker is which (CUDA traces:
-  // meta.extra.worker_devices = ["cuda:0", "host"]), else "worker N".
-  const auto& extra = m.trace().meta.extra;
-  const nlohmann::json* devices = extra.contains("worker_devices") && extra["worker_devices"].is_array() ? &extra["worker_devices"] : nullptr;
+  // meta.worker_devices = ["cuda:0", "host"]), else "worker N".
   for (int w : workers) {
-    std::string name = "worker " + std::to_string(w);
-    if (devices && w >= 0 && static_cast<size_t>(w) < devices->size() && (*devices)[static_cast<size_t>(w)].is_string())
-      name = (*devices)[static_cast<size_t>(w)].get<std::string>() + " (worker " + std::to_string(w) + ")";
-    tl.lanes.push_back(std::move(name));
+    const std::string device = m.trace().meta.worker_device(w);
+    tl.lanes.push_back(device.empty() ? "worker " + std::to_string(w) : device + " (worker " + std::to_string(w) + ")");
   }
   tl.task_lanes = static_cast<int>(workers.size());
   for (const TransferLane& x : m.transfer_lanes()) tl.lanes.push_back(x.name);

@@ -39,6 +39,17 @@ std::unique_ptr<Document> Document::open(const std::string& path) {
     t = std::chrono::steady_clock::now();
     d->model_ = std::make_unique<viz::Model>(std::move(trace).value(), Findings{});
     d->times_.model_ms = ms_since(t);
+    d->colors_ = viz::timeline_colors(*d->model_);
+    const TraceTasks& tasks = d->model_->trace().tasks;
+    d->run_.assign(d->model_->layers().size(), NotRun);
+    for (size_t l = 0; l < d->run_.size(); ++l)
+      for (auto k : d->model_->layer_tasks(static_cast<int>(l))) {
+        if (tasks.status[k] == static_cast<std::uint8_t>(TaskStatus::Failed)) {
+          d->run_[l] = Failed;
+          break;
+        }
+        if (tasks.status[k] == static_cast<std::uint8_t>(TaskStatus::Done)) d->run_[l] = Ran;
+      }
     // The analysis (about as long as reading a big trace) runs in the background: the window shows
     // the trace at once and the findings, badges and outlines appear when it is done. It only reads
     // the trace, which nothing changes.
@@ -155,6 +166,17 @@ void Document::toggle_group(const std::string& path) {
 void Document::toggle_layer(const std::string& id) {
   view.toggle_layer(id);
   relayout();
+}
+
+int Document::default_layer() const {
+  if (!ok() || model_->layers().empty()) return -1;
+  for (const auto& f : model_->findings())
+    if (!f.layers.empty())
+      if (int l = model_->find_layer(f.layers.front()); l >= 0) return l;
+  int best = 0;
+  for (const auto& s : model_->layers())
+    if (s.busy_ns > model_->layers()[static_cast<size_t>(best)].busy_ns) best = s.layer;
+  return best;
 }
 
 void Document::reset_window() {

@@ -11,8 +11,9 @@
 
 namespace chunkscope {
 
-/// Task status codes stored in Trace::tasks.status.
-enum class TraceStatus : std::uint8_t { NotRun = 0, Done = 1, Failed = 2, Cancelled = 3 };
+/// How a task ended: the executors' TaskEvent::status and the codes stored in
+/// Trace::tasks.status (one enum for both).
+enum class TaskStatus : std::uint8_t { NotRun = 0, Done = 1, Failed = 2, Cancelled = 3 };
 /// "not_run", "done", "failed", "cancelled".
 const char* trace_status_name(std::uint8_t s);
 
@@ -48,7 +49,7 @@ struct TraceTasks {
   std::vector<std::int64_t> start_ns;
   std::vector<std::int64_t> end_ns;
   std::vector<std::int64_t> bytes;   ///< output bytes
-  std::vector<std::uint8_t> status;  ///< TraceStatus
+  std::vector<std::uint8_t> status;  ///< TaskStatus
   std::vector<std::uint8_t> fused;   ///< 1 = ran fused into its producer's chain
   std::vector<std::int64_t> dep_offsets{0};
   std::vector<std::int64_t> dep_index;
@@ -87,7 +88,20 @@ struct TraceMeta {
   int threads = 1;
   std::int64_t memory_limit = 0;
   std::int64_t wall_ns = 0;
+  /// The device of each worker lane, e.g. {"cuda:0", "host"} (CUDA executor); empty = every
+  /// lane is a host worker. In the file: meta.extra.worker_devices (docs/trace-format.md).
+  std::vector<std::string> worker_devices;
   nlohmann::json extra = nlohmann::json::object();  ///< importer-specific facts (e.g. Dask)
+
+  /// The one naming rule for devices: device d >= 1 (MemoryEvent/TransferEvent numbering, 0 =
+  /// host) is the d-th distinct non-host name in worker_devices; "" when they do not name it.
+  std::string device_name(int device) const;
+  /// The device of worker lane w ("cuda:0"), or "" when the lane is not named.
+  std::string worker_device(int worker) const;
+  /// `extra` as written to a file: with worker_devices under "worker_devices" when there are any.
+  nlohmann::json file_extra() const;
+  /// Takes "worker_devices" (an array of strings) out of `extra` into worker_devices (reading).
+  void lift_worker_devices();
 };
 
 /// A whole trace.

@@ -6,11 +6,9 @@
 #include <vector>
 
 #include "chunkscope/core/graph.hpp"
+#include "chunkscope/core/trace.hpp"  // TaskStatus
 
 namespace chunkscope {
-
-/// How a task ended.
-enum class TaskStatus : std::uint8_t { NotRun = 0, Done = 1, Failed = 2, Cancelled = 3 };
 
 /// One finished (or failed) task. Times are nanoseconds since the run began.
 struct TaskEvent {

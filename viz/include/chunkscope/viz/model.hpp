@@ -108,7 +108,7 @@ class Model {
   /// first. Empty for traces without transfers (CPU runs, Dask).
   const std::vector<TransferLane>& transfer_lanes() const { return transfer_lanes_; }
   /// Name of a transfer device index (1 = the first GPU): the device's entry among the non-"host"
-  /// names of meta.extra.worker_devices (["cuda:0", "host"]: 1 -> "cuda:0"), else the name of
+  /// names of meta.worker_devices (TraceMeta::device_name: ["cuda:0", "host"]: 1 -> "cuda:0"), else the name of
   /// device_memory[device - 1], else "device N".
   std::string device_name(int device) const;
   /// Task ids of a layer in id order (all stages).

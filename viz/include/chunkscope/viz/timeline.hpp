@@ -36,7 +36,7 @@ struct TimelineRect {
 /// Lanes and rectangles of one time window.
 struct Timeline {
   /// "worker 0", ... (one per worker that ran a task; "cuda:0 (worker 0)" when
-  /// meta.extra.worker_devices names it), then one per Model::transfer_lanes() ("cuda:0 host→device").
+  /// meta.worker_devices names it), then one per Model::transfer_lanes() ("cuda:0 host→device").
   std::vector<std::string> lanes;
   int task_lanes = 0;               ///< lanes [0, task_lanes) are worker lanes, the rest transfer lanes
   std::vector<TimelineRect> rects;  ///< by lane, then left to right
