@@ -42,7 +42,7 @@ class TaskGraph {
   const std::vector<std::int64_t>& dep_offsets() const { return dep_offsets_; }
   const std::vector<std::int64_t>& dep_index() const { return dep_index_; }
 
-  // ---- building (used by expand.cpp) ----
+  // ---- building (used by Graph::build, core/src/graph.cpp) ----
   /// Starts layer `l`; layers must be begun in index order.
   void begin_layer(int l);
   /// Marks where layer `l`'s stage-0 tasks start (call before adding them).
