@@ -104,7 +104,8 @@ json to_json(const LayerStats& l) {
           {"chunk_shape_text", l.chunk_shape_text}, {"chunks", l.chunks}, {"tasks", l.tasks},
           {"busy_ns", l.busy_ns}, {"time_share", l.time_share}, {"bytes_out", l.bytes_out},
           {"chunk_bytes", l.chunk_bytes}, {"peak_held_bytes", l.peak_held_bytes}, {"critical_ns", l.critical_ns},
-          {"main_worker", l.main_worker}, {"severity", l.severity}, {"findings", l.findings}};
+          {"main_worker", l.main_worker}, {"severity", l.severity}, {"findings", l.findings},
+          {"created_at", l.created_at}};
 }
 
 json model_summary(const Model& m) {
