@@ -417,15 +417,13 @@
     if (b.h > v.h) v.y = b.y - 20;  // a tall cluster: its top
     return clampBox(v);
   }
-  // A cluster (or node) fitted in the view, never below the readable scale.
+  // A cluster (or node) fitted in the view (a layer's tasks: all of them, even when that makes their
+  // labels small; zoom in to read them).
   function fitBox(key) {
     const b = boxOfKey(key);
     if (!b) return null;
     const padded = { x: b.x - 20, y: b.y - 20, w: b.w + 40, h: b.h + 40 };
-    const k = Math.min(Math.max(fitScale(padded), MIN_SCALE), MAX_FIT_SCALE);
-    const v = boxAt(padded.x + padded.w / 2, padded.y + padded.h / 2, k);
-    if (padded.h > v.h) v.y = padded.y;
-    return clampBox(v);
+    return boxAt(padded.x + padded.w / 2, padded.y + padded.h / 2, Math.min(fitScale(padded), MAX_FIT_SCALE));
   }
   function applyViewBox() {
     const svg = graphView.querySelector('svg');
@@ -1159,8 +1157,10 @@
     }
   }
 
-  // For bench/dashboard and tests: the state and the draw functions (read-only use).
-  window.__chunkscope = { state: S, drawTimeline, setRange };
+  // For bench/dashboard and tests: the state and the draw functions (read-only use), on the
+  // dashboard's own element; the page-wide handle only for a page of its own (one dashboard).
+  root.chunkscope = { state: S, drawTimeline, setRange };
+  if (standalone) window.__chunkscope = root.chunkscope;
   main();
   }
 
