@@ -32,9 +32,9 @@ void Recorder::on_run_begin(const Graph& g, const RunInfo& info) {
   }
 }
 
-void Recorder::on_run_end(std::int64_t wall_ns, const std::string& status, const std::string& error) {
+void Recorder::on_run_end(std::int64_t wall_ns, RunStatus status, const std::string& error) {
   wall_ns_ = wall_ns;
-  status_ = status;
+  status_ = run_status_name(status);
   error_ = error;
 }
 

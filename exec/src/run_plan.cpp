@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <ostream>
 
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/core/ops.hpp"
@@ -85,12 +86,12 @@ RunResult make_run_result(const RunStop& stop, std::int64_t tasks_run, std::int6
   r.wall_ns = wall_ns;
   r.tasks_run = tasks_run;
   if (stop.failed()) {
-    r.status = "failed";
+    r.status = RunStatus::Failed;
     r.error = stop.error;
     r.failed_layer = stop.failed_layer;
     r.failed_chunk = stop.failed_chunk;
   } else if (stop.cancelled || tasks_run < total) {
-    r.status = "cancelled";
+    r.status = RunStatus::Cancelled;
     r.error = "cancelled after " + std::to_string(tasks_run) + " of " + std::to_string(total) + " tasks";
   }
   return r;
@@ -105,7 +106,7 @@ void collect_outputs(const Graph& graph, const std::vector<Buffer>& buffers, std
         result.outputs.push_back(assemble_output(graph, o.layer, buffers, max_output_bytes));
   } catch (const std::exception& e) {
     result.outputs.clear();
-    result.status = "failed";
+    result.status = RunStatus::Failed;
     result.error = std::string("assembling the outputs: ") + e.what();
   }
 }
@@ -135,7 +136,7 @@ void RunOutputs::commit(RunResult& result) {
     finalize_sinks(graph_, result.ok());
   } catch (const std::exception& e) {
     if (result.ok()) {
-      result.status = "failed";
+      result.status = RunStatus::Failed;
       result.error = e.what();
     }
   }
@@ -150,6 +151,17 @@ void report_run_end(ExecutionObserver* observer, const std::vector<std::uint8_t>
         observer->on_task_end(0, {t, 0, 0, 0, -1, TaskStatus::Cancelled, false});
   observer->on_run_end(result.wall_ns, result.status, result.error);
 }
+
+const char* run_status_name(RunStatus s) {
+  switch (s) {
+    case RunStatus::Ok: return "ok";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& os, RunStatus s) { return os << run_status_name(s); }
 
 std::int64_t unix_time_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())

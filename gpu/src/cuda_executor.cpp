@@ -538,7 +538,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
 
   RunResult result = make_run_result(r.stopped, r.done, n, wall);
   if (result.ok() && !download_error.empty()) {
-    result.status = "failed";
+    result.status = RunStatus::Failed;
     result.error = download_error;
   }
   collect_outputs(graph, r.host, options.max_output_bytes, result);

@@ -28,7 +28,7 @@ void LiveObserver::on_transfer(int worker, const TransferEvent& e) {
   shadow_.on_transfer(worker, e);
 }
 
-void LiveObserver::on_run_end(std::int64_t wall_ns, const std::string& status, const std::string& error) {
+void LiveObserver::on_run_end(std::int64_t wall_ns, RunStatus status, const std::string& error) {
   if (inner_) inner_->on_run_end(wall_ns, status, error);
   std::lock_guard lk(m_);
   shadow_.on_run_end(wall_ns, status, error);

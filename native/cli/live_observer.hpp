@@ -17,7 +17,7 @@ class LiveObserver : public ExecutionObserver {
   void on_task_end(int worker, const TaskEvent& e) override;
   void on_memory(int worker, const MemoryEvent& e) override;
   void on_transfer(int worker, const TransferEvent& e) override;
-  void on_run_end(std::int64_t wall_ns, const std::string& status, const std::string& error) override;
+  void on_run_end(std::int64_t wall_ns, RunStatus status, const std::string& error) override;
   /// The trace so far (nothing before the run began): tasks not yet run have status not_run;
   /// meta.status is "running" until the end.
   std::optional<Trace> snapshot();

@@ -128,7 +128,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   }
   stop_live();
   if (drew) std::fprintf(stderr, "\r%*s\r", 90, "");
-  int rc = r.ok() ? kOk : r.status == "cancelled" ? kInterrupted : kRunFailed;
+  int rc = r.ok() ? kOk : r.status == RunStatus::Cancelled ? kInterrupted : kRunFailed;
   if (!r.ok()) std::cerr << "chunkscope: run " << r.status << ": " << terminal_safe(r.error) << "\n";
   Trace trace;
   std::string trace_path;
@@ -153,7 +153,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   auto keep_serving = [&] {
     if (server) {
       auto snap = live->snapshot();
-      server->set_live(r.status, r.tasks_run, g.tasks().size(), snap ? write_trace_compact(*snap) : std::string());
+      server->set_live(run_status_name(r.status), r.tasks_run, g.tasks().size(), snap ? write_trace_compact(*snap) : std::string());
       std::cout << "run " << r.status << "; the dashboard stays up until Ctrl-C" << std::endl;
       g_cancel.store(false);
       old = std::signal(SIGINT, on_sigint);

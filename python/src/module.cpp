@@ -138,7 +138,7 @@ py::tuple run(const std::string& path, const std::string& text, const std::strin
   }
   if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt (or what the handler raised)
   if (error) std::rethrow_exception(error);
-  return py::make_tuple(std::make_shared<PyTrace>(rec.trace()), r.status, r.error);
+  return py::make_tuple(std::make_shared<PyTrace>(rec.trace()), run_status_name(r.status), r.error);
 }
 
 /// A pipeline (file path, or JSON text with its name and base folder) as `describe --json` gives it:

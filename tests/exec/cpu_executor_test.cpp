@@ -147,7 +147,7 @@ TEST_CASE("a kernel error fails the run, names layer and chunk, and marks tasks"
   o.threads = 2;
   o.observer = &rec;
   const RunResult r = ex.run(g, o);
-  CHECK(r.status == "failed");
+  CHECK(r.status == RunStatus::Failed);
   CHECK(r.error.find("layer \"p\"") != std::string::npos);
   CHECK(r.error.find("chunk") != std::string::npos);
   CHECK(r.failed_layer == g.find_layer("p"));
@@ -172,7 +172,7 @@ TEST_CASE("cancelling stops the run and keeps a consistent trace", "[executor][f
   o.cancel = &cancel;
   o.observer = &rec;
   const RunResult r = ex.run(g, o);
-  CHECK(r.status == "cancelled");
+  CHECK(r.status == RunStatus::Cancelled);
   const Trace t = rec.trace();
   CHECK(t.meta.status == "cancelled");
   CHECK(t.memory.live_bytes.back() == 0);
@@ -200,7 +200,7 @@ TEST_CASE("cancelling inside a long task stops it at its next row", "[executor][
       rec.on_memory(w, e);
     }
     void on_transfer(int w, const TransferEvent& e) override { rec.on_transfer(w, e); }
-    void on_run_end(std::int64_t wall, const std::string& st, const std::string& err) override { rec.on_run_end(wall, st, err); }
+    void on_run_end(std::int64_t wall, RunStatus st, const std::string& err) override { rec.on_run_end(wall, st, err); }
   } watch(rec, g.find_layer("g"));
   RunOptions o;
   o.threads = 2;
@@ -219,7 +219,7 @@ TEST_CASE("cancelling inside a long task stops it at its next row", "[executor][
   const double seconds = static_cast<double>(end - cancelled_at.load()) * std::chrono::steady_clock::period::num /
                          std::chrono::steady_clock::period::den;
   CHECK(seconds < 3.0);  // from the cancel to the end of the run: a few ms; the margin is for a loaded machine
-  CHECK(r.status == "cancelled");
+  CHECK(r.status == RunStatus::Cancelled);
   const Trace t = rec.trace();
   CHECK(t.meta.status == "cancelled");
   const int gl = g.find_layer("g");

@@ -89,7 +89,7 @@ TEST_CASE("a committed run that failed removes the temporaries; an ok one moves 
     RunStop stop;
     stop.fail(g, g.tasks().key(0), "disk on fire");
     RunResult r = make_run_result(stop, 1, g.tasks().size(), 5);
-    CHECK(r.status == "failed");
+    CHECK(r.status == RunStatus::Failed);
     CHECK(r.failed_layer == 0);
     CHECK(r.error == "layer \"x\" (random), chunk 0 (chunk shape [32, 32]): disk on fire");
     outputs.commit(r);
@@ -102,7 +102,7 @@ TEST_CASE("a committed run that failed removes the temporaries; an ok one moves 
     RunResult r = make_run_result(RunStop{}, g.tasks().size(), g.tasks().size(), 5);
     CHECK(r.ok());
     outputs.commit(r);
-    CHECK(r.status == "failed");
+    CHECK(r.status == RunStatus::Failed);
     CHECK_THAT(r.error, Catch::Contains("the output was not written"));
   }
 }
@@ -111,8 +111,8 @@ TEST_CASE("make_run_result: failed before cancelled, cancelled when tasks are mi
   RunStop stop;
   stop.cancelled = true;
   CHECK(make_run_result(stop, 3, 10, 0).error == "cancelled after 3 of 10 tasks");
-  CHECK(make_run_result(RunStop{}, 9, 10, 0).status == "cancelled");
+  CHECK(make_run_result(RunStop{}, 9, 10, 0).status == RunStatus::Cancelled);
   CHECK(make_run_result(RunStop{}, 10, 10, 0).ok());
   stop.error = "boom";
-  CHECK(make_run_result(stop, 3, 10, 0).status == "failed");
+  CHECK(make_run_result(stop, 3, 10, 0).status == RunStatus::Failed);
 }

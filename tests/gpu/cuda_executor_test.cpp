@@ -70,7 +70,7 @@ void run_pipeline(const std::filesystem::path& path) {
   og.observer = &rec;
   const RunResult b = gpu.run(*g, og);
   const std::string name = path.filename().string();
-  CHECK(a.ok() && b.ok(), "%s: cpu %s / gpu %s: %s", name.c_str(), a.status.c_str(), b.status.c_str(), b.error.c_str());
+  CHECK(a.ok() && b.ok(), "%s: cpu %s / gpu %s: %s", name.c_str(), run_status_name(a.status), run_status_name(b.status), b.error.c_str());
   if (!a.ok() || !b.ok()) return;
   CHECK(a.outputs.size() == b.outputs.size(), "%s: output counts differ", name.c_str());
   for (size_t i = 0; i < std::min(a.outputs.size(), b.outputs.size()); ++i) compare(name, a.outputs[i], b.outputs[i]);

@@ -36,7 +36,7 @@ struct OutputArray {
 
 /// What a run produced.
 struct RunResult {
-  std::string status = "ok";   ///< "ok", "failed" or "cancelled"
+  RunStatus status = RunStatus::Ok;
   std::string error;           ///< one line naming the layer and chunk when failed
   int failed_layer = -1;
   std::int64_t failed_chunk = -1;
@@ -44,7 +44,7 @@ struct RunResult {
   std::int64_t peak_bytes = 0;
   std::int64_t tasks_run = 0;
   std::vector<OutputArray> outputs;  ///< in-memory outputs, in the order of Graph::outputs()
-  bool ok() const { return status == "ok"; }
+  bool ok() const { return status == RunStatus::Ok; }
 };
 
 /// Runs a Graph's tasks. Implementations: CpuExecutor (exec/), CudaExecutor (gpu/).

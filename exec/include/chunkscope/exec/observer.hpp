@@ -2,6 +2,7 @@
 // Observing a run: the executor calls these hooks; the Recorder is one observer. With no
 // observer attached the executor skips every hook (one pointer test per event).
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,13 @@
 #include "chunkscope/core/trace.hpp"  // TaskStatus
 
 namespace chunkscope {
+
+/// How a run ended.
+enum class RunStatus : std::uint8_t { Ok = 0, Failed = 1, Cancelled = 2 };
+/// "ok", "failed", "cancelled" (the trace's meta.status).
+const char* run_status_name(RunStatus s);
+/// Writes run_status_name(s).
+std::ostream& operator<<(std::ostream& os, RunStatus s);
 
 /// One finished (or failed) task. Times are nanoseconds since the run began.
 struct TaskEvent {
@@ -59,8 +67,8 @@ class ExecutionObserver {
   virtual void on_task_end(int /*worker*/, const TaskEvent&) {}
   virtual void on_memory(int /*worker*/, const MemoryEvent&) {}
   virtual void on_transfer(int /*worker*/, const TransferEvent&) {}
-  /// `wall_ns` is the run's duration; `status` is "ok", "failed" or "cancelled".
-  virtual void on_run_end(std::int64_t /*wall_ns*/, const std::string& /*status*/, const std::string& /*error*/) {}
+  /// `wall_ns` is the run's duration.
+  virtual void on_run_end(std::int64_t /*wall_ns*/, RunStatus /*status*/, const std::string& /*error*/) {}
 };
 
 }  // namespace chunkscope

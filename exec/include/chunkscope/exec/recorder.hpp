@@ -24,7 +24,7 @@ class Recorder : public ExecutionObserver {
   void on_task_end(int worker, const TaskEvent& e) override { workers_[worker].tasks.push_back(e); }
   void on_memory(int worker, const MemoryEvent& e) override { workers_[worker].memory.push_back(e); }
   void on_transfer(int worker, const TransferEvent& e) override { workers_[worker].transfers.push_back(e); }
-  void on_run_end(std::int64_t wall_ns, const std::string& status, const std::string& error) override;
+  void on_run_end(std::int64_t wall_ns, RunStatus status, const std::string& error) override;
   /// The merged trace (valid after the run ended).
   Trace trace() const;
 
