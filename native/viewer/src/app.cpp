@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/format.hpp"
 
 namespace chunkscope::viewer {
 
@@ -30,6 +31,7 @@ Document& App::open(const std::string& path) {
 
 void App::frame() {
   for (auto& d : docs_) {
+    d->frame = nlohmann::json::object();  // the panels fill it (the dump's "frame")
     d->poll_findings();
     if (d->poll_layout() && d->center_on.empty()) d->camera.fit = true;
   }
@@ -90,11 +92,28 @@ void App::draw_bar() {
       doc.recolor();
     }
     ImGui::SameLine(0, 20);
-    ImGui::Text("%s | %s, %d workers | %s | wall %s | %lld tasks | peak %s | %zu findings | opened in %.0f ms",
-                t.meta.pipeline.c_str(), t.meta.executor.c_str(), t.meta.threads, t.meta.status.c_str(),
-                format_duration_ns(static_cast<double>(t.meta.wall_ns)).c_str(), static_cast<long long>(t.tasks.size()),
-                format_bytes(static_cast<double>(t.memory.peak_bytes)).c_str(), doc.model().findings().size(),
-                doc.open_times().total());
+    // The run's facts on one line, never wrapped: what does not fit is left out from the end.
+    std::vector<std::pair<std::string, ImU32>> facts{
+        {t.meta.pipeline, IM_COL32(235, 235, 240, 255)},
+        {t.meta.status == "ok" ? "ok" : t.meta.status + (t.meta.error.empty() ? "" : ": " + t.meta.error),
+         t.meta.status == "ok" ? IM_COL32(150, 210, 150, 255) : IM_COL32(239, 68, 68, 255)},
+        {"wall " + viz::fmt_duration(static_cast<double>(t.meta.wall_ns)), 0},
+        {viz::fmt_count(static_cast<std::int64_t>(t.tasks.size())) + " tasks", 0},
+        {"peak " + viz::fmt_bytes(static_cast<double>(t.memory.peak_bytes)) + " (" +
+             viz::fmt_limit(t.memory.limit_bytes > 0 ? t.memory.limit_bytes : t.meta.memory_limit) + ")", 0},
+        {viz::fmt_count(static_cast<std::int64_t>(doc.model().findings().size())) + " findings", 0},
+        {t.meta.executor + ", " + std::to_string(t.meta.threads) + " workers", 0}};
+    float room = ImGui::GetContentRegionAvail().x;
+    for (size_t i = 0; i < facts.size(); ++i) {
+      const std::string text = (i ? "· " : "") + facts[i].first;
+      const float w = ImGui::CalcTextSize(text.c_str()).x + 8;
+      if (w > room) break;
+      if (i) ImGui::SameLine(0, 8);
+      if (facts[i].second && i) ImGui::PushStyleColor(ImGuiCol_Text, facts[i].second);
+      ImGui::TextUnformatted(text.c_str());
+      if (facts[i].second && i) ImGui::PopStyleColor();
+      room -= w;
+    }
   } else if (docs_.size() >= 2 && compare) {
     ImGui::TextUnformatted("comparing A (before) and B (after): green = less time or memory in B");
   }
@@ -102,26 +121,38 @@ void App::draw_bar() {
 }
 
 void App::draw_document(Document& doc, float x, float y, float w, float h) {
+  // Every panel fits the window (1280×720 shows graph, findings, timeline and memory whole).
   const float left = w * 0.44f, right = w - left, graph_h = h * 0.62f;
-  if (panel("Graph  (click: select / open a group; double-click: tasks; drag, wheel; right-click: fit)", x, y, left, graph_h,
+  auto report = [&](const char* name, float px, float py, float pw, float ph) {
+    doc.frame["panels"][name] = {px, py, pw, ph};
+  };
+  if (panel("Graph  (click: select / open a group; double-click: tasks; drag, wheel; right-click: readable view)", x, y, left, graph_h,
             ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     graph_.draw(doc);
   ImGui::End();
+  report("graph", x, y, left, graph_h);
   if (panel("Findings", x, y + graph_h, left, h - graph_h)) findings_.draw(doc);
   ImGui::End();
+  report("findings", x, y + graph_h, left, h - graph_h);
   // The memory panel grows by a chart per GPU series (CUDA traces), taken from the chunk grid and layers.
   const float devices = static_cast<float>(std::min<size_t>(doc.model().trace().device_memory.size(), 2));
-  const float tl_h = h * 0.30f, mem_h = h * (0.17f + 0.11f * devices), low = h - tl_h - mem_h, grid_w = right * 0.40f;
-  if (panel("Timeline  (wheel: zoom, drag: pan, double-click: whole run)", x + left, y, right, tl_h,
+  const float tl_h = h * 0.32f, mem_h = h * (0.22f + 0.11f * devices), low = h - tl_h - mem_h, grid_w = right * 0.40f;
+  if (panel("Timeline  (wheel: zoom, drag: pan, shift/right-drag: summary of a range, double-click: whole run)", x + left, y, right, tl_h,
             ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     timeline_.draw(doc);
   ImGui::End();
+  report("timeline", x + left, y, right, tl_h);
   if (panel("Memory", x + left, y + tl_h, right, mem_h, ImGuiWindowFlags_NoScrollbar)) memory_.draw(doc);
   ImGui::End();
+  report("memory", x + left, y + tl_h, right, mem_h);
   if (panel("Chunk grid", x + left, y + tl_h + mem_h, grid_w, low)) grid_.draw(doc);
   ImGui::End();
+  report("chunk grid", x + left, y + tl_h + mem_h, grid_w, low);
   if (panel("Layers", x + left + grid_w, y + tl_h + mem_h, right - grid_w, low)) table_.draw(doc);
   ImGui::End();
+  report("layers", x + left + grid_w, y + tl_h + mem_h, right - grid_w, low);
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  doc.frame["display"] = {display.x, display.y};
 }
 
 void App::draw_compare(float x, float y, float w, float h) {

@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/format.hpp"
 
 namespace chunkscope::viewer {
 
@@ -18,16 +18,15 @@ void delta(double a, double b, bool bytes) {
     return;
   }
   double d = b - a;
-  std::string amount = (d < 0 ? "-" : "+") + (bytes ? format_bytes(std::abs(d)) : format_duration_ns(std::abs(d)));
+  std::string amount = (d < 0 ? "-" : "+") + (bytes ? viz::fmt_bytes(std::abs(d)) : viz::fmt_duration(std::abs(d)));
   ImVec4 col = d < 0 ? ImVec4(0.45f, 0.85f, 0.45f, 1) : d > 0 ? ImVec4(0.95f, 0.45f, 0.4f, 1) : ImVec4(0.7f, 0.7f, 0.7f, 1);
-  if (a > 0)
-    ImGui::TextColored(col, "%+.0f%% (%s)", d / a * 100, amount.c_str());
-  else
-    ImGui::TextColored(col, "%s", amount.c_str());
+  // viz::fmt_change: "+45%", "3.2× less"; under 1 µs or 1 KiB both sides are "about the same".
+  const std::string change = viz::fmt_change(a, b, bytes ? 1024.0 : 1000.0);
+  ImGui::TextColored(col, "%s (%s)", change.c_str(), amount.c_str());
 }
 
-std::string dur(std::int64_t v) { return v < 0 ? "-" : format_duration_ns(static_cast<double>(v)); }
-std::string byt(std::int64_t v) { return v < 0 ? "-" : format_bytes(static_cast<double>(v)); }
+std::string dur(std::int64_t v) { return v < 0 ? "-" : viz::fmt_duration(static_cast<double>(v)); }
+std::string byt(std::int64_t v) { return v < 0 ? "-" : viz::fmt_bytes(static_cast<double>(v)); }
 
 }  // namespace
 

@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "chunkscope/viz/chunk_grid.hpp"
+#include "chunkscope/viz/legend.hpp"
 #include "chunkscope/viz/model.hpp"
 #include "chunkscope/viz/scene.hpp"
 #include "chunkscope/viz/view.hpp"
@@ -97,8 +100,25 @@ class Document {
   std::int64_t t0 = 0, t1 = 0;  ///< the timeline's window (ns since the run's start)
   /// The whole run: [0, wall] (at least [0, 1]).
   void reset_window();
+  /// The brushed time range of the timeline (shift-drag or right-drag); brush_t1 <= brush_t0: none.
+  std::int64_t brush_t0 = 0, brush_t1 = 0;
   viz::GridColor grid_color = viz::GridColor::Duration;
   std::vector<std::int64_t> grid_fixed;  ///< index on the axes the grid does not show
+
+  // ---- shared per-trace facts ----------------------------------------------------------------
+  /// Layer colours of every panel that colours tasks by layer (viz::timeline_colors: by layer, or
+  /// by group / op with a note when there are more layers than hues).
+  const viz::LayerColors& layer_colors() const { return colors_; }
+  /// Per layer: 0 ran, 1 a task failed (drawn red), 2 no task ran ("not run").
+  enum LayerRun { Ran = 0, Failed = 1, NotRun = 2 };
+  LayerRun layer_run(int layer) const { return run_[static_cast<size_t>(layer)]; }
+  /// The layer a panel shows before anything is selected: the first finding's, else the busiest.
+  int default_layer() const;
+
+  /// What the last frame drew, filled by the panels (App::frame clears it): the rendered heights
+  /// of the graph's visible labels, panel rectangles, legends, highlighted tasks, the brushed
+  /// range's summary. --dump-view writes it under "frame" (tests/viewer read it).
+  nlohmann::json frame = nlohmann::json::object();
 
  private:
   Document() = default;
@@ -115,6 +135,8 @@ class Document {
   viz::VisibleGraph pending_graph_;
   bool relayout_again_ = false;
   int selected_layer_ = -1;
+  viz::LayerColors colors_;
+  std::vector<LayerRun> run_;
 };
 
 /// Milliseconds since `t`.

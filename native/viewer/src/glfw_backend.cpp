@@ -87,7 +87,10 @@ void Window::begin_frame(double timeout_s) {
     glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (hold_) ImGui::GetIO().MousePos = ImVec2(hold_x_, hold_y_);
+  if (hold_) {
+    ImGui::GetIO().MousePos = ImVec2(hold_x_, hold_y_);
+    ImGui::GetIO().MouseDown[0] = down_;
+  }
   ImGui::NewFrame();
 }
 

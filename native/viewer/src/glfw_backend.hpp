@@ -34,6 +34,8 @@ class Window {
   /// From now on every frame sees the pointer at (x, y) in window pixels, whatever the real one
   /// does (screenshots of hover tooltips).
   void hold_pointer(float x, float y);
+  /// With hold_pointer: the left button held down (true) or up in the following frames.
+  void hold_button(bool down) { down_ = down; }
   /// Files dropped on the window since the last call.
   std::vector<std::string> take_dropped();
 
@@ -42,6 +44,7 @@ class Window {
   bool imgui_ = false;
   bool hold_ = false;
   float hold_x_ = 0, hold_y_ = 0;
+  bool down_ = false;
   std::string error_;
 };
 

@@ -6,9 +6,16 @@
 #include <imgui.h>
 
 #include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/legend.hpp"
 #include "draw_util.hpp"
 
 namespace chunkscope::viewer {
+
+namespace {
+constexpr double kLabelPt = 10;     // label font size in scene points (pixels at scale 1)
+constexpr double kReadablePx = 10;  // the smallest label the default view draws
+const ImU32 kFailed = IM_COL32(239, 68, 68, 255);
+}  // namespace
 
 std::string unescape_key(const std::string& s) {
   std::string out;
@@ -38,21 +45,35 @@ void GraphPanel::draw(Document& doc) {
     return;
   }
   ImGui::InvisibleButton("graph_canvas", size, ImGuiButtonFlags_MouseButtonLeft);
+  ImGui::SetItemAllowOverlap();  // the fit buttons are drawn over it
   const bool hovered = ImGui::IsItemHovered();
   GraphCamera& cam = doc.camera;
-  if (cam.fit) {
-    double s = std::min(size.x / std::max(scene->width, 1.0), size.y / std::max(scene->height, 1.0)) * 0.95;
-    cam.scale = std::clamp(s, 0.05, 1.6);
+  const double fit_all = std::clamp(std::min(size.x / std::max(scene->width, 1.0), size.y / std::max(scene->height, 1.0)) * 0.95, 0.02, 1.6);
+  if (cam.fit || reset_) {
+    // The default view: the whole graph when its labels are readable at that scale, else the
+    // readable scale (labels >= kReadablePx) around the selected or default layer, with the overview to pan.
     cam.cx = scene->width / 2;
     cam.cy = scene->height / 2;
+    cam.scale = fit_all;
+    if (!fit_all_ && fit_all * kLabelPt < kReadablePx) {
+      cam.scale = kReadablePx / kLabelPt;
+      const int focus = doc.selected_layer() >= 0 ? doc.selected_layer() : doc.default_layer();
+      bool found = false;
+      for (const auto& n : scene->nodes)
+        if (n.layer == focus && (n.kind == viz::VNode::Kind::Layer || n.kind == viz::VNode::Kind::Heatmap)) {
+          cam.cx = n.x, cam.cy = n.y, found = true;
+        }
+      if (!found) cam.cy = size.y / 2 / cam.scale;  // the top of the graph
+    }
     cam.fit = false;
+    reset_ = false;
   }
   if (!doc.center_on.empty()) {
     for (const auto& n : scene->nodes)
       if (n.kind == viz::VNode::Kind::Layer && n.layer == doc.selected_layer()) {
         cam.cx = n.x;
         cam.cy = n.y;
-        cam.scale = std::max(cam.scale, 0.4);
+        cam.scale = std::max(cam.scale, kReadablePx / kLabelPt);  // its neighbours at a readable scale
       }
     if (!doc.layout_pending()) doc.center_on.clear();
   }
@@ -79,7 +100,10 @@ void GraphPanel::draw(Document& doc) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(p0, ImVec2(p0.x + size.x, p0.y + size.y), true);
   ImFont* font = ImGui::GetFont();
-  const float fsize = static_cast<float>(10.0 * cam.scale);
+  const float fsize = static_cast<float>(kLabelPt * cam.scale);
+  auto& label_px = doc.frame["graph_label_px"];
+  label_px = nlohmann::json::array();
+  auto visible = [&](ImVec2 a, ImVec2 b) { return b.x > p0.x && a.x < p0.x + size.x && b.y > p0.y && a.y < p0.y + size.y; };
   const bool text = fsize >= 5.0f;
 
   // Clusters: a box and a title; clicking a group's title closes the group.
@@ -124,16 +148,23 @@ void GraphPanel::draw(Document& doc) {
     ImU32 fill = hex_color(n.fill);
     float round = n.kind == viz::VNode::Kind::Group ? 6.0f : 2.0f;
     dl->AddRectFilled(a, b, fill, round);
-    ImU32 stroke = n.selected ? IM_COL32(255, 255, 255, 255) : hex_color(n.stroke);
-    float sw = static_cast<float>(n.selected ? 3.0 : std::max(1.0, n.stroke_width * std::min(cam.scale, 1.5)));
+    const Document::LayerRun run = n.layer >= 0 ? doc.layer_run(n.layer) : Document::Ran;
+    ImU32 stroke = n.selected ? IM_COL32(255, 255, 255, 255) : run == Document::Failed ? kFailed : hex_color(n.stroke);
+    float sw = static_cast<float>(n.selected || run == Document::Failed ? 3.0 : std::max(1.0, n.stroke_width * std::min(cam.scale, 1.5)));
     dl->AddRect(a, b, stroke, round, 0, sw);
     if (n.kind == viz::VNode::Kind::Group) dl->AddRect(ImVec2(a.x + 3, a.y + 3), ImVec2(b.x - 3, b.y - 3), lighten(stroke, 0.3f), round);
     if (text) {
       float line_h = fsize * 1.2f, y = (a.y + b.y) / 2 - line_h * static_cast<float>(n.label.size()) / 2;
       dl->PushClipRect(a, b, true);
-      for (const auto& line : n.label) {
+      for (size_t k = 0; k < n.label.size(); ++k) {
+        std::string line = n.label[k];
+        // A layer that never ran reads "not run", not "0 ns · 0 B"; a failed one says so.
+        if (n.kind == viz::VNode::Kind::Layer && k + 1 == n.label.size() && k >= 3 && run != Document::Ran)
+          line = run == Document::Failed ? "FAILED" : "not run";
         ImVec2 ts = font->CalcTextSizeA(fsize, 1e6f, 0, line.c_str());
-        dl->AddText(font, fsize, ImVec2((a.x + b.x) / 2 - ts.x / 2, y), text_on(fill), line.c_str());
+        const ImVec2 at((a.x + b.x) / 2 - ts.x / 2, y);
+        dl->AddText(font, fsize, at, run == Document::Failed && line == "FAILED" ? kFailed : text_on(fill), line.c_str());
+        if (visible(at, ImVec2(at.x + ts.x, at.y + ts.y))) label_px.push_back(std::round(fsize * 10) / 10);
         y += line_h;
       }
       dl->PopClipRect();
@@ -149,7 +180,66 @@ void GraphPanel::draw(Document& doc) {
     if (hovered && io.MousePos.x >= a.x && io.MousePos.x <= b.x && io.MousePos.y >= a.y && io.MousePos.y <= b.y)
       hovered_node = static_cast<int>(i);
   }
+  // The fill's legend (bottom left) and, when the graph is larger than the panel, the overview.
+  const viz::Legend legend = viz::graph_legend(doc.model(), doc.graph(), doc.view.color_by);
+  {
+    const float lw = std::min(size.x - 16, 420.0f);
+    ImDrawList* fg = dl;
+    // measure first (draw off-screen is cheap: use a throwaway list position) then a backdrop
+    ImDrawListSplitter split;
+    split.Split(fg, 2);
+    split.SetCurrentChannel(fg, 1);
+    const float lh = ImGui::GetTextLineHeight();
+    const ImVec2 at(p0.x + 8, p0.y + size.y - 8 - (lh + 2) * 3);
+    const ImVec2 used = draw_legend(fg, at, lw, legend);
+    split.SetCurrentChannel(fg, 0);
+    fg->AddRectFilled(ImVec2(at.x - 4, at.y - 3), ImVec2(at.x + used.x + 4, at.y + used.y + 3), IM_COL32(24, 24, 30, 215), 4);
+    split.Merge(fg);
+    doc.frame["legends"].push_back({{"panel", "graph"}, {"title", legend.title}, {"entries", legend.entries.size()}});
+  }
+  const bool overflow = scene->width * cam.scale > size.x + 1 || scene->height * cam.scale > size.y + 1;
+  ImVec2 ov_a, ov_b;
+  double ov_s = 0;
+  if (overflow) {
+    const float ow = std::min(160.0f, size.x * 0.28f), oh = std::min(120.0f, size.y * 0.3f);
+    ov_s = std::min(ow / std::max(scene->width, 1.0), oh / std::max(scene->height, 1.0));
+    const float w = static_cast<float>(scene->width * ov_s), h = static_cast<float>(scene->height * ov_s);
+    ov_a = ImVec2(p0.x + size.x - w - 8, p0.y + size.y - h - 8);
+    ov_b = ImVec2(ov_a.x + w, ov_a.y + h);
+    dl->AddRectFilled(ImVec2(ov_a.x - 3, ov_a.y - 3), ImVec2(ov_b.x + 3, ov_b.y + 3), IM_COL32(24, 24, 30, 225), 3);
+    for (const auto& n : scene->nodes) {
+      ImVec2 a(static_cast<float>(ov_a.x + (n.x - n.w / 2) * ov_s), static_cast<float>(ov_a.y + (n.y - n.h / 2) * ov_s));
+      ImVec2 b(static_cast<float>(ov_a.x + (n.x + n.w / 2) * ov_s), static_cast<float>(ov_a.y + (n.y + n.h / 2) * ov_s));
+      dl->AddRectFilled(a, ImVec2(std::max(b.x, a.x + 1), std::max(b.y, a.y + 1)), n.selected ? IM_COL32(255, 255, 255, 255) : hex_color(n.fill));
+    }
+    const double vx0 = cam.cx - size.x / 2 / cam.scale, vy0 = cam.cy - size.y / 2 / cam.scale;
+    ImVec2 va(static_cast<float>(ov_a.x + vx0 * ov_s), static_cast<float>(ov_a.y + vy0 * ov_s));
+    ImVec2 vb(static_cast<float>(va.x + size.x / cam.scale * ov_s), static_cast<float>(va.y + size.y / cam.scale * ov_s));
+    dl->PushClipRect(ImVec2(ov_a.x - 3, ov_a.y - 3), ImVec2(ov_b.x + 3, ov_b.y + 3), true);
+    dl->AddRect(va, vb, IM_COL32(255, 220, 120, 255), 0, 0, 1.5f);
+    dl->PopClipRect();
+    doc.frame["graph_overview"] = true;
+  }
   dl->PopClipRect();
+  // Overview: pressing or dragging in it moves the view there.
+  const bool in_overview = overflow && io.MousePos.x >= ov_a.x && io.MousePos.x <= ov_b.x && io.MousePos.y >= ov_a.y &&
+                           io.MousePos.y <= ov_b.y;
+  if (in_overview && hovered && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    cam.cx = (io.MousePos.x - ov_a.x) / ov_s;
+    cam.cy = (io.MousePos.y - ov_a.y) / ov_s;
+    hovered_node = -1;
+  }
+  // Fit / reset buttons (top left).
+  ImGui::SetCursorScreenPos(ImVec2(p0.x + 6, p0.y + 6));
+  if (ImGui::SmallButton("readable")) reset_ = true;
+  ImGui::SameLine();
+  if (ImGui::SmallButton("fit all")) {
+    fit_all_ = true;
+    cam.fit = true;
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the whole graph, even where its labels are too small to read");
+  if (reset_) fit_all_ = false;
+  if (in_overview) hovered_node = -1;
 
   if (hovered_node >= 0) {
     const auto& n = scene->nodes[static_cast<size_t>(hovered_node)];
@@ -172,7 +262,7 @@ void GraphPanel::draw(Document& doc) {
     }
   }
   if (!toggle.empty()) doc.toggle_group(toggle);
-  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) cam.fit = true;
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) reset_ = true;
 }
 
 }  // namespace chunkscope::viewer

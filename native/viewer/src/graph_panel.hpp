@@ -2,7 +2,10 @@
 // Graph panel: draws a document's laid-out viz::Scene with ImDrawList (clusters, Bézier edges
 // with arrows and labels, node boxes with fill, outline by severity and a findings badge) and
 // forwards input: click a group node or a cluster's title to open/close it, click a layer to
-// select it, double-click a layer to show/hide its tasks, drag to pan, wheel to zoom.
+// select it, double-click a layer to show/hide its tasks, drag to pan, wheel to zoom. The default
+// view never draws labels below 10 px: a graph too big for that is shown at the readable scale
+// around the selected (or first finding's) layer with an overview to pan; "fit all" shows it whole,
+// "readable" (or right-click) goes back. The fill's legend (viz::graph_legend) sits at the bottom left.
 #include "document.hpp"
 
 namespace chunkscope::viewer {
@@ -11,6 +14,10 @@ class GraphPanel {
  public:
   /// Draws into the current ImGui window's remaining content region.
   void draw(Document& doc);
+
+ private:
+  bool reset_ = false;    // back to the readable default view on the next draw
+  bool fit_all_ = false;  // the user asked for the whole graph whatever its label size
 };
 
 /// "a%2Fb" -> "a/b": undoes the %XX escaping of node and cluster keys (docs/viz.md).

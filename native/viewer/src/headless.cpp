@@ -69,6 +69,7 @@ nlohmann::json view_dump(const Document& doc) {
     j["selected"] = doc.model().layers()[static_cast<size_t>(doc.selected_layer())].id;
     j["grid"] = {{"grid", g.grid}, {"rows", g.rows}, {"cols", g.cols}};
   }
+  if (!doc.frame.empty()) j["frame"] = doc.frame;  // what the last frame drew (screenshot mode)
   return j;
 }
 

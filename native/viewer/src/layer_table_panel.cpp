@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/palette.hpp"
 #include "draw_util.hpp"
 
@@ -13,13 +13,15 @@ namespace chunkscope::viewer {
 
 namespace {
 
-enum Column { Id, Op, Group, Tasks, Busy, Share, Bytes, Peak, Chunk, Findings, CreatedAt, Count };
+enum Column { Id, Picture, Op, ShapeCol, Dtype, Chunk, Chunks, Tasks, Busy, Share, Peak, Bytes, Group, Findings, CreatedAt, Count };
 
 bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
   switch (column) {
     case Id: return a.id < b.id;
     case Op: return a.op < b.op;
     case Group: return a.group < b.group;
+    case ShapeCol: return a.shape < b.shape;
+    case Chunks: return a.chunks < b.chunks;
     case Tasks: return a.tasks < b.tasks;
     case Busy:
     case Share: return a.busy_ns < b.busy_ns;
@@ -30,6 +32,43 @@ bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
     case CreatedAt: return a.created_at < b.created_at;
     default: return a.layer < b.layer;
   }
+}
+
+// A small to-scale picture of the layer's chunk grid over its last two axes (cell widths and
+// heights proportional to the chunk sizes; at most 16 boundaries per axis drawn).
+void chunk_picture(const TraceLayer& tl) {
+  const float h = ImGui::GetTextLineHeight(), w = 56;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(w, h));
+  if (tl.chunks.empty() || tl.unknown_sizes()) return;
+  const size_t nd = tl.chunks.size();
+  const auto& cols = tl.chunks[nd - 1];
+  const std::vector<std::int64_t> one{1};
+  const auto& rows = nd >= 2 ? tl.chunks[nd - 2] : one;
+  double cw = 0, rh = 0;
+  for (auto c : cols) cw += static_cast<double>(c);
+  for (auto r : rows) rh += static_cast<double>(r);
+  if (cw <= 0 || rh <= 0) return;
+  const double s = std::min(w / cw, (h - 2) / rh);
+  const float pw = std::max(2.0f, static_cast<float>(cw * s)), ph = std::max(2.0f, static_cast<float>(rh * s));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 a(p.x, p.y + 1), b(p.x + pw, p.y + 1 + ph);
+  dl->AddRectFilled(a, b, IM_COL32(90, 120, 170, 160));
+  const ImU32 line = IM_COL32(230, 230, 240, 170);
+  auto lines = [&](const std::vector<std::int64_t>& sizes, double scale, bool vertical) {
+    double at = 0;
+    const size_t step = std::max<size_t>(1, sizes.size() / 16);
+    for (size_t k = 0; k + 1 < sizes.size(); ++k) {
+      at += static_cast<double>(sizes[k]);
+      if ((k + 1) % step) continue;
+      const float v = static_cast<float>(at * scale);
+      if (vertical) dl->AddLine(ImVec2(a.x + v, a.y), ImVec2(a.x + v, b.y), line);
+      else dl->AddLine(ImVec2(a.x, a.y + v), ImVec2(b.x, a.y + v), line);
+    }
+  };
+  lines(cols, s, true);
+  if (nd >= 2) lines(rows, s, false);
+  dl->AddRect(a, b, line);
 }
 
 }  // namespace
@@ -46,14 +85,18 @@ void LayerTablePanel::draw(Document& doc) {
   if (!ImGui::BeginTable("layers", Count, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_DefaultSort);
+  ImGui::TableSetupColumn("chunks to scale", ImGuiTableColumnFlags_NoSort);
   ImGui::TableSetupColumn("op");
-  ImGui::TableSetupColumn("group");
+  ImGui::TableSetupColumn("shape");
+  ImGui::TableSetupColumn("dtype", ImGuiTableColumnFlags_NoSort);
+  ImGui::TableSetupColumn("chunk shape");
+  ImGui::TableSetupColumn("chunks");
   ImGui::TableSetupColumn("tasks");
-  ImGui::TableSetupColumn("busy");
+  ImGui::TableSetupColumn("time");
   ImGui::TableSetupColumn("share");
+  ImGui::TableSetupColumn("held at peak");
   ImGui::TableSetupColumn("bytes out");
-  ImGui::TableSetupColumn("at peak");
-  ImGui::TableSetupColumn("chunk");
+  ImGui::TableSetupColumn("group");
   ImGui::TableSetupColumn("findings");
   ImGui::TableSetupColumn("created at");  // Dask: the user's file:line (params.created_at)
   ImGui::TableHeadersRow();
@@ -76,19 +119,28 @@ void LayerTablePanel::draw(Document& doc) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::PushID(l.layer);
-      ImGui::PushStyleColor(ImGuiCol_Text, hex_color(viz::layer_color(l.layer)));
+      const Document::LayerRun run = doc.layer_run(l.layer);
+      ImGui::PushStyleColor(ImGuiCol_Text, run == Document::Failed ? IM_COL32(239, 68, 68, 255) : hex_color(doc.layer_colors().color[static_cast<size_t>(l.layer)]));
       if (ImGui::Selectable(l.id.c_str(), l.layer == doc.selected_layer(), ImGuiSelectableFlags_SpanAllColumns))
         doc.select_layer(l.id);
       ImGui::PopStyleColor();
       ImGui::PopID();
+      ImGui::TableNextColumn();
+      chunk_picture(doc.model().trace().layers[static_cast<size_t>(l.layer)]);
       ImGui::TableNextColumn(); ImGui::TextUnformatted(l.op.c_str());
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.shape_text.c_str());
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(doc.model().trace().layers[static_cast<size_t>(l.layer)].dtype.c_str());
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.chunk_shape_text.c_str());
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(viz::fmt_count(l.chunks).c_str());
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(viz::fmt_count(l.tasks).c_str());
+      ImGui::TableNextColumn();
+      if (run == Document::NotRun) ImGui::TextDisabled("not run");
+      else if (run == Document::Failed) ImGui::TextColored(ImVec4(0.94f, 0.27f, 0.27f, 1), "failed");
+      else ImGui::TextUnformatted(viz::fmt_duration(static_cast<double>(l.busy_ns)).c_str());
+      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_percent(l.time_share).c_str());
+      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
+      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.bytes_out)).c_str());
       ImGui::TableNextColumn(); ImGui::TextUnformatted(l.group.c_str());
-      ImGui::TableNextColumn(); ImGui::Text("%lld", static_cast<long long>(l.tasks));
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(format_duration_ns(static_cast<double>(l.busy_ns)).c_str());
-      ImGui::TableNextColumn(); ImGui::Text("%.1f%%", l.time_share * 100);
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(format_bytes(static_cast<double>(l.bytes_out)).c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(format_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
-      ImGui::TableNextColumn(); ImGui::Text("%s (%s)", shape_text(l.chunk_shape).c_str(), format_bytes(static_cast<double>(l.chunk_bytes)).c_str());
       ImGui::TableNextColumn();
       if (l.findings > 0)
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(hex_color(viz::severity_color(l.severity))), "%d", l.findings);

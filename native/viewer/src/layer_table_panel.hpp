@@ -1,7 +1,8 @@
 #pragma once
-// Layer table panel: one row per layer (id, op, group, tasks, busy time, time share, output
-// bytes, bytes at the memory peak, chunk shape, findings), sortable by any column; clicking a
-// row selects the layer.
+// Layer table panel: one row per layer in graph (trace) order — id (red when a task failed), a
+// small to-scale picture of its chunk grid, op, shape, dtype, chunk shape, chunk count, tasks, time
+// ("not run" / "failed"), time share, bytes held at the memory peak, output bytes, group, findings —
+// sortable by any column; clicking a row selects the layer.
 #include <vector>
 
 #include "document.hpp"

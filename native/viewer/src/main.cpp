@@ -24,6 +24,8 @@ void apply_view_options(App& app, const Options& o) {
       if (!d->view.expanded_groups.count(g)) d->view.expanded_groups.insert(g);
     if (!o.expand.empty() || !o.color_by.empty()) d->relayout();
     if (!o.select.empty()) d->select_layer(o.select);
+    d->brush_t0 = o.brush_t0;
+    d->brush_t1 = o.brush_t1;
   }
 }
 
@@ -66,11 +68,15 @@ int main(int argc, char** argv) {
   const bool shot = !o.screenshot.empty();
   if (shot)
     for (const auto& d : app.documents()) d->wait_layout();  // deterministic pictures
-  if (!o.dump_view.empty()) {
+  // The view dump: before any frame without --screenshot; after the frames with it (then it also
+  // holds what the last frame drew: the "frame" report).
+  auto dump = [&] {
+    if (o.dump_view.empty()) return;
     nlohmann::json views = nlohmann::json::array();
     for (const auto& d : app.documents()) views.push_back(view_dump(*d));
     std::ofstream(o.dump_view) << views.dump(1) << "\n";
-  }
+  };
+  if (!shot) dump();
 
   Window window;
   if (!window.create(o.width, o.height, "chunkscope-view", true)) {
@@ -80,6 +86,7 @@ int main(int argc, char** argv) {
   if (o.hover_x >= 0) window.hold_pointer(o.hover_x, o.hover_y);
   if (shot) {
     for (int f = 0; f < o.frames; ++f) {
+      if (o.click) window.hold_button(f == 1);  // pressed in frame 2, released in frame 3
       window.begin_frame(0);
       app.frame();
       const bool last = f + 1 == o.frames;
@@ -93,7 +100,11 @@ int main(int argc, char** argv) {
         }
         window.swap();
       }
+      // A click changes the view (a selection, a relayout): wait for it so the next frames show it.
+      if (o.click && f == 2)
+        for (const auto& d : app.documents()) d->wait_layout();
     }
+    dump();
     return failed ? 2 : 0;
   }
   while (!window.should_close()) {

@@ -6,7 +6,9 @@
 
 #include <imgui.h>
 
-#include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/format.hpp"
+#include "chunkscope/viz/legend.hpp"
+#include "draw_util.hpp"
 #include "timeline_panel.hpp"
 
 namespace chunkscope::viewer {
@@ -21,13 +23,6 @@ ImU32 curve_color(int index, int alpha = 255) {
 }
 constexpr ImU32 kLimit = IM_COL32(235, 70, 70, 255), kLimitText = IM_COL32(235, 90, 90, 255), kPeak = IM_COL32(255, 210, 80, 255),
                 kMuted = IM_COL32(170, 170, 180, 255);
-
-std::string percent(double share) {
-  char buf[32];
-  const double p = share * 100;
-  std::snprintf(buf, sizeof buf, p >= 10 ? "%.0f%%" : p >= 0.1 ? "%.1f%%" : "%.1g%%", p);
-  return buf;
-}
 
 // Text on a dark backing, readable over the curve and the lines.
 void label(ImDrawList* dl, ImVec2 at, ImU32 color, const std::string& text) {
@@ -73,10 +68,54 @@ void MemoryPanel::draw(Document& doc) {
   lx += 12;
   key("peak");
 
-  const float charts_h = std::max(avail.y - legend_h, 30.0f * static_cast<float>(curves.size()));
+  // The selected layer's share of the peak, at the end of the legend row.
+  const auto& layers = doc.model().layers();
+  const double peak = static_cast<double>(std::max<std::int64_t>(mv.peak, 1));
+  if (const int sel = doc.selected_layer(); sel >= 0) {
+    const auto& l = layers[static_cast<size_t>(sel)];
+    key("| " + l.id + ": " + viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)) + " at the peak (" +
+        viz::fmt_percent(static_cast<double>(l.peak_held_bytes) / peak) + ")");
+  }
+  // What holds the memory at the peak: the layers' bytes held then, stacked in one bar (layer colours).
+  std::vector<int> held;
+  for (const auto& l : layers)
+    if (l.peak_held_bytes > 0) held.push_back(l.layer);
+  std::stable_sort(held.begin(), held.end(), [&](int a, int b) {
+    return layers[static_cast<size_t>(a)].peak_held_bytes > layers[static_cast<size_t>(b)].peak_held_bytes;
+  });
+  float comp_h = 0;
+  nlohmann::json comp = nlohmann::json::array();
+  if (!held.empty()) {
+    comp_h = ImGui::GetTextLineHeight() + 4;
+    const float y = p0.y + legend_h, x0 = p0.x + label_w;
+    dl->AddText(ImVec2(p0.x + 2, y), kMuted, "at the peak");
+    double total = 0;
+    for (int l : held) total += static_cast<double>(layers[static_cast<size_t>(l)].peak_held_bytes);
+    float x = x0;
+    const ImGuiIO& io = ImGui::GetIO();
+    for (int l : held) {
+      const auto& st = layers[static_cast<size_t>(l)];
+      const float w = static_cast<float>(static_cast<double>(st.peak_held_bytes) / std::max(total, peak) * width);
+      const ImU32 c = hex_color(doc.layer_colors().color[static_cast<size_t>(l)]);
+      const ImVec2 a(x, y + 1), b(x + std::max(w, 1.0f), y + comp_h - 3);
+      dl->AddRectFilled(a, b, l == doc.selected_layer() || doc.selected_layer() < 0 ? c : lighten(c, 0.5f));
+      if (l == doc.selected_layer()) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 255), 0, 0, 2);
+      const std::string text = st.id + " " + viz::fmt_bytes(static_cast<double>(st.peak_held_bytes));
+      if (ImGui::CalcTextSize(text.c_str()).x + 6 < w) dl->AddText(ImVec2(x + 3, y), text_on(c), text.c_str());
+      if (io.MousePos.x >= a.x && io.MousePos.x < b.x && io.MousePos.y >= a.y && io.MousePos.y < b.y) {
+        ImGui::SetTooltip("%s holds %s at the memory peak (%s of it)", st.id.c_str(), viz::fmt_bytes(static_cast<double>(st.peak_held_bytes)).c_str(),
+                          viz::fmt_percent(static_cast<double>(st.peak_held_bytes) / peak).c_str());
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) doc.select_layer(st.id);
+      }
+      if (comp.size() < 12) comp.push_back({{"layer", st.id}, {"bytes", st.peak_held_bytes}});
+      x += w;
+    }
+  }
+  doc.frame["memory_peak_composition"] = comp;
+  const float charts_h = std::max(avail.y - legend_h - comp_h, 30.0f * static_cast<float>(curves.size()));
   const float chart_h = charts_h / static_cast<float>(curves.size());
   for (size_t i = 0; i < curves.size(); ++i)
-    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, p0.y + legend_h + chart_h * static_cast<float>(i), label_w, width, chart_h);
+    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, p0.y + legend_h + comp_h + chart_h * static_cast<float>(i), label_w, width, chart_h);
 }
 
 void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x0, float y0, float label_w,
@@ -89,8 +128,9 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
 
   double hi = static_cast<double>(std::max<std::int64_t>(c.peak, 1));
   for (double b : c.bytes) hi = std::max(hi, b);
-  const bool limit_on = c.limit > 0 && static_cast<double>(c.limit) <= kLimitOnScale * hi;
-  const double top = (limit_on ? std::max(hi, static_cast<double>(c.limit)) : hi) * 1.12;
+  const viz::LimitScale ls = viz::limit_on_scale(c.limit, hi, c.peak);  // the rule both front-ends share
+  const bool limit_on = ls.drawn;
+  const double top = ls.top * 1.12;
   const ImVec2 area(x0 + label_w, y0 + 4);
   const float h = height - 8;
   const double span = static_cast<double>(std::max<std::int64_t>(doc.t1 - doc.t0, 1));
@@ -101,7 +141,7 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
   dl->PushClipRect(ImVec2(x0, y0), ImVec2(x0 + label_w + width, y0 + height), true);
   dl->AddRect(ImVec2(area.x, area.y), ImVec2(area.x + width, area.y + h), IM_COL32(255, 255, 255, 30));
   dl->AddText(ImVec2(x0 + 2, area.y), curve_color(index), c.device.c_str());
-  dl->AddText(ImVec2(x0 + 2, area.y + ImGui::GetTextLineHeight()), kMuted, format_bytes(top).c_str());
+  dl->AddText(ImVec2(x0 + 2, area.y + ImGui::GetTextLineHeight()), kMuted, viz::fmt_bytes(top).c_str());
   dl->AddText(ImVec2(x0 + 2, area.y + h - 16), kMuted, "0 B");
   // Envelope: per column a vertical bar from the lowest to the highest live bytes, filled below.
   const ImU32 fill = curve_color(index, 90), line = curve_color(index);
@@ -114,18 +154,17 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
   if (limit_on) {
     const float y = std::round(Y(static_cast<double>(c.limit)));
     for (float x = area.x; x < area.x + width; x += 10) dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + 6, area.x + width), y), kLimit, 1.5f);
-    const std::string text = "limit " + format_bytes(static_cast<double>(c.limit));
+    const std::string& text = ls.note;
     const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
     label(dl, ImVec2(area.x + width - ts.x - 4, y - ts.y - 2 < area.y ? y + 3 : y - ts.y - 2), kLimitText, text);  // under the line at the top
   } else if (c.limit > 0) {  // far above the curve: said, not drawn
-    const std::string text = "limit " + format_bytes(static_cast<double>(c.limit)) + " off scale above (peak " +
-                             percent(static_cast<double>(c.peak) / static_cast<double>(c.limit)) + " of it)";
+    const std::string& text = ls.note;
     label(dl, ImVec2(area.x + width - ImGui::CalcTextSize(text.c_str()).x - 4, area.y + 1), kLimitText, text);
   }
   if (c.peak > 0 && c.peak_t >= doc.t0 && c.peak_t <= doc.t1) {
     ImVec2 pk(X(static_cast<double>(c.peak_t)), Y(static_cast<double>(c.peak)));
     dl->AddCircleFilled(pk, 4, kPeak);
-    std::string text = "peak " + format_bytes(static_cast<double>(c.peak)) + (c.peak_layer.empty() ? "" : " in " + c.peak_layer);
+    std::string text = "peak " + viz::fmt_bytes(static_cast<double>(c.peak)) + (c.peak_layer.empty() ? "" : " in " + c.peak_layer);
     ImVec2 ts = ImGui::CalcTextSize(text.c_str());
     const float tx = pk.x + 6 + ts.x <= area.x + width - 2 ? pk.x + 6 : std::max(area.x + 2, pk.x - 6 - ts.x);  // right of the dot, else left
     label(dl, ImVec2(tx, std::max(pk.y - ts.y - 2, area.y)), kPeak, text);
@@ -138,19 +177,19 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
       const double lo = c.bytes[col], top_b = c.bytes[col + 1];
       const double t = static_cast<double>(doc.t0) + (static_cast<double>(col / 2) + 0.5) / static_cast<double>(c.bytes.size() / 2) * span;
       ImGui::BeginTooltip();
-      ImGui::Text("%s at %s", c.device.c_str(), format_duration_ns(t).c_str());
+      ImGui::Text("%s at %s", c.device.c_str(), viz::fmt_duration(t).c_str());
       if (lo == top_b)
-        ImGui::Text("%s live", format_bytes(top_b).c_str());
+        ImGui::Text("%s live", viz::fmt_bytes(top_b).c_str());
       else
-        ImGui::Text("%s to %s live in this pixel (zoom in for the steps)", format_bytes(lo).c_str(), format_bytes(top_b).c_str());
+        ImGui::Text("%s to %s live in this pixel (zoom in for the steps)", viz::fmt_bytes(lo).c_str(), viz::fmt_bytes(top_b).c_str());
       if (c.limit > 0)
-        ImGui::Text("limit %s, %s used", format_bytes(static_cast<double>(c.limit)).c_str(), percent(top_b / static_cast<double>(c.limit)).c_str());
+        ImGui::Text("limit %s, %s used", viz::fmt_bytes(static_cast<double>(c.limit)).c_str(), viz::fmt_percent(top_b / static_cast<double>(c.limit)).c_str());
       else
         ImGui::TextUnformatted("no limit");
       if (c.peak > 0) {
         const std::string in = c.peak_layer.empty() ? "" : " in " + c.peak_layer;
-        ImGui::Text("peak %s at %s%s", format_bytes(static_cast<double>(c.peak)).c_str(),
-                    format_duration_ns(static_cast<double>(c.peak_t)).c_str(), in.c_str());
+        ImGui::Text("peak %s at %s%s", viz::fmt_bytes(static_cast<double>(c.peak)).c_str(),
+                    viz::fmt_duration(static_cast<double>(c.peak_t)).c_str(), in.c_str());
       }
       ImGui::EndTooltip();
     }

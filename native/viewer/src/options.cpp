@@ -15,6 +15,8 @@ const char* usage() {
          "  --frames N             frames to render before the screenshot (default 3)\n"
          "  --size WxH             window size (default 1600x1000)\n"
          "  --hover X,Y            hold the pointer at window pixel (X, Y) in every frame (screenshots of tooltips)\n"
+         "  --brush T0,T1          brush the timeline range [T0, T1] (ns from the run's start): its summary shows\n"
+         "  --click X,Y            like --hover, and press the left button in frame 2, release it in frame 3 (tests)\n"
          "  --dump-view FILE.json  write what the panels show (graph nodes, edges, clusters, lanes, layers)\n"
          "  --bench                no window: time opening and the CPU side of frames at many zooms\n"
          "exit: 0 ok; 2 a trace could not be read (--screenshot, --bench) or a bad option; 1 no window\n";
@@ -68,6 +70,22 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
         error = "--hover: expected X,Y (window pixels, not negative), got '" + v + "'";
         return false;
       }
+    } else if (a == "--brush") {
+      if (!value(v)) return false;
+      long long b0 = 0, b1 = 0;
+      if (std::sscanf(v.c_str(), "%lld,%lld", &b0, &b1) != 2 || b0 < 0 || b1 <= b0) {
+        error = "--brush: expected T0,T1 (ns from the run's start, T0 < T1), got '" + v + "'";
+        return false;
+      }
+      o.brush_t0 = b0;
+      o.brush_t1 = b1;
+    } else if (a == "--click") {
+      if (!value(v)) return false;
+      if (std::sscanf(v.c_str(), "%f,%f", &o.hover_x, &o.hover_y) != 2 || !(o.hover_x >= 0) || !(o.hover_y >= 0)) {
+        error = "--click: expected X,Y (window pixels, not negative), got '" + v + "'";
+        return false;
+      }
+      o.click = true;
     } else if (!a.empty() && a[0] == '-') {
       error = a + ": unknown option (see --help)";
       return false;

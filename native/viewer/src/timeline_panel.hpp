@@ -4,7 +4,10 @@
 // CUDA traces add a lane per device and copy direction, the copies striped in the colour of the
 // layer they fed. Wheel zooms around the pointer, drag pans, double-click shows the whole run;
 // hovering a task shows viz::task_info (layer, chunk index and shape, bytes, duration), a copy
-// viz::transfer_info (direction, bytes, duration, the task it fed), a fold its count.
+// viz::transfer_info (direction, bytes, duration, the task it fed), a fold its count. Layer
+// colours come from viz::timeline_colors (legend under the lanes); the selected layer's tasks are
+// outlined and the others faded; each worker lane shows its busy share of the window; shift- or
+// right-drag brushes a range (summary in the Findings panel); a leading gap with no task is labelled.
 #include "chunkscope/viz/timeline.hpp"
 #include "document.hpp"
 
@@ -21,6 +24,11 @@ class TimelinePanel {
   std::int64_t t0_ = -1, t1_ = -1;
   float width_ = -1;
   viz::Timeline tl_;
+  std::vector<double> util_;        // each worker lane's busy share of the window
+  std::int64_t first_start_ = -1;   // the first task's start (the leading gap)
+  float legend_h_ = 20;             // height of the layer-colour legend, from the last frame
+  bool brushing_ = false;           // shift- or right-drag in progress
+  std::int64_t brush_from_ = 0;
 };
 
 /// Width of the lane-name column (the longest lane name, at least 72 px, at most 200): the

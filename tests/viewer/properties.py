@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""What a new user checks in chunkscope-view, through its screenshot + dump mode (issue 16):
+   properties.py VIEW XVFB_RUN OUT TRACE WxH [--modes]
+At the default view the graph's visible labels are >= 9 px (median and minimum); graph, findings,
+timeline and memory are inside the window; the graph, timeline and chunk grid draw legends;
+selecting a layer highlights its tasks in the timeline; clicking a task selects its layer; a brushed
+range's summary equals the numbers computed here from the trace's columns. --modes: the graph
+legend for every colour-by mode."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+view, xvfb, out, trace, size = sys.argv[1:6]
+modes = "--modes" in sys.argv[6:]
+w, h = (int(v) for v in size.split("x"))
+name = os.path.basename(trace).split(".")[0] + "_" + size
+os.makedirs(os.path.join(out, "shots"), exist_ok=True)
+fails = []
+
+
+def check(ok, what):
+    if not ok:
+        fails.append(what)
+        print("FAIL:", what)
+
+
+def run(tag, *args):
+    png = os.path.join(out, "shots", f"props_{name}_{tag}.png")
+    dump = os.path.join(out, "shots", f"props_{name}_{tag}.json")
+    cmd = [xvfb, "-a", "-s", "-screen 0 1920x1200x24", view, trace, "--size", size, "--frames", "5",
+           "--screenshot", png, "--dump-view", dump, *args]
+    r = subprocess.run(cmd, cwd=out, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        print(r.stdout, r.stderr)
+        raise SystemExit(f"FAIL: {' '.join(cmd)} exited {r.returncode}")
+    with open(dump) as f:
+        return json.load(f)[0]
+
+
+d = run("default")
+fr = d["frame"]
+px = fr.get("graph_label_px", [])
+check(len(px) > 0, "graph labels drawn at the default view")
+if px:
+    print(f"graph labels: {len(px)} visible, median {statistics.median(px):.1f} px, min {min(px):.1f} px")
+    check(statistics.median(px) >= 9 and min(px) >= 9, f"graph label height >= 9 px (median {statistics.median(px)}, min {min(px)})")
+for p in ("graph", "findings", "timeline", "memory"):
+    x, y, pw, ph = fr["panels"][p]
+    check(x >= 0 and y >= 0 and x + pw <= w + 0.5 and y + ph <= h + 0.5 and ph >= 80 and pw >= 200,
+          f"{p} panel inside {size}: {[x, y, pw, ph]}")
+panels = {l["panel"]: l for l in fr.get("legends", [])}
+for p in ("graph", "timeline", "chunk grid"):
+    check(p in panels and panels[p]["entries"] >= 1, f"{p} legend drawn")
+tr = json.load(open(os.path.join(out, trace)))
+layers = [l["id"] for l in tr["layers"]]
+tasks = tr["tasks"]
+ran = [i for i, s in enumerate(tasks["status"]) if s in (1, 2)]
+ran_layers = {layers[tasks["layer"][i]] for i in ran}
+check(len(set(panels["timeline"].get("by", "layer") for _ in [0])) == 1, "timeline colouring named")
+if panels.get("timeline", {}).get("by") == "layer":
+    check(panels["timeline"]["entries"] == len(ran_layers), "one timeline legend entry per layer that ran")
+
+# Selecting a layer highlights its tasks.
+busiest = max(ran_layers, key=lambda l: sum(tasks["end_ns"][i] - tasks["start_ns"][i] for i in ran if layers[tasks["layer"][i]] == l))
+s = run("select", "--select", busiest)
+check(s.get("selected") == busiest, "--select selects")
+check(s["frame"].get("timeline_highlighted_tasks", 0) > 0, f"selecting {busiest} highlights its tasks")
+
+# Clicking a task selects its layer (a layer other than the default selection).
+targets = fr.get("timeline_task_targets", {})
+pick = next((l for l in targets if l != d.get("selected")), None)
+check(pick is not None, "a task wide enough to click")
+if pick:
+    x, y = targets[pick]
+    c = run("click", "--click", f"{int(x)},{int(y)}")
+    check(c.get("selected") == pick, f"clicking a task of {pick} at {x},{y} selects it (got {c.get('selected')})")
+
+# A brushed range: the middle half of the run.
+wall = tr["meta"]["wall_ns"]
+t0, t1 = wall // 4, wall * 3 // 4
+b = run("brush", "--brush", f"{t0},{t1}")
+rg = b["frame"].get("range")
+check(rg is not None, "the brushed range has a summary")
+if rg:
+    per_layer, per_worker = {}, {}
+    for i in ran:
+        a, e = max(tasks["start_ns"][i], t0), min(tasks["end_ns"][i], t1)
+        if e <= a and not (tasks["start_ns"][i] < t1 and tasks["end_ns"][i] > t0):
+            continue
+        l = layers[tasks["layer"][i]]
+        busy, n = per_layer.get(l, (0, 0))
+        per_layer[l] = (busy + max(e - a, 0), n + 1)
+        per_worker[tasks["worker"][i]] = per_worker.get(tasks["worker"][i], 0) + max(e - a, 0)
+    got = {x["layer"]: (x["busy_ns"], x["tasks"]) for x in rg["layers"]}
+    check(got == per_layer, f"range per-layer time and tasks equal the trace's ({len(per_layer)} layers)")
+    gw = {x["worker"]: x["busy_ns"] for x in rg["workers"] if x["busy_ns"]}
+    check(gw == {k: v for k, v in per_worker.items() if v}, "range per-worker busy equals the trace's")
+    check(all(x["busy_ns"] + x["idle_ns"] == t1 - t0 for x in rg["workers"]), "busy + idle = the range")
+    mt, mb = tr["memory"]["t_ns"], tr["memory"]["live_bytes"]
+    inside = [mb[k] for k in range(len(mt)) if t0 <= mt[k] < t1]
+    before = [mb[k] for k in range(len(mt)) if mt[k] <= t0]
+    vals = inside + ([before[-1]] if before else [])
+    if vals:
+        check((rg["mem_min"], rg["mem_max"]) == (min(vals), max(vals)), f"range memory min/max {rg['mem_min']}/{rg['mem_max']} = {min(vals)}/{max(vals)}")
+
+if modes:
+    want = {"time": "busy time", "memory": "memory peak", "tasks": "tasks", "chunk-bytes": "chunk bytes", "worker": "worker",
+            "critical": "critical path", "findings": "finding"}
+    for m, word in want.items():
+        v = run("mode_" + m, "--color-by", m)
+        g = [l for l in v["frame"].get("legends", []) if l["panel"] == "graph"]
+        check(g and word in g[0]["title"] and g[0]["entries"] >= 1, f"graph legend for colour-by {m}: {g}")
+
+if fails:
+    raise SystemExit(f"{len(fails)} checks failed")
+print("ok:", name)
