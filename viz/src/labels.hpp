@@ -18,9 +18,9 @@ struct Aggregate {
   void add(const LayerStats& s);
 };
 
-/// {id, "op  shape  [chunk shape]", "N chunks · T tasks", "time (share) · bytes"[, "created at F:L"]}.
+/// {id, "op  shape  [chunk shape]", "N chunks · T tasks"[, "created at F:L"], "time (share) · bytes"}.
 std::vector<std::string> layer_label(const LayerStats& s);
-/// {name, "L layers · T tasks", "time (share) · bytes"[, "created at F:L"]}.
+/// {name, "L layers · T tasks"[, "created at F:L"], "time (share) · bytes"}.
 std::vector<std::string> group_label(const std::string& name, const Aggregate& a, std::int64_t run_busy_ns);
 /// {"[i, j]" (stage 0) or "stage s #k", "duration · worker w"}.
 std::vector<std::string> task_label(const Model& m, std::int64_t task);

@@ -48,7 +48,8 @@ std::vector<std::string> layer_label(const LayerStats& s) {
   std::vector<std::string> out{clean_utf8(s.id), clean_utf8(line2),
                                plural(s.chunks, "chunk") + " · " + plural(s.tasks, "task"),
                                time_memory(s.busy_ns, s.time_share, s.bytes_out, s.peak_held_bytes)};
-  if (!s.created_at.empty()) out.push_back("created at " + clean_utf8(s.created_at));
+  // Before the time line, which front-ends may replace ("not run").
+  if (!s.created_at.empty()) out.insert(out.end() - 1, "created at " + clean_utf8(s.created_at));
   return out;
 }
 
@@ -56,7 +57,7 @@ std::vector<std::string> group_label(const std::string& name, const Aggregate& a
   const double share = run_busy_ns > 0 ? static_cast<double>(a.busy_ns) / static_cast<double>(run_busy_ns) : 0.0;
   std::vector<std::string> out{clean_utf8(name), plural(a.layers, "layer") + " · " + plural(a.tasks, "task"),
                                time_memory(a.busy_ns, share, a.bytes, a.peak_bytes)};
-  if (!a.created_at.empty()) out.push_back("created at " + clean_utf8(a.created_at));
+  if (!a.created_at.empty()) out.insert(out.end() - 1, "created at " + clean_utf8(a.created_at));
   return out;
 }
 
