@@ -165,7 +165,9 @@ def main(argv=None) -> int:
         t0 = time.perf_counter_ns()
         from chunkscope.dask import profile
         results = None
-        with profile(client, local=client is None, name=name) as prof:
+        # Without low-level fusion: one task per chunk of every layer that Dask's blockwise
+        # optimisation keeps, under the layer's own key name (fused keys of 0-d chunks would not be).
+        with profile(client, local=client is None, name=name) as prof, dask.config.set({"optimization.fuse.active": False}):
             try:
                 results = dask.compute(*collections, **kw)
             except Exception as e:  # the trace is still written, the failure marked

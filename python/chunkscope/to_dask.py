@@ -31,11 +31,12 @@ __all__ = ["to_dask", "describe"]
 
 # ---------------------------------------------------------------- dtypes (docs/pipeline-format.md)
 
-_DTYPES = {"bool": "bool", "?": "bool", "b1": "bool", "uint8": "uint8", "u1": "uint8", "uint16": "uint16", "u2": "uint16",
-           "int32": "int32", "i4": "int32", "int64": "int64", "i8": "int64", "int": "int64", "uint64": "uint64",
-           "u8": "uint64", "float32": "float32", "f4": "float32", "float64": "float64", "f8": "float64",
-           "float": "float64", "double": "float64"}
-_BOOL, _I64, _U64, _F32, _F64 = (np.dtype(t) for t in ("bool", "int64", "uint64", "float32", "float64"))
+_DTYPES = {"bool": "bool", "?": "bool", "b1": "bool", "int8": "int8", "i1": "int8", "uint8": "uint8", "u1": "uint8",
+           "int16": "int16", "i2": "int16", "uint16": "uint16", "u2": "uint16", "int32": "int32", "i4": "int32",
+           "uint32": "uint32", "u4": "uint32", "int64": "int64", "i8": "int64", "int": "int64", "uint64": "uint64",
+           "u8": "uint64", "float16": "float16", "f2": "float16", "half": "float16", "float32": "float32", "f4": "float32",
+           "single": "float32", "float64": "float64", "f8": "float64", "float": "float64", "double": "float64"}
+_BOOL, _I64, _U64, _F16, _F32, _F64 = (np.dtype(t) for t in ("bool", "int64", "uint64", "float16", "float32", "float64"))
 
 
 def _dtype(name) -> np.dtype:
@@ -43,24 +44,9 @@ def _dtype(name) -> np.dtype:
 
 
 def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
-    """Two arrays: NumPy's result_type for chunkscope's dtypes (core/src/dtype.cpp)."""
-    if a == b:
-        return a
-    if a.kind == "b":
-        return b
-    if b.kind == "b":
-        return a
-    if a.kind == "f" or b.kind == "f":
-        if _F64 in (a, b):
-            return _F64
-        other = b if a.kind == "f" else a
-        return _F32 if other.kind == "f" or other.itemsize <= 2 else _F64
-    if (a.kind == "u") == (b.kind == "u"):
-        return a if a.itemsize >= b.itemsize else b
-    u, s = (a, b) if a.kind == "u" else (b, a)
-    if s.itemsize > u.itemsize:
-        return s
-    return np.dtype("int32") if u.itemsize < 4 else _I64 if u.itemsize < 8 else _F64
+    """Two arrays: NumPy's promotion table, which core/src/dtype.cpp implements for chunkscope's
+    dtypes (tests/core/dtype_test.cpp checks every pair against it)."""
+    return np.promote_types(a, b)
 
 
 def _with_scalar(t: np.dtype, integral: bool) -> np.dtype:
@@ -70,10 +56,6 @@ def _with_scalar(t: np.dtype, integral: bool) -> np.dtype:
     if t.kind in "iu":
         return t if integral else _F64
     return t
-
-
-def _float_math(t: np.dtype) -> np.dtype:
-    return _F32 if t in (_BOOL, np.dtype("uint8"), np.dtype("uint16"), _F32) else _F64
 
 
 def _sum_type(t: np.dtype) -> np.dtype:
@@ -156,6 +138,7 @@ def _filter_block(op, params, dtype, edges, x):
     halo outside the array is set to cval (as a double, as SciPy does) before the pass along a."""
     import scipy.ndimage as ndi
     cur = x
+    step = _F32 if dtype == _F16 else dtype  # float16: passes in float32 (SciPy refuses float16), one rounding at the end
     mode, cval = params["mode"], params["cval"]
     for a, w in enumerate(params["width"]):
         if w == 0:
@@ -174,8 +157,8 @@ def _filter_block(op, params, dtype, edges, x):
             res = ndi.gaussian_filter1d(buf, params["sigma"][a], axis=a, mode="constant", cval=cval, truncate=params["truncate"])
         else:
             res = ndi.uniform_filter1d(buf, params["size"][a], axis=a, mode="constant", cval=cval)
-        cur = res.astype(dtype) if dtype.kind == "f" else _to_int(res, dtype)
-    return cur if cur is not x else x.copy()
+        cur = res.astype(step) if step.kind == "f" else _to_int(res, step)
+    return cur.astype(dtype) if cur is not x else x.copy()
 
 
 def _to_int(v, dtype):
@@ -329,7 +312,8 @@ class _Builder:
         if op == "matmul":
             t = _dtype(d["dtype"])
             a, b = ins
-            r = (a.astype(_F64) @ b.astype(_F64)).astype(t) if t.kind == "f" else a.astype(t) @ b.astype(t)
+            # Floats: float64 products, rounded once; integers wrap in t (Dask sums the blocks' products in int64).
+            r = (a.astype(_F64) @ b.astype(_F64)).astype(t) if t.kind == "f" else (a.astype(t) @ b.astype(t)).astype(t)
             return _as_layer(lid, self.fit(lid, r), ins)
         if op in _REDUCTIONS:
             return _as_layer(lid, self.fit(lid, self.reduce(op, u, x)), ins)
@@ -441,7 +425,7 @@ class _Builder:
                 t = _with_scalar(t, integral)
         else:
             t = _I64 if integral else _F64
-        compute = (t if t.kind == "f" else _F64) if op == "divide" else t
+        compute = (t if t.kind == "f" else _F64) if op == "divide" else np.dtype("int8") if op == "power" and t == _BOOL else t
         const = None
         if compute.kind in "iu" and op in _COMPARISONS:
             info = np.iinfo(compute)
@@ -467,7 +451,7 @@ class _Builder:
                     c = np.array(v).astype(compute)[()]
                 ops.append(c)
                 ops.append(None)
-        out = _BOOL if op in _COMPARISONS else compute
+        out = _dtype(d["dtype"])  # core's result type
         ind = tuple(range(len(d["shape"])))
         # The op's settings go in a partial: a string argument equal to a layer's name would be taken
         # for that layer by Dask's blockwise optimisation.
