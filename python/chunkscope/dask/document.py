@@ -1,9 +1,10 @@
 """Building the trace document (docs/trace-format.md) of one Dask run from the recorded graph and tasks.
 
-The document goes to core's reader (`Trace.from_dict`), which validates it: only core defines the
-format. Inputs: the GraphRecorder (layers, key names), the Run (scheduler, workers, its layers, its
-failure), and its task records: (key, start_ns, end_ns, worker, nbytes, shape, dtype, type, nnz), in
-an order where every task comes after its dependencies.
+The document goes to core's reader (`NativeTrace.from_document`: the Python objects read with no JSON
+text in between), which validates it: only core defines the format. Inputs: the GraphRecorder
+(layers, key names), the Run (scheduler, workers, its layers, its failure, its alias keys), and its
+task records: (key, start_ns, end_ns, worker, nbytes, shape, dtype, type, extra), in an order where
+every task comes after its dependencies.
 """
 from __future__ import annotations
 
@@ -262,7 +263,10 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
         except TypeError:
             ok = False
         try:
-            d["sizes"] = [{ix[a]: int(sh[a]) for ix, sh in pairs} for a in range(ndim)] if ok else [{}]
+            sizes = [{ix[a]: sh[a] for ix, sh in pairs} for a in range(ndim)] if ok else [{}]
+            if any(set(map(type, axis.values())) - {int} for axis in sizes):  # e.g. NumPy ints in a shape
+                sizes = [{i: int(n) for i, n in axis.items()} for axis in sizes]
+            d["sizes"] = sizes
         except (TypeError, ValueError):
             d["sizes"] = [{}]
     for (key, s, e, w) in failed:

@@ -17,6 +17,7 @@ import warnings
 import dask
 
 from .. import Trace
+from .. import _chunkscope as _native
 from . import local as _local
 from .document import build_document
 from .graph import GraphRecorder
@@ -228,7 +229,9 @@ class Profile:
                 doc = build_document(self._graph, r, rec, parts.get(r), name=self._title(r), run_index=i,
                                      run_count=len(runs), warnings=self.warnings)
                 self.documents.append(doc)
-            self.traces = [Trace.from_dict(d, d["meta"]["pipeline"] + ".cstrace.json") for d in self.documents]
+            # Core reads the documents' objects directly (no JSON text in between) and validates them.
+            self.traces = [Trace(_native.NativeTrace.from_document(d, d["meta"]["pipeline"] + ".cstrace.json"),
+                                 d["meta"]["pipeline"] + ".cstrace.json") for d in self.documents]
         finally:
             if gc_was_enabled:
                 gc.enable()

@@ -125,6 +125,20 @@ def test_alias_tasks_are_not_compared():
     assert not [f for f in after.findings if f.rule == "stragglers"], [(f.rule, f.message) for f in after.findings]
 
 
+def test_documents_reach_core_without_json_text():
+    """The capture hands its documents to core as Python objects (NativeTrace.from_document): the same
+    trace as through JSON text, validated the same way (a bad field is refused, named)."""
+    from chunkscope import Trace, _chunkscope
+    doc = _rechunk_document(True)
+    direct = _chunkscope.NativeTrace.from_document(doc, "direct")
+    assert direct.to_json() == Trace.from_dict(doc, "text")._native.to_json()
+    doc["tasks"]["dep_index"][2] = 7  # task 7 is not before task 7 (tasks come after their inputs)
+    with pytest.raises(ValueError, match="dep_index"):
+        _chunkscope.NativeTrace.from_document(doc, "bad")
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _chunkscope.NativeTrace.from_document(dict(doc, meta=dict(doc["meta"], extra={"x": object()})), "bad")
+
+
 def test_messages_use_display_names():
     """A Dask trace whose layer ids kept Dask's tokens (as traces written before names lost them did):
     messages and advice name the layers by their display names; the findings' layers and edits keep
