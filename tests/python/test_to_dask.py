@@ -163,6 +163,10 @@ def test_cli_local_cluster(tmp_path):
     for l in t.layers:  # the pipeline's facts, as the CPU executor's trace has them
         assert (l.op, l.group, list(l.shape), l.dtype) == (by_id[l.id]["op"], by_id[l.id]["group"], by_id[l.id]["shape"], by_id[l.id]["dtype"])
     assert os.path.getsize(tmp_path / "d.html") > 10000
+    # The advice of the Dask trace edits the pipeline file (its layers are the pipeline's).
+    r = subprocess.run([CLI, "apply-advice", str(p), str(tmp_path / "d.cstrace.json"), "-o", str(tmp_path / "adv.json")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and 'layer "img": chunks' in r.stdout, r.stdout + r.stderr
     # Refused before anything runs, with one line: a memory limit on a cluster not started here, a bad address pairing.
     r = subprocess.run([CLI, "run", str(p), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--memory-limit", "1GiB"],
                        capture_output=True, text=True, cwd=tmp_path)
