@@ -10,6 +10,7 @@
 #include "chunkscope/exec/output_paths.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "commands.hpp"
+#include "dask_handoff.hpp"
 #include "run_support.hpp"
 
 namespace chunkscope::cli {
@@ -19,11 +20,15 @@ void add_run(CLI::App& app, int& exit_code) {
   struct Opts {
     std::string path, memory_limit, device_memory_limit;
     RunRequest req;
+    DaskTarget dask;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("PIPELINE", o->path, "pipeline JSON file")->required();
   cmd->add_option("--threads,-j", o->req.threads, "worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
-  cmd->add_option("--executor", o->req.executor, "cpu (default) or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--executor", o->req.executor, "cpu (default), cuda, or dask (docs/distributed.md)")->check(CLI::IsMember({"cpu", "cuda", "dask"}));
+  auto* scheduler = cmd->add_option("--scheduler", o->dask.scheduler, "--executor dask: address of a running Dask scheduler (tcp://host:8786)");
+  cmd->add_option("--local-cluster", o->dask.local_cluster, "--executor dask: run on a LocalCluster of N worker processes on 127.0.0.1")
+      ->check(CLI::Range(1, 1024))->excludes(scheduler);
   // Whether a limit was given is asked of CLI11, not read from the string: `--memory-limit ""` is refused, not ignored.
   auto* memory_limit = cmd->add_option("--memory-limit", o->memory_limit, "most bytes of live chunks, e.g. 4GiB (default: no limit)");
   auto* device_memory_limit = cmd->add_option("--device-memory-limit", o->device_memory_limit, "--executor cuda: most bytes of live device chunks (default: 90% of free)");
@@ -34,6 +39,16 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_flag("--serve", o->req.serve, "serve the dashboard on 127.0.0.1 while the run goes on (live progress and timeline); stays up until Ctrl-C");
   cmd->add_option("--port", o->req.port, "port for --serve (default " + std::to_string(kDefaultServePort) + "; 0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->callback([o, memory_limit, device_memory_limit, &exit_code] {
+    if (o->req.executor != "dask" && (!o->dask.scheduler.empty() || o->dask.local_cluster > 0)) {
+      std::cerr << "chunkscope: --scheduler and --local-cluster go with --executor dask\n";
+      exit_code = kBadInput;
+      return;
+    }
+    if (o->req.executor == "dask" && (o->req.serve || device_memory_limit->count() > 0)) {
+      std::cerr << "chunkscope: --executor dask: " << (o->req.serve ? "--serve is not available (Dask's own dashboard shows the live run)" : "--device-memory-limit is for --executor cuda") << "\n";
+      exit_code = kBadInput;
+      return;
+    }
     if (memory_limit->count() > 0) {
       const auto b = parse_bytes(o->memory_limit);
       if (!b || *b <= 0) {
@@ -66,6 +81,10 @@ void add_run(CLI::App& app, int& exit_code) {
     } catch (const InputError& e) {
       std::cerr << "chunkscope: " << e.what() << "\n";
       exit_code = kBadInput;
+      return;
+    }
+    if (o->req.executor == "dask") {
+      exit_code = run_on_dask(o->path, o->req, o->dask);  // returns only when Python cannot start
       return;
     }
     exit_code = run_pipeline(*g, o->req);
