@@ -154,5 +154,6 @@ test('a CUDA trace: a device memory curve next to the host one (bounded, peak ke
   }
   const cpu = await session('cells.cstrace.json');
   const cm = JSON.parse(cpu.s.memory(0, cpu.summary.meta.wall_ns, 400));
-  assert.deepEqual(Object.keys(cm).sort(), ['bytes', 'limit', 'peak', 'peak_layer', 'peak_t', 't_ns'], 'a CPU trace: the fields it always had');
+  assert.deepEqual(Object.keys(cm).sort(), ['bytes', 'limit', 'peak', 'peak_layer', 'peak_t', 'scale', 't_ns'], 'a CPU trace: the fields it always had (and its scale, viz::limit_on_scale)');
+  assert.deepEqual(cm.scale, { drawn: false, top: Math.max(...cm.bytes, cm.peak, 1), note: '' });
 });

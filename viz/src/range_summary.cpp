@@ -15,7 +15,7 @@ RangeSummary range_summary(const Model& m, std::int64_t t0_ns, std::int64_t t1_n
   s.t1_ns = t1_ns;
   std::vector<RangeLayer> layers(m.layers().size());
   std::vector<RangeWorker> workers(static_cast<size_t>(std::max(0, t.meta.threads)));
-  for (std::int64_t i = 0; i < c.size(); ++i) {
+  for (std::int64_t i = 0; t1_ns > t0_ns && i < c.size(); ++i) {
     const int w = c.worker[i];
     if (w < 0 || c.end_ns[i] <= t0_ns || c.start_ns[i] >= t1_ns) continue;
     if (c.end_ns[i] == c.start_ns[i] && (c.start_ns[i] < t0_ns || c.start_ns[i] >= t1_ns)) continue;

@@ -221,10 +221,12 @@ VisibleGraph Builder::build(std::int64_t max_task_nodes) {
     VNode& n = g_.nodes[static_cast<size_t>(group_node[k])];
     n.label = detail::group_label(groups[k].name, agg[k], m_.busy_ns());
     const int node = group_node[k];
-    if (entering.count(node) || leaving.count(node))
-      n.label.insert(n.label.begin() + 1,
-                     detail::clean_utf8((entering.count(node) ? "in " + list_text(entering[node]) + " → " : "") +
-                                        "out " + list_text(leaving[node])));
+    if (entering.count(node) || leaving.count(node)) {
+      const std::string in = entering.count(node) ? list_text(entering[node]) : "", out = list_text(leaving[node]);
+      // The same array in and out (an elementwise group): said once.
+      const std::string line = in.empty() ? "out " + out : in == out ? "in → out " + out : "in " + in + " → out " + out;
+      n.label.insert(n.label.begin() + 1, detail::clean_utf8(line));
+    }
     n.tasks = agg[k].tasks, n.busy_ns = agg[k].busy_ns, n.bytes = agg[k].bytes, n.peak_bytes = agg[k].peak_bytes;
     group_agg_[static_cast<size_t>(group_node[k])] = agg[k];
   }

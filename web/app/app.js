@@ -310,6 +310,7 @@
       lines.forEach((line, i) => {
         const t = sv('text', { x: n.x, y: y + 15 + i * 14, 'text-anchor': 'middle', class: 't' + i, fill: light ? '#fff' : '#111' });
         t.textContent = line;
+        t.dataset.fit = String(Math.max(10, n.w - 8));  // at most the box's width (fitLabels)
         if (n.kind !== 'heatmap' || i === 0) g.append(t);
       });
       if (n.badge > 0) {
@@ -328,6 +329,11 @@
       gRoot.append(g);
     }
     graphView.replaceChildren(svg, graphTools, minimap, graphLegend);
+    // Graphviz sized the boxes for its own font; a line the page's font draws wider is narrowed to fit.
+    for (const t of svg.querySelectorAll('text[data-fit]')) {
+      const room = Number(t.dataset.fit);
+      if (t.getComputedTextLength() > room) { t.setAttribute('textLength', room); t.setAttribute('lengthAdjust', 'spacingAndGlyphs'); }
+    }
     const pad = 20;
     S.vbFull = { x: -pad, y: -pad, w: scene.width + 2 * pad, h: scene.height + 2 * pad };
     if (place && place.keep && S.vb) { /* the same view */ } else if (place && place.centre) S.vb = centreView(place.centre) || defaultView();
@@ -779,11 +785,11 @@
       ctx.fillStyle = (layer && layer.color) || '#888';
       ctx.globalAlpha = (r.task < 0 ? 0.55 : 1) * (sel >= 0 && r.layer !== sel ? 0.2 : 1);
       ctx.fillRect(x, y, w, h);
-      if (sel >= 0 && r.layer === sel) selRects.push([x, y, w, h]);
+      if (sel >= 0 && r.layer === sel) selRects.push([x, y, w, h]);  // outlined when wide enough to tell apart
     }
     ctx.globalAlpha = 1;
     ctx.strokeStyle = '#111'; ctx.lineWidth = 1;
-    for (const [x, y, w, h] of selRects) ctx.strokeRect(x - 0.5, y - 0.5, w + 1, h + 1);
+    for (const [x, y, w, h] of selRects) if (w >= 4) ctx.strokeRect(x - 0.5, y - 0.5, w + 1, h + 1);
     S.timelineSelected = selRects.length;
     // The ruler: ticks at a round step, labelled where they do not run into the window's ends.
     const rulerY = 6 + lanes * laneH;

@@ -192,7 +192,8 @@ class Session {
       c["scale"] = {{"drawn", s.drawn}, {"top", s.top}, {"note", s.note}};
     };
     add_scale(j);
-    for (auto& d : j["devices"]) add_scale(d);
+    if (j.contains("devices"))
+      for (auto& d : j["devices"]) add_scale(d);
     return j.dump();
   }
 
