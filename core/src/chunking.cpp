@@ -131,4 +131,26 @@ std::vector<std::int64_t> common_refinement(const std::vector<std::int64_t>& a, 
   return out;
 }
 
+double stored_chunk_decodes(const Chunks& read, const Shape& stored) {
+  double total = 1;
+  for (size_t a = 0; a < read.size() && a < stored.size(); ++a) {
+    const std::int64_t s = std::max<std::int64_t>(stored[a], 1);
+    double axis = 0;  // over the read chunks of this axis: stored chunks each one intersects
+    std::int64_t begin = 0;
+    for (const std::int64_t n : read[a]) {
+      if (n > 0) axis += static_cast<double>((begin + n - 1) / s - begin / s + 1);
+      begin += n;
+    }
+    total *= axis;
+  }
+  return total;
+}
+
+double stored_chunk_count(const Shape& shape, const Shape& stored) {
+  double total = 1;
+  for (size_t a = 0; a < shape.size() && a < stored.size(); ++a)
+    total *= static_cast<double>((shape[a] + std::max<std::int64_t>(stored[a], 1) - 1) / std::max<std::int64_t>(stored[a], 1));
+  return total;
+}
+
 }  // namespace chunkscope

@@ -163,3 +163,20 @@ TEST_CASE("common_refinement merges the chunk boundaries of two chunkings", "[co
   CHECK(common_refinement({4, 4, 4}, {6, 6}) == Sizes{4, 2, 2, 4});
   CHECK(common_refinement({1, 1, 1}, {3}) == Sizes{1, 1, 1});
 }
+
+TEST_CASE("stored_chunk_decodes: reads that cut across stored chunks decode them repeatedly", "[core][chunking]") {
+  // 4096 x 4096 stored in (4096, 32): read as stored, each of the 128 stored chunks once.
+  const Shape shape{4096, 4096}, stored{4096, 32};
+  CHECK(stored_chunk_count(shape, stored) == 128);
+  CHECK(stored_chunk_decodes({regular_chunks(4096, 4096), regular_chunks(4096, 32)}, stored) == 128);
+  // read as (32, 4096) rows: each of the 128 row chunks decodes all 128 stored chunks.
+  CHECK(stored_chunk_decodes({regular_chunks(4096, 32), regular_chunks(4096, 4096)}, stored) == 128 * 128);
+  // unions of stored chunks: once each
+  CHECK(stored_chunk_decodes({regular_chunks(4096, 4096), regular_chunks(4096, 256)}, stored) == 128);
+  // offset borders: 100-chunks read as 150-chunks of a 300 axis touch 2 + 2 stored chunks
+  CHECK(stored_chunk_decodes({{150, 150}}, {100}) == 4);
+  CHECK(stored_chunk_count({300}, {100}) == 3);
+  // a smaller last chunk
+  CHECK(stored_chunk_count({250}, {100}) == 3);
+  CHECK(stored_chunk_decodes({{50, 50, 50, 50, 50}}, {100}) == 5);
+}

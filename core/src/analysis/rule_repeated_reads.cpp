@@ -1,11 +1,13 @@
 // Rule repeated-reads: the same input read more than once — two source layers reading the same
-// file or generating the same values, and stencils whose halo re-reads a large share of each
-// chunk from its neighbours (chunks thin along a filtered axis).
+// file or generating the same values, stencils whose halo re-reads a large share of each chunk
+// from its neighbours (chunks thin along a filtered axis), and a Zarr array read in chunks that
+// cut across its stored chunks (each stored chunk decoded once per read chunk it touches).
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "chunkscope/core/analysis/chunk_advisor.hpp"
+#include "chunkscope/core/chunking.hpp"
 #include "chunkscope/core/units.hpp"
 #include "context.hpp"
 
@@ -19,9 +21,88 @@ std::string source_key(const TraceLayer& l) {
   return l.op + "|" + l.dtype + "|" + nlohmann::json(l.shape).dump() + "|" + p.dump();
 }
 
+// A Zarr source's stored chunk shape (params.stored_chunks, recorded by the pipeline parser), or
+// empty.
+Shape stored_chunks(const TraceLayer& l) {
+  if (!l.params.is_object()) return {};
+  const auto it = l.params.find("stored_chunks");
+  if (it == l.params.end() || !it->is_array() || it->size() != l.shape.size()) return {};
+  Shape s;
+  for (const auto& v : *it) {
+    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0) return {};
+    s.push_back(v.get<std::int64_t>());
+  }
+  return s;
+}
+
+/// Stored chunks decoded at least this many times each, on average, make a finding.
+constexpr double kStoredRereadRatio = 2.0;
+/// ... and at least this many times make it a warning whatever the run's length (the cost grows
+/// with the array: 128 decodes per stored chunk is seconds on a 128 MiB array).
+constexpr double kStoredRereadWarn = 8.0;
+
+// 3. A Zarr source read (by itself or by the rechunk pushed into it) in chunks that cut across the
+// stored chunks: every read chunk decodes each stored chunk it touches, whole.
+void stored_chunk_rereads(const Context& c, Findings& out) {
+  const size_t n = c.t.layers.size();
+  for (size_t s = 0; s < n; ++s) {
+    const TraceLayer& S = c.t.layers[s];
+    if (S.kind != "source") continue;
+    const Shape stored = stored_chunks(S);
+    if (stored.empty()) continue;
+    int reader = static_cast<int>(s);
+    if (!S.pushed_into.empty()) reader = c.ids.find(S.pushed_into);
+    if (reader < 0) continue;
+    const TraceLayer& R = c.t.layers[reader];
+    if (R.op == "slice" || R.chunks.size() != stored.size()) continue;  // a slice reads each stored chunk at most once
+    const double decodes = stored_chunk_decodes(R.chunks, stored);
+    const double count = stored_chunk_count(S.shape, stored);
+    if (count <= 0 || decodes < kStoredRereadRatio * count) continue;
+    const double ratio = decodes / count;
+    double busy = 0;
+    for (auto t : c.ran[reader]) busy += static_cast<double>(c.t.tasks.duration(t));
+    std::int64_t stored_bytes = c.itemsize(static_cast<int>(s));
+    for (auto x : stored) stored_bytes *= x;
+    Finding f;
+    f.rule = "repeated-reads";
+    f.layers.push_back(c.id(static_cast<int>(s)));
+    if (reader != static_cast<int>(s)) f.layers.push_back(c.id(reader));
+    f.stake_ns = busy * (1 - 1 / ratio);
+    f.stake_bytes = (decodes - count) * static_cast<double>(stored_bytes);
+    f.stake_share = c.time_share(f.stake_ns);
+    f.severity = c.grade(f.stake_share, f.stake_ns, false);
+    if (ratio >= kStoredRereadWarn) f.severity = std::max(f.severity, Severity::Warning);
+    std::ostringstream r;
+    r.precision(3);
+    r << ratio;
+    const std::string read = format_chunk_shape(R.chunks), kept = nlohmann::json(stored).dump();
+    f.message = "The Zarr array " + c.q(static_cast<int>(s)) + " is stored in chunks of " + kept + " but read" +
+                (reader != static_cast<int>(s) ? " (by the rechunk " + c.q(reader) + " pushed into it)" : "") +
+                " in chunks of " + read + ": each read chunk decodes every stored chunk it touches, so each stored chunk is decoded " +
+                r.str() + " times (" + format_bytes((decodes - count) * static_cast<double>(stored_bytes)) + " decoded again).";
+    f.add("decode_ratio", ratio, "ratio")
+        .add("stored_chunks", count, "count")
+        .add("stored_chunk_decodes", decodes, "count")
+        .add("extra_decoded_bytes", f.stake_bytes, "B")
+        .add_text("stored_chunk_shape", kept)
+        .add_text("read_chunk_shape", read);
+    f.advice = "Read " + c.q(static_cast<int>(s)) + " in its stored chunks " + kept +
+               " and rechunk in memory (each stored chunk is then read once; a rechunk after the source is not pushed into it "
+               "when it would decode stored chunks twice or more), or store the array again in chunks like " + read +
+               " if it is always read this way.";
+    if (reader == static_cast<int>(s) && !c.dask) {  // the source's own "chunks" field cut across the stored ones
+      nlohmann::json chunks = nlohmann::json::array();
+      for (size_t a = 0; a < stored.size(); ++a) chunks.push_back(stored[a] >= S.shape[a] ? -1 : stored[a]);
+      f.edits.push_back({{"layer", c.id(static_cast<int>(s))}, {"chunks", chunks}});
+    }
+    out.push_back(std::move(f));
+  }
+}
+
 }  // namespace
 
 void rule_repeated_reads(const Context& c, Findings& out) {
+  stored_chunk_rereads(c, out);
   const TraceTasks& k = c.t.tasks;
   const size_t n = c.t.layers.size();
   // 1. The same source twice.

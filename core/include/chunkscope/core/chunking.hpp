@@ -33,4 +33,13 @@ std::vector<std::int64_t> regular_chunks(std::int64_t n, std::int64_t size);
 std::vector<std::int64_t> common_refinement(const std::vector<std::int64_t>& a,
                                             const std::vector<std::int64_t>& b);
 
+/// Stored chunks decoded when an array stored in regular chunks of shape `stored` (a Zarr array)
+/// is read in the chunks `read`: each read chunk decodes every stored chunk it intersects. Equals
+/// the number of stored chunks when every stored chunk lies inside one read chunk; a multiple of
+/// it when the read chunks cut across the stored ones ((32, 4096) reads of (4096, 32) stored
+/// chunks decode each stored chunk once per read chunk). A double: no overflow.
+double stored_chunk_decodes(const Chunks& read, const Shape& stored);
+/// Number of regular stored chunks of shape `stored` in an array of `shape`.
+double stored_chunk_count(const Shape& shape, const Shape& stored);
+
 }  // namespace chunkscope
