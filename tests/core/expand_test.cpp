@@ -753,3 +753,30 @@ TEST_CASE("the cells pipeline of the issue expands to the expected counts", "[co
   CHECK(task_count(g, "area:to_npy") == 4);
   CHECK(g.tasks().size() == 16 + 32 + 16 + 20 + 4);
 }
+
+TEST_CASE("a rechunk that cuts across a Zarr source's stored chunks is not pushed into it", "[core][expand][source]") {
+  PipelineOptions opt;
+  opt.probe_source = [](const Layer&) {
+    PipelineOptions::SourceInfo info{{256, 256}, DType::Float64, {}, {256, 4}};  // stored in columns
+    return info;
+  };
+  const std::string text = pipeline(R"([
+    {"id": "a", "op": "from_zarr", "path": "col.zarr"},
+    {"id": "rows", "op": "rechunk", "input": "a", "chunks": [4, 256]},
+    {"id": "b", "op": "from_zarr", "path": "col.zarr"},
+    {"id": "wide", "op": "rechunk", "input": "b", "chunks": [-1, 64]},
+    {"id": "s", "op": "add", "inputs": ["rows", "wide"]}])");
+  Result<Graph> r = parse_pipeline_text(text, "dir/p.json", "dir", opt);
+  INFO(r.error());
+  REQUIRE(r.ok());
+  const Graph& g = *r;
+  check_task_graph(g);
+  // rows would decode each of the 64 stored chunks 64 times: an in-memory rechunk of the stored chunks
+  CHECK(layer_of(g, "a").pushed_into < 0);
+  CHECK(layer_of(g, "rows").params.pushed_source < 0);
+  CHECK(task_count(g, "a") == 64);
+  CHECK(layer_of(g, "a").raw_params["stored_chunks"] == nlohmann::json::parse("[256, 4]"));
+  // wide reads unions of stored chunks (each decoded once): pushed as before
+  CHECK(layer_of(g, "b").pushed_into == g.find_layer("wide"));
+  CHECK(task_count(g, "b") == 0);
+}

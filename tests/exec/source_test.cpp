@@ -174,7 +174,13 @@ TEST_CASE("pushed-down rechunk and slice equal the un-pushed pipeline", "[source
         const Graph pushed = parse_with(json, dir.path(), true);
         const Graph plain = parse_with(json, dir.path(), false);
         const std::string last = extra.empty() ? "t" : "u";
-        REQUIRE(pushed.layer(pushed.find_layer(last)).params.pushed_source == pushed.find_layer("s"));
+        // (7, 20) reads of a Zarr array stored in (8, 16) chunks would decode each stored chunk 2.7
+        // times: such a rechunk stays an in-memory rechunk of the stored chunks (issue 19 item 9).
+        const bool rereads = src.find("from_zarr") != std::string::npos && op.find("[7, 20]") != std::string::npos;
+        if (rereads)
+          REQUIRE(pushed.layer(pushed.find_layer("t")).params.pushed_source == -1);
+        else
+          REQUIRE(pushed.layer(pushed.find_layer(last)).params.pushed_source == pushed.find_layer("s"));
         REQUIRE(plain.layer(plain.find_layer(last)).params.pushed_source == -1);
         SerialRun a(pushed), b(plain);
         if (pushed.layer(0).meta.dtype == DType::Float32) CHECK(a.array<float>(last) == b.array<float>(last));
