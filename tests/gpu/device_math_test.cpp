@@ -343,6 +343,25 @@ TEST_CASE("device element-wise ops equal the CPU kernels on every op and dtype",
   CHECK(check_elementwise(g) > 100);
 }
 
+TEST_CASE("device element-wise ops, reductions and filters on int8, int16, uint32 and float16", "[gpu][dtypes]") {
+  // issue 19 item 8: the new dtypes through the device arithmetic (float16 element-wise in float,
+  // rounded when stored; float16 reductions and filters are planned on the host).
+  const Graph g = load(read_file(CHUNKSCOPE_SOURCE_DIR "/tests/e2e/pipelines/dtypes.json"));
+  CHECK(check_elementwise(g) > 100);
+  CHECK(check_reductions(g) > 20);
+  CHECK(check_filters(g) > 10);
+  for (const char* id : {"sum_h", "mean_h", "std_h", "max_h"}) {
+    ReducePlan p;
+    std::string why;
+    CHECK_FALSE(plan_reduce(g, g.layer(g.find_layer(id)), p, why));
+    CHECK(why.find("float16") != std::string::npos);
+  }
+  EwPlan ep;
+  REQUIRE(plan_elementwise(g, g.layer(g.find_layer("h_mul")), ep));
+  CHECK(ep.compute == DType::Float16);
+  CHECK(ep.operands[1].scalar == static_cast<double>(static_cast<float>(numpy::Half(0.1))));  // the literal in float16
+}
+
 TEST_CASE("fused element-wise chains equal running the layers one by one", "[gpu][fused]") {
   const Graph g = load(R"({"name": "chains", "layers": [
     {"id": "x", "op": "random", "shape": [40, 30], "chunks": [16, 12], "seed": 5},
