@@ -642,25 +642,52 @@
       s.addEventListener('input', () => { S.gridFixed = grid.fixed.slice(); S.gridFixed[axis] = Number(s.value); drawChunkGrid(); });
       gridSliders.append(el('label', { text: 'axis ' + axis + ' ' }, s));
     });
-    const cell = Math.max(0.05, Math.min((W - 20) / grid.cols, (H - 24) / grid.rows));
-    const ox = 10, oy = 6;
+    // To scale: each column and row as wide as its chunks (irregular chunks show as uneven cells).
+    const sizesOf = (axis, n) => { const v = axis >= 0 && L.chunk_sizes ? L.chunk_sizes[axis] : null; return Array.isArray(v) && v.length === n ? v : null; };
+    const cs = sizesOf(grid.col_axis, grid.cols) || new Array(grid.cols).fill(1), rs = sizesOf(grid.row_axis, grid.rows) || new Array(grid.rows).fill(1);
+    const totC = cs.reduce((a, b) => a + b, 0) || 1, totR = rs.reduce((a, b) => a + b, 0) || 1;
+    const ox = grid.row_axis >= 0 ? 24 : 10, oy = 6;
+    const k = Math.max(1e-9, Math.min((W - ox - 10) / totC, (H - oy - 22) / totR));
+    const xs = [ox], ys = [oy];
+    for (const c of cs) xs.push(xs[xs.length - 1] + c * k);
+    for (const r of rs) ys.push(ys[ys.length - 1] + r * k);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(cells, ox, oy, grid.cols * cell, grid.rows * cell);
-    if (cell > 6) {  // gaps between big cells
+    const gw = xs[xs.length - 1] - ox, gh = ys[ys.length - 1] - oy;
+    if (grid.cols + grid.rows > 4000) ctx.drawImage(cells, ox, oy, gw, gh);
+    else {  // columns stretched into a strip, then its rows: rows + cols draws
+      const mid = document.createElement('canvas');
+      mid.width = Math.max(1, Math.ceil(gw)); mid.height = grid.rows;
+      const m = mid.getContext('2d');
+      m.imageSmoothingEnabled = false;
+      for (let c = 0; c < grid.cols; c++) m.drawImage(cells, c, 0, 1, grid.rows, xs[c] - ox, 0, Math.max(0.5, xs[c + 1] - xs[c]), grid.rows);
+      for (let r = 0; r < grid.rows; r++) ctx.drawImage(mid, 0, r, mid.width, 1, ox, ys[r], mid.width, Math.max(0.5, ys[r + 1] - ys[r]));
+    }
+    if (gw / grid.cols > 6 && gh / grid.rows > 6) {  // gaps between big cells
       ctx.strokeStyle = '#fff';
       ctx.beginPath();
-      for (let r = 0; r <= grid.rows; r++) { ctx.moveTo(ox, oy + r * cell); ctx.lineTo(ox + grid.cols * cell, oy + r * cell); }
-      for (let k = 0; k <= grid.cols; k++) { ctx.moveTo(ox + k * cell, oy); ctx.lineTo(ox + k * cell, oy + grid.rows * cell); }
+      for (const y of ys) { ctx.moveTo(ox, y); ctx.lineTo(ox + gw, y); }
+      for (const x of xs) { ctx.moveTo(x, oy); ctx.lineTo(x, oy + gh); }
       ctx.stroke();
     }
+    // Axes: which array axis runs along each side, how many chunks and their sizes.
+    const sizeText = (v, n) => { if (!v) return n + ' chunks'; const u = [...new Set(v)]; return u.length === 1 ? n + ' × ' + u[0] : n + ' chunks: ' + (v.length <= 6 ? v.join(', ') : v.slice(0, 3).join(', ') + ', … ' + v[v.length - 1]); };
+    ctx.fillStyle = '#555';
+    ctx.font = '11px system-ui, sans-serif';
+    if (grid.col_axis >= 0) ctx.fillText('axis ' + grid.col_axis + ' → ' + sizeText(sizesOf(grid.col_axis, grid.cols), grid.cols), ox, oy + gh + 14);
+    if (grid.row_axis >= 0) {
+      ctx.save(); ctx.translate(ox - 8, oy); ctx.rotate(Math.PI / 2);
+      ctx.fillText('axis ' + grid.row_axis + ' → ' + sizeText(sizesOf(grid.row_axis, grid.rows), grid.rows), 0, 0);
+      ctx.restore();
+    }
     renderLegend(gridLegend, grid.scale && grid.scale.legend);
-    S.gridGeom = { ox, oy, cell };
+    S.gridGeom = { xs, ys };
   }
   gridColor.addEventListener('change', drawChunkGrid);
   gridCanvas.addEventListener('mousemove', (e) => {
     if (!S.grid || !S.gridGeom) return;
     const r = gridCanvas.getBoundingClientRect();
-    const k = Math.floor((e.clientX - r.left - S.gridGeom.ox) / S.gridGeom.cell), row = Math.floor((e.clientY - r.top - S.gridGeom.oy) / S.gridGeom.cell);
+    const at = (edges, v) => { if (v < edges[0] || v >= edges[edges.length - 1]) return -1; let i = 0; while (i + 1 < edges.length && edges[i + 1] <= v) i++; return i; };
+    const k = at(S.gridGeom.xs, e.clientX - r.left), row = at(S.gridGeom.ys, e.clientY - r.top);
     if (k < 0 || row < 0 || k >= S.grid.cols || row >= S.grid.rows) return hideTip();
     const t = S.session.gridTask(S.gridLayer, gridColor.value, JSON.stringify(S.gridFixed), row, k);
     if (t >= 0) showTaskTip(e, t); else hideTip();
