@@ -767,7 +767,13 @@
     const ctx = fitCanvas(timelineCanvas);
     const W = timelineCanvas.clientWidth, H = timelineCanvas.clientHeight;
     ctx.clearRect(0, 0, W, H);
-    laneX = Math.min(180, Math.max(LANE_X, Math.ceil(Math.max(0, ...S.laneNames.map((n) => ctx.measureText(n).width))) + 10));
+    // Per-worker utilisation over the whole run (viz::range_summary), after each task lane's name.
+    if (!S.utilisation) {
+      const all = JSON.parse(S.session.rangeSummary(0, S.tEnd));
+      S.utilisation = new Map(all.workers.map((w) => [w.worker, w.busy_ns / Math.max(1, all.t1 - all.t0)]));
+    }
+    const utilOf = (name) => { const m = /worker (\d+)/.exec(name); const u = m && S.utilisation.get(Number(m[1])); return u != null ? ' ' + pct(Math.min(u, 9.99)) : ''; };
+    laneX = Math.min(200, Math.max(LANE_X, Math.ceil(Math.max(0, ...S.laneNames.map((n) => ctx.measureText(n + utilOf(n)).width))) + 10));
     S.laneX = laneX;
     const plotW = Math.max(10, W - laneX - 8);
     const tl = JSON.parse(S.session.timeline(S.t0, S.t1, plotW));
@@ -783,7 +789,12 @@
       ctx.beginPath(); ctx.moveTo(0, 4.5 + taskLanes * laneH); ctx.lineTo(W, 4.5 + taskLanes * laneH); ctx.stroke();
     }
     ctx.textBaseline = 'middle';  // names centred on their lane's rects
-    tl.lanes.forEach((name, i) => { ctx.fillStyle = i < taskLanes ? '#444' : '#5a3d84'; ctx.fillText(name, 4, 6 + i * laneH + (laneH - 3) / 2); });
+    tl.lanes.forEach((name, i) => {
+      const y = 6 + i * laneH + (laneH - 3) / 2;
+      ctx.fillStyle = i < taskLanes ? '#444' : '#5a3d84'; ctx.fillText(name, 4, y);
+      const u = i < taskLanes ? utilOf(name) : '';
+      if (u) { ctx.fillStyle = '#888'; ctx.fillText(u, 4 + ctx.measureText(name).width, y); }
+    });
     ctx.textBaseline = 'alphabetic';
     const xOfT = (t) => laneX + (t - S.t0) / Math.max(1, S.t1 - S.t0) * plotW;
     // A leading gap before the first task (a Dask capture: building the graph) is not task time: said so.
@@ -1105,6 +1116,7 @@
     try { S.summary = JSON.parse(S.session.loadWithFindings(ptr, bytes.length, name, findings || '')); } finally { S.mod._free(ptr); }
     S.timings.load_ms = Math.round(performance.now() - t);
     S.laneNames = null;  // drawTimeline asks for this trace's lanes
+    S.utilisation = null;
     const m = S.summary.meta;
     title.textContent = m.pipeline || name;
     failure.textContent = m.error ? m.status + ': ' + m.error : '';
