@@ -24,4 +24,6 @@ cp "$(dirname "$0")/../data/cuda/cuda_transfers.cstrace.json" .
 # The same with the device limit the executor takes without --device-memory-limit (about 70.9 GiB).
 sed 's/"limit_bytes":393216/"limit_bytes":76101451776/' cuda_transfers.cstrace.json > cuda_default_limit.cstrace.json
 grep -q '"limit_bytes":76101451776' cuda_default_limit.cstrace.json
+# A captured Dask run with 135 layers (map_overlap + reductions; tests/web/dask_overlap.cstrace) as JSON.
+"$cs" export "$(dirname "$0")/../web/dask_overlap.cstrace" --format json -o dask_overlap.cstrace.json
 echo "make_traces: $(ls "$out"/*.cstrace.* | wc -l) traces in $out"

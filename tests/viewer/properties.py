@@ -56,7 +56,7 @@ for p in ("graph", "timeline", "chunk grid"):
 tr = json.load(open(os.path.join(out, trace)))
 layers = [l["id"] for l in tr["layers"]]
 tasks = tr["tasks"]
-ran = [i for i, s in enumerate(tasks["status"]) if s in (1, 2)]
+ran = [i for i, w in enumerate(tasks["worker"]) if w >= 0]
 ran_layers = {layers[tasks["layer"][i]] for i in ran}
 check(len(set(panels["timeline"].get("by", "layer") for _ in [0])) == 1, "timeline colouring named")
 if panels.get("timeline", {}).get("by") == "layer":
@@ -84,26 +84,31 @@ b = run("brush", "--brush", f"{t0},{t1}")
 rg = b["frame"].get("range")
 check(rg is not None, "the brushed range has a summary")
 if rg:
+    # The numbers from the trace's columns: tasks of a worker overlapping [t0, t1) (a zero-length
+    # task counts when it starts inside), their time clipped to the range.
     per_layer, per_worker = {}, {}
-    for i in ran:
-        a, e = max(tasks["start_ns"][i], t0), min(tasks["end_ns"][i], t1)
-        if e <= a and not (tasks["start_ns"][i] < t1 and tasks["end_ns"][i] > t0):
-            continue
+    for i in range(len(tasks["layer"])):
+        st, en, wk = tasks["start_ns"][i], tasks["end_ns"][i], tasks["worker"][i]
+        if wk < 0 or en <= t0 or st >= t1:
+            if not (wk >= 0 and st == en and t0 <= st < t1):
+                continue
+        busy = min(en, t1) - max(st, t0)
         l = layers[tasks["layer"][i]]
-        busy, n = per_layer.get(l, (0, 0))
-        per_layer[l] = (busy + max(e - a, 0), n + 1)
-        per_worker[tasks["worker"][i]] = per_worker.get(tasks["worker"][i], 0) + max(e - a, 0)
+        b0, n0 = per_layer.get(l, (0, 0))
+        per_layer[l] = (b0 + busy, n0 + 1)
+        per_worker[wk] = per_worker.get(wk, 0) + busy
     got = {x["layer"]: (x["busy_ns"], x["tasks"]) for x in rg["layers"]}
     check(got == per_layer, f"range per-layer time and tasks equal the trace's ({len(per_layer)} layers)")
     gw = {x["worker"]: x["busy_ns"] for x in rg["workers"] if x["busy_ns"]}
     check(gw == {k: v for k, v in per_worker.items() if v}, "range per-worker busy equals the trace's")
-    check(all(x["busy_ns"] + x["idle_ns"] == t1 - t0 for x in rg["workers"]), "busy + idle = the range")
+    check(all(x["idle_ns"] == max(0, t1 - t0 - x["busy_ns"]) for x in rg["workers"]), "idle = the range - busy")
     mt, mb = tr["memory"]["t_ns"], tr["memory"]["live_bytes"]
-    inside = [mb[k] for k in range(len(mt)) if t0 <= mt[k] < t1]
-    before = [mb[k] for k in range(len(mt)) if mt[k] <= t0]
-    vals = inside + ([before[-1]] if before else [])
-    if vals:
-        check((rg["mem_min"], rg["mem_max"]) == (min(vals), max(vals)), f"range memory min/max {rg['mem_min']}/{rg['mem_max']} = {min(vals)}/{max(vals)}")
+    at = 0
+    for k in range(len(mt)):
+        if mt[k] <= t0:
+            at = mb[k]
+    vals = [at] + [mb[k] for k in range(len(mt)) if t0 < mt[k] < t1]
+    check((rg["mem_min"], rg["mem_max"]) == (min(vals), max(vals)), f"range memory min/max {rg['mem_min']}/{rg['mem_max']} = {min(vals)}/{max(vals)}")
 
 if modes:
     want = {"time": "busy time", "memory": "memory peak", "tasks": "tasks", "chunk-bytes": "chunk bytes", "worker": "worker",

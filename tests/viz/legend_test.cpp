@@ -90,7 +90,7 @@ TEST_CASE("the chunk grid ramp states its true range and the clipped one", "[viz
   CHECK(s.clipped);
   CHECK(s.hi < s.true_max);
   CHECK(s.legend.ramp);
-  CHECK(s.legend.note.find("true range 1.00 µs – 1.00 ms") != std::string::npos);
+  CHECK(s.legend.note.find("true range 1.00 µs to 1.00 ms") != std::string::npos);
   CHECK(s.legend.note.find("percentile") != std::string::npos);
   // The ramp's ends are the colours the grid gives the clipped ends.
   CHECK(std::make_pair(s.lo, s.hi) == clipped_range(g.values));

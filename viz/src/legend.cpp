@@ -226,10 +226,10 @@ GridScale grid_scale(const ChunkGrid& g, GridColor color) {
   if (!any)
     s.legend.note = "no task of this slice ran";
   else if (s.clipped)
-    s.legend.note = "colours span " + text(s.lo) + " – " + text(s.hi) + " (2nd–98th percentile); true range " +
-                    text(s.true_min) + " – " + text(s.true_max) + ", cells beyond take the end colours";
+    s.legend.note = "colours span " + text(s.lo) + " to " + text(s.hi) + " (2nd to 98th percentile); true range " +
+                    text(s.true_min) + " to " + text(s.true_max) + ", cells beyond take the end colours";
   else
-    s.legend.note = "range " + text(s.true_min) + " – " + text(s.true_max);
+    s.legend.note = "range " + text(s.true_min) + " to " + text(s.true_max);
   return s;
 }
 

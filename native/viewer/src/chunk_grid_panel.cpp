@@ -87,10 +87,11 @@ void ChunkGridPanel::draw(Document& doc) {
   }
   // Cells to scale: widths and heights proportional to the chunk sizes (irregular chunks show),
   // axes labelled with chunk indices and element offsets.
-  const float axis_left = 44, axis_top = ImGui::GetTextLineHeight() * 2 + 2;
+  const float axis_left = 44, axis_top = ImGui::GetTextLineHeight() * 2 + 2,
+              axis_bottom = ImGui::GetTextLineHeight() + 2;
   ImVec2 p0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
   avail.x -= axis_left + 4;
-  avail.y -= axis_top + 4;
+  avail.y -= axis_top + axis_bottom + 4;
   if (avail.x < 10 || avail.y < 10 || grid_.rows <= 0 || grid_.cols <= 0) return;
   const std::vector<double> xs = offsets(tl, grid_.col_axis, grid_.cols), ys = offsets(tl, grid_.row_axis, grid_.rows);
   double sx = avail.x / xs.back(), sy = avail.y / ys.back();
@@ -111,7 +112,7 @@ void ChunkGridPanel::draw(Document& doc) {
       grid_.col_axis >= 0 ? axis_name(tl, grid_.col_axis) + " (" + viz::fmt_count(grid_.cols) + " chunks)" : "";
   const std::string row_title = grid_.row_axis >= 0 ? axis_name(tl, grid_.row_axis) : "";
   dl->AddText(ImVec2(g0.x, p0.y), muted, col_title.c_str());
-  if (!row_title.empty()) dl->AddText(ImVec2(p0.x, p0.y), muted, (row_title + " ↓").c_str());
+  if (!row_title.empty()) dl->AddText(ImVec2(p0.x, g0.y + gh + 2), muted, (row_title + " (rows)").c_str());
   auto ticks = [&](const std::vector<double>& off, double s, bool horizontal) {
     float last = -1e9f;
     for (size_t k = 0; k + 1 < off.size(); ++k) {

@@ -16,7 +16,7 @@ namespace {
 void draw_range(Document& doc) {
   const viz::Model& m = doc.model();
   const viz::RangeSummary s = viz::range_summary(m, doc.brush_t0, doc.brush_t1);  // the rule the browser uses too
-  ImGui::TextColored(ImVec4(1, 0.86f, 0.47f, 1), "range %s – %s (%s)",
+  ImGui::TextColored(ImVec4(1, 0.86f, 0.47f, 1), "range %s to %s (%s)",
                      viz::fmt_duration(static_cast<double>(s.t0_ns)).c_str(),
                      viz::fmt_duration(static_cast<double>(s.t1_ns)).c_str(),
                      viz::fmt_duration(static_cast<double>(s.t1_ns - s.t0_ns)).c_str());

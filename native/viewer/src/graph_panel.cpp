@@ -1,9 +1,9 @@
 #include "graph_panel.hpp"
 
+#include <imgui.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <imgui.h>
 
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/viz/legend.hpp"
@@ -44,11 +44,14 @@ void GraphPanel::draw(Document& doc) {
       ImGui::TextDisabled("laying out the graph...");
     return;
   }
+  const float legend_strip = legend_h_;
+  size.y = std::max(size.y - legend_strip, 50.0f);
   ImGui::InvisibleButton("graph_canvas", size, ImGuiButtonFlags_MouseButtonLeft);
   ImGui::SetItemAllowOverlap();  // the fit buttons are drawn over it
   const bool hovered = ImGui::IsItemHovered();
   GraphCamera& cam = doc.camera;
-  const double fit_all = std::clamp(std::min(size.x / std::max(scene->width, 1.0), size.y / std::max(scene->height, 1.0)) * 0.95, 0.02, 1.6);
+  const double fit_all = std::clamp(
+      std::min(size.x / std::max(scene->width, 1.0), size.y / std::max(scene->height, 1.0)) * 0.95, 0.02, 1.6);
   if (cam.fit || reset_) {
     // The default view: the whole graph when its labels are readable at that scale, else the
     // readable scale (labels >= kReadablePx) around the selected or default layer, with the overview to pan.
@@ -63,7 +66,20 @@ void GraphPanel::draw(Document& doc) {
         if (n.layer == focus && (n.kind == viz::VNode::Kind::Layer || n.kind == viz::VNode::Kind::Heatmap)) {
           cam.cx = n.x, cam.cy = n.y, found = true;
         }
-      if (!found) cam.cy = size.y / 2 / cam.scale;  // the top of the graph
+      if (!found) {  // the focus is inside a collapsed group: centre that group's node
+        const std::vector<int> anc = focus >= 0 ? doc.model().ancestors_of_layer(focus) : std::vector<int>{};
+        for (const auto& n : scene->nodes)
+          if (!found && n.kind == viz::VNode::Kind::Group &&
+              std::find(anc.begin(), anc.end(),
+                        doc.graph().nodes[static_cast<size_t>(&n - scene->nodes.data())].group) != anc.end()) {
+            cam.cx = n.x, cam.cy = n.y, found = true;
+          }
+      }
+      if (!found && !scene->nodes.empty()) {  // else the topmost node
+        const auto top = std::min_element(scene->nodes.begin(), scene->nodes.end(),
+                                          [](const auto& a, const auto& b) { return a.y < b.y; });
+        cam.cx = top->x, cam.cy = top->y + size.y / 2 / cam.scale - top->h;
+      }
     }
     cam.fit = false;
     reset_ = false;
@@ -80,7 +96,8 @@ void GraphPanel::draw(Document& doc) {
   ImGuiIO& io = ImGui::GetIO();
   const ImVec2 mid(p0.x + size.x / 2, p0.y + size.y / 2);
   auto to_screen = [&](double x, double y) {
-    return ImVec2(static_cast<float>(mid.x + (x - cam.cx) * cam.scale), static_cast<float>(mid.y + (y - cam.cy) * cam.scale));
+    return ImVec2(static_cast<float>(mid.x + (x - cam.cx) * cam.scale),
+                  static_cast<float>(mid.y + (y - cam.cy) * cam.scale));
   };
   if (hovered && io.MouseWheel != 0) {  // zoom around the pointer
     double mx = cam.cx + (io.MousePos.x - mid.x) / cam.scale, my = cam.cy + (io.MousePos.y - mid.y) / cam.scale;
@@ -103,7 +120,9 @@ void GraphPanel::draw(Document& doc) {
   const float fsize = static_cast<float>(kLabelPt * cam.scale);
   auto& label_px = doc.frame["graph_label_px"];
   label_px = nlohmann::json::array();
-  auto visible = [&](ImVec2 a, ImVec2 b) { return b.x > p0.x && a.x < p0.x + size.x && b.y > p0.y && a.y < p0.y + size.y; };
+  auto visible = [&](ImVec2 a, ImVec2 b) {
+    return b.x > p0.x && a.x < p0.x + size.x && b.y > p0.y && a.y < p0.y + size.y;
+  };
   const bool text = fsize >= 5.0f;
 
   // Clusters: a box and a title; clicking a group's title closes the group.
@@ -127,18 +146,20 @@ void GraphPanel::draw(Document& doc) {
     float w = static_cast<float>(std::max(1.0, std::min(e.width, 4.0) * std::min(cam.scale, 1.5)));
     for (size_t i = 0; i + 3 < e.points.size(); i += 3)
       dl->AddBezierCubic(to_screen(e.points[i].x, e.points[i].y), to_screen(e.points[i + 1].x, e.points[i + 1].y),
-                         to_screen(e.points[i + 2].x, e.points[i + 2].y), to_screen(e.points[i + 3].x, e.points[i + 3].y), col, w);
+                         to_screen(e.points[i + 2].x, e.points[i + 2].y),
+                         to_screen(e.points[i + 3].x, e.points[i + 3].y), col, w);
     if (e.arrow && !e.points.empty()) {
       ImVec2 tip = to_screen(e.arrow->x, e.arrow->y), from = to_screen(e.points.back().x, e.points.back().y);
       float dx = tip.x - from.x, dy = tip.y - from.y, len = std::sqrt(dx * dx + dy * dy);
       if (len > 0.1f) {
         float ux = dx / len, uy = dy / len, hw = std::max(2.5f, static_cast<float>(3.5 * cam.scale));
-        dl->AddTriangleFilled(tip, ImVec2(from.x - uy * hw, from.y + ux * hw), ImVec2(from.x + uy * hw, from.y - ux * hw), col);
+        dl->AddTriangleFilled(tip, ImVec2(from.x - uy * hw, from.y + ux * hw),
+                              ImVec2(from.x + uy * hw, from.y - ux * hw), col);
       }
     }
     if (text && !e.label.empty())
-      dl->AddText(font, fsize * 0.9f, to_screen(e.label_pos.x - e.label.size() * 2.2, e.label_pos.y - 5), IM_COL32(215, 190, 140, 255),
-                  e.label.c_str());
+      dl->AddText(font, fsize * 0.9f, to_screen(e.label_pos.x - e.label.size() * 2.2, e.label_pos.y - 5),
+                  IM_COL32(215, 190, 140, 255), e.label.c_str());
   }
   // Nodes.
   int hovered_node = -1;
@@ -150,9 +171,11 @@ void GraphPanel::draw(Document& doc) {
     dl->AddRectFilled(a, b, fill, round);
     const Document::LayerRun run = n.layer >= 0 ? doc.layer_run(n.layer) : Document::Ran;
     ImU32 stroke = n.selected ? IM_COL32(255, 255, 255, 255) : run == Document::Failed ? kFailed : hex_color(n.stroke);
-    float sw = static_cast<float>(n.selected || run == Document::Failed ? 3.0 : std::max(1.0, n.stroke_width * std::min(cam.scale, 1.5)));
+    float sw = static_cast<float>(
+        n.selected || run == Document::Failed ? 3.0 : std::max(1.0, n.stroke_width * std::min(cam.scale, 1.5)));
     dl->AddRect(a, b, stroke, round, 0, sw);
-    if (n.kind == viz::VNode::Kind::Group) dl->AddRect(ImVec2(a.x + 3, a.y + 3), ImVec2(b.x - 3, b.y - 3), lighten(stroke, 0.3f), round);
+    if (n.kind == viz::VNode::Kind::Group)
+      dl->AddRect(ImVec2(a.x + 3, a.y + 3), ImVec2(b.x - 3, b.y - 3), lighten(stroke, 0.3f), round);
     if (text) {
       float line_h = fsize * 1.2f, y = (a.y + b.y) / 2 - line_h * static_cast<float>(n.label.size()) / 2;
       dl->PushClipRect(a, b, true);
@@ -163,7 +186,8 @@ void GraphPanel::draw(Document& doc) {
           line = run == Document::Failed ? "FAILED" : "not run";
         ImVec2 ts = font->CalcTextSizeA(fsize, 1e6f, 0, line.c_str());
         const ImVec2 at((a.x + b.x) / 2 - ts.x / 2, y);
-        dl->AddText(font, fsize, at, run == Document::Failed && line == "FAILED" ? kFailed : text_on(fill), line.c_str());
+        dl->AddText(font, fsize, at, run == Document::Failed && line == "FAILED" ? kFailed : text_on(fill),
+                    line.c_str());
         if (visible(at, ImVec2(at.x + ts.x, at.y + ts.y))) label_px.push_back(std::round(fsize * 10) / 10);
         y += line_h;
       }
@@ -183,18 +207,10 @@ void GraphPanel::draw(Document& doc) {
   // The fill's legend (bottom left) and, when the graph is larger than the panel, the overview.
   const viz::Legend legend = viz::graph_legend(doc.model(), doc.graph(), doc.view.color_by);
   {
-    const float lw = std::min(size.x - 16, 420.0f);
-    ImDrawList* fg = dl;
-    // measure first (draw off-screen is cheap: use a throwaway list position) then a backdrop
-    ImDrawListSplitter split;
-    split.Split(fg, 2);
-    split.SetCurrentChannel(fg, 1);
-    const float lh = ImGui::GetTextLineHeight();
-    const ImVec2 at(p0.x + 8, p0.y + size.y - 8 - (lh + 2) * 3);
-    const ImVec2 used = draw_legend(fg, at, lw, legend);
-    split.SetCurrentChannel(fg, 0);
-    fg->AddRectFilled(ImVec2(at.x - 4, at.y - 3), ImVec2(at.x + used.x + 4, at.y + used.y + 3), IM_COL32(24, 24, 30, 215), 4);
-    split.Merge(fg);
+    // Drawn in the strip under the canvas (never over the nodes).
+    const ImVec2 at(p0.x + 4, p0.y + size.y + 3);
+    const ImVec2 used = draw_legend(ImGui::GetWindowDrawList(), at, size.x - 8, legend);
+    legend_h_ = used.y + 6;
     doc.frame["legends"].push_back({{"panel", "graph"}, {"title", legend.title}, {"entries", legend.entries.size()}});
   }
   const bool overflow = scene->width * cam.scale > size.x + 1 || scene->height * cam.scale > size.y + 1;
@@ -208,13 +224,17 @@ void GraphPanel::draw(Document& doc) {
     ov_b = ImVec2(ov_a.x + w, ov_a.y + h);
     dl->AddRectFilled(ImVec2(ov_a.x - 3, ov_a.y - 3), ImVec2(ov_b.x + 3, ov_b.y + 3), IM_COL32(24, 24, 30, 225), 3);
     for (const auto& n : scene->nodes) {
-      ImVec2 a(static_cast<float>(ov_a.x + (n.x - n.w / 2) * ov_s), static_cast<float>(ov_a.y + (n.y - n.h / 2) * ov_s));
-      ImVec2 b(static_cast<float>(ov_a.x + (n.x + n.w / 2) * ov_s), static_cast<float>(ov_a.y + (n.y + n.h / 2) * ov_s));
-      dl->AddRectFilled(a, ImVec2(std::max(b.x, a.x + 1), std::max(b.y, a.y + 1)), n.selected ? IM_COL32(255, 255, 255, 255) : hex_color(n.fill));
+      ImVec2 a(static_cast<float>(ov_a.x + (n.x - n.w / 2) * ov_s),
+               static_cast<float>(ov_a.y + (n.y - n.h / 2) * ov_s));
+      ImVec2 b(static_cast<float>(ov_a.x + (n.x + n.w / 2) * ov_s),
+               static_cast<float>(ov_a.y + (n.y + n.h / 2) * ov_s));
+      dl->AddRectFilled(a, ImVec2(std::max(b.x, a.x + 1), std::max(b.y, a.y + 1)),
+                        n.selected ? IM_COL32(255, 255, 255, 255) : hex_color(n.fill));
     }
     const double vx0 = cam.cx - size.x / 2 / cam.scale, vy0 = cam.cy - size.y / 2 / cam.scale;
     ImVec2 va(static_cast<float>(ov_a.x + vx0 * ov_s), static_cast<float>(ov_a.y + vy0 * ov_s));
-    ImVec2 vb(static_cast<float>(va.x + size.x / cam.scale * ov_s), static_cast<float>(va.y + size.y / cam.scale * ov_s));
+    ImVec2 vb(static_cast<float>(va.x + size.x / cam.scale * ov_s),
+              static_cast<float>(va.y + size.y / cam.scale * ov_s));
     dl->PushClipRect(ImVec2(ov_a.x - 3, ov_a.y - 3), ImVec2(ov_b.x + 3, ov_b.y + 3), true);
     dl->AddRect(va, vb, IM_COL32(255, 220, 120, 255), 0, 0, 1.5f);
     dl->PopClipRect();

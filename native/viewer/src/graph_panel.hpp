@@ -5,7 +5,7 @@
 // select it, double-click a layer to show/hide its tasks, drag to pan, wheel to zoom. The default
 // view never draws labels below 10 px: a graph too big for that is shown at the readable scale
 // around the selected (or first finding's) layer with an overview to pan; "fit all" shows it whole,
-// "readable" (or right-click) goes back. The fill's legend (viz::graph_legend) sits at the bottom left.
+// "readable" (or right-click) goes back. The fill's legend (viz::graph_legend) is a strip under the canvas.
 #include "document.hpp"
 
 namespace chunkscope::viewer {
@@ -17,7 +17,8 @@ class GraphPanel {
 
  private:
   bool reset_ = false;    // back to the readable default view on the next draw
-  bool fit_all_ = false;  // the user asked for the whole graph whatever its label size
+  bool fit_all_ = false;
+  float legend_h_ = 40;   // height of the legend strip under the canvas (from the last frame)  // the user asked for the whole graph whatever its label size
 };
 
 /// "a%2Fb" -> "a/b": undoes the %XX escaping of node and cluster keys (docs/viz.md).

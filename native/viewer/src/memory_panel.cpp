@@ -88,7 +88,7 @@ void MemoryPanel::draw(Document& doc) {
   if (!held.empty()) {
     comp_h = ImGui::GetTextLineHeight() + 4;
     const float y = p0.y + legend_h, x0 = p0.x + label_w;
-    dl->AddText(ImVec2(p0.x + 2, y), kMuted, "at the peak");
+    dl->AddText(ImVec2(p0.x + 2, y), kMuted, "at peak");
     double total = 0;
     for (int l : held) total += static_cast<double>(layers[static_cast<size_t>(l)].peak_held_bytes);
     float x = x0;

@@ -162,7 +162,7 @@ void TimelinePanel::draw(Document& doc) {
     }
     if (r.kind == viz::RectKind::Task && r.count == 1 && r.layer >= 0 && b.x - a.x >= 3) {
       const std::string& id = m.layers()[static_cast<size_t>(r.layer)].id;
-      if (!targets.contains(id)) targets[id] = {std::round((a.x + b.x) / 2), std::round((a.y + b.y) / 2)};
+      if (targets.size() < 8 && !targets.contains(id)) targets[id] = {std::round((a.x + b.x) / 2), std::round((a.y + b.y) / 2)};
     }
     if (r.kind == viz::RectKind::Transfer) {
       draw_transfer_rect(dl, a, b, c);
@@ -182,7 +182,21 @@ void TimelinePanel::draw(Document& doc) {
   }
   dl->PopClipRect();
   doc.frame["timeline_highlighted_tasks"] = highlighted;
-  doc.frame["timeline_task_targets"] = targets;
+  // A clickable point per layer (tests click it): kept only where the pointer would hit that layer's
+  // task (a Dask thread's tasks may overlap: the last drawn wins).
+  nlohmann::json clickable = nlohmann::json::object();
+  for (auto it = targets.begin(); it != targets.end(); ++it) {
+    const float px = (*it)[0].get<float>(), py = (*it)[1].get<float>();
+    int layer_hit = -1;
+    for (const auto& r : tl.rects) {
+      const float y = area.y + static_cast<float>(r.lane) * lane_h;
+      if (px >= area.x + static_cast<float>(r.x0) && px < area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)) + 0.5f && py >= y + 2 &&
+          py < y + lane_h - 2)
+        layer_hit = r.layer;
+    }
+    if (layer_hit >= 0 && m.layers()[static_cast<size_t>(layer_hit)].id == it.key()) clickable[it.key()] = *it;
+  }
+  doc.frame["timeline_task_targets"] = clickable;
   doc.frame["timeline_lane_h"] = lane_h;
   // The layer colours' legend under the lanes (by layer, or by group / op with a note).
   {
