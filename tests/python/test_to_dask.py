@@ -64,18 +64,20 @@ def test_outputs_and_layers_equal_the_cpu_executor(path, tmp_path, client):
     r = subprocess.run([CLI, "run", p, "--trace", trace, "-q"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     cpu_layers = [l["id"] for l in json.load(open(trace))["layers"]]
-    ref = Evaluator(doc, str(tmp_path)).run()
-
+    rounded = _after_float_sums(p)
     arrays = chunkscope.to_dask(p)
+    # The reference decides only where the CPU executor's floats might be bit-equal to NumPy's.
+    floats = [i for i in ids if arrays[i].dtype.kind == "f" and i not in rounded]
+    ref = Evaluator(doc, str(tmp_path)).run() if floats else {}
+
     with chunkscope.dask.profile(client, name=doc.get("name", "p")) as prof, dask.config.set({"optimization.fuse.active": False}):
         got = dask.compute(*[arrays[i] for i in ids])
     exact = 0
-    rounded = _after_float_sums(p)
     for i, g in zip(ids, got):
         cpu = np.load(tmp_path / "cpu" / f"{i}.npy")
         g = np.asarray(g)
         assert g.dtype == cpu.dtype and g.shape == cpu.shape, i
-        if np.array_equal(cpu, ref[i], equal_nan=cpu.dtype.kind == "f") and cpu.dtype == ref[i].dtype and i not in rounded:
+        if cpu.dtype.kind != "f" or i in floats and np.array_equal(cpu, ref[i], equal_nan=True) and cpu.dtype == ref[i].dtype:
             assert np.array_equal(g, cpu, equal_nan=g.dtype.kind == "f"), f"{i}: the CPU executor equals NumPy bit for bit, Dask does not"
             exact += 1
         else:
