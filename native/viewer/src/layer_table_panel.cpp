@@ -13,7 +13,7 @@ namespace chunkscope::viewer {
 
 namespace {
 
-enum Column { Id, Picture, Op, ShapeCol, Dtype, Chunk, Chunks, Tasks, Busy, Share, Peak, Bytes, Group, Findings, CreatedAt, Count };
+enum Column { Index, Id, Picture, Op, ShapeCol, Dtype, Chunk, Chunks, Tasks, Busy, Share, Peak, Bytes, Group, Findings, CreatedAt, Count };
 
 bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
   switch (column) {
@@ -84,7 +84,8 @@ void LayerTablePanel::draw(Document& doc) {
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("layers", Count, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_DefaultSort);
+  ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_DefaultSort);  // graph (trace) order first
+  ImGui::TableSetupColumn("layer");
   ImGui::TableSetupColumn("chunks to scale", ImGuiTableColumnFlags_NoSort);
   ImGui::TableSetupColumn("op");
   ImGui::TableSetupColumn("shape");
@@ -117,6 +118,8 @@ void LayerTablePanel::draw(Document& doc) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const auto& l = layers[static_cast<size_t>(order_[static_cast<size_t>(row)])];
       ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%d", l.layer + 1);
       ImGui::TableNextColumn();
       ImGui::PushID(l.layer);
       const Document::LayerRun run = doc.layer_run(l.layer);
