@@ -30,6 +30,7 @@ void add_apply_advice(CLI::App& app, int& exit_code);
 void add_html(CLI::App& app, int& exit_code);
 void add_serve(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
+void add_import(CLI::App& app, int& exit_code);
 
 /// Reads and validates a trace file (JSON, CBOR or compact); the error names the file.
 Result<Trace> load_trace_file(const std::string& path);

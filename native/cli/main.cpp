@@ -49,6 +49,7 @@ int run_cli(int argc, char** argv) {
   chunkscope::cli::add_html(app, exit_code);
   chunkscope::cli::add_serve(app, exit_code);
   chunkscope::cli::add_diff(app, exit_code);
+  chunkscope::cli::add_import(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
