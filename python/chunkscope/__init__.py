@@ -248,7 +248,23 @@ class Trace:
     def to_json(self) -> str:
         return self._native.to_json()
 
+    def compare(self, other: "Trace"):
+        """This run (before) against `other` (after), per layer: chunk shapes, tasks, time, memory,
+        their changes and regressions, as `chunkscope diff` shows them (chunkscope/compare.py)."""
+        from .compare import Comparison
+        return Comparison(self, other)
+
     # ---- output ----
+    def to_chrome(self, path) -> None:
+        """The Chrome trace-event JSON that Perfetto opens (as `chunkscope export --format chrome`);
+        gzip-compressed when `path` ends in .gz; written through a temporary renamed into place."""
+        path = os.fspath(path)
+        data = _chunkscope.chrome_json(self._native).encode("utf-8")
+        if path.endswith(".gz"):
+            import gzip
+            data = gzip.compress(data, compresslevel=6)
+        _write_via_rename(path, data)
+
     def report(self) -> str:
         """The layer table and the findings, as `chunkscope report` prints them."""
         return self._native.report(self.task_overhead_ns)

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/compare.hpp"
 #include "chunkscope/core/describe.hpp"
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
@@ -350,6 +351,17 @@ PYBIND11_MODULE(_chunkscope, m) {
           py::arg("assets_dir"), py::arg("source"), py::arg("include_bundle"),
           "The notebook fragment (with the ~2 MB bundle when include_bundle), or \"\" when this build's web/ has none.");
 
+  // Issue 20: comparing two runs and the Chrome trace-event export.
+  m.def(
+      "compare_json",
+      [](const PyTrace& a, const PyTrace& b) { return comparison_to_json(compare_traces(a.trace(), b.trace())).dump(); },
+      py::arg("before"), py::arg("after"), "core::compare_traces as JSON (the fields of `chunkscope diff --json`).");
+  m.def(
+      "compare_table", [](const PyTrace& a, const PyTrace& b) { return comparison_table(compare_traces(a.trace(), b.trace())); },
+      py::arg("before"), py::arg("after"), "The table of `chunkscope diff`.");
+  m.def(
+      "chrome_json", [](const PyTrace& t) { return trace_to_chrome(t.trace()).dump(); }, py::arg("trace"),
+      "The Chrome trace-event JSON text of `chunkscope export --format chrome`.");
   m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"), py::arg("threads"),
         py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
   m.def("describe_pipeline", &python::describe_pipeline, py::arg("path"), py::arg("text"), py::arg("source"),
