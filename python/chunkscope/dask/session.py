@@ -20,6 +20,7 @@ from .. import Trace
 from .. import _chunkscope as _native
 from . import local as _local
 from .document import build_document
+from .resources import ResourceSampler
 from .graph import GraphRecorder
 from .local import LocalRecorder
 from .plugin import SchedulerRecorder, collect, register, split_distributed
@@ -112,6 +113,8 @@ class Profile:
         self._local.register()
         if self.client is not None:
             self._register_plugin(self.client)
+        self._resources = ResourceSampler(self.client)  # RSS and CPU% (chunkscope/dask/resources.py)
+        self._resources.start()
         self._query_planning = bool(dask.config.get("array.query-planning", False))
         import dask.base as base
         self._base = base
@@ -169,6 +172,7 @@ class Profile:
 
     def __exit__(self, exc_type, exc, tb):
         end_wall = time.perf_counter_ns()
+        self._resources.stop()
         self._graph.uninstall()
         if self._base.get_scheduler is self._wrapper:
             self._base.get_scheduler = self._get_scheduler
@@ -228,6 +232,7 @@ class Profile:
             for i, r in enumerate(runs):
                 doc = build_document(self._graph, r, rec, parts.get(r), name=self._title(r), run_index=i,
                                      run_count=len(runs), warnings=self.warnings)
+                self._resources.attach(doc, r)
                 self.documents.append(doc)
             # Core reads the documents' objects directly (no JSON text in between) and validates them.
             self.traces = [Trace(_native.NativeTrace.from_document(d, d["meta"]["pipeline"] + ".cstrace.json"),
