@@ -56,6 +56,28 @@ c = local.compare(local)
 check(c.regressions == 0 and "no regressions" in str(c), f"compare with itself: {c!r}")
 check(c.layers[0]["matched_by"] == "id", f"compare: first layer {c.layers[0]}")
 
+# Process resources (issue 20 item 2): a planted unmanaged-memory problem (each task keeps 20 MB
+# that Dask never sees) shows as RSS far above the managed peak in meta.extra.resources.
+hold = []
+
+
+def leak(b):
+    import numpy as np
+    hold.append(np.ones(20_000_000 // 8))
+    return b[:1, :1]
+
+
+with dask.config.set(scheduler="threads", num_workers=4):
+    with csd.profile() as prof:
+        da.ones((4000, 400), chunks=(250, 400)).map_blocks(leak, chunks=(1, 1), dtype=float).sum().compute()
+res = prof.trace.meta["extra"].get("resources", {}).get("processes", {}).get("local")
+check(res is not None and len(res["t_ns"]) >= 1, f"no resource samples: {prof.trace.meta['extra'].get('resources')}")
+if res:
+    check(max(res["rss_bytes"]) - min(res["rss_bytes"]) >= 200e6 > prof.trace.to_dict()["memory"]["peak_bytes"],
+          "the planted 320 MB of unmanaged memory is not in the RSS series")
+    check(all(0 <= t <= prof.trace.meta["wall_ns"] for t in res["t_ns"]), "resource samples outside the run")
+hold.clear()
+
 import distributed  # noqa: E402
 
 cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
@@ -74,6 +96,8 @@ try:
     if dist.meta["extra"].get("worker_transfers"):
         check(any(e.get("cat") == "transfer" for e in events), "worker transfers are not exported")
     dist.save("dist.cstrace.json")
+    procs_sampled = dist.meta["extra"].get("resources", {}).get("processes", {})
+    check("local" in procs_sampled, f"distributed capture: no local resource series: {list(procs_sampled)}")
 
     # A task stream from the same cluster, saved as users do (json.dump), imported.
     client.run(lambda: None)
