@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include "chunkscope/core/analysis/chunk_flow.hpp"
 
@@ -11,14 +12,23 @@ std::string join(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow, int origin) {
+FlowIndex::FlowIndex(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow)
+    : ids(layers), members(layers.size()) {
+  for (size_t l = 0; l < flow.size() && l < layers.size(); ++l)
+    if (flow[l].origin >= 0 && static_cast<size_t>(flow[l].origin) < layers.size())
+      members[flow[l].origin].push_back(static_cast<int>(l));
+}
+
+FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow, int origin,
+                           const FlowIndex* index) {
+  std::optional<FlowIndex> own;
+  if (!index) index = &own.emplace(layers, flow);
   FamilyAccess fa;
   const int nd = static_cast<int>(layers[origin].shape.size());
   fa.wishes.assign(static_cast<size_t>(nd), AxisWish{});
   std::vector<int> reduced(static_cast<size_t>(nd), 0);
   int partial = 0;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    if (flow[l].origin != origin) continue;
+  for (const int l : index->members[origin]) {
     const TraceLayer& x = layers[l];
     if (x.kind == "reduce") {
       const int in = flow[l].primary_input;
@@ -76,16 +86,17 @@ std::string FamilyAccess::why(const Shape& chunk, const Shape& shape) const {
 }
 
 bool only_feeds(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow,
-                const std::vector<std::vector<int>>& consumers, int origin, int r) {
+                const std::vector<std::vector<int>>& consumers, int origin, int r, const FlowIndex* index) {
+  std::optional<FlowIndex> own;
+  if (!index) index = &own.emplace(layers, flow);
   // The family must be one path from the origin to r's input: element-wise/transpose steps whose
   // array inputs all come from the family, and no other leaf than the layer r reads.
-  for (size_t l = 0; l < layers.size(); ++l) {
-    if (flow[l].origin != origin) continue;
+  for (const int l : index->members[origin]) {
     const std::string& kind = layers[l].kind;
     if (kind != "source" && kind != "elementwise" && kind != "transpose" && kind != "rechunk") return false;
     for (const auto& id : layers[l].inputs)
-      for (size_t v = 0; v < l; ++v)
-        if (layers[v].id == id && flow[v].origin != origin) return false;
+      if (const int v = index->ids.find_before(id, static_cast<size_t>(l)); v >= 0 && flow[v].origin != origin)
+        return false;
     bool feeds_r = false, feeds_family = false;
     for (int u : consumers[l]) {
       if (u == r)
@@ -119,19 +130,19 @@ nlohmann::json chunks_spec_json(const Shape& shape, const Chunks& chunks) {
 }
 
 RechunkRemoval rechunk_removal(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow,
-                               const std::vector<std::vector<int>>& consumers, int r,
-                               std::int64_t square_target_bytes) {
+                               const std::vector<std::vector<int>>& consumers, int r, std::int64_t square_target_bytes,
+                               const FlowIndex* index) {
+  std::optional<FlowIndex> own;
+  if (!index) index = &own.emplace(layers, flow);
   RechunkRemoval out;
   const TraceLayer& R = layers[r];
-  int in = -1;
-  for (size_t i = 0; i < static_cast<size_t>(r) && !R.inputs.empty(); ++i)
-    if (layers[i].id == R.inputs[0]) in = static_cast<int>(i);
+  const int in = R.inputs.empty() ? -1 : index->ids.find_before(R.inputs[0], static_cast<size_t>(r));
   if (in < 0 || !flow[in].editable) return out;
   const int origin = flow[in].origin;
   const TraceLayer& O = layers[origin];
   auto q = [](const std::string& id) { return "\"" + id + "\""; };
   // 1. Nothing else reads the origin's chunks: chunk it the way the rechunk wants.
-  if (origin != r && O.shape.size() == R.shape.size() && only_feeds(layers, flow, consumers, origin, r)) {
+  if (origin != r && O.shape.size() == R.shape.size() && only_feeds(layers, flow, consumers, origin, r, index)) {
     Chunks want(O.shape.size());
     bool ok = R.chunks.size() == R.shape.size();
     for (size_t a = 0; a < R.shape.size() && ok; ++a) {
@@ -154,8 +165,7 @@ RechunkRemoval rechunk_removal(const std::vector<TraceLayer>& layers, const std:
     bool meets_self = false;
     for (int u : consumers[r])
       for (const auto& id : layers[u].inputs)
-        for (size_t v = 0; v < layers.size(); ++v)
-          if (layers[v].id == id && static_cast<int>(v) != r && flow[v].origin == origin) meets_self = true;
+        if (const int v = index->ids.find(id); v >= 0 && v != r && flow[v].origin == origin) meets_self = true;
     if (!meets_self) return out;
     const int isz = dtype_size(O.meta().dtype);
     Shape sq = chunk_shape_near(O.shape, isz, square_target_bytes);

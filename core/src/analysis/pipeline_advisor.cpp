@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <unordered_map>
 
 #include "chunkscope/core/analysis/chunk_advisor.hpp"
 #include "chunkscope/core/analysis/chunk_flow.hpp"
@@ -13,46 +14,46 @@ std::vector<LayerAdvice> advise_pipeline(const std::vector<TraceLayer>& layers, 
   std::vector<LayerAdvice> out;
   const auto flow = chunk_origins(layers);
   const auto consumers = layer_consumers(layers);
+  const FlowIndex index(layers, flow);
   std::vector<bool> planned(layers.size(), false);  // origins already given an edit by a rechunk removal
   // Rechunks that chunking upstream removes: per layer, the edit and why.
   struct Planned {
     nlohmann::json edit;
     std::string why;
   };
-  std::vector<std::pair<std::string, Planned>> removals;
-  std::vector<std::pair<std::string, std::string>> emptied;  // rechunk id -> why it will have nothing to move
+  // By layer id; a later entry for the same layer replaces an earlier one.
+  std::unordered_map<std::string, Planned> removals;
+  std::unordered_map<std::string, std::string> emptied;  // rechunk id -> why it will have nothing to move
   for (size_t r = 0; r < layers.size(); ++r) {
     const TraceLayer& R = layers[r];
     if (R.kind != "rechunk" || R.inputs.empty()) continue;
-    int input = -1;
-    for (size_t i = 0; i < r; ++i)
-      if (layers[i].id == R.inputs[0]) input = static_cast<int>(i);
+    const int input = index.ids.find_before(R.inputs[0], r);
     if (input < 0) continue;
     const int origin = flow[input].origin;
     if (origin < 0 || planned[origin]) continue;
     const ArrayMeta om = layers[origin].meta();
     const std::int64_t square =
         parallel_target(om.nbytes(), o.target_bytes, o.min_bytes, o.threads, o.chunks_per_worker);
-    const RechunkRemoval rm = rechunk_removal(layers, flow, consumers, static_cast<int>(r), square);
+    const RechunkRemoval rm = rechunk_removal(layers, flow, consumers, static_cast<int>(r), square, &index);
     if (!rm.ok) continue;
     planned[origin] = true;
     bool edits_r = false;
     for (const auto& e : rm.edits) {
-      removals.push_back({e["layer"].get<std::string>(), {e, rm.text}});
+      removals.insert_or_assign(e["layer"].get<std::string>(), Planned{e, rm.text});
       edits_r |= e["layer"] == R.id;
     }
     if (!edits_r)
-      emptied.push_back({R.id, "Keep: once \"" + layers[origin].id +
-                                   "\" is chunked as advised, this rechunk has nothing to move (you can delete it)."});
+      emptied.insert_or_assign(R.id,
+                               "Keep: once \"" + layers[origin].id +
+                                   "\" is chunked as advised, this rechunk has nothing to move (you can delete it).");
   }
   for (size_t l = 0; l < layers.size(); ++l) {
     const TraceLayer& L = layers[l];
     if (!takes_chunks(L) || L.shape.empty() || L.chunks.size() != L.shape.size()) continue;
     // A source pushed into a rechunk is read with the rechunk's chunks: its own do not matter.
     if (!L.pushed_into.empty()) {
-      bool into_rechunk = false;
-      for (const auto& x : layers)
-        if (x.id == L.pushed_into) into_rechunk = x.kind == "rechunk";
+      const int x = index.ids.find(L.pushed_into);
+      const bool into_rechunk = x >= 0 && layers[x].kind == "rechunk";
       if (into_rechunk) continue;
     }
     const ArrayMeta m = L.meta();
@@ -65,35 +66,33 @@ std::vector<LayerAdvice> advise_pipeline(const std::vector<TraceLayer>& layers, 
     a.current = L.chunks;
     a.current_chunks = m.num_chunks();
     a.current_bytes = m.max_chunk_bytes();
-    for (size_t k = 0; k < layers.size(); ++k)
-      if (flow[k].origin == static_cast<int>(l) && k != l) a.family.push_back(layers[k].id);
+    for (const int k : index.members[l])
+      if (static_cast<size_t>(k) != l) a.family.push_back(layers[k].id);
     const Shape cur = m.max_chunk_shape();
     const std::int64_t t = parallel_target(m.nbytes(), o.target_bytes, std::min(o.min_bytes, o.target_bytes), o.threads,
                                            o.chunks_per_worker);
-    const FamilyAccess fa = family_access(layers, flow, static_cast<int>(l));
+    const FamilyAccess fa = family_access(layers, flow, static_cast<int>(l), &index);
     a.proposed = chunk_shape_near(L.shape, isz, t, fa.wishes, cur);
-    for (const auto& [id, p] : removals)
-      if (id == L.id) {
-        a.reasons = {p.why};
-        a.edits = {p.edit};
-        // The chunking the removal asks for, as a shape (largest chunk per axis).
-        Shape s(L.shape.size());
-        for (size_t x = 0; x < s.size(); ++x) {
-          const auto& v = p.edit["chunks"][x];
-          s[x] = v.is_array()                ? v[0].get<std::int64_t>()
-                 : v.get<std::int64_t>() < 0 ? L.shape[x]
-                                             : v.get<std::int64_t>();
-        }
-        a.proposed = s;
-        a.change = true;
+    if (const auto found = removals.find(L.id); found != removals.end()) {
+      const Planned& p = found->second;
+      a.reasons = {p.why};
+      a.edits = {p.edit};
+      // The chunking the removal asks for, as a shape (largest chunk per axis).
+      Shape s(L.shape.size());
+      for (size_t x = 0; x < s.size(); ++x) {
+        const auto& v = p.edit["chunks"][x];
+        s[x] = v.is_array() ? v[0].get<std::int64_t>() : v.get<std::int64_t>() < 0 ? L.shape[x] : v.get<std::int64_t>();
       }
+      a.proposed = s;
+      a.change = true;
+    }
     bool keep = false;
-    for (const auto& [id, why] : emptied)
-      if (id == L.id && !a.change) {
-        a.proposed = cur;
-        a.reasons = {why};
-        keep = true;
-      }
+    if (const auto found = emptied.find(L.id); found != emptied.end() && !a.change) {
+      const std::string& why = found->second;
+      a.proposed = cur;
+      a.reasons = {why};
+      keep = true;
+    }
     if (!a.change && !keep) {
       const double ratio = static_cast<double>(a.current_bytes) / static_cast<double>(t);
       bool whole_gain = false, halo_fix = false;

@@ -13,6 +13,7 @@
 
 #include "chunkscope/core/analysis/chunk_advisor.hpp"
 #include "chunkscope/core/graph.hpp"
+#include "chunkscope/core/layer_index.hpp"
 #include "chunkscope/core/trace.hpp"
 
 namespace chunkscope {
@@ -43,6 +44,14 @@ std::vector<int> transpose_axes(const TraceLayer& l, int ndim);
 std::vector<std::int64_t> stencil_halo(const TraceLayer& l);
 /// True for sources and rechunks the user can give a "chunks" field.
 bool takes_chunks(const TraceLayer& l);
+/// The lookups the advisors make for every layer, built once in O(layers) (issue 14, item 5: a
+/// 20,000-layer pipeline of rechunks took 4.9 s to advise through linear searches per layer).
+struct FlowIndex {
+  FlowIndex(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow);
+  LayerIndex ids;
+  std::vector<std::vector<int>> members;  ///< origin -> the layers whose chunks come from it, in order
+};
+
 /// How the layers chunked like `origin` read it, as wishes on the origin's axes: axes that every
 /// partial reduction of the family reduces are wished whole (no combining tree), axes a stencil
 /// filters get a minimum of 4x the halo.
@@ -54,11 +63,13 @@ struct FamilyAccess {
   /// A phrase saying how `chunk` respects these wishes ("the reduced axes stay whole, so ...").
   std::string why(const Shape& chunk, const Shape& shape) const;
 };
-FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow, int origin);
+/// `index`: of these layers and flow (built here when not given).
+FamilyAccess family_access(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow, int origin,
+                           const FlowIndex* index = nullptr);
 /// True when nothing but layer `r` reads the chunks of `origin`'s family (sources, element-wise
 /// layers and transposes only), so re-chunking the origin changes only what `r` receives.
 bool only_feeds(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow,
-                const std::vector<std::vector<int>>& consumers, int origin, int r);
+                const std::vector<std::vector<int>>& consumers, int origin, int r, const FlowIndex* index = nullptr);
 
 /// A way to make rechunk `r` unnecessary by chunking upstream.
 struct RechunkRemoval {
@@ -70,7 +81,8 @@ struct RechunkRemoval {
 /// moves nothing); or, when a square 2-d array meets its own transpose through `r`, square chunks
 /// of about `square_target_bytes` for the array and `r`.
 RechunkRemoval rechunk_removal(const std::vector<TraceLayer>& layers, const std::vector<ChunkOrigin>& flow,
-                               const std::vector<std::vector<int>>& consumers, int r, std::int64_t square_target_bytes);
+                               const std::vector<std::vector<int>>& consumers, int r, std::int64_t square_target_bytes,
+                               const FlowIndex* index = nullptr);
 /// Per-axis chunk spec of a chunking: -1 for a whole axis, the size for regular chunks (equal,
 /// the last one possibly smaller), else the explicit list.
 nlohmann::json chunks_spec_json(const Shape& shape, const Chunks& chunks);
