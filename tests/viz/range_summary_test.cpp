@@ -64,7 +64,7 @@ TEST_CASE("a window's summary: per layer clipped time and tasks, per worker busy
   CHECK(s.memory_max == hi);
 }
 
-TEST_CASE("a reversed window is swapped; an empty one counts nothing", "[viz][range_summary]") {
+TEST_CASE("a reversed window is swapped, an empty one counts nothing", "[viz][range_summary]") {
   const Model m = fixtures::sample_model();
   const std::int64_t wall = m.trace().meta.wall_ns;
   const RangeSummary a = range_summary(m, wall / 2, wall / 4), b = range_summary(m, wall / 4, wall / 2);
