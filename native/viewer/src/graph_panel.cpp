@@ -206,13 +206,6 @@ void GraphPanel::draw(Document& doc) {
   }
   // The fill's legend (bottom left) and, when the graph is larger than the panel, the overview.
   const viz::Legend legend = viz::graph_legend(doc.model(), doc.graph(), doc.view.color_by);
-  {
-    // Drawn in the strip under the canvas (never over the nodes).
-    const ImVec2 at(p0.x + 4, p0.y + size.y + 3);
-    const ImVec2 used = draw_legend(ImGui::GetWindowDrawList(), at, size.x - 8, legend);
-    legend_h_ = used.y + 6;
-    doc.frame["legends"].push_back({{"panel", "graph"}, {"title", legend.title}, {"entries", legend.entries.size()}});
-  }
   const bool overflow = scene->width * cam.scale > size.x + 1 || scene->height * cam.scale > size.y + 1;
   ImVec2 ov_a, ov_b;
   double ov_s = 0;
@@ -241,6 +234,13 @@ void GraphPanel::draw(Document& doc) {
     doc.frame["graph_overview"] = true;
   }
   dl->PopClipRect();
+  {
+    // Drawn in the strip under the canvas (never over the nodes).
+    const ImVec2 at(p0.x + 4, p0.y + size.y + 3);
+    const ImVec2 used = draw_legend(ImGui::GetWindowDrawList(), at, size.x - 8, legend);
+    legend_h_ = used.y + 6;
+    doc.frame["legends"].push_back({{"panel", "graph"}, {"title", legend.title}, {"entries", legend.entries.size()}});
+  }
   // Overview: pressing or dragging in it moves the view there.
   const bool in_overview = overflow && io.MousePos.x >= ov_a.x && io.MousePos.x <= ov_b.x && io.MousePos.y >= ov_a.y &&
                            io.MousePos.y <= ov_b.y;
