@@ -296,7 +296,7 @@
     }
     for (const n of scene.nodes) {
       const runState = n.kind === 'layer' && n.layer >= 0 ? S.summary.layers[n.layer].run_state : '';
-      const g = sv('g', { class: 'node ' + n.kind + (n.selected ? ' selected' : '') + (n.matched ? ' matched' : '') + (runState === 'failed' ? ' failed' : runState === 'not run' ? ' not-run' : ''), 'data-key': n.key, 'data-kind': n.kind });
+      const g = sv('g', { class: 'node ' + n.kind + (n.selected ? ' selected' : '') + (n.matched ? ' matched' : '') + (runState === 'failed' ? ' failed' : runState === 'not run' || runState === 'planned' ? ' not-run' : ''), 'data-key': n.key, 'data-kind': n.kind });
       const x = n.x - n.w / 2, y = n.y - n.h / 2;
       const rect = sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill: n.fill || '#fff', stroke: runState === 'failed' ? '#d62728' : n.stroke || SEV_COLOR[n.severity], 'stroke-width': runState === 'failed' ? 3 : n.stroke_width || 1 });
       g.append(rect);
@@ -305,6 +305,9 @@
       const lines = (n.label || []).slice();
       // A layer that never ran reads "not run", not "0 ns (0%) · 0 B"; a failed one says so.
       if (runState === 'not run' && lines.length >= 4) lines[lines.length - 1] = 'not run';
+      // A plan document: nothing ran; layers and groups say "planned" instead of "0 ns · 0 B".
+      const inPlan = S.summary.meta && S.summary.meta.status === 'plan';
+      if (inPlan && (runState === 'planned' || n.kind === 'group') && lines.length >= 3) lines[lines.length - 1] = 'planned';
       if (runState === 'failed' && lines.length >= 4) lines[lines.length - 1] = 'FAILED · ' + lines[lines.length - 1];
       const light = isDark(n.fill);
       lines.forEach((line, i) => {
@@ -553,7 +556,7 @@
       const pic = el('canvas', { class: 'cs-mini-grid', width: '44', height: '32' });
       drawMiniGrid(pic, L);
       const state = L.run_state;
-      const numbers = state === 'not run' ? 'not run' : state === 'no tasks' ? 'no tasks of its own (' + Number(L.chunks).toLocaleString() + ' chunks)' : Number(L.chunks).toLocaleString() + ' chunks · ' + Number(L.tasks).toLocaleString() + ' tasks · ' + fmtNs(L.busy_ns) + ' · ' + fmtBytes(L.peak_held_bytes) + ' at peak';
+      const numbers = state === 'not run' ? 'not run' : state === 'planned' ? Number(L.chunks).toLocaleString() + ' chunks · planned' : state === 'no tasks' ? 'no tasks of its own (' + Number(L.chunks).toLocaleString() + ' chunks)' : Number(L.chunks).toLocaleString() + ' chunks · ' + Number(L.tasks).toLocaleString() + ' tasks · ' + fmtNs(L.busy_ns) + ' · ' + fmtBytes(L.peak_held_bytes) + ' at peak';
       const row = el('div', { class: 'cs-layer-row' + (state === 'failed' ? ' failed' : state === 'not run' ? ' not-run' : ''), 'data-layer': L.id, 'data-index': String(i), title: L.id + (L.group ? '  (group ' + L.group + ')' : '') },
         pic,
         el('div', { class: 'cs-layer-text' },
@@ -1122,7 +1125,11 @@
     failure.textContent = m.error ? m.status + ': ' + m.error : '';
     failure.title = failure.textContent;
     failure.hidden = !m.error;
-    summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
+    if (m.status === 'plan') {  // a plan: nothing ran; the planner's totals, said to be estimates
+      summary.textContent = 'plan (not computed) · ' + m.threads + ' threads assumed' + (m.plan_tasks != null ? ' · ' + Number(m.plan_tasks).toLocaleString() + ' tasks planned' : '') + (m.plan_peak_bytes != null ? ' · peak about ' + fmtBytes(m.plan_peak_bytes) + ' (estimate)' : '');
+    } else {
+      summary.textContent = m.executor + ' · ' + m.threads + ' workers · ' + m.status + ' · wall ' + fmtNs(m.wall_ns) + ' · ' + Number(m.tasks).toLocaleString() + ' tasks · peak ' + fmtBytes(m.peak_bytes) + (m.peak_layer ? ' during "' + m.peak_layer + '"' : '');
+    }
     S.tEnd = Math.max(1000, m.wall_ns);
     S.t0 = 0; S.t1 = S.tEnd;
     S.vb = null;

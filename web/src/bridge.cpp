@@ -107,18 +107,28 @@ class Session {
         if (st == "done" || st == "failed") ran[l] = 1;
       }
       const auto& tl = model_->trace().layers;
+      // A plan document (chunkscope.dask.plan(...).save()): nothing ran, every layer is planned.
+      const bool plan = model_->trace().meta.status == "plan";
       for (size_t i = 0; i < summary["layers"].size() && i < tl.size(); ++i) {
         json& l = summary["layers"][i];
         l["dtype"] = tl[i].dtype;
         json sizes = json::array();
         for (const auto& axis : tl[i].chunks) sizes.push_back(axis.size() <= 256 ? json(axis) : json(nullptr));
         l["chunk_sizes"] = std::move(sizes);
-        l["run_state"] = failed[i]                             ? "failed"
+        l["run_state"] = plan                                  ? "planned"
+                         : failed[i]                           ? "failed"
                          : ran[i]                              ? "ran"
                          : l["tasks"].get<std::int64_t>() == 0 ? "no tasks"
                                                                : "not run";
       }
       summary["meta"]["error"] = model_->trace().meta.error;
+      if (plan) {  // the planner's totals for the header (docs/trace-format.md, "Plan documents")
+        const json& e = model_->trace().meta.extra;
+        const json p = e.is_object() && e.contains("plan") && e["plan"].is_object() ? e["plan"] : json::object();
+        summary["meta"]["plan_tasks"] = p.contains("tasks") && p["tasks"].is_number() ? p["tasks"] : json(nullptr);
+        summary["meta"]["plan_peak_bytes"] =
+            p.contains("peak_bytes_estimate") && p["peak_bytes_estimate"].is_number() ? p["peak_bytes_estimate"] : json(nullptr);
+      }
       // Graph order for the layer list: inputs before the layers that read them (stable by index).
       std::map<std::string, size_t> index;
       for (size_t i = 0; i < tl.size(); ++i) index.emplace(tl[i].id, i);

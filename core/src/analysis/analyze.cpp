@@ -33,6 +33,20 @@ double task_overhead_ns(const Trace& t, const AnalysisOptions& options) {
 Findings analyze(const Trace& t, const AnalysisOptions& options) {
   Findings out;
   if (t.layers.empty()) return out;
+  // A plan document (chunkscope.dask.plan(...).save(): no tasks, meta.status "plan") carries the
+  // findings its planner made without timings; the rules here need a run. Unreadable ones: none.
+  if (t.meta.status == "plan") {
+    const nlohmann::json& e = t.meta.extra;
+    if (e.is_object() && e.contains("plan") && e["plan"].is_object() && e["plan"].contains("findings")) {
+      try {
+        out = findings_from_json(e["plan"]["findings"]);
+      } catch (const std::runtime_error&) {
+        out.clear();
+      }
+      sort_findings(out);
+    }
+    return out;
+  }
   const analysis::Context c = analysis::make_context(t, options);
   using Rule = void (*)(const analysis::Context&, Findings&);
   static constexpr Rule kRules[] = {
