@@ -91,7 +91,7 @@ TEST_CASE("a committed run that failed removes the temporaries; an ok one moves 
     RunResult r = make_run_result(stop, 1, g.tasks().size(), 5);
     CHECK(r.status == RunStatus::Failed);
     CHECK(r.failed_layer == 0);
-    CHECK(r.error == "layer \"x\" (random), chunk 0 (chunk shape [32, 32]): disk on fire");
+    CHECK(r.error == "layer \"x\" (random), chunk 0 (chunk shape 32×32): disk on fire");
     outputs.commit(r);
   }
   CHECK_FALSE(fs::exists(tmp_of(dir / "out.npy")));

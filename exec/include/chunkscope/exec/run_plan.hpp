@@ -59,7 +59,7 @@ void check_task_fits(const Graph& graph, std::int64_t task, std::int64_t need, s
 /// (the CPU executor's rule: a task holds all of them while it runs).
 void check_fits(const Graph& graph, const RunPlan& plan, std::int64_t memory_limit);
 
-/// "layer "id" (op), chunk 3 (chunk shape [64, 64])" or "..., intermediate task 3 of stage 1":
+/// "layer "id" (op), chunk 3 (chunk shape 64×64)" or "..., intermediate task 3 of stage 1":
 /// where a task failed, for RunResult::error.
 std::string task_location(const Graph& graph, TaskKey key);
 
