@@ -557,12 +557,14 @@
       drawMiniGrid(pic, L);
       const state = L.run_state;
       const numbers = state === 'not run' ? 'not run' : state === 'planned' ? Number(L.chunks).toLocaleString() + ' chunks · planned' : state === 'no tasks' ? 'no tasks of its own (' + Number(L.chunks).toLocaleString() + ' chunks)' : Number(L.chunks).toLocaleString() + ' chunks · ' + Number(L.tasks).toLocaleString() + ' tasks · ' + fmtNs(L.busy_ns) + ' · ' + fmtBytes(L.peak_held_bytes) + ' at peak';
-      const row = el('div', { class: 'cs-layer-row' + (state === 'failed' ? ' failed' : state === 'not run' ? ' not-run' : ''), 'data-layer': L.id, 'data-index': String(i), title: L.id + (L.group ? '  (group ' + L.group + ')' : '') },
+      const row = el('div', { class: 'cs-layer-row' + (state === 'failed' ? ' failed' : state === 'not run' ? ' not-run' : ''), 'data-layer': L.id, 'data-index': String(i), title: L.id + (L.group ? '  (group ' + L.group + ')' : '') + (L.created_at ? '\ncreated at ' + L.created_at : '') },
         pic,
         el('div', { class: 'cs-layer-text' },
           el('div', {}, el('b', { text: L.id }), el('span', { class: 'cs-layer-op', text: ' ' + L.op + (state === 'failed' ? ' · FAILED' : '') })),
           el('div', { class: 'cs-layer-shape', text: (L.shape_text || shapeText(L.shape)) + ' ' + (L.dtype || '') + ' · chunks ' + (L.chunk_shape_text || shapeText(L.chunk_shape)) }),
-          el('div', { class: 'cs-layer-num', text: numbers })));
+          el('div', { class: 'cs-layer-num', text: numbers }),
+          // Where the user's code made it (a Dask capture or plan: "created at analysis.py:12").
+          L.created_at ? el('div', { class: 'cs-layer-num', text: 'created at ' + L.created_at }) : null));
       row.addEventListener('click', () => selectLayer(L.id, true));
       return row;
     });
