@@ -382,16 +382,14 @@ def run(pipeline, threads: int = 0, memory_limit: int = 0) -> Trace:
     return trace
 
 
-def to_dask(pipeline, *, sinks: bool = False, targets: dict | None = None) -> dict:
-    """The pipeline's layers as dask arrays, {layer id: dask.array.Array}, each one Dask layer named by
-    its id (chunkscope/to_dask.py; docs/distributed.md). Needs numpy and dask."""
-    import importlib
-    mod = importlib.import_module(".to_dask", __name__)
-    globals()["to_dask"] = _to_dask  # importing the submodule bound its name here: the function again
-    return mod.to_dask(pipeline, sinks=sinks, targets=targets)
+try:  # chunkscope.to_dask is the function (chunkscope/to_dask.py; docs/distributed.md), not the module
+    from .to_dask import to_dask
+except ImportError as _e:  # no NumPy: the rest of the package works without it
+    _why = str(_e)
 
-
-_to_dask = to_dask
+    def to_dask(pipeline, *, sinks: bool = False, targets: dict | None = None) -> dict:
+        """The pipeline's layers as dask arrays; needs NumPy and Dask."""
+        raise ImportError("chunkscope.to_dask needs numpy and dask: " + _why)
 
 
 def load_ipython_extension(ipython):
