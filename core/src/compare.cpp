@@ -74,18 +74,6 @@ std::string count_change(double a, double b) {
   return d == 0 ? "0" : (d > 0 ? "+" : "") + std::to_string(d);
 }
 
-size_t width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
-  return w;
-}
-
-std::string pad(const std::string& s, size_t w, bool right) {
-  const size_t n = width(s);
-  if (n >= w) return s;
-  return right ? std::string(w - n, ' ') + s : s + std::string(w - n, ' ');
-}
-
 std::string with_relative(const std::string& abs, double a, double b) {
   const std::string rel = relative_change_text(a, b);
   return rel.empty() || abs == "0" ? abs : abs + " (" + rel + ")";
@@ -172,13 +160,13 @@ std::string comparison_table(const TraceComparison& c) {
                    size_t first_right) {
     std::vector<size_t> w(head.size());
     for (size_t k = 0; k < head.size(); ++k) {
-      w[k] = width(head[k]);
-      for (const auto& r : rows) w[k] = std::max(w[k], width(r[k]));
+      w[k] = text_width(head[k]);
+      for (const auto& r : rows) w[k] = std::max(w[k], text_width(r[k]));
     }
     auto line = [&](const std::vector<std::string>& r) {
       std::string s;
       for (size_t k = 0; k < r.size(); ++k)
-        s += (k ? "  " : "") + pad(r[k], w[k], k >= first_right && k + 1 < r.size());
+        s += (k ? "  " : "") + pad_text(r[k], w[k], k >= first_right && k + 1 < r.size());
       while (!s.empty() && s.back() == ' ') s.pop_back();
       out << s << "\n";
     };

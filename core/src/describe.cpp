@@ -10,19 +10,6 @@
 namespace chunkscope {
 namespace {
 
-// Display width of a UTF-8 string (counts code points).
-size_t width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
-
-std::string pad(const std::string& s, size_t w, bool right = false) {
-  const size_t n = width(s);
-  if (n >= w) return s;
-  return right ? std::string(w - n, ' ') + s : s + std::string(w - n, ' ');
-}
-
 std::string op_label(const Graph& g, const Layer& l) {
   std::string s(op_name(l.op));
   if (l.inserted) s += " (auto)";
@@ -75,12 +62,12 @@ std::string describe_trace_text(const Trace& t) {
   }
   std::vector<size_t> w(head.size());
   for (size_t c = 0; c < head.size(); ++c) {
-    w[c] = width(head[c]);
-    for (const auto& r : rows) w[c] = std::max(w[c], width(r[c]));
+    w[c] = text_width(head[c]);
+    for (const auto& r : rows) w[c] = std::max(w[c], text_width(r[c]));
   }
   auto line = [&](const std::vector<std::string>& r) {
     for (size_t c = 0; c < r.size(); ++c)
-      out << (c ? "  " : "") << (c + 1 == r.size() ? r[c] : pad(r[c], w[c], c >= 6 && c <= 8));
+      out << (c ? "  " : "") << (c + 1 == r.size() ? r[c] : pad_text(r[c], w[c], c >= 6 && c <= 8));
     out << "\n";
   };
   line(head);
@@ -135,11 +122,11 @@ std::string describe_text(const Graph& g) {
   }
   std::vector<size_t> w(head.size());
   for (size_t c = 0; c < head.size(); ++c) {
-    w[c] = width(head[c]);
-    for (const auto& r : rows) w[c] = std::max(w[c], width(r[c]));
+    w[c] = text_width(head[c]);
+    for (const auto& r : rows) w[c] = std::max(w[c], text_width(r[c]));
   }
   auto line = [&](const std::vector<std::string>& r) {
-    for (size_t c = 0; c < r.size(); ++c) out << (c ? "  " : "") << pad(r[c], w[c], c >= 6);
+    for (size_t c = 0; c < r.size(); ++c) out << (c ? "  " : "") << pad_text(r[c], w[c], c >= 6);
     out << "\n";
   };
   line(head);

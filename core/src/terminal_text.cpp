@@ -76,4 +76,16 @@ std::string terminal_safe(std::string_view s) {
   return out;
 }
 
+std::size_t text_width(std::string_view s) {
+  std::size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+std::string pad_text(const std::string& s, std::size_t width, bool right) {
+  const std::size_t n = text_width(s);
+  if (n >= width) return s;
+  return right ? std::string(width - n, ' ') + s : s + std::string(width - n, ' ');
+}
+
 }  // namespace chunkscope

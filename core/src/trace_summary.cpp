@@ -94,19 +94,6 @@ TraceSummary summarize(const Trace& t) {
   return s;
 }
 
-namespace {
-size_t width(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char ch : s) w += (ch & 0xC0) != 0x80;
-  return w;
-}
-std::string pad(const std::string& s, size_t w, bool right) {
-  const size_t n = width(s);
-  if (n >= w) return s;
-  return right ? std::string(w - n, ' ') + s : s + std::string(w - n, ' ');
-}
-}  // namespace
-
 std::string summary_table(const Trace& t, const TraceSummary& s) {
   std::ostringstream out;
   std::int64_t total = t.tasks.size();
@@ -132,11 +119,11 @@ std::string summary_table(const Trace& t, const TraceSummary& s) {
   }
   std::vector<size_t> w(head.size());
   for (size_t k = 0; k < head.size(); ++k) {
-    w[k] = width(head[k]);
-    for (const auto& r : rows) w[k] = std::max(w[k], width(r[k]));
+    w[k] = text_width(head[k]);
+    for (const auto& r : rows) w[k] = std::max(w[k], text_width(r[k]));
   }
   auto line = [&](const std::vector<std::string>& r) {
-    for (size_t k = 0; k < r.size(); ++k) out << (k ? "  " : "") << pad(r[k], w[k], k >= 3);
+    for (size_t k = 0; k < r.size(); ++k) out << (k ? "  " : "") << pad_text(r[k], w[k], k >= 3);
     out << "\n";
   };
   line(head);

@@ -7,6 +7,7 @@
 // pipeline, a trace or an array file through terminal_safe, so that a layer id holding ESC [2J or a
 // title-setting OSC sequence is shown, not obeyed. JSON output is not escaped this way: its encoder
 // escapes control characters already.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,10 @@ namespace chunkscope {
 /// byte that is not part of valid UTF-8 as `\xNN`. Printable text, UTF-8 included ("→", "µs", "×"),
 /// and backslashes are kept as they are, so escaping twice changes nothing.
 std::string terminal_safe(std::string_view s);
+
+/// Columns a UTF-8 string takes on a terminal (its code points: "×" and "→" are one each).
+std::size_t text_width(std::string_view s);
+/// `s` padded with spaces to `width` columns, on the left when `right` (numbers), else on the right.
+std::string pad_text(const std::string& s, std::size_t width, bool right = false);
 
 }  // namespace chunkscope
