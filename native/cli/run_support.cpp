@@ -189,8 +189,10 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   for (const auto& o : g.outputs()) {
     const Layer& l = g.layer(o.layer);
     std::cout << "output " << terminal_safe(l.id) << " " << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype);
-    if (!o.to_npy.empty()) std::cout << " -> " << terminal_safe(o.to_npy);
-    else if (!o.to_zarr.empty()) std::cout << " -> " << terminal_safe(o.to_zarr);
+    const std::string& file = !o.to_npy.empty() ? o.to_npy : o.to_zarr;
+    // A run that did not finish wrote no output files (their temporaries were removed).
+    if (!file.empty() && !r.ok()) std::cout << ": not written (the run " << r.status << ")";
+    else if (!file.empty()) std::cout << " -> " << terminal_safe(file);
     else
       for (const auto& a : r.outputs)
         if (a.layer == o.layer) std::cout << ": sum " << a.sum << ", min " << a.min << ", max " << a.max;
