@@ -10,6 +10,8 @@
 // same machine load. --trace writes the trace of the last recorded run (for `chunkscope report`).
 // --no-push-down keeps a rechunk/slice after a source as its own layer (for comparison only).
 // Peak RSS is the process's (getrusage ru_maxrss): run one workload per process.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,8 +28,6 @@
 #include "chunkscope/exec/file_util.hpp"
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "chunkscope/exec/recorder.hpp"
-
-#include <dlfcn.h>
 
 namespace {
 

@@ -1,7 +1,8 @@
 // gpu_bench: the issue-8 targets on a device. Prints the device-to-device copy bandwidth, the
 // element-wise, fused-chain, reduction and filter layer rates of CudaExecutor (kernel time from
-// the trace), raw cuBLAS gemm rates and CudaExecutor matmul rates on the same sizes. Built with CHUNKSCOPE_BUILD_BENCH=ON
-// where gpu/ is built; exits 77 without a device.  Usage: gpu_bench [MiB per array, default 1024]
+// the trace), raw cuBLAS gemm rates and CudaExecutor matmul rates on the same sizes. Built with
+// CHUNKSCOPE_BUILD_BENCH=ON where gpu/ is built; exits 77 without a device.  Usage: gpu_bench [MiB per array, default
+// 1024]
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
@@ -27,7 +28,10 @@ static double layer_kernel_s(const Trace& t, const std::string& id) {
 
 static Trace run_text(const std::string& json) {
   auto g = parse_pipeline_text(json, "<bench>", ".");
-  if (!g) { std::fprintf(stderr, "%s\n", g.error().c_str()); std::exit(1); }
+  if (!g) {
+    std::fprintf(stderr, "%s\n", g.error().c_str());
+    std::exit(1);
+  }
   CudaExecutor ex;
   Recorder rec;
   RunOptions o;
@@ -36,13 +40,19 @@ static Trace run_text(const std::string& json) {
   Recorder rec2;
   o.observer = &rec2;
   const RunResult r = ex.run(*g, o);
-  if (!r.ok()) { std::fprintf(stderr, "run failed: %s\n", r.error.c_str()); std::exit(1); }
+  if (!r.ok()) {
+    std::fprintf(stderr, "run failed: %s\n", r.error.c_str());
+    std::exit(1);
+  }
   return rec2.trace();
 }
 
 int main(int argc, char** argv) {
   std::string why;
-  if (!CudaExecutor::device_available(&why)) { std::printf("skipped: %s\n", why.c_str()); return 77; }
+  if (!CudaExecutor::device_available(&why)) {
+    std::printf("skipped: %s\n", why.c_str());
+    return 77;
+  }
   const std::int64_t mib = argc > 1 ? std::atoll(argv[1]) : 1024;
   const std::int64_t bytes = mib << 20, n = bytes / 8;
   cudaDeviceProp p{};
@@ -68,9 +78,11 @@ int main(int argc, char** argv) {
   cudaFree(b);
   // 2. Element-wise layer: add of two float64 arrays (chunks of 128 MiB): 3 arrays of traffic.
   const std::int64_t chunk = (128 << 20) / 8;
-  const std::string ew = "{\"name\":\"ew\",\"layers\":[{\"id\":\"x\",\"op\":\"ones\",\"shape\":[" + std::to_string(n) + "],\"chunks\":" +
-                         std::to_string(chunk) + "},{\"id\":\"y\",\"op\":\"full\",\"value\":2,\"shape\":[" + std::to_string(n) +
-                         "],\"chunks\":" + std::to_string(chunk) + "},{\"id\":\"z\",\"op\":\"add\",\"inputs\":[\"x\",\"y\"]},"
+  const std::string ew = "{\"name\":\"ew\",\"layers\":[{\"id\":\"x\",\"op\":\"ones\",\"shape\":[" + std::to_string(n) +
+                         "],\"chunks\":" + std::to_string(chunk) +
+                         "},{\"id\":\"y\",\"op\":\"full\",\"value\":2,\"shape\":[" + std::to_string(n) +
+                         "],\"chunks\":" + std::to_string(chunk) +
+                         "},{\"id\":\"z\",\"op\":\"add\",\"inputs\":[\"x\",\"y\"]},"
                          "{\"id\":\"s\",\"op\":\"sum\",\"input\":\"z\"}]}";
   const Trace t = run_text(ew);
   const double ew_s = layer_kernel_s(t, "z");
@@ -83,18 +95,21 @@ int main(int argc, char** argv) {
   const std::int64_t cols = 4096, rows = n / cols, row_chunk = std::max<std::int64_t>(1, (128 << 20) / 8 / cols);
   const std::string shape2 = "[" + std::to_string(rows) + "," + std::to_string(cols) + "]";
   const std::string chunks2 = "[" + std::to_string(row_chunk) + "," + std::to_string(cols) + "]";
-  const std::string more = "{\"name\":\"more\",\"layers\":[{\"id\":\"x\",\"op\":\"random\",\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
-                           "},{\"id\":\"y\",\"op\":\"random\",\"seed\":3,\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
-                           "},{\"id\":\"m\",\"op\":\"mean\",\"input\":\"x\",\"axis\":0},"
-                           "{\"id\":\"p\",\"op\":\"multiply\",\"inputs\":[\"x\",\"y\"]},{\"id\":\"q\",\"op\":\"add\",\"inputs\":[\"p\",1]},"
-                           "{\"id\":\"r\",\"op\":\"sqrt\",\"input\":\"q\"},{\"id\":\"g\",\"op\":\"gaussian_filter\",\"input\":\"x\",\"sigma\":2}],"
-                           "\"outputs\":[{\"id\":\"m\"},{\"id\":\"r\"},{\"id\":\"g\"}]}";
+  const std::string more =
+      "{\"name\":\"more\",\"layers\":[{\"id\":\"x\",\"op\":\"random\",\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
+      "},{\"id\":\"y\",\"op\":\"random\",\"seed\":3,\"shape\":" + shape2 + ",\"chunks\":" + chunks2 +
+      "},{\"id\":\"m\",\"op\":\"mean\",\"input\":\"x\",\"axis\":0},"
+      "{\"id\":\"p\",\"op\":\"multiply\",\"inputs\":[\"x\",\"y\"]},{\"id\":\"q\",\"op\":\"add\",\"inputs\":[\"p\",1]},"
+      "{\"id\":\"r\",\"op\":\"sqrt\",\"input\":\"q\"},{\"id\":\"g\",\"op\":\"gaussian_filter\",\"input\":\"x\","
+      "\"sigma\":2}],"
+      "\"outputs\":[{\"id\":\"m\"},{\"id\":\"r\"},{\"id\":\"g\"}]}";
   const Trace t2 = run_text(more);
   const double mean_bw = 1.0 * rows * cols * 8 / layer_kernel_s(t2, "m") / 1e9;
-  std::printf("reduction mean over axis 0 (%lld x %lld): %.1f GB/s = %.0f%% of copy (target 70%%)\n", static_cast<long long>(rows),
-              static_cast<long long>(cols), mean_bw, 100 * mean_bw / copy_bw);
+  std::printf("reduction mean over axis 0 (%lld x %lld): %.1f GB/s = %.0f%% of copy (target 70%%)\n",
+              static_cast<long long>(rows), static_cast<long long>(cols), mean_bw, 100 * mean_bw / copy_bw);
   const double fused_bw = 3.0 * rows * cols * 8 / layer_kernel_s(t2, "r") / 1e9;
-  std::printf("fused chain multiply>add>sqrt: %.1f GB/s = %.0f%% of copy (one kernel a chunk)\n", fused_bw, 100 * fused_bw / copy_bw);
+  std::printf("fused chain multiply>add>sqrt: %.1f GB/s = %.0f%% of copy (one kernel a chunk)\n", fused_bw,
+              100 * fused_bw / copy_bw);
   const double g_s = layer_kernel_s(t2, "g");
   std::printf("gaussian_filter sigma 2 (both axes): %.3f s = %.2f Gelem/s\n", g_s, rows * cols / g_s / 1e9);
   // 3. matmul: raw cuBLAS dgemm vs CudaExecutor on one 4096² chunk pair.
@@ -111,7 +126,8 @@ int main(int argc, char** argv) {
     const double one = 1, zero = 0;
     cublasDgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, size, size, size, &one, B, size, A, size, &zero, C, size);
     cudaEventRecord(e0);
-    for (int i = 0; i < 5; ++i) cublasDgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, size, size, size, &one, B, size, A, size, &zero, C, size);
+    for (int i = 0; i < 5; ++i)
+      cublasDgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, size, size, size, &one, B, size, A, size, &zero, C, size);
     cudaEventRecord(e1);
     cudaEventSynchronize(e1);
     cudaEventElapsedTime(&ms, e0, e1);
@@ -120,12 +136,15 @@ int main(int argc, char** argv) {
     cudaFree(A);
     cudaFree(B);
     cudaFree(C);
-    const std::string mm = "{\"name\":\"mm\",\"layers\":[{\"id\":\"a\",\"op\":\"random\",\"shape\":[" + std::to_string(size) + "," +
-                           std::to_string(size) + "],\"chunks\":-1},{\"id\":\"b\",\"op\":\"random\",\"seed\":1,\"shape\":[" +
-                           std::to_string(size) + "," + std::to_string(size) + "],\"chunks\":-1},{\"id\":\"c\",\"op\":\"matmul\",\"inputs\":[\"a\",\"b\"]}]}";
+    const std::string mm = "{\"name\":\"mm\",\"layers\":[{\"id\":\"a\",\"op\":\"random\",\"shape\":[" +
+                           std::to_string(size) + "," + std::to_string(size) +
+                           "],\"chunks\":-1},{\"id\":\"b\",\"op\":\"random\",\"seed\":1,\"shape\":[" +
+                           std::to_string(size) + "," + std::to_string(size) +
+                           "],\"chunks\":-1},{\"id\":\"c\",\"op\":\"matmul\",\"inputs\":[\"a\",\"b\"]}]}";
     const double s = layer_kernel_s(run_text(mm), "c");
     const double ours = 2.0 * size * size * size / s / 1e12;
-    std::printf("dgemm %d: cuBLAS %.2f TFLOP/s, CudaExecutor %.2f TFLOP/s = %.0f%% (target 70%%)\n", size, raw, ours, 100 * ours / raw);
+    std::printf("dgemm %d: cuBLAS %.2f TFLOP/s, CudaExecutor %.2f TFLOP/s = %.0f%% (target 70%%)\n", size, raw, ours,
+                100 * ours / raw);
   }
   return 0;
 }

@@ -78,10 +78,11 @@ double slope_per_1000(const std::vector<Sample>& s) {
 }
 
 int usage(const std::string& msg, int code) {
-  (code ? std::cerr : std::cout) << (code ? "cs_soak: " + msg + "\n" : "")
-                                 << "usage: cs_soak [--runs N] [--seconds S] [--threads T] [--every K] [--out DIR] PIPELINE.json...\n"
-                                    "  Runs the pipelines round robin in one process (record, write, read back, analyse) and\n"
-                                    "  reports resident memory and open file descriptors over the runs as JSON.\n";
+  (code ? std::cerr : std::cout)
+      << (code ? "cs_soak: " + msg + "\n" : "")
+      << "usage: cs_soak [--runs N] [--seconds S] [--threads T] [--every K] [--out DIR] PIPELINE.json...\n"
+         "  Runs the pipelines round robin in one process (record, write, read back, analyse) and\n"
+         "  reports resident memory and open file descriptors over the runs as JSON.\n";
   return code;
 }
 
@@ -110,13 +111,22 @@ int main(int argc, char** argv) {
       return true;
     };
     if (a == "-h" || a == "--help") return usage("", 0);
-    if (a == "--runs") { if (!take(runs)) return usage("--runs needs a positive number", 2); }
-    else if (a == "--seconds") { if (!take(seconds)) return usage("--seconds needs a positive number", 2); }
-    else if (a == "--threads") { if (!take(threads)) return usage("--threads needs a positive number", 2); }
-    else if (a == "--every") { if (!take(every)) return usage("--every needs a positive number", 2); }
-    else if (a == "--out") { if (!v) return usage("--out needs a folder", 2); out = v; ++i; }
-    else if (!a.empty() && a[0] == '-') return usage("unknown option " + a, 2);
-    else paths.push_back(a);
+    if (a == "--runs") {
+      if (!take(runs)) return usage("--runs needs a positive number", 2);
+    } else if (a == "--seconds") {
+      if (!take(seconds)) return usage("--seconds needs a positive number", 2);
+    } else if (a == "--threads") {
+      if (!take(threads)) return usage("--threads needs a positive number", 2);
+    } else if (a == "--every") {
+      if (!take(every)) return usage("--every needs a positive number", 2);
+    } else if (a == "--out") {
+      if (!v) return usage("--out needs a folder", 2);
+      out = v;
+      ++i;
+    } else if (!a.empty() && a[0] == '-')
+      return usage("unknown option " + a, 2);
+    else
+      paths.push_back(a);
   }
   if (paths.empty()) return usage("no pipeline given", 2);
 
@@ -153,17 +163,21 @@ int main(int argc, char** argv) {
     const chunkscope::Trace t = rec.trace();
     const int fmt = static_cast<int>(done % 3);
     const std::string path = trace_base + exts[fmt];
-    const std::string bytes = fmt == 0 ? chunkscope::write_trace_json(t) : fmt == 1 ? chunkscope::write_trace_cbor(t) : chunkscope::write_trace_compact(t);
+    const std::string bytes = fmt == 0   ? chunkscope::write_trace_json(t)
+                              : fmt == 1 ? chunkscope::write_trace_cbor(t)
+                                         : chunkscope::write_trace_compact(t);
     chunkscope::write_file_atomic(path, bytes);
     auto back = chunkscope::read_trace_bytes(chunkscope::read_file(path), path);
     if (!back || back->tasks.size() != t.tasks.size() || back->memory.peak_bytes != t.memory.peak_bytes) {
-      std::cerr << "cs_soak: run " << done << ": " << path << " did not read back: " << (back ? "contents differ" : back.error()) << "\n";
+      std::cerr << "cs_soak: run " << done << ": " << path
+                << " did not read back: " << (back ? "contents differ" : back.error()) << "\n";
       return 1;
     }
     findings += static_cast<std::int64_t>(chunkscope::analyze(*back).size());
     if (done % every == 0) {
       samples.push_back({done, rss_bytes(), open_fds()});
-      std::cerr << "\rcs_soak: " << done << " runs, RSS " << samples.back().rss / (1 << 20) << " MiB, " << samples.back().fds << " fds   " << std::flush;
+      std::cerr << "\rcs_soak: " << done << " runs, RSS " << samples.back().rss / (1 << 20) << " MiB, "
+                << samples.back().fds << " fds   " << std::flush;
     }
   }
   std::cerr << "\n";
@@ -171,10 +185,12 @@ int main(int argc, char** argv) {
   for (const char* e : exts) std::remove((trace_base + e).c_str());
 
   const size_t warm = std::max<size_t>(1, samples.size() / 20);
-  const std::vector<Sample> second_half(samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2), samples.end());
+  const std::vector<Sample> second_half(samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2),
+                                        samples.end());
   std::int64_t rss_max = 0;
   int fds_max = 0;
-  for (size_t i = warm; i < samples.size(); ++i) rss_max = std::max(rss_max, samples[i].rss), fds_max = std::max(fds_max, samples[i].fds);
+  for (size_t i = warm; i < samples.size(); ++i)
+    rss_max = std::max(rss_max, samples[i].rss), fds_max = std::max(fds_max, samples[i].fds);
   nlohmann::json j;
   j["runs"] = done;
   j["pipelines"] = paths;

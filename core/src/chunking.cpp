@@ -68,9 +68,7 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
         fixed_elems *= static_cast<double>(mx);
         break;
       }
-      case AxisChunkSpec::Kind::Auto:
-        autos.push_back(a);
-        break;
+      case AxisChunkSpec::Kind::Auto: autos.push_back(a); break;
     }
   }
   if (!autos.empty()) {
@@ -111,10 +109,12 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
   // All axes together, still from the sizes alone.
   std::int64_t total = 1;
   for (size_t a = 0; a < nd; ++a) {
-    const std::int64_t along = regular[a] > 0 ? (shape[a] - 1) / regular[a] + 1 : static_cast<std::int64_t>(out[a].size());
+    const std::int64_t along =
+        regular[a] > 0 ? (shape[a] - 1) / regular[a] + 1 : static_cast<std::int64_t>(out[a].size());
     total = along > 0 && total > kMaxTasks / along ? kMaxTasks + 1 : total * along;
   }
-  if (total > kMaxTasks) throw InputError("the chunks make more than " + std::to_string(kMaxTasks) + " chunks; use larger chunks");
+  if (total > kMaxTasks)
+    throw InputError("the chunks make more than " + std::to_string(kMaxTasks) + " chunks; use larger chunks");
   for (size_t a = 0; a < nd; ++a)
     if (regular[a] > 0) out[a] = regular_chunks(shape[a], regular[a]);
   return out;
@@ -149,7 +149,8 @@ double stored_chunk_decodes(const Chunks& read, const Shape& stored) {
 double stored_chunk_count(const Shape& shape, const Shape& stored) {
   double total = 1;
   for (size_t a = 0; a < shape.size() && a < stored.size(); ++a)
-    total *= static_cast<double>((shape[a] + std::max<std::int64_t>(stored[a], 1) - 1) / std::max<std::int64_t>(stored[a], 1));
+    total *= static_cast<double>((shape[a] + std::max<std::int64_t>(stored[a], 1) - 1) /
+                                 std::max<std::int64_t>(stored[a], 1));
   return total;
 }
 

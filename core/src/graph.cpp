@@ -19,20 +19,29 @@ void check_meta(const Layer& l, const std::string& source) {
   auto fail = [&](const std::string& field, const std::string& what) {
     throw InputError(located_message(source, l.id, field, what));
   };
-  if (m.ndim() > kMaxAxes) fail("shape", "has " + std::to_string(m.ndim()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
-  if (m.chunks.size() != m.shape.size()) fail("chunks", "has " + std::to_string(m.chunks.size()) + " axes, shape has " + std::to_string(m.shape.size()));
+  if (m.ndim() > kMaxAxes)
+    fail("shape", "has " + std::to_string(m.ndim()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
+  if (m.chunks.size() != m.shape.size())
+    fail("chunks", "has " + std::to_string(m.chunks.size()) + " axes, shape has " + std::to_string(m.shape.size()));
   std::int64_t elements = 1;
   std::int64_t nchunks = 1;
   for (int a = 0; a < m.ndim(); ++a) {
-    if (m.shape[a] <= 0) fail("shape", "axis " + std::to_string(a) + " has size " + std::to_string(m.shape[a]) + "; sizes must be positive");
-    if (elements > kMaxElements / m.shape[a]) fail("shape", "the array has more than 2^60 elements (" + format_shape(m.shape) + ")");
+    if (m.shape[a] <= 0)
+      fail("shape",
+           "axis " + std::to_string(a) + " has size " + std::to_string(m.shape[a]) + "; sizes must be positive");
+    if (elements > kMaxElements / m.shape[a])
+      fail("shape", "the array has more than 2^60 elements (" + format_shape(m.shape) + ")");
     elements *= m.shape[a];
     std::int64_t sum = 0;
     for (auto c : m.chunks[a]) {
-      if (c <= 0) fail("chunks", "axis " + std::to_string(a) + " has a chunk of size " + std::to_string(c) + "; sizes must be positive");
+      if (c <= 0)
+        fail("chunks",
+             "axis " + std::to_string(a) + " has a chunk of size " + std::to_string(c) + "; sizes must be positive");
       sum += c;
     }
-    if (sum != m.shape[a]) fail("chunks", "axis " + std::to_string(a) + ": chunk sizes sum to " + std::to_string(sum) + " but the axis has length " + std::to_string(m.shape[a]));
+    if (sum != m.shape[a])
+      fail("chunks", "axis " + std::to_string(a) + ": chunk sizes sum to " + std::to_string(sum) +
+                         " but the axis has length " + std::to_string(m.shape[a]));
     nchunks *= static_cast<std::int64_t>(m.chunks[a].size());
     if (nchunks > kMaxTasks) fail("chunks", "more than " + std::to_string(kMaxTasks) + " chunks; use larger chunks");
   }
@@ -49,7 +58,10 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
 
   // A source whose reading moved into a later layer runs nothing; a layer that absorbed its
   // source reads directly.
-  if (l.pushed_into >= 0) { tg.begin_outputs(li); return; }
+  if (l.pushed_into >= 0) {
+    tg.begin_outputs(li);
+    return;
+  }
   if (l.params.pushed_source >= 0 || l.kind == OpKind::Source) {
     tg.begin_outputs(li);
     for (std::int64_t c = 0; c < n; ++c) tg.add({li, 0, c}, {});
@@ -98,7 +110,8 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
       if (plan.has_intermediate) {
         for (std::int64_t c = 0; c < mid.num_chunks(); ++c) {
           deps.clear();
-          for (auto k : intersecting_chunks(in_grid, mid_grid.offset(c), mid_grid.shape(c))) deps.push_back(out_task(l.inputs[0], k));
+          for (auto k : intersecting_chunks(in_grid, mid_grid.offset(c), mid_grid.shape(c)))
+            deps.push_back(out_task(l.inputs[0], k));
           tg.add({li, 1, c}, deps);
         }
       }
@@ -116,7 +129,8 @@ void expand_layer(const std::vector<Layer>& layers, int li, TaskGraph& tg) {
       const int axis = l.params.axis;
       std::vector<std::pair<int, std::int64_t>> along;  // output chunk along axis -> (input, local chunk)
       for (int in : l.inputs)
-        for (std::int64_t k = 0; k < static_cast<std::int64_t>(layers[in].meta.chunks[axis].size()); ++k) along.emplace_back(in, k);
+        for (std::int64_t k = 0; k < static_cast<std::int64_t>(layers[in].meta.chunks[axis].size()); ++k)
+          along.emplace_back(in, k);
       tg.begin_outputs(li);
       for (std::int64_t c = 0; c < n; ++c) {
         Shape oc = m.chunk_coords(c);
@@ -214,7 +228,8 @@ std::int64_t planned_tasks(const std::vector<Layer>& layers, int li) {
 
 }  // namespace
 
-Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<OutputSpec> outputs, const std::string& source) {
+Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<OutputSpec> outputs,
+                   const std::string& source) {
   Graph g;
   g.name_ = std::move(name);
   std::unordered_set<std::string> ids;
@@ -234,9 +249,13 @@ Graph Graph::build(std::string name, std::vector<Layer> layers, std::vector<Outp
   for (const Layer& l : g.layers_) total += l.meta.num_chunks();
   if (total <= kMaxTasks) {
     total = 0;  // with the intermediate tasks of reductions, rechunks and stencils
-    for (int i = 0; i < static_cast<int>(g.layers_.size()) && total <= kMaxTasks; ++i) total += planned_tasks(g.layers_, i);
+    for (int i = 0; i < static_cast<int>(g.layers_.size()) && total <= kMaxTasks; ++i)
+      total += planned_tasks(g.layers_, i);
   }
-  if (total > kMaxTasks) throw InputError(located_message(source, "", "layers", "the pipeline would have more than " + std::to_string(kMaxTasks) + " tasks; use larger chunks"));
+  if (total > kMaxTasks)
+    throw InputError(located_message(
+        source, "", "layers",
+        "the pipeline would have more than " + std::to_string(kMaxTasks) + " tasks; use larger chunks"));
   for (int i = 0; i < static_cast<int>(g.layers_.size()); ++i) expand_layer(g.layers_, i, g.tasks_);
   g.tasks_.finish(static_cast<int>(g.layers_.size()));
   return g;
@@ -252,7 +271,10 @@ std::vector<int> Graph::consumers(int l) const {
   std::vector<int> out;
   for (size_t i = 0; i < layers_.size(); ++i)
     for (int in : layers_[i].inputs)
-      if (in == l) { out.push_back(static_cast<int>(i)); break; }
+      if (in == l) {
+        out.push_back(static_cast<int>(i));
+        break;
+      }
   return out;
 }
 

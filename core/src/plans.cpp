@@ -1,10 +1,10 @@
 #include "chunkscope/core/plans.hpp"
 
-#include "chunkscope/core/chunking.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <set>
+
+#include "chunkscope/core/chunking.hpp"
 
 namespace chunkscope {
 
@@ -18,7 +18,8 @@ ReductionPlan make_reduction_plan(const Layer& layer, const ArrayMeta& input) {
   const int nred = std::max<int>(1, static_cast<int>(p.reduced.size()));
   // Dask: per-axis fan-in = max(int(split_every ** (1 / n_reduced_axes)), 2).
   const auto per_axis = std::max<std::int64_t>(
-      2, static_cast<std::int64_t>(std::pow(static_cast<double>(std::max(2, layer.params.split_every)), 1.0 / nred) + 1e-9));
+      2, static_cast<std::int64_t>(std::pow(static_cast<double>(std::max(2, layer.params.split_every)), 1.0 / nred) +
+                                   1e-9));
   p.fanin.assign(nd, 1);
   for (int a : p.reduced) p.fanin[a] = per_axis;
   int depth = 1;
@@ -29,7 +30,7 @@ ReductionPlan make_reduction_plan(const Layer& layer, const ArrayMeta& input) {
     depth = std::max(depth, d);
   }
   p.level_grid.push_back(p.input_grid);  // level 1: one partial per input chunk
-  for (int l = 1; l < depth; ++l) {   // combine levels
+  for (int l = 1; l < depth; ++l) {      // combine levels
     Shape g = p.level_grid.back();
     for (int a : p.reduced) g[a] = (g[a] + p.fanin[a] - 1) / p.fanin[a];
     p.level_grid.push_back(g);
@@ -66,8 +67,16 @@ std::vector<std::int64_t> ReductionPlan::group(int level, std::int64_t index) co
   Shape lo(c.size()), hi(c.size());
   for (size_t a = 0; a < c.size(); ++a) {
     const bool red = std::find(reduced.begin(), reduced.end(), static_cast<int>(a)) != reduced.end();
-    if (!red) { lo[a] = c[a]; hi[a] = c[a] + 1; continue; }
-    if (level == 0) { lo[a] = 0; hi[a] = prev[a]; continue; }
+    if (!red) {
+      lo[a] = c[a];
+      hi[a] = c[a] + 1;
+      continue;
+    }
+    if (level == 0) {
+      lo[a] = 0;
+      hi[a] = prev[a];
+      continue;
+    }
     lo[a] = c[a] * fanin[a];
     hi[a] = std::min(prev[a], lo[a] + fanin[a]);
   }
@@ -126,9 +135,14 @@ double edge_count(const Chunks& from, const Chunks& to) {
     size_t i = 0, j = 0;
     while (i < from[a].size() && j < to[a].size()) {
       ++pairs;
-      if (bf[i + 1] < bt[j + 1]) ++i;
-      else if (bt[j + 1] < bf[i + 1]) ++j;
-      else { ++i; ++j; }
+      if (bf[i + 1] < bt[j + 1])
+        ++i;
+      else if (bt[j + 1] < bf[i + 1])
+        ++j;
+      else {
+        ++i;
+        ++j;
+      }
     }
     e *= static_cast<double>(pairs);
   }
@@ -217,12 +231,17 @@ std::vector<std::int64_t> OverlapPlan::needed_chunks(const ArrayMeta& input, std
     const std::int64_t n = input.shape[a];
     for (std::int64_t i = off[a] - depth_before[a]; i < off[a] + ext[a] + depth_after[a];) {
       const std::int64_t g = boundary_index(i, n, mode);
-      if (g < 0) { ++i; continue; }
+      if (g < 0) {
+        ++i;
+        continue;
+      }
       const std::int64_t k = std::upper_bound(b.begin() + 1, b.end(), g) - (b.begin() + 1);
       s.insert(k);
       // Skip ahead within the run of indices that map monotonically into the same chunk.
-      if (i >= 0 && i < n) i = std::min(b[k + 1], off[a] + ext[a] + depth_after[a]);
-      else ++i;
+      if (i >= 0 && i < n)
+        i = std::min(b[k + 1], off[a] + ext[a] + depth_after[a]);
+      else
+        ++i;
     }
     per_axis[a].assign(s.begin(), s.end());
   }

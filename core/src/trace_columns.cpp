@@ -50,10 +50,10 @@ class ColumnSax {
   struct Frame {
     json node;
     Tag tag = Other;
-    std::string key;                  // pending key of an object
-    bool ints = false;                // array still all integers
-    std::vector<std::int64_t> values; // its integers while `ints`
-    std::size_t streamed = 0;         // elements handed to the layer sink (Layers)
+    std::string key;                   // pending key of an object
+    bool ints = false;                 // array still all integers
+    std::vector<std::int64_t> values;  // its integers while `ints`
+    std::size_t streamed = 0;          // elements handed to the layer sink (Layers)
   };
 
   /// The location of the value being read, e.g. "layers[0].id" (`parent_only`: of its object).
@@ -79,35 +79,48 @@ class ColumnSax {
     const size_t n = s.size();
     for (size_t i = 0; i < n;) {
       const unsigned c = p[i];
-      if (c < 0x80) { ++i; continue; }
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
       int len;
       unsigned cp;
-      if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
-      else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
-      else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
-      else return false;
+      if (c >= 0xc2 && c <= 0xdf)
+        len = 2, cp = c & 0x1f;
+      else if (c >= 0xe0 && c <= 0xef)
+        len = 3, cp = c & 0x0f;
+      else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, cp = c & 0x07;
+      else
+        return false;
       if (i + static_cast<size_t>(len) > n) return false;
       for (int k = 1; k < len; ++k) {
         if ((p[i + k] & 0xc0) != 0x80) return false;
         cp = (cp << 6) | (p[i + k] & 0x3f);
       }
-      if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) return false;
+      if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return false;
       i += static_cast<size_t>(len);
     }
     return true;
   }
 
   bool open(json node, bool array) {
-    if (frames_.size() >= max_depth_) throw std::length_error("nested deeper than " + std::to_string(max_depth_) + " levels");
+    if (frames_.size() >= max_depth_)
+      throw std::length_error("nested deeper than " + std::to_string(max_depth_) + " levels");
     Tag tag = Other;
     if (frames_.empty()) {
       tag = Root;
     } else {
       const Frame& p = frames_.back();
-      if (p.tag == Root && !array && (p.key == "tasks" || p.key == "memory" || p.key == "transfers")) tag = Columns;
-      else if (p.tag == Root && array && p.key == "device_memory") tag = DeviceMemory;
-      else if (p.tag == DeviceMemory && !array) tag = Columns;
-      else if (p.tag == Root && array && p.key == "layers" && layers_) tag = Layers;
+      if (p.tag == Root && !array && (p.key == "tasks" || p.key == "memory" || p.key == "transfers"))
+        tag = Columns;
+      else if (p.tag == Root && array && p.key == "device_memory")
+        tag = DeviceMemory;
+      else if (p.tag == DeviceMemory && !array)
+        tag = Columns;
+      else if (p.tag == Root && array && p.key == "layers" && layers_)
+        tag = Layers;
     }
     if (tag == Layers) layers_->begin();
     const bool ints = array && !frames_.empty() && frames_.back().tag == Columns;
@@ -171,8 +184,10 @@ ColumnDoc parse_with_columns(std::string_view bytes, bool cbor, std::size_t min_
                              ElementSink* layers) {
   ColumnDoc out;
   ColumnSax sax(out, min_len, max_depth, bytes.size(), layers);
-  if (cbor) json::sax_parse(bytes.begin(), bytes.end(), &sax, json::input_format_t::cbor);
-  else json::sax_parse(bytes.begin(), bytes.end(), &sax);
+  if (cbor)
+    json::sax_parse(bytes.begin(), bytes.end(), &sax, json::input_format_t::cbor);
+  else
+    json::sax_parse(bytes.begin(), bytes.end(), &sax);
   return out;
 }
 

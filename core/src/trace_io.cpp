@@ -46,7 +46,9 @@ json memory_to_json(const MemorySeries& m, const Trace& t, ColumnSink* sink) {
           {"live_bytes", column(m.live_bytes, sink)},
           {"peak_bytes", m.peak_bytes},
           {"peak_t_ns", m.peak_t_ns},
-          {"peak_layer", m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size()) ? json(t.layers[m.peak_layer].id) : json(nullptr)},
+          {"peak_layer", m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size())
+                             ? json(t.layers[m.peak_layer].id)
+                             : json(nullptr)},
           {"limit_bytes", m.limit_bytes}};
 }
 
@@ -55,7 +57,8 @@ const json& field(const json& o, const char* f, const std::string& name, const s
   if (!o.is_object() || !o.contains(f)) bad(name, path + f, "is missing");
   return o[f];
 }
-std::string get_str(const json& o, const char* f, const std::string& name, const std::string& path, bool required = false) {
+std::string get_str(const json& o, const char* f, const std::string& name, const std::string& path,
+                    bool required = false) {
   if (!o.contains(f) || o[f].is_null()) {
     if (required) bad(name, path + f, "is missing");
     return {};
@@ -73,12 +76,14 @@ std::int64_t get_int(const json& v, const std::string& name, const std::string& 
   }
   bad(name, path, "must be an integer, got " + v.dump().substr(0, 40));
 }
-std::int64_t get_int_or(const json& o, const char* f, std::int64_t d, const std::string& name, const std::string& path) {
+std::int64_t get_int_or(const json& o, const char* f, std::int64_t d, const std::string& name,
+                        const std::string& path) {
   if (!o.contains(f) || o[f].is_null()) return d;
   return get_int(o[f], name, path + f);
 }
 template <class T>
-std::vector<T> int_array(const json& o, const char* f, const std::string& name, const std::string& path, bool required = true) {
+std::vector<T> int_array(const json& o, const char* f, const std::string& name, const std::string& path,
+                         bool required = true) {
   if (!o.contains(f) || o[f].is_null()) {
     if (required) bad(name, path + f, "is missing");
     return {};
@@ -94,7 +99,8 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
     } else {
       std::vector<T> out(col.size());
       for (size_t i = 0; i < col.size(); ++i) {
-        if (col[i] < static_cast<std::int64_t>(std::numeric_limits<T>::min()) || col[i] > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+        if (col[i] < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+            col[i] > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
           bad(name, path + f + "[" + std::to_string(i) + "]", "is out of range");
         out[i] = static_cast<T>(col[i]);
       }
@@ -107,7 +113,8 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
   for (size_t i = 0; i < a.size(); ++i) {
     const std::int64_t v = get_int(a[i], name, path + f + "[" + std::to_string(i) + "]");
     if constexpr (sizeof(T) < 8) {
-      if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) || v > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+      if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+          v > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
         bad(name, path + f + "[" + std::to_string(i) + "]", "is out of range");
     }
     out.push_back(static_cast<T>(v));
@@ -115,7 +122,8 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
   return out;
 }
 
-MemorySeries memory_from_json(const json& m, const std::string& name, const std::string& path, const std::vector<TraceLayer>& layers) {
+MemorySeries memory_from_json(const json& m, const std::string& name, const std::string& path,
+                              const std::vector<TraceLayer>& layers) {
   if (!m.is_object()) bad(name, path, "must be an object");
   MemorySeries s;
   s.device = get_str(m, "device", name, path + ".");
@@ -123,7 +131,8 @@ MemorySeries memory_from_json(const json& m, const std::string& name, const std:
   s.t_ns = int_array<std::int64_t>(m, "t_ns", name, path + ".");
   s.live_bytes = int_array<std::int64_t>(m, "live_bytes", name, path + ".");
   if (s.t_ns.size() != s.live_bytes.size())
-    bad(name, path + ".live_bytes", "has " + std::to_string(s.live_bytes.size()) + " entries but t_ns has " + std::to_string(s.t_ns.size()));
+    bad(name, path + ".live_bytes",
+        "has " + std::to_string(s.live_bytes.size()) + " entries but t_ns has " + std::to_string(s.t_ns.size()));
   for (size_t i = 0; i < s.t_ns.size(); ++i) {
     if (s.t_ns[i] < 0) bad(name, path + ".t_ns[" + std::to_string(i) + "]", "is negative");
     if (i && s.t_ns[i] < s.t_ns[i - 1]) bad(name, path + ".t_ns[" + std::to_string(i) + "]", "goes back in time");
@@ -155,7 +164,8 @@ TraceLayer layer_from_json(const json& l, size_t i, const std::string& name) {
   tl.kind = get_str(l, "kind", name, p);
   tl.group = get_str(l, "group", name, p);
   if (const int depth = group_depth(tl.group); depth > kMaxGroupDepth)
-    bad(name, p + "group", "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
+    bad(name, p + "group",
+        "has " + std::to_string(depth) + " levels; at most " + std::to_string(kMaxGroupDepth) + " are supported");
   tl.dtype = get_str(l, "dtype", name, p);
   if (tl.dtype.empty()) tl.dtype = "float64";
   tl.pushed_into = get_str(l, "pushed_into", name, p);
@@ -168,7 +178,8 @@ TraceLayer layer_from_json(const json& l, size_t i, const std::string& name) {
   }
   tl.shape = int_array<std::int64_t>(l, "shape", name, p, false);
   if (tl.shape.size() > static_cast<size_t>(kMaxAxes))
-    bad(name, p + "shape", "has " + std::to_string(tl.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
+    bad(name, p + "shape",
+        "has " + std::to_string(tl.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
   std::int64_t elements = 1;
   for (auto s : tl.shape) {
     if (s < 0) bad(name, p + "shape", "has a negative size");
@@ -176,7 +187,8 @@ TraceLayer layer_from_json(const json& l, size_t i, const std::string& name) {
       bad(name, p + "shape", "is too large (more than 2^60 elements)");
   }
   if (l.contains("chunks") && !l["chunks"].is_null()) {
-    if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size()) bad(name, p + "chunks", "must have one list per axis of shape");
+    if (!l["chunks"].is_array() || l["chunks"].size() != tl.shape.size())
+      bad(name, p + "chunks", "must have one list per axis of shape");
     for (size_t a = 0; a < tl.shape.size(); ++a) {
       if (!l["chunks"][a].is_array()) bad(name, p + "chunks", "must have one list of sizes per axis");
       std::vector<std::int64_t> c;
@@ -187,7 +199,8 @@ TraceLayer layer_from_json(const json& l, size_t i, const std::string& name) {
         sum += v;
         c.push_back(v);
       }
-      if (sum != tl.shape[a]) bad(name, p + "chunks", "axis " + std::to_string(a) + " chunk sizes do not sum to the shape");
+      if (sum != tl.shape[a])
+        bad(name, p + "chunks", "axis " + std::to_string(a) + " chunk sizes do not sum to the shape");
       tl.chunks.push_back(std::move(c));
     }
   } else {
@@ -228,10 +241,12 @@ struct LayerReader : detail::ElementSink {
 Trace from_json_impl(const json& d, const std::string& name, LayerReader* streamed = nullptr) {
   if (!d.is_object()) throw InputError(name + ": not a chunkscope trace (expected a JSON object)");
   if (get_str(d, "format", name, "") != kTraceFormat)
-    throw InputError(name + ": not a chunkscope trace (field \"format\" must be \"" + std::string(kTraceFormat) + "\")");
+    throw InputError(name + ": not a chunkscope trace (field \"format\" must be \"" + std::string(kTraceFormat) +
+                     "\")");
   const std::int64_t version = get_int(field(d, "version", name, ""), name, "version");
   if (version != kTraceVersion)
-    bad(name, "version", "is " + std::to_string(version) + "; this chunkscope reads version " + std::to_string(kTraceVersion));
+    bad(name, "version",
+        "is " + std::to_string(version) + "; this chunkscope reads version " + std::to_string(kTraceVersion));
   Trace t;
   if (d.contains("meta")) {
     const json& m = d["meta"];
@@ -263,10 +278,13 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     for (size_t i = 0; i < layers.size(); ++i) t.layers.push_back(layer_from_json(layers[i], i, name));
   }
   for (size_t i = 0; i < t.layers.size(); ++i)
-    if (!seen_ids.insert(t.layers[i].id).second) bad(name, "layers[" + std::to_string(i) + "].id", "\"" + t.layers[i].id + "\" is used by two layers");
+    if (!seen_ids.insert(t.layers[i].id).second)
+      bad(name, "layers[" + std::to_string(i) + "].id", "\"" + t.layers[i].id + "\" is used by two layers");
   for (size_t i = 0; i < t.layers.size(); ++i)
     for (const auto& in : t.layers[i].inputs)
-      if (!seen_ids.count(in)) bad(name, "layers[" + std::to_string(i) + "].inputs", "refers to \"" + in + "\", which is not a layer of the trace");
+      if (!seen_ids.count(in))
+        bad(name, "layers[" + std::to_string(i) + "].inputs",
+            "refers to \"" + in + "\", which is not a layer of the trace");
   const json& tasks = field(d, "tasks", name, "");
   if (!tasks.is_object()) bad(name, "tasks", "must be an object of columns");
   TraceTasks& c = t.tasks;
@@ -277,7 +295,8 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     v = int_array<T>(tasks, f, name, "tasks.", required);
     if (!required && v.empty()) v.assign(n, T{});
     if (v.size() != n)
-      bad(name, std::string("tasks.") + f, "has " + std::to_string(v.size()) + " entries but tasks.layer has " + std::to_string(n));
+      bad(name, std::string("tasks.") + f,
+          "has " + std::to_string(v.size()) + " entries but tasks.layer has " + std::to_string(n));
   };
   col(c.stage, "stage", false);
   col(c.chunk, "chunk", true);
@@ -294,12 +313,14 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     bad(name, "tasks.dep_offsets", "must start at 0 and end at the length of dep_index");
   for (size_t i = 0; i < t.layers.size(); ++i)
     if (t.layers[i].tasks > static_cast<std::int64_t>(n))
-      bad(name, "layers[" + std::to_string(i) + "].tasks", "claims " + std::to_string(t.layers[i].tasks) + " tasks but the trace has " + std::to_string(n));
+      bad(name, "layers[" + std::to_string(i) + "].tasks",
+          "claims " + std::to_string(t.layers[i].tasks) + " tasks but the trace has " + std::to_string(n));
   const auto nlayers = static_cast<std::int32_t>(t.layers.size());
   std::vector<std::int64_t> layer_chunks;
   for (const auto& l : t.layers) {
     std::int64_t k = 1;
-    for (const auto& a : l.chunks) k = std::min<std::int64_t>(k * static_cast<std::int64_t>(a.size()), std::int64_t{1} << 50);
+    for (const auto& a : l.chunks)
+      k = std::min<std::int64_t>(k * static_cast<std::int64_t>(a.size()), std::int64_t{1} << 50);
     layer_chunks.push_back(k);
   }
   for (size_t i = 0; i < n; ++i) {
@@ -308,31 +329,39 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     if (c.stage[i] < 0) bad(name, "tasks.stage" + at, "is negative");
     if (c.chunk[i] < 0) bad(name, "tasks.chunk" + at, "is negative");
     if (c.stage[i] == 0 && c.chunk[i] >= layer_chunks[c.layer[i]])
-      bad(name, "tasks.chunk" + at, "chunk " + std::to_string(c.chunk[i]) + " is outside layer \"" + t.layers[c.layer[i]].id + "\"'s chunk grid");
+      bad(name, "tasks.chunk" + at,
+          "chunk " + std::to_string(c.chunk[i]) + " is outside layer \"" + t.layers[c.layer[i]].id + "\"'s chunk grid");
     // An intermediate stage has at most as many tasks as the trace.
     if (c.stage[i] > 0 && c.chunk[i] >= static_cast<std::int64_t>(n))
-      bad(name, "tasks.chunk" + at, "intermediate chunk " + std::to_string(c.chunk[i]) + " is past the trace's " + std::to_string(n) + " tasks");
+      bad(name, "tasks.chunk" + at,
+          "intermediate chunk " + std::to_string(c.chunk[i]) + " is past the trace's " + std::to_string(n) + " tasks");
     // Readers index per-worker lanes by it: it must be a worker of the run (or -1: never ran).
     if (c.worker[i] < -1 || c.worker[i] >= t.meta.threads)
-      bad(name, "tasks.worker" + at, "worker " + std::to_string(c.worker[i]) + " is not one of the run's " + std::to_string(t.meta.threads) +
-                                         " (meta.threads), nor -1 for a task that never ran");
+      bad(name, "tasks.worker" + at,
+          "worker " + std::to_string(c.worker[i]) + " is not one of the run's " + std::to_string(t.meta.threads) +
+              " (meta.threads), nor -1 for a task that never ran");
     if (c.status[i] > 3) bad(name, "tasks.status" + at, "is not a status code (0-3)");
     if (c.start_ns[i] < 0 || c.end_ns[i] < 0) bad(name, "tasks.start_ns" + at, "times must not be negative");
     if (c.end_ns[i] < c.start_ns[i]) bad(name, "tasks.end_ns" + at, "ends before it starts");
     if (c.bytes[i] < 0) bad(name, "tasks.bytes" + at, "is negative");
     if (c.dep_offsets[i + 1] < c.dep_offsets[i]) bad(name, "tasks.dep_offsets" + at, "decreases");
     if (c.dep_offsets[i + 1] > static_cast<std::int64_t>(c.dep_index.size()))  // only the last one was checked
-      bad(name, "tasks.dep_offsets[" + std::to_string(i + 1) + "]", "is past the end of dep_index (" + std::to_string(c.dep_index.size()) + " entries)");
+      bad(name, "tasks.dep_offsets[" + std::to_string(i + 1) + "]",
+          "is past the end of dep_index (" + std::to_string(c.dep_index.size()) + " entries)");
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
       const auto dep = c.dep_index[e];
       if (dep < 0 || dep >= static_cast<std::int64_t>(i))
-        bad(name, "tasks.dep_index[" + std::to_string(e) + "]", "task " + std::to_string(i) + " depends on task " + std::to_string(dep) + ", which is out of range (dependencies must come earlier)");
+        bad(name, "tasks.dep_index[" + std::to_string(e) + "]",
+            "task " + std::to_string(i) + " depends on task " + std::to_string(dep) +
+                ", which is out of range (dependencies must come earlier)");
     }
   }
-  if (d.contains("memory") && !d["memory"].is_null()) t.memory = memory_from_json(d["memory"], name, "memory", t.layers);
+  if (d.contains("memory") && !d["memory"].is_null())
+    t.memory = memory_from_json(d["memory"], name, "memory", t.layers);
   if (d.contains("device_memory") && d["device_memory"].is_array())
     for (size_t i = 0; i < d["device_memory"].size(); ++i)
-      t.device_memory.push_back(memory_from_json(d["device_memory"][i], name, "device_memory[" + std::to_string(i) + "]", t.layers));
+      t.device_memory.push_back(
+          memory_from_json(d["device_memory"][i], name, "device_memory[" + std::to_string(i) + "]", t.layers));
   if (d.contains("transfers") && d["transfers"].is_object()) {
     const json& x = d["transfers"];
     TraceTransfers& tr = t.transfers;
@@ -350,9 +379,13 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
     tcol(tr.to_device, "to_device");
     tcol(tr.device, "device");
     for (size_t i = 0; i < m; ++i) {
-      if (tr.task[i] < -1 || tr.task[i] >= static_cast<std::int64_t>(n)) bad(name, "transfers.task[" + std::to_string(i) + "]", "is out of range");
-      if (tr.device[i] < 0 || tr.device[i] > kMaxDevice) bad(name, "transfers.device[" + std::to_string(i) + "]", "is out of range (0 to " + std::to_string(kMaxDevice) + ")");
-      if (tr.end_ns[i] < tr.start_ns[i] || tr.start_ns[i] < 0) bad(name, "transfers.end_ns[" + std::to_string(i) + "]", "has bad times");
+      if (tr.task[i] < -1 || tr.task[i] >= static_cast<std::int64_t>(n))
+        bad(name, "transfers.task[" + std::to_string(i) + "]", "is out of range");
+      if (tr.device[i] < 0 || tr.device[i] > kMaxDevice)
+        bad(name, "transfers.device[" + std::to_string(i) + "]",
+            "is out of range (0 to " + std::to_string(kMaxDevice) + ")");
+      if (tr.end_ns[i] < tr.start_ns[i] || tr.start_ns[i] < 0)
+        bad(name, "transfers.end_ns[" + std::to_string(i) + "]", "has bad times");
       if (tr.bytes[i] < 0) bad(name, "transfers.bytes[" + std::to_string(i) + "]", "is negative");
     }
   }
@@ -376,9 +409,18 @@ Result<Trace> convert_doc(const json& doc, const std::string& name, LayerReader*
 namespace {
 
 json layer_doc(const TraceLayer& l) {
-  return {{"id", l.id},       {"name", l.name},         {"op", l.op},         {"kind", l.kind},
-          {"group", l.group}, {"inputs", l.inputs},     {"shape", l.shape},   {"chunks", l.chunks},
-          {"dtype", l.dtype}, {"tasks", l.tasks},       {"params", l.params}, {"inserted", l.inserted},
+  return {{"id", l.id},
+          {"name", l.name},
+          {"op", l.op},
+          {"kind", l.kind},
+          {"group", l.group},
+          {"inputs", l.inputs},
+          {"shape", l.shape},
+          {"chunks", l.chunks},
+          {"dtype", l.dtype},
+          {"tasks", l.tasks},
+          {"params", l.params},
+          {"inserted", l.inserted},
           {"pushed_into", l.pushed_into.empty() ? json(nullptr) : json(l.pushed_into)}};
 }
 
@@ -388,30 +430,36 @@ json trace_doc(const Trace& t, ColumnSink* sink, bool with_layers = true) {
   json d;
   d["format"] = kTraceFormat;
   d["version"] = kTraceVersion;
-  d["meta"] = {{"tool_version", t.meta.tool_version}, {"executor", t.meta.executor},   {"device", t.meta.device},
-               {"pipeline", t.meta.pipeline},         {"start_time", t.meta.start_time}, {"status", t.meta.status},
-               {"error", t.meta.error},               {"threads", t.meta.threads},       {"memory_limit", t.meta.memory_limit},
-               {"wall_ns", t.meta.wall_ns},           {"extra", t.meta.file_extra()}};
+  d["meta"] = {{"tool_version", t.meta.tool_version},
+               {"executor", t.meta.executor},
+               {"device", t.meta.device},
+               {"pipeline", t.meta.pipeline},
+               {"start_time", t.meta.start_time},
+               {"status", t.meta.status},
+               {"error", t.meta.error},
+               {"threads", t.meta.threads},
+               {"memory_limit", t.meta.memory_limit},
+               {"wall_ns", t.meta.wall_ns},
+               {"extra", t.meta.file_extra()}};
   if (with_layers) {
     json layers = json::array();
     for (const TraceLayer& l : t.layers) layers.push_back(layer_doc(l));
     d["layers"] = std::move(layers);
   }
   const TraceTasks& c = t.tasks;
-  d["tasks"] = {{"layer", column(c.layer, sink)},       {"stage", column(c.stage, sink)},
-                {"chunk", column(c.chunk, sink)},       {"worker", column(c.worker, sink)},
-                {"start_ns", column(c.start_ns, sink)}, {"end_ns", column(c.end_ns, sink)},
-                {"bytes", column(c.bytes, sink)},       {"status", column(c.status, sink)},
-                {"fused", column(c.fused, sink)},       {"dep_offsets", column(c.dep_offsets, sink)},
-                {"dep_index", column(c.dep_index, sink)},
-                {"status_names", {"not_run", "done", "failed", "cancelled"}}};
+  d["tasks"] = {{"layer", column(c.layer, sink)},         {"stage", column(c.stage, sink)},
+                {"chunk", column(c.chunk, sink)},         {"worker", column(c.worker, sink)},
+                {"start_ns", column(c.start_ns, sink)},   {"end_ns", column(c.end_ns, sink)},
+                {"bytes", column(c.bytes, sink)},         {"status", column(c.status, sink)},
+                {"fused", column(c.fused, sink)},         {"dep_offsets", column(c.dep_offsets, sink)},
+                {"dep_index", column(c.dep_index, sink)}, {"status_names", {"not_run", "done", "failed", "cancelled"}}};
   d["memory"] = memory_to_json(t.memory, t, sink);
   json dm = json::array();
   for (const auto& m : t.device_memory) dm.push_back(memory_to_json(m, t, sink));
   d["device_memory"] = std::move(dm);
   const TraceTransfers& x = t.transfers;
-  d["transfers"] = {{"task", column(x.task, sink)},   {"start_ns", column(x.start_ns, sink)},
-                    {"end_ns", column(x.end_ns, sink)}, {"bytes", column(x.bytes, sink)},
+  d["transfers"] = {{"task", column(x.task, sink)},           {"start_ns", column(x.start_ns, sink)},
+                    {"end_ns", column(x.end_ns, sink)},       {"bytes", column(x.bytes, sink)},
                     {"to_device", column(x.to_device, sink)}, {"device", column(x.device, sink)}};
   return d;
 }
@@ -454,13 +502,16 @@ std::string plain_json_error(const json::exception& e) {
 }
 
 Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
-  const auto fail = [&](const std::string& what) { return Result<Trace>::failure(name + ": not a readable compact trace (" + what + ")"); };
+  const auto fail = [&](const std::string& what) {
+    return Result<Trace>::failure(name + ": not a readable compact trace (" + what + ")");
+  };
   std::size_t pos = detail::kCompactMagic.size();
   if (bytes.size() < pos + 8) return fail("the file ends inside its header");
   std::uint64_t hlen = 0;
   for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | static_cast<unsigned char>(bytes[pos + i]);
   pos += 8;
-  if (hlen > bytes.size() - pos) return fail("the header claims " + std::to_string(hlen) + " bytes but the file is shorter");
+  if (hlen > bytes.size() - pos)
+    return fail("the header claims " + std::to_string(hlen) + " bytes but the file is shorter");
   detail::ColumnDoc cd;
   LayerReader layers(name);
   try {
@@ -471,10 +522,13 @@ Result<Trace> read_compact(const std::string& bytes, const std::string& name) {
     if (!counts.is_array()) return fail("field \"$columns\" must be an array");
     const std::string_view data(bytes);
     for (const json& n : counts) {
-      if (!n.is_number_integer() || n.get<std::int64_t>() < 0) return fail("field \"$columns\" must hold column lengths");
-      cd.columns.push_back(detail::decode_column(data, pos, static_cast<std::int64_t>(std::min<std::uint64_t>(n.get<std::uint64_t>(), INT64_MAX))));
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 0)
+        return fail("field \"$columns\" must hold column lengths");
+      cd.columns.push_back(detail::decode_column(
+          data, pos, static_cast<std::int64_t>(std::min<std::uint64_t>(n.get<std::uint64_t>(), INT64_MAX))));
     }
-    if (pos != bytes.size()) return fail("there are " + std::to_string(bytes.size() - pos) + " bytes after the last column");
+    if (pos != bytes.size())
+      return fail("there are " + std::to_string(bytes.size() - pos) + " bytes after the last column");
   } catch (const json::exception& e) {
     return fail(plain_json_error(e));
   } catch (const detail::FieldError& e) {
@@ -538,8 +592,9 @@ Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name
   if (bytes.compare(0, detail::kCompactMagic.size(), detail::kCompactMagic) == 0) return read_compact(bytes, name);
   const std::string_view magic_stem = detail::kCompactMagic.substr(0, detail::kCompactMagic.size() - 1);
   if (bytes.size() >= detail::kCompactMagic.size() && bytes.compare(0, magic_stem.size(), magic_stem) == 0)
-    return Result<Trace>::failure(name + ": not a readable trace (compact encoding \"" + bytes.substr(0, detail::kCompactMagic.size()) +
-                                  "\" is not one this chunkscope reads; it reads \"" + std::string(detail::kCompactMagic) + "\")");
+    return Result<Trace>::failure(
+        name + ": not a readable trace (compact encoding \"" + bytes.substr(0, detail::kCompactMagic.size()) +
+        "\" is not one this chunkscope reads; it reads \"" + std::string(detail::kCompactMagic) + "\")");
   size_t i = 0;
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) ++i;
   if (i == bytes.size()) return Result<Trace>::failure(name + ": the file is empty");
@@ -552,7 +607,8 @@ Result<Trace> read_trace_bytes(const std::string& bytes, const std::string& name
   try {
     cd = detail::parse_with_columns(bytes, cbor, 32, 256, &layers);
   } catch (const json::exception& e) {
-    return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") + " error: " + plain_json_error(e) + ")");
+    return Result<Trace>::failure(name + ": not a readable trace (" + (cbor ? "CBOR" : "JSON") +
+                                  " error: " + plain_json_error(e) + ")");
   } catch (const detail::FieldError& e) {
     return Result<Trace>::failure(name + ": " + e.what());
   } catch (const std::length_error& e) {

@@ -55,8 +55,10 @@ void memory_text(JsonText& w, const MemorySeries& m, const Trace& t) {
   w.key("live_bytes"), w.nums(m.live_bytes);
   w.key("peak_bytes"), w.num(m.peak_bytes);
   w.key("peak_layer");
-  if (m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size())) w.str(t.layers[static_cast<size_t>(m.peak_layer)].id);
-  else w.out += "null";
+  if (m.peak_layer >= 0 && m.peak_layer < static_cast<int>(t.layers.size()))
+    w.str(t.layers[static_cast<size_t>(m.peak_layer)].id);
+  else
+    w.out += "null";
   w.key("peak_t_ns"), w.num(m.peak_t_ns);
   w.key("t_ns"), w.nums(m.t_ns);
   w.out += '}';
@@ -99,8 +101,10 @@ std::string write_trace_json(const Trace& t) {
     w.key("op"), w.str(l.op);
     w.key("params"), w.out += l.params.dump();
     w.key("pushed_into");
-    if (l.pushed_into.empty()) w.out += "null";
-    else w.str(l.pushed_into);
+    if (l.pushed_into.empty())
+      w.out += "null";
+    else
+      w.str(l.pushed_into);
     w.key("shape"), w.nums(l.shape);
     w.key("tasks"), w.num(l.tasks);
     w.out += '}';

@@ -57,10 +57,16 @@ TraceSummary summarize(const Trace& t) {
     std::int64_t start = 0;
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
       const auto d = c.dep_index[e];
-      if (finish[d] > start) { start = finish[d]; pred[i] = d; }
+      if (finish[d] > start) {
+        start = finish[d];
+        pred[i] = d;
+      }
     }
     finish[i] = start + dur;
-    if (finish[i] > best_finish) { best_finish = finish[i]; best = i; }
+    if (finish[i] > best_finish) {
+      best_finish = finish[i];
+      best = i;
+    }
   }
   for (auto& ls : s.layers)
     if (ls.first_start_ns < 0) ls.first_start_ns = 0;
@@ -97,25 +103,30 @@ TraceSummary summarize(const Trace& t) {
 std::string summary_table(const Trace& t, const TraceSummary& s) {
   std::ostringstream out;
   std::int64_t total = t.tasks.size();
-  out << "pipeline " << (t.meta.pipeline.empty() ? "?" : terminal_safe(t.meta.pipeline)) << " on " << terminal_safe(t.meta.executor)
-      << " (" << s.workers << " workers): " << terminal_safe(t.meta.status) << ", wall " << format_duration_ns(static_cast<double>(t.meta.wall_ns)) << ", "
-      << s.tasks_done << "/" << total << " tasks, peak memory " << format_bytes(static_cast<double>(t.memory.peak_bytes));
+  out << "pipeline " << (t.meta.pipeline.empty() ? "?" : terminal_safe(t.meta.pipeline)) << " on "
+      << terminal_safe(t.meta.executor) << " (" << s.workers << " workers): " << terminal_safe(t.meta.status)
+      << ", wall " << format_duration_ns(static_cast<double>(t.meta.wall_ns)) << ", " << s.tasks_done << "/" << total
+      << " tasks, peak memory " << format_bytes(static_cast<double>(t.memory.peak_bytes));
   if (t.memory.peak_layer >= 0 && t.memory.peak_layer < static_cast<int>(t.layers.size()))
     out << " during \"" << terminal_safe(t.layers[t.memory.peak_layer].id) << "\"";
   if (t.memory.limit_bytes > 0) out << " (limit " << format_bytes(static_cast<double>(t.memory.limit_bytes)) << ")";
   out << "\n";
   if (!t.meta.error.empty()) out << "error: " << terminal_safe(t.meta.error) << "\n";
-  const std::vector<std::string> head{"layer", "op", "chunks in → out", "tasks", "time", "critical", "bytes", "peak mem"};
+  const std::vector<std::string> head{"layer", "op",       "chunks in → out", "tasks",
+                                      "time",  "critical", "bytes",           "peak mem"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& ls : s.layers) {
     const TraceLayer& l = t.layers[ls.layer];
     // Shape texts show "?" where Dask left sizes unknown (TraceLayer::chunk_shape_text).
-    std::string shapes = ls.input_layer < 0 ? l.chunk_shape_text() : t.layers[ls.input_layer].chunk_shape_text() + " → " + l.chunk_shape_text();
+    std::string shapes = ls.input_layer < 0
+                             ? l.chunk_shape_text()
+                             : t.layers[ls.input_layer].chunk_shape_text() + " → " + l.chunk_shape_text();
     std::string op = terminal_safe(l.op);
     if (!l.pushed_into.empty()) op += " → " + terminal_safe(l.pushed_into);
-    rows.push_back({terminal_safe(l.id), op, shapes, std::to_string(ls.tasks), format_duration_ns(static_cast<double>(ls.busy_ns)),
-                    format_duration_ns(static_cast<double>(ls.critical_ns)), format_bytes(static_cast<double>(ls.output_bytes)),
-                    format_bytes(static_cast<double>(ls.peak_live_bytes))});
+    rows.push_back(
+        {terminal_safe(l.id), op, shapes, std::to_string(ls.tasks), format_duration_ns(static_cast<double>(ls.busy_ns)),
+         format_duration_ns(static_cast<double>(ls.critical_ns)), format_bytes(static_cast<double>(ls.output_bytes)),
+         format_bytes(static_cast<double>(ls.peak_live_bytes))});
   }
   std::vector<size_t> w(head.size());
   for (size_t k = 0; k < head.size(); ++k) {
@@ -128,8 +139,9 @@ std::string summary_table(const Trace& t, const TraceSummary& s) {
   };
   line(head);
   for (const auto& r : rows) line(r);
-  out << "critical path: " << s.critical_path.size() << " tasks, " << format_duration_ns(static_cast<double>(s.critical_ns))
-      << "; busy time " << format_duration_ns(static_cast<double>(s.busy_ns)) << " over " << s.workers << " workers\n";
+  out << "critical path: " << s.critical_path.size() << " tasks, "
+      << format_duration_ns(static_cast<double>(s.critical_ns)) << "; busy time "
+      << format_duration_ns(static_cast<double>(s.busy_ns)) << " over " << s.workers << " workers\n";
   return out.str();
 }
 

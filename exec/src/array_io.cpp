@@ -2,8 +2,6 @@
 #include "chunkscope/exec/array_io.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +11,9 @@
 #include <memory>
 #include <stdexcept>
 #include <vector>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "chunkscope/exec/block_copy.hpp"
 #include "chunkscope/exec/file_util.hpp"
@@ -39,7 +40,8 @@ struct Region {
   bool empty = false;
 };
 
-Region normalise(std::span<const std::int64_t> extent, std::span<const std::int64_t> fs, std::span<const std::int64_t> ms) {
+Region normalise(std::span<const std::int64_t> extent, std::span<const std::int64_t> fs,
+                 std::span<const std::int64_t> ms) {
   if (extent.size() != fs.size() || extent.size() != ms.size() || extent.size() > static_cast<size_t>(kMaxAxes))
     throw std::invalid_argument("strided file I/O: bad extent/stride lengths");
   Region r;
@@ -110,7 +112,8 @@ namespace {
 // gives it a size), a FIFO, a character device (/dev/zero never ends), a socket. Returns -1 with
 // errno set when open(2) fails.
 int open_regular(const std::string& path) {
-  if (path.find('\0') != std::string::npos) throw std::runtime_error(path_for_message(path) + ": cannot open: the path holds a NUL byte");
+  if (path.find('\0') != std::string::npos)
+    throw std::runtime_error(path_for_message(path) + ": cannot open: the path holds a NUL byte");
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return -1;
   struct stat st {};
@@ -122,7 +125,8 @@ int open_regular(const std::string& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw std::runtime_error(path + ": cannot open: it is " + file_kind_name(file_kind_of_mode(st.st_mode)) + ", not a regular file");
+    throw std::runtime_error(path + ": cannot open: it is " + file_kind_name(file_kind_of_mode(st.st_mode)) +
+                             ", not a regular file");
   }
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
@@ -164,7 +168,8 @@ std::int64_t FileHandle::size() const {
 }
 
 void FileHandle::resize(std::int64_t bytes) const {
-  if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0) sys_fail(path_, "cannot set the file size to " + std::to_string(bytes) + " bytes");
+  if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0)
+    sys_fail(path_, "cannot set the file size to " + std::to_string(bytes) + " bytes");
 }
 
 void FileHandle::close() {
@@ -179,7 +184,8 @@ MappedFile::MappedFile(const FileHandle& f, std::int64_t bytes, bool writable) :
     size_ = 0;
     return;
   }
-  void* p = ::mmap(nullptr, static_cast<size_t>(bytes), writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, f.fd(), 0);
+  void* p =
+      ::mmap(nullptr, static_cast<size_t>(bytes), writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, f.fd(), 0);
   if (p == MAP_FAILED) sys_fail(f.path(), "cannot map the file into memory");
   data_ = static_cast<std::byte*>(p);
 }
@@ -218,8 +224,8 @@ void pread_exact(const FileHandle& f, std::byte* out, std::int64_t n, std::int64
       sys_fail(f.path(), "read failed at byte " + std::to_string(offset + done));
     }
     if (r == 0)
-      throw std::runtime_error(f.path() + ": the file ends at byte " + std::to_string(offset + done) + ", expected at least " +
-                               std::to_string(offset + n) + " (truncated?)");
+      throw std::runtime_error(f.path() + ": the file ends at byte " + std::to_string(offset + done) +
+                               ", expected at least " + std::to_string(offset + n) + " (truncated?)");
     done += r;
   }
 }
@@ -295,8 +301,8 @@ void read_strided(const FileHandle& f, std::int64_t base, std::span<const std::i
 }
 
 void write_strided(const FileHandle& f, std::int64_t base, std::span<const std::int64_t> extent,
-                   std::span<const std::int64_t> file_stride, const std::byte* in, std::span<const std::int64_t> in_stride,
-                   int itemsize) {
+                   std::span<const std::int64_t> file_stride, const std::byte* in,
+                   std::span<const std::int64_t> in_stride, int itemsize) {
   const Region r = normalise(extent, file_stride, in_stride);
   if (r.empty) return;
   if (r.n == 0) return pwrite_all(f, in, itemsize, base);

@@ -29,7 +29,8 @@ struct Plan {
   bool empty = false;
 };
 
-Plan normalise(std::span<const std::int64_t> extent, std::span<const std::int64_t> ss, std::span<const std::int64_t> ds) {
+Plan normalise(std::span<const std::int64_t> extent, std::span<const std::int64_t> ss,
+               std::span<const std::int64_t> ds) {
   if (extent.size() != ss.size() || extent.size() != ds.size())
     throw std::invalid_argument("copy_strided: extent and strides differ in length");
   if (extent.size() > static_cast<size_t>(kMaxAxes)) throw std::invalid_argument("copy_strided: more than 64 axes");
@@ -217,8 +218,9 @@ void copy_strided(std::span<const std::int64_t> extent, const std::byte* src, st
   for_outer(p, L, src, dst, [&](const std::byte* s, std::byte* d) { row_copy_bytes(s, ss, d, ds, n, itemsize); });
 }
 
-void convert_strided(std::span<const std::int64_t> extent, const std::byte* src, std::span<const std::int64_t> src_stride,
-                     DType from, std::byte* dst, std::span<const std::int64_t> dst_stride, DType to) {
+void convert_strided(std::span<const std::int64_t> extent, const std::byte* src,
+                     std::span<const std::int64_t> src_stride, DType from, std::byte* dst,
+                     std::span<const std::int64_t> dst_stride, DType to) {
   if (from == to) return copy_strided(extent, src, src_stride, dst, dst_stride, dtype_size(from));
   const Plan p = normalise(extent, src_stride, dst_stride);
   if (p.empty) return;

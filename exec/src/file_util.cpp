@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +9,8 @@
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
+
+#include <sys/stat.h>
 
 namespace chunkscope {
 
@@ -31,7 +32,8 @@ void remove_stale_temporaries(const std::string& path) {
       if (entry.size() <= prefix.size() || entry.compare(0, prefix.size(), prefix) != 0) continue;
       std::size_t i = prefix.size();
       long long pid = 0;
-      while (i < entry.size() && entry[i] >= '0' && entry[i] <= '9' && pid < (1LL << 40)) pid = pid * 10 + (entry[i++] - '0');
+      while (i < entry.size() && entry[i] >= '0' && entry[i] <= '9' && pid < (1LL << 40))
+        pid = pid * 10 + (entry[i++] - '0');
       if (i == prefix.size() || (i < entry.size() && entry[i] != '.')) continue;  // not "<pid>" or "<pid>.<n>"
       if (pid <= 0 || pid == ::getpid()) continue;
       if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to know)
@@ -78,8 +80,10 @@ const char* file_kind_name(FileKind k) {
 std::string path_for_message(const std::string& path) {
   std::string out;
   for (char c : path) {
-    if (c == '\0') out += "\\0";
-    else out += c;
+    if (c == '\0')
+      out += "\\0";
+    else
+      out += c;
   }
   return out;
 }
@@ -103,7 +107,8 @@ std::vector<std::string> create_parent_folders(const std::string& path) {
 }
 
 void remove_empty_folders(const std::vector<std::string>& created) {
-  for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());  // fails (and stays) when not empty
+  for (auto it = created.rbegin(); it != created.rend(); ++it)
+    ::rmdir(it->c_str());  // fails (and stays) when not empty
 }
 
 namespace {
@@ -150,7 +155,8 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   if (file_kind(path, false) == FileKind::Symlink) {
     std::error_code ec;
     const fs::path real = fs::canonical(path, ec);
-    if (ec || kind == FileKind::Missing) throw std::runtime_error(path + ": cannot write: it is a symbolic link to a missing file");
+    if (ec || kind == FileKind::Missing)
+      throw std::runtime_error(path + ": cannot write: it is a symbolic link to a missing file");
     target = real.string();
   }
   remove_stale_temporaries(target);
@@ -178,7 +184,10 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
     }
     done += static_cast<std::size_t>(w);
   }
-  if (::fsync(fd) != 0) { ::close(fd); fail("fsync failed"); }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("fsync failed");
+  }
   if (::close(fd) != 0) fail("close failed");
   if (::rename(tmp.c_str(), target.c_str()) != 0) fail("rename failed");
 }

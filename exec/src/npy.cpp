@@ -15,7 +15,9 @@ namespace {
 [[noreturn]] void bad(const std::string& name, const std::string& what) { throw InputError(name + ": " + what); }
 
 // At most 60 bytes of header text, for a message.
-std::string excerpt(std::string_view v) { return v.size() <= 60 ? std::string(v) : std::string(v.substr(0, 60)) + "..."; }
+std::string excerpt(std::string_view v) {
+  return v.size() <= 60 ? std::string(v) : std::string(v.substr(0, 60)) + "...";
+}
 
 // The header dict, read as strictly as NumPy reads it (ast.literal_eval, then exactly the keys
 // 'descr', 'fortran_order' and 'shape'): a Python dict literal whose 'descr' is a string,
@@ -39,15 +41,20 @@ class HeaderDict {
       if (eat('}')) break;
       const std::string key = string_literal("a key");
       const int k = key == "descr" ? 0 : key == "fortran_order" ? 1 : key == "shape" ? 2 : -1;
-      if (k < 0) bad(name_, "the .npy header has the key '" + excerpt(key) + "' (NumPy's headers hold only 'descr', 'fortran_order' and 'shape')");
+      if (k < 0)
+        bad(name_, "the .npy header has the key '" + excerpt(key) +
+                       "' (NumPy's headers hold only 'descr', 'fortran_order' and 'shape')");
       if (seen[k]) bad(name_, "the .npy header has the key '" + key + "' twice");
       seen[k] = true;
       skip_space();
       if (!eat(':')) malformed("after '" + key + "'");
       skip_space();
-      if (k == 0) parse_descr();
-      else if (k == 1) parse_fortran_order();
-      else parse_shape();
+      if (k == 0)
+        parse_descr();
+      else if (k == 1)
+        parse_fortran_order();
+      else
+        parse_shape();
       skip_space();
       if (eat(',')) continue;
       if (eat('}')) break;
@@ -131,14 +138,18 @@ class HeaderDict {
       return;
     }
     const std::string_view v = any_literal();
-    bad(name_, "unsupported .npy dtype " + excerpt(v) + " (little-endian " + std::string(dtype_names_list()) + " only)");
+    bad(name_,
+        "unsupported .npy dtype " + excerpt(v) + " (little-endian " + std::string(dtype_names_list()) + " only)");
   }
 
   void parse_fortran_order() {
     const std::string_view v = any_literal();
-    if (v == "True") fortran_order = true;
-    else if (v == "False") fortran_order = false;
-    else bad(name_, "the .npy header's 'fortran_order' is " + excerpt(v) + ", not True or False");
+    if (v == "True")
+      fortran_order = true;
+    else if (v == "False")
+      fortran_order = false;
+    else
+      bad(name_, "the .npy header's 'fortran_order' is " + excerpt(v) + ", not True or False");
   }
 
   // A tuple of non-negative integers: (), (4,), (3, 4), (3, 4,); NumPy 1.x files from Python 2 may
@@ -184,11 +195,13 @@ class HeaderDict {
     int depth = 0;
     for (; i_ < h_.size(); ++i_) {
       const char c = h_[i_];
-      if (c == '(' || c == '[') ++depth;
+      if (c == '(' || c == '[')
+        ++depth;
       else if ((c == ')' || c == ']') && --depth <= 0) {
         ++i_;
         return;
-      } else if (depth == 0 && (c == ',' || c == '}')) return;
+      } else if (depth == 0 && (c == ',' || c == '}'))
+        return;
     }
   }
 
@@ -223,7 +236,8 @@ NpyHeader parse_npy_header(const std::string& b, std::int64_t file_size, const s
   const auto dt = parse_typestr(dict.descr);
   if (!dt) {
     const std::string why = unsupported_dtype_reason(dict.descr);
-    bad(name, why.empty() ? "unsupported .npy dtype '" + dict.descr + "' (little-endian " + std::string(dtype_names_list()) + " only)"
+    bad(name, why.empty() ? "unsupported .npy dtype '" + dict.descr + "' (little-endian " +
+                                std::string(dtype_names_list()) + " only)"
                           : "unsupported .npy dtype '" + dict.descr + "': " + why);
   }
   out.dtype = *dt;
@@ -273,7 +287,9 @@ NpyHeader read_npy_header(const std::string& path) {
 
 std::string make_npy_header(const Shape& shape, DType dtype) {
   std::string dict = "{'descr': '" + dtype_typestr(dtype) + "', 'fortran_order': False, 'shape': (";
-  for (size_t i = 0; i < shape.size(); ++i) dict += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? "," : "") + (i + 1 < shape.size() ? " " : "");
+  for (size_t i = 0; i < shape.size(); ++i)
+    dict += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? "," : "") +
+            (i + 1 < shape.size() ? " " : "");
   dict += "), }";
   std::size_t total = 10 + dict.size() + 1;
   const std::size_t padded = (total + 63) / 64 * 64;
@@ -294,7 +310,8 @@ constexpr std::int64_t kLongRun = 64 << 10;
 
 // Bytes of the longest contiguous file run of a region: trailing axes with step 1 that cover
 // the whole array axis extend the run into the next axis.
-std::int64_t run_bytes(const Shape& shape, std::span<const std::int64_t> counts, std::span<const std::int64_t> steps, int itemsize) {
+std::int64_t run_bytes(const Shape& shape, std::span<const std::int64_t> counts, std::span<const std::int64_t> steps,
+                       int itemsize) {
   std::int64_t run = itemsize;
   for (int a = static_cast<int>(shape.size()) - 1; a >= 0; --a) {
     if (counts[a] > 1 && steps[a] != 1) break;

@@ -27,7 +27,9 @@ struct PathUse {
 
 bool is_write(Use u) { return u == Use::WriteFile || u == Use::WriteNpy || u == Use::WriteFolder; }
 
-[[noreturn]] void refuse(const std::string& path, const std::string& why) { throw InputError(path_for_message(path) + ": " + why); }
+[[noreturn]] void refuse(const std::string& path, const std::string& why) {
+  throw InputError(path_for_message(path) + ": " + why);
+}
 
 /// The path with symbolic links, "." and ".." resolved (as far as it exists), so that two names of
 /// one file compare equal.
@@ -79,13 +81,16 @@ bool is_chunk_name(const std::string& name) {
 /// A to_zarr target that exists must be a Zarr array folder chunkscope may replace whole.
 void check_zarr_target(const PathUse& u) {
   const FileKind link = file_kind(u.path, false);
-  if (link == FileKind::Symlink) refuse(u.path, u.role + ": it is a symbolic link; write to the folder it points to, or to a new path");
+  if (link == FileKind::Symlink)
+    refuse(u.path, u.role + ": it is a symbolic link; write to the folder it points to, or to a new path");
   if (link == FileKind::Missing) return;
   if (link != FileKind::Directory)
-    refuse(u.path, u.role + ": it exists and is " + file_kind_name(link) + ", not a Zarr array folder; choose a new path");
+    refuse(u.path,
+           u.role + ": it exists and is " + file_kind_name(link) + ", not a Zarr array folder; choose a new path");
   const std::string why = ": it is a directory that is not a Zarr array (";
   const std::string fix = "); chunkscope replaces only a Zarr array folder — choose a new path";
-  if (file_kind(u.path + "/.zgroup", false) != FileKind::Missing) refuse(u.path, u.role + why + "it holds .zgroup: a Zarr group" + fix);
+  if (file_kind(u.path + "/.zgroup", false) != FileKind::Missing)
+    refuse(u.path, u.role + why + "it holds .zgroup: a Zarr group" + fix);
   if (file_kind(u.path + "/.zarray", false) != FileKind::Regular) refuse(u.path, u.role + why + "no .zarray" + fix);
   std::error_code ec;
   for (fs::directory_iterator it(u.path, ec), end; !ec && it != end; it.increment(ec)) {
@@ -99,7 +104,8 @@ void check_zarr_target(const PathUse& u) {
 /// A to_npy sink replaces a regular file or creates one; nothing else.
 void check_npy_target(const PathUse& u) {
   const FileKind link = file_kind(u.path, false);
-  if (link == FileKind::Symlink) refuse(u.path, u.role + ": it is a symbolic link; write to the file it points to, or to a new path");
+  if (link == FileKind::Symlink)
+    refuse(u.path, u.role + ": it is a symbolic link; write to the file it points to, or to a new path");
   if (link != FileKind::Missing && link != FileKind::Regular)
     refuse(u.path, u.role + ": it is " + std::string(file_kind_name(link)) + ", not a regular file; choose a new path");
 }
@@ -124,9 +130,12 @@ void check_uses(std::vector<PathUse>& uses) {
     u.resolved = resolve(u.path);
   }
   for (auto& u : uses) {
-    if (u.use == Use::WriteFolder) check_zarr_target(u);
-    else if (u.use == Use::WriteNpy) check_npy_target(u);
-    else if (u.use == Use::WriteFile) check_file_target(u);
+    if (u.use == Use::WriteFolder)
+      check_zarr_target(u);
+    else if (u.use == Use::WriteNpy)
+      check_npy_target(u);
+    else if (u.use == Use::WriteFile)
+      check_file_target(u);
   }
   for (size_t i = 0; i < uses.size(); ++i) {
     for (size_t j = 0; j < uses.size(); ++j) {
@@ -135,15 +144,18 @@ void check_uses(std::vector<PathUse>& uses) {
       const PathUse& b = uses[j];
       if (!is_write(a.use) || a.write_through || b.write_through) continue;
       if (a.resolved == b.resolved && (j > i || !is_write(b.use))) {
-        if (is_write(b.use)) refuse(a.path, a.role + " and " + b.role + " write the same file; give each output its own path");
+        if (is_write(b.use))
+          refuse(a.path, a.role + " and " + b.role + " write the same file; give each output its own path");
         refuse(a.path, a.role + " would replace " + b.role + "; write the output to another path");
       }
       if (b.use == Use::WriteFolder && inside(a.resolved, b.resolved))
-        refuse(a.path, a.role + " is inside " + b.path + ", the Zarr folder that " + b.role + " replaces whole; choose a path outside it");
+        refuse(a.path, a.role + " is inside " + b.path + ", the Zarr folder that " + b.role +
+                           " replaces whole; choose a path outside it");
       if (b.use == Use::ReadFolder && inside(a.resolved, b.resolved))
         refuse(a.path, a.role + " would write inside " + b.path + ", read by " + b.role + "; choose a path outside it");
       if (a.use == Use::WriteFolder && !is_write(b.use) && inside(b.resolved, a.resolved))
-        refuse(a.path, a.role + " would replace the folder holding " + b.role + " (" + b.path + "); choose another path");
+        refuse(a.path,
+               a.role + " would replace the folder holding " + b.role + " (" + b.path + "); choose another path");
     }
   }
 }
@@ -152,15 +164,22 @@ std::vector<PathUse> graph_uses(const Graph& g) {
   std::vector<PathUse> uses;
   for (const Layer& l : g.layers()) {
     switch (l.op) {
-      case Op::FromNpy: uses.push_back({l.params.path, "the source \"" + l.id + "\" (from_npy)", Use::ReadFile, {}}); break;
-      case Op::FromZarr: uses.push_back({l.params.path, "the source \"" + l.id + "\" (from_zarr)", Use::ReadFolder, {}}); break;
+      case Op::FromNpy:
+        uses.push_back({l.params.path, "the source \"" + l.id + "\" (from_npy)", Use::ReadFile, {}});
+        break;
+      case Op::FromZarr:
+        uses.push_back({l.params.path, "the source \"" + l.id + "\" (from_zarr)", Use::ReadFolder, {}});
+        break;
       case Op::ToNpy:
       case Op::ToZarr: {
         const bool npy = l.op == Op::ToNpy;
         const std::string of = l.raw_params.contains("input") && l.raw_params["input"].is_string()
                                    ? l.raw_params["input"].get<std::string>()
                                    : l.id;
-        uses.push_back({l.params.path, std::string(npy ? "to_npy" : "to_zarr") + " of \"" + of + "\"", npy ? Use::WriteNpy : Use::WriteFolder, {}});
+        uses.push_back({l.params.path,
+                        std::string(npy ? "to_npy" : "to_zarr") + " of \"" + of + "\"",
+                        npy ? Use::WriteNpy : Use::WriteFolder,
+                        {}});
         break;
       }
       default: break;

@@ -42,7 +42,8 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   }
   if (!j.is_object()) throw InputError(name + ": .zarray must be a JSON object");
   ZarrMeta m;
-  if (!j.contains("zarr_format") || j["zarr_format"] != 2) bad(name, "zarr_format", "only Zarr v2 arrays are supported");
+  if (!j.contains("zarr_format") || j["zarr_format"] != 2)
+    bad(name, "zarr_format", "only Zarr v2 arrays are supported");
   auto ints = [&](const char* f) {
     if (!j.contains(f) || !j[f].is_array()) bad(name, f, "must be a list of integers");
     Shape s;
@@ -58,7 +59,8 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   if (m.shape.empty()) bad(name, "shape", "0-d arrays are not supported");
   if (m.shape.size() != m.chunk_shape.size()) bad(name, "chunks", "has a different number of axes than shape");
   if (m.shape.size() > static_cast<size_t>(kMaxAxes))
-    bad(name, "shape", "has " + std::to_string(m.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
+    bad(name, "shape",
+        "has " + std::to_string(m.shape.size()) + " axes; at most " + std::to_string(kMaxAxes) + " are supported");
   std::int64_t n = 1;
   for (auto s : m.shape) {
     if (n > (std::int64_t{1} << 55) / s) bad(name, "shape", "is too large");
@@ -68,13 +70,16 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
   const auto dt = parse_typestr(j["dtype"].get<std::string>());
   if (!dt) {
     const std::string why = unsupported_dtype_reason(j["dtype"].get<std::string>());
-    bad(name, "dtype", "unsupported dtype " + j["dtype"].dump() + (why.empty() ? " (little-endian " + std::string(dtype_names_list()) + ")" : ": " + why));
+    bad(name, "dtype",
+        "unsupported dtype " + j["dtype"].dump() +
+            (why.empty() ? " (little-endian " + std::string(dtype_names_list()) + ")" : ": " + why));
   }
   m.dtype = *dt;
   // chunk_bytes() and every chunk buffer multiply these: bound them before anything does.
   std::int64_t chunk_bytes = dtype_size(m.dtype);
   for (auto c : m.chunk_shape) {
-    if (chunk_bytes > (std::int64_t{1} << 50) / c) bad(name, "chunks", "a chunk of " + format_shape(m.chunk_shape) + " is too large (over 2^50 bytes)");
+    if (chunk_bytes > (std::int64_t{1} << 50) / c)
+      bad(name, "chunks", "a chunk of " + format_shape(m.chunk_shape) + " is too large (over 2^50 bytes)");
     chunk_bytes *= c;
   }
   if (j.contains("order") && j["order"] != "C") bad(name, "order", "only C order is supported");
@@ -82,30 +87,42 @@ ZarrMeta parse_zarr_meta(const std::string& text, const std::string& name) {
     bad(name, "filters", "filters are not supported");
   if (j.contains("dimension_separator") && j["dimension_separator"].is_string()) {
     m.dimension_separator = j["dimension_separator"].get<std::string>();
-    if (m.dimension_separator != "." && m.dimension_separator != "/") bad(name, "dimension_separator", "must be \".\" or \"/\"");
+    if (m.dimension_separator != "." && m.dimension_separator != "/")
+      bad(name, "dimension_separator", "must be \".\" or \"/\"");
   }
   if (j.contains("fill_value")) {
     const auto& f = j["fill_value"];
-    if (f.is_number()) m.fill_value = f.get<double>();
-    else if (f.is_boolean()) m.fill_value = f.get<bool>() ? 1 : 0;
+    if (f.is_number())
+      m.fill_value = f.get<double>();
+    else if (f.is_boolean())
+      m.fill_value = f.get<bool>() ? 1 : 0;
     else if (f.is_string()) {
       const std::string v = f.get<std::string>();
-      if (v == "NaN") m.fill_value = std::numeric_limits<double>::quiet_NaN();
-      else if (v == "Infinity") m.fill_value = std::numeric_limits<double>::infinity();
-      else if (v == "-Infinity") m.fill_value = -std::numeric_limits<double>::infinity();
-      else bad(name, "fill_value", "unsupported value " + f.dump());
+      if (v == "NaN")
+        m.fill_value = std::numeric_limits<double>::quiet_NaN();
+      else if (v == "Infinity")
+        m.fill_value = std::numeric_limits<double>::infinity();
+      else if (v == "-Infinity")
+        m.fill_value = -std::numeric_limits<double>::infinity();
+      else
+        bad(name, "fill_value", "unsupported value " + f.dump());
     } else if (!f.is_null()) {
       bad(name, "fill_value", "unsupported value " + f.dump());
     }
   }
   if (j.contains("compressor") && !j["compressor"].is_null()) {
     const auto& c = j["compressor"];
-    if (!c.is_object() || !c.contains("id") || !c["id"].is_string()) bad(name, "compressor", "must be null or an object with an \"id\"");
+    if (!c.is_object() || !c.contains("id") || !c["id"].is_string())
+      bad(name, "compressor", "must be null or an object with an \"id\"");
     const std::string id = c["id"].get<std::string>();
-    if (id == "zlib") m.compressor = ZarrCompressor::Zlib;
-    else if (id == "gzip") m.compressor = ZarrCompressor::Gzip;
-    else if (id == "blosc") m.compressor = ZarrCompressor::Blosc;
-    else bad(name, "compressor", "unsupported compressor \"" + id + "\" (zlib, gzip and blosc are supported)");
+    if (id == "zlib")
+      m.compressor = ZarrCompressor::Zlib;
+    else if (id == "gzip")
+      m.compressor = ZarrCompressor::Gzip;
+    else if (id == "blosc")
+      m.compressor = ZarrCompressor::Blosc;
+    else
+      bad(name, "compressor", "unsupported compressor \"" + id + "\" (zlib, gzip and blosc are supported)");
     if (c.contains("level") && c["level"].is_number_integer()) m.level = c["level"].get<int>();
     if (m.compressor == ZarrCompressor::Blosc) {
       if (c.contains("clevel") && c["clevel"].is_number_integer()) m.level = c["clevel"].get<int>();
@@ -124,17 +141,30 @@ ZarrMeta read_zarr_meta(const std::string& path) {
 
 nlohmann::json make_zarr_meta(const ZarrMeta& m) {
   nlohmann::json c = nullptr;
-  if (m.compressor == ZarrCompressor::Zlib) c = {{"id", "zlib"}, {"level", m.level}};
-  else if (m.compressor == ZarrCompressor::Gzip) c = {{"id", "gzip"}, {"level", m.level}};
+  if (m.compressor == ZarrCompressor::Zlib)
+    c = {{"id", "zlib"}, {"level", m.level}};
+  else if (m.compressor == ZarrCompressor::Gzip)
+    c = {{"id", "gzip"}, {"level", m.level}};
   else if (m.compressor == ZarrCompressor::Blosc)
-    c = {{"id", "blosc"}, {"cname", m.blosc_cname}, {"clevel", m.level}, {"shuffle", m.blosc_shuffle}, {"blocksize", 0}};
+    c = {
+        {"id", "blosc"}, {"cname", m.blosc_cname}, {"clevel", m.level}, {"shuffle", m.blosc_shuffle}, {"blocksize", 0}};
   nlohmann::json fill = m.fill_value;
-  if (std::isnan(m.fill_value)) fill = "NaN";
-  else if (std::isinf(m.fill_value)) fill = m.fill_value > 0 ? "Infinity" : "-Infinity";
-  else if (m.dtype == DType::Bool) fill = m.fill_value != 0;
-  else if (!is_float(m.dtype)) fill = static_cast<std::int64_t>(m.fill_value);
-  nlohmann::json j = {{"zarr_format", 2}, {"shape", m.shape}, {"chunks", m.chunk_shape}, {"dtype", dtype_typestr(m.dtype)},
-                      {"compressor", c}, {"fill_value", fill}, {"order", "C"}, {"filters", nullptr}};
+  if (std::isnan(m.fill_value))
+    fill = "NaN";
+  else if (std::isinf(m.fill_value))
+    fill = m.fill_value > 0 ? "Infinity" : "-Infinity";
+  else if (m.dtype == DType::Bool)
+    fill = m.fill_value != 0;
+  else if (!is_float(m.dtype))
+    fill = static_cast<std::int64_t>(m.fill_value);
+  nlohmann::json j = {{"zarr_format", 2},
+                      {"shape", m.shape},
+                      {"chunks", m.chunk_shape},
+                      {"dtype", dtype_typestr(m.dtype)},
+                      {"compressor", c},
+                      {"fill_value", fill},
+                      {"order", "C"},
+                      {"filters", nullptr}};
   if (m.dimension_separator != ".") j["dimension_separator"] = m.dimension_separator;
   return j;
 }
@@ -156,7 +186,9 @@ std::string zarr_chunk_key(const ZarrMeta& m, const Shape& coords) {
 
 namespace {
 
-[[noreturn]] void chunk_fail(const std::string& file, const std::string& what) { throw std::runtime_error(file + ": " + what); }
+[[noreturn]] void chunk_fail(const std::string& file, const std::string& what) {
+  throw std::runtime_error(file + ": " + what);
+}
 
 // zlib and gzip streams (inflate detects which).
 void inflate_exact(std::span<const std::byte> in, std::byte* out, std::int64_t n, const std::string& file) {
@@ -180,21 +212,26 @@ void inflate_exact(std::span<const std::byte> in, std::byte* out, std::int64_t n
     }
     const uInt before = z.avail_out;
     rc = inflate(&z, Z_NO_FLUSH);
-    if (out_done < n) out_done += before - z.avail_out;
+    if (out_done < n)
+      out_done += before - z.avail_out;
     else if (z.avail_out == 0) {
       inflateEnd(&z);
-      chunk_fail(file, "the chunk decompresses to more than the chunk's " + std::to_string(n) + " bytes (wrong chunk size?)");
+      chunk_fail(file,
+                 "the chunk decompresses to more than the chunk's " + std::to_string(n) + " bytes (wrong chunk size?)");
     }
     if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0) break;
   }
   const std::string msg = z.msg ? z.msg : "error " + std::to_string(rc);
   inflateEnd(&z);
   if (rc != Z_STREAM_END) {
-    if (rc == Z_OK || rc == Z_BUF_ERROR) chunk_fail(file, "the compressed chunk is cut short (decoded " + std::to_string(out_done) + " of " + std::to_string(n) + " bytes)");
+    if (rc == Z_OK || rc == Z_BUF_ERROR)
+      chunk_fail(file, "the compressed chunk is cut short (decoded " + std::to_string(out_done) + " of " +
+                           std::to_string(n) + " bytes)");
     chunk_fail(file, "corrupt compressed chunk (zlib: " + msg + ")");
   }
   if (out_done != n)
-    chunk_fail(file, "the chunk decompresses to " + std::to_string(out_done) + " bytes, expected " + std::to_string(n) + " (wrong chunk size?)");
+    chunk_fail(file, "the chunk decompresses to " + std::to_string(out_done) + " bytes, expected " + std::to_string(n) +
+                         " (wrong chunk size?)");
 }
 
 std::string deflate_all(const std::byte* data, std::int64_t n, int level, bool gzip, const std::string& what) {
@@ -220,19 +257,20 @@ void decode_zarr_chunk(const ZarrMeta& m, std::span<const std::byte> stored, std
   switch (m.compressor) {
     case ZarrCompressor::None:
       if (static_cast<std::int64_t>(stored.size()) != n)
-        chunk_fail(file, "the chunk file has " + std::to_string(stored.size()) + " bytes, expected " + std::to_string(n) +
-                             " (chunk shape " + format_shape(m.chunk_shape) + ", " + std::string(dtype_name(m.dtype)) + ")");
+        chunk_fail(file, "the chunk file has " + std::to_string(stored.size()) + " bytes, expected " +
+                             std::to_string(n) + " (chunk shape " + format_shape(m.chunk_shape) + ", " +
+                             std::string(dtype_name(m.dtype)) + ")");
       std::memcpy(out, stored.data(), static_cast<size_t>(n));
       return;
     case ZarrCompressor::Zlib:
-    case ZarrCompressor::Gzip:
-      return inflate_exact(stored, out, n, file);
+    case ZarrCompressor::Gzip: return inflate_exact(stored, out, n, file);
     case ZarrCompressor::Blosc: {
       size_t nbytes = 0;
       if (stored.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(stored.data(), stored.size(), &nbytes) != 0)
         chunk_fail(file, "not a valid blosc chunk");
       if (static_cast<std::int64_t>(nbytes) != n)
-        chunk_fail(file, "the blosc chunk holds " + std::to_string(nbytes) + " bytes, expected " + std::to_string(n) + " (wrong chunk size?)");
+        chunk_fail(file, "the blosc chunk holds " + std::to_string(nbytes) + " bytes, expected " + std::to_string(n) +
+                             " (wrong chunk size?)");
       const int r = blosc_decompress_ctx(stored.data(), out, static_cast<size_t>(n), 1);
       if (r < 0 || r != n) chunk_fail(file, "corrupt blosc chunk (error " + std::to_string(r) + ")");
       return;
@@ -247,11 +285,15 @@ std::string encode_zarr_chunk(const ZarrMeta& m, const std::byte* data) {
     case ZarrCompressor::Zlib: return deflate_all(data, n, m.level, false, "zarr chunk");
     case ZarrCompressor::Gzip: return deflate_all(data, n, m.level, true, "zarr chunk");
     case ZarrCompressor::Blosc: {
-      if (n > BLOSC_MAX_BUFFERSIZE) throw std::runtime_error("zarr chunk of " + std::to_string(n) + " bytes is too large for blosc (2 GiB)");
+      if (n > BLOSC_MAX_BUFFERSIZE)
+        throw std::runtime_error("zarr chunk of " + std::to_string(n) + " bytes is too large for blosc (2 GiB)");
       std::string out(static_cast<size_t>(n) + BLOSC_MAX_OVERHEAD, '\0');
-      const int r = blosc_compress_ctx(m.level, m.blosc_shuffle, static_cast<size_t>(dtype_size(m.dtype)), static_cast<size_t>(n), data,
-                                       out.data(), out.size(), m.blosc_cname.c_str(), 0, 1);
-      if (r <= 0) throw std::runtime_error("blosc compression failed (codec \"" + m.blosc_cname + "\", error " + std::to_string(r) + ")");
+      const int r =
+          blosc_compress_ctx(m.level, m.blosc_shuffle, static_cast<size_t>(dtype_size(m.dtype)), static_cast<size_t>(n),
+                             data, out.data(), out.size(), m.blosc_cname.c_str(), 0, 1);
+      if (r <= 0)
+        throw std::runtime_error("blosc compression failed (codec \"" + m.blosc_cname + "\", error " +
+                                 std::to_string(r) + ")");
       out.resize(static_cast<size_t>(r));
       return out;
     }
@@ -266,8 +308,9 @@ bool read_zarr_chunk(const std::string& dir, const ZarrMeta& m, const Shape& coo
     if (!f) return false;
     const std::int64_t size = f.size(), n = m.chunk_bytes();
     if (size != n)
-      chunk_fail(file, "the chunk file has " + std::to_string(size) + " bytes, expected " + std::to_string(n) + " (chunk shape " +
-                           format_shape(m.chunk_shape) + ", " + std::string(dtype_name(m.dtype)) + ")");
+      chunk_fail(file, "the chunk file has " + std::to_string(size) + " bytes, expected " + std::to_string(n) +
+                           " (chunk shape " + format_shape(m.chunk_shape) + ", " + std::string(dtype_name(m.dtype)) +
+                           ")");
     pread_exact(f, out, n, 0);
     return true;
   }
@@ -293,13 +336,16 @@ void read_zarr_region(const std::string& dir, const ZarrMeta& m, std::span<const
   if (static_cast<int>(sel.size()) != nd) throw std::invalid_argument(dir + ": region has the wrong number of axes");
   const int itemsize = dtype_size(m.dtype);
   // Per axis: the runs of selected elements that fall in one chunk.
-  struct Piece { std::int64_t chunk, out_first, count, local; };
+  struct Piece {
+    std::int64_t chunk, out_first, count, local;
+  };
   std::vector<std::vector<Piece>> pieces(nd);
   Shape counts(nd);
   for (int a = 0; a < nd; ++a) {
     const AxisSlice& s = sel[a];
     const std::int64_t cs = m.chunk_shape[a];
-    if (s.count <= 0 || s.start < 0 || s.start >= m.shape[a] || s.at(s.count - 1) < 0 || s.at(s.count - 1) >= m.shape[a])
+    if (s.count <= 0 || s.start < 0 || s.start >= m.shape[a] || s.at(s.count - 1) < 0 ||
+        s.at(s.count - 1) >= m.shape[a])
       throw std::out_of_range(dir + ": region outside the array on axis " + std::to_string(a));
     counts[a] = s.count;
     for (std::int64_t i = 0; i < s.count;) {
@@ -331,8 +377,10 @@ void read_zarr_region(const std::string& dir, const ZarrMeta& m, std::span<const
       if (!read_zarr_chunk(dir, m, coords, out)) fill_strided(ext, out, os, fill, itemsize);
     } else {
       if (!scratch) scratch.reset(new std::byte[static_cast<size_t>(m.chunk_bytes())]);
-      if (read_zarr_chunk(dir, m, coords, scratch.get())) copy_strided(ext, scratch.get() + src_off, sst, out + out_off, os, itemsize);
-      else fill_strided(ext, out + out_off, os, fill, itemsize);
+      if (read_zarr_chunk(dir, m, coords, scratch.get()))
+        copy_strided(ext, scratch.get() + src_off, sst, out + out_off, os, itemsize);
+      else
+        fill_strided(ext, out + out_off, os, fill, itemsize);
     }
     int a = nd - 1;
     for (; a >= 0; --a) {

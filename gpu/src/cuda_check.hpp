@@ -14,8 +14,8 @@ namespace chunkscope::gpu {
 
 }  // namespace chunkscope::gpu
 
-#define CHUNKSCOPE_CUDA_CHECK(call)                                     \
-  do {                                                                  \
-    const cudaError_t chunkscope_e_ = (call);                           \
+#define CHUNKSCOPE_CUDA_CHECK(call)                                                        \
+  do {                                                                                     \
+    const cudaError_t chunkscope_e_ = (call);                                              \
     if (chunkscope_e_ != cudaSuccess) ::chunkscope::gpu::throw_cuda(chunkscope_e_, #call); \
   } while (0)

@@ -64,7 +64,8 @@ void launch_reduce_combine(const dm::ReduceSpec& r, const dm::CombineIn& in, std
 void launch_gather(const dm::GatherDesc& d, int itemsize, const std::byte* cval, void* out, cudaStream_t stream);
 
 /// n elements of dtype t as float64, with constant mode's reset where reset.reset (axes >= 0).
-void launch_to_double(DType t, const void* in, double* out, std::int64_t n, const dm::PassDesc& reset, cudaStream_t stream);
+void launch_to_double(DType t, const void* in, double* out, std::int64_t n, const dm::PassDesc& reset,
+                      cudaStream_t stream);
 
 /// One 1-D filter pass (rounding to dtype t after it, as scipy).
 void launch_filter_pass(DType t, const dm::PassDesc& d, const double* in, double* out, cudaStream_t stream);

@@ -137,15 +137,18 @@ CS_HD T unary(Op op, T a) {
   } else {
     const T neg = static_cast<T>(WrapType<T>{0} - static_cast<WrapType<T>>(a));
     if (op == Op::Negative) return neg;
-    if constexpr (std::is_signed_v<T>) return a < 0 ? neg : a;  // abs
-    else return a;
+    if constexpr (std::is_signed_v<T>)
+      return a < 0 ? neg : a;  // abs
+    else
+      return a;
   }
 }
 
 /// out[i] = op(a[i], b[i], c[i]) computed in T, stored as out_dtype (exec's elementwise kernel;
 /// where: a is the condition). Ops and dtypes that raise on the host never get here.
 template <class T>
-CS_HD void ew_apply(Op op, DType out_dtype, const EwOperand& a, const EwOperand& b, const EwOperand& c, void* out, std::int64_t i) {
+CS_HD void ew_apply(Op op, DType out_dtype, const EwOperand& a, const EwOperand& b, const EwOperand& c, void* out,
+                    std::int64_t i) {
   switch (op) {
     case Op::Add:
     case Op::Subtract:
@@ -175,8 +178,8 @@ CS_HD void ew_apply(Op op, DType out_dtype, const EwOperand& a, const EwOperand&
 }
 
 /// ew_apply with the computation type chosen at run time.
-CS_HD void ew_apply_dyn(DType compute, Op op, DType out_dtype, const EwOperand& a, const EwOperand& b, const EwOperand& c,
-                        void* out, std::int64_t i) {
+CS_HD void ew_apply_dyn(DType compute, Op op, DType out_dtype, const EwOperand& a, const EwOperand& b,
+                        const EwOperand& c, void* out, std::int64_t i) {
   switch (compute) {
     case DType::Bool: return ew_apply<bool>(op, out_dtype, a, b, c, out, i);
     case DType::Int8: return ew_apply<std::int8_t>(op, out_dtype, a, b, c, out, i);
@@ -203,7 +206,7 @@ constexpr int kFusedInputs = 8;  ///< most input arrays of one fused chain
 /// An operand of a fused step: an input array, an earlier step's value, or a scalar.
 struct FusedOperand {
   enum Kind : std::uint8_t { Input, Step, Scalar } kind = Scalar;
-  std::uint8_t index = 0;  ///< Input: input number; Step: step number
+  std::uint8_t index = 0;        ///< Input: input number; Step: step number
   DType dtype = DType::Float64;  ///< Input/Step: the value's dtype; Scalar: Int64 or Float64
   double scalar = 0;
 };
@@ -250,8 +253,10 @@ CS_HD void fused_element(const FusedProgram& p, void* out, std::int64_t i) {
       const FusedOperand& o = st.operand[k];
       at[k].dtype = o.dtype;
       at[k].scalar = o.scalar;
-      if (o.kind == FusedOperand::Input) at[k].data = static_cast<const char*>(p.input[o.index]) + i * dtype_bytes(o.dtype);
-      else if (o.kind == FusedOperand::Step) at[k].data = &value[o.index];
+      if (o.kind == FusedOperand::Input)
+        at[k].data = static_cast<const char*>(p.input[o.index]) + i * dtype_bytes(o.dtype);
+      else if (o.kind == FusedOperand::Step)
+        at[k].data = &value[o.index];
     }
     void* dst = s + 1 == p.steps ? static_cast<void*>(static_cast<char*>(out) + i * dtype_bytes(st.out)) : &value[s];
     ew_apply_dyn(st.compute, st.op, st.out, at[0], at[1], at[2], dst, 0);
@@ -268,10 +273,10 @@ constexpr std::int64_t kHeader = 8;
 /// What one reduction layer computes.
 struct ReduceSpec {
   Layout layout = Layout::Sum;
-  bool max = false;           ///< MinMax: max (else min)
-  DType in = DType::Float64;  ///< input dtype
-  DType acc = DType::Float64; ///< Sum: accumulator dtype (float64, int64 or uint64)
-  DType out = DType::Float64; ///< the layer's dtype
+  bool max = false;            ///< MinMax: max (else min)
+  DType in = DType::Float64;   ///< input dtype
+  DType acc = DType::Float64;  ///< Sum: accumulator dtype (float64, int64 or uint64)
+  DType out = DType::Float64;  ///< the layer's dtype
   double ddof = 0;
   bool std_dev = false;
 };
@@ -380,17 +385,25 @@ CS_HD std::int64_t red_offset(const ReduceWalk& w, std::int64_t r) {
 
 template <class T>
 CS_HD T lowest() {
-  if constexpr (numpy::is_float_v<T>) return T(-INFINITY);
-  else if constexpr (std::is_same_v<T, bool>) return false;
-  else if constexpr (std::is_signed_v<T>) return static_cast<T>(T(1) << (sizeof(T) * 8 - 1));
-  else return T(0);
+  if constexpr (numpy::is_float_v<T>)
+    return T(-INFINITY);
+  else if constexpr (std::is_same_v<T, bool>)
+    return false;
+  else if constexpr (std::is_signed_v<T>)
+    return static_cast<T>(T(1) << (sizeof(T) * 8 - 1));
+  else
+    return T(0);
 }
 template <class T>
 CS_HD T highest() {
-  if constexpr (numpy::is_float_v<T>) return T(INFINITY);
-  else if constexpr (std::is_same_v<T, bool>) return true;
-  else if constexpr (std::is_signed_v<T>) return static_cast<T>(~lowest<T>());
-  else return static_cast<T>(~T(0));
+  if constexpr (numpy::is_float_v<T>)
+    return T(INFINITY);
+  else if constexpr (std::is_same_v<T, bool>)
+    return true;
+  else if constexpr (std::is_signed_v<T>)
+    return static_cast<T>(~lowest<T>());
+  else
+    return static_cast<T>(~T(0));
 }
 
 /// Partials read by one combine task (stages >= 2 and the final stage 0), in the plan's order.
@@ -412,8 +425,7 @@ CS_HD A combine_sum(const CombineIn& in, std::int64_t i) {
 /// Mean partials (k elements each): element i of the combined sums (starting from 0.0, as exec).
 CS_HD double combine_mean(const CombineIn& in, std::int64_t i) {
   double acc = 0.0;
-  for (int p = 0; p < in.n; ++p)
-    acc += reinterpret_cast<const double*>(static_cast<const char*>(in.p[p]) + kHeader)[i];
+  for (int p = 0; p < in.n; ++p) acc += reinterpret_cast<const double*>(static_cast<const char*>(in.p[p]) + kHeader)[i];
   return acc;
 }
 CS_HD std::int64_t combine_count(const CombineIn& in) {
@@ -495,29 +507,37 @@ struct M2P {  ///< sum of squared deviations from m
 /// Element i of a combine task: partials `in` (k elements each) into a partial (final = false) or
 /// into the layer's values; n: combine_count(in) for mean/var. T: the reduction's input type.
 template <class T>
-CS_HD void combine_element(const ReduceSpec& r, const CombineIn& in, std::int64_t k, bool final, std::int64_t n, void* out,
-                           std::int64_t i) {
+CS_HD void combine_element(const ReduceSpec& r, const CombineIn& in, std::int64_t k, bool final, std::int64_t n,
+                           void* out, std::int64_t i) {
   double* vals = reinterpret_cast<double*>(static_cast<char*>(out) + kHeader);
   switch (r.layout) {
     case Layout::Sum:
       if (r.acc == DType::Float64) {
         const double v = combine_sum<double>(in, i);
-        if (final) store_as(out, r.out, i, v);
-        else static_cast<double*>(out)[i] = v;
+        if (final)
+          store_as(out, r.out, i, v);
+        else
+          static_cast<double*>(out)[i] = v;
       } else if (r.acc == DType::UInt64) {
         const std::uint64_t v = combine_sum<std::uint64_t>(in, i);
-        if (final) store_as(out, r.out, i, v);
-        else static_cast<std::uint64_t*>(out)[i] = v;
+        if (final)
+          store_as(out, r.out, i, v);
+        else
+          static_cast<std::uint64_t*>(out)[i] = v;
       } else {
         const std::int64_t v = combine_sum<std::int64_t>(in, i);
-        if (final) store_as(out, r.out, i, v);
-        else static_cast<std::int64_t*>(out)[i] = v;
+        if (final)
+          store_as(out, r.out, i, v);
+        else
+          static_cast<std::int64_t*>(out)[i] = v;
       }
       return;
     case Layout::Mean: {
       const double sum = combine_mean(in, i);
-      if (final) store_as(out, r.out, i, finish_mean(sum, n));
-      else vals[i] = sum;
+      if (final)
+        store_as(out, r.out, i, finish_mean(sum, n));
+      else
+        vals[i] = sum;
       return;
     }
     case Layout::Var: {
@@ -533,8 +553,10 @@ CS_HD void combine_element(const ReduceSpec& r, const CombineIn& in, std::int64_
     }
     case Layout::MinMax: {
       const T v = r.max ? combine_extreme<T, true>(in, i) : combine_extreme<T, false>(in, i);
-      if (final) store_as(out, r.out, i, v);
-      else static_cast<T*>(out)[i] = v;
+      if (final)
+        store_as(out, r.out, i, v);
+      else
+        static_cast<T*>(out)[i] = v;
       return;
     }
   }
@@ -613,8 +635,8 @@ struct PassDesc {
 
 /// Whether element i of a block of `shape` (starting at global `first`) lies outside the array
 /// along an axis >= from_axis.
-CS_HD bool outside_from(int nd, const std::int64_t* shape, const std::int64_t* first, const std::int64_t* n, int from_axis,
-                        std::int64_t i) {
+CS_HD bool outside_from(int nd, const std::int64_t* shape, const std::int64_t* first, const std::int64_t* n,
+                        int from_axis, std::int64_t i) {
   bool out = false;
   for (int a = nd - 1; a >= 0; --a) {
     const std::int64_t c = i % shape[a];
@@ -630,8 +652,10 @@ CS_HD bool outside_from(int nd, const std::int64_t* shape, const std::int64_t* f
 /// What an array of T stores for v (scipy writes each pass into the output array).
 template <class T>
 CS_HD double round_to(double v) {
-  if constexpr (std::is_same_v<T, double>) return v;
-  else return static_cast<double>(cast<T>(v));
+  if constexpr (std::is_same_v<T, double>)
+    return v;
+  else
+    return static_cast<double>(cast<T>(v));
 }
 
 /// Gaussian output element (o, l, k): correlate1d's symmetric sum in exec's order.
@@ -644,7 +668,8 @@ CS_HD double gaussian_at(const PassDesc& d, const double* in, std::int64_t o, st
   for (; j >= 4; j -= 4) {
     const double* l0 = c - j * st;
     const double* h0 = c + j * st;
-    y = (((y + (l0[0] + h0[0]) * w[r - j]) + (l0[st] + h0[-st]) * w[r - j + 1]) + (l0[2 * st] + h0[-2 * st]) * w[r - j + 2]) +
+    y = (((y + (l0[0] + h0[0]) * w[r - j]) + (l0[st] + h0[-st]) * w[r - j + 1]) +
+         (l0[2 * st] + h0[-2 * st]) * w[r - j + 2]) +
         (l0[3 * st] + h0[-3 * st]) * w[r - j + 3];
   }
   for (; j >= 1; --j) y += (c[-j * st] + c[j * st]) * w[r - j];

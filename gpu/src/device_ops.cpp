@@ -33,7 +33,8 @@ StridedDesc box_desc(const Shape& from_off, const Shape& from_shape, const Shape
   return d;
 }
 
-void block_of(const ArrayMeta& m, const std::vector<std::vector<std::int64_t>>& bounds, std::int64_t flat, Shape& off, Shape& shape) {
+void block_of(const ArrayMeta& m, const std::vector<std::vector<std::int64_t>>& bounds, std::int64_t flat, Shape& off,
+              Shape& shape) {
   const Shape c = m.chunk_coords(flat);
   off.resize(c.size());
   shape.resize(c.size());
@@ -49,7 +50,8 @@ std::vector<std::vector<std::int64_t>> bounds_of(const ArrayMeta& m) {
   return b;
 }
 
-void run_source(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, void* out, std::int64_t out_bytes, cudaStream_t s) {
+void run_source(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, void* out, std::int64_t out_bytes,
+                cudaStream_t s) {
   const Layer& src = l.params.pushed_source >= 0 ? g.layer(l.params.pushed_source) : l;
   const int nd = l.meta.ndim();
   const int item = dtype_size(l.meta.dtype);
@@ -90,22 +92,25 @@ void run_matmul(const Graph& g, const Layer& l, TaskKey key, std::span<const voi
     cublasStatus_t st;
     if (f32) {
       const float alpha = 1, beta = k == 0 ? 0.0f : 1.0f;
-      st = cublasSgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m), static_cast<int>(kk), &alpha,
-                       static_cast<const float*>(in[nk + k]), static_cast<int>(n), static_cast<const float*>(in[k]),
-                       static_cast<int>(kk), &beta, static_cast<float*>(out), static_cast<int>(n));
+      st = cublasSgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m), static_cast<int>(kk),
+                       &alpha, static_cast<const float*>(in[nk + k]), static_cast<int>(n),
+                       static_cast<const float*>(in[k]), static_cast<int>(kk), &beta, static_cast<float*>(out),
+                       static_cast<int>(n));
     } else {
       const double alpha = 1, beta = k == 0 ? 0.0 : 1.0;
-      st = cublasDgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m), static_cast<int>(kk), &alpha,
-                       static_cast<const double*>(in[nk + k]), static_cast<int>(n), static_cast<const double*>(in[k]),
-                       static_cast<int>(kk), &beta, static_cast<double*>(out), static_cast<int>(n));
+      st = cublasDgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m), static_cast<int>(kk),
+                       &alpha, static_cast<const double*>(in[nk + k]), static_cast<int>(n),
+                       static_cast<const double*>(in[k]), static_cast<int>(kk), &beta, static_cast<double*>(out),
+                       static_cast<int>(n));
     }
-    if (st != CUBLAS_STATUS_SUCCESS) throw std::runtime_error("cuBLAS gemm failed (status " + std::to_string(static_cast<int>(st)) + ")");
+    if (st != CUBLAS_STATUS_SUCCESS)
+      throw std::runtime_error("cuBLAS gemm failed (status " + std::to_string(static_cast<int>(st)) + ")");
   }
 }
 
 /// Filter stage 0: filter_steps (task_plan.cpp) launched in order.
-void run_filter(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, const void* block, void* out, void* scratch,
-                cudaStream_t s) {
+void run_filter(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, const void* block, void* out,
+                void* scratch, cudaStream_t s) {
   const DType t = g.layer(l.inputs[0]).meta.dtype;
   std::int64_t b_off = 0;
   filter_scratch_bytes(g, l, d.filter, key.index, &b_off);
@@ -122,24 +127,33 @@ void run_filter(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey ke
     switch (st.kind) {
       case FilterStep::Kind::Copy:
         if (st.n > 0)
-          CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(buf(st.dst), buf(st.src), static_cast<size_t>(st.n * dtype_size(t)), cudaMemcpyDeviceToDevice, s));
+          CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(buf(st.dst), buf(st.src), static_cast<size_t>(st.n * dtype_size(t)),
+                                                cudaMemcpyDeviceToDevice, s));
         break;
-      case FilterStep::Kind::ToDouble: launch_to_double(t, buf(st.src), static_cast<double*>(buf(st.dst)), st.n, st.desc, s); break;
-      case FilterStep::Kind::Pass: launch_filter_pass(t, st.desc, static_cast<const double*>(buf(st.src)), static_cast<double*>(buf(st.dst)), s); break;
-      case FilterStep::Kind::FromDouble: launch_from_double(t, static_cast<const double*>(buf(st.src)), buf(st.dst), st.n, s); break;
+      case FilterStep::Kind::ToDouble:
+        launch_to_double(t, buf(st.src), static_cast<double*>(buf(st.dst)), st.n, st.desc, s);
+        break;
+      case FilterStep::Kind::Pass:
+        launch_filter_pass(t, st.desc, static_cast<const double*>(buf(st.src)), static_cast<double*>(buf(st.dst)), s);
+        break;
+      case FilterStep::Kind::FromDouble:
+        launch_from_double(t, static_cast<const double*>(buf(st.src)), buf(st.dst), st.n, s);
+        break;
     }
   }
 }
 
-void run_reduce(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, std::span<const void* const> in, void* out,
-                std::int64_t out_bytes, void* scratch, cudaStream_t s) {
+void run_reduce(const Graph& g, const DeviceLayer& d, const Layer& l, TaskKey key, std::span<const void* const> in,
+                void* out, std::int64_t out_bytes, void* scratch, cudaStream_t s) {
   if (key.stage == 1) {
     const dm::ReduceWalk w = reduce_walk(g, l, d.reduce, key.index);
-    if (w.k != partial_k(d.reduce.spec, key, out_bytes)) throw std::logic_error("reduction: partial size does not match the plan");
+    if (w.k != partial_k(d.reduce.spec, key, out_bytes))
+      throw std::logic_error("reduction: partial size does not match the plan");
     launch_reduce_chunk(d.reduce.spec, w, in[0], out, scratch, s);
     return;
   }
-  if (in.size() > static_cast<size_t>(dm::kCombineMax) || in.empty()) throw std::logic_error("reduction: too many partials for a device combine");
+  if (in.size() > static_cast<size_t>(dm::kCombineMax) || in.empty())
+    throw std::logic_error("reduction: too many partials for a device combine");
   dm::CombineIn ci;
   ci.n = static_cast<int>(in.size());
   std::copy(in.begin(), in.end(), ci.p);
@@ -162,7 +176,8 @@ bool task_on_device(const Graph& g, const DeviceLayer& plan, TaskKey key, std::s
 std::int64_t device_scratch_bytes(const Graph& g, const DeviceLayer& plan, TaskKey key) {
   const Layer& l = g.layer(key.layer);
   if (!plan.on_device) return 0;
-  if (l.kind == OpKind::Reduce && key.stage == 1) return dm::reduce_scratch_bytes(reduce_walk(g, l, plan.reduce, key.index));
+  if (l.kind == OpKind::Reduce && key.stage == 1)
+    return dm::reduce_scratch_bytes(reduce_walk(g, l, plan.reduce, key.index));
   if (l.kind != OpKind::Stencil || key.stage != 0) return 0;
   return filter_scratch_bytes(g, l, plan.filter, key.index);
 }
@@ -208,13 +223,14 @@ std::vector<DeviceLayer> plan_device_layers(const Graph& g) {
         break;
       }
       case OpKind::Concatenate:
-        d.on_device = std::all_of(l.inputs.begin(), l.inputs.end(), [&](int i) { return g.layer(i).meta.dtype == l.meta.dtype; });
+        d.on_device =
+            std::all_of(l.inputs.begin(), l.inputs.end(), [&](int i) { return g.layer(i).meta.dtype == l.meta.dtype; });
         if (!d.on_device) d.host_reason = "converts dtypes";
         break;
       case OpKind::Matmul:
         d.on_device = (l.meta.dtype == DType::Float32 || l.meta.dtype == DType::Float64) &&
-                      g.layer(l.inputs[0]).meta.dtype == l.meta.dtype && g.layer(l.inputs[1]).meta.dtype == l.meta.dtype &&
-                      l.meta.ndim() == 2;
+                      g.layer(l.inputs[0]).meta.dtype == l.meta.dtype &&
+                      g.layer(l.inputs[1]).meta.dtype == l.meta.dtype && l.meta.ndim() == 2;
         if (!d.on_device) d.host_reason = "integer or mixed-dtype matmul";
         break;
       case OpKind::Reduce: d.on_device = plan_reduce(g, l, d.reduce, d.host_reason); break;
@@ -225,7 +241,8 @@ std::vector<DeviceLayer> plan_device_layers(const Graph& g) {
   }
   std::vector<const EwPlan*> ew(plans.size(), nullptr);
   for (size_t li = 0; li < plans.size(); ++li)
-    if (plans[li].on_device && g.layer(static_cast<int>(li)).kind == OpKind::Elementwise && g.layer(static_cast<int>(li)).params.pushed_source < 0)
+    if (plans[li].on_device && g.layer(static_cast<int>(li)).kind == OpKind::Elementwise &&
+        g.layer(static_cast<int>(li)).params.pushed_source < 0)
       ew[li] = &plans[li].ew;
   std::vector<int> fused_into;
   const auto chains = plan_fusion(g, ew, fused_into);
@@ -245,7 +262,8 @@ void run_device_task(const Graph& g, const DeviceLayer& d, TaskKey key, std::spa
     case OpKind::Elementwise: {
       if (d.chain) {  // a fused chain ending in this layer: the chain's inputs, one kernel
         dm::FusedProgram p = d.chain->program;
-        if (in.size() != static_cast<size_t>(p.inputs)) throw std::logic_error("fused chain: inputs do not match the plan");
+        if (in.size() != static_cast<size_t>(p.inputs))
+          throw std::logic_error("fused chain: inputs do not match the plan");
         for (int k = 0; k < p.inputs; ++k) p.input[k] = in[k];
         launch_fused(p, out, out_bytes / item, s);
         return;
@@ -316,19 +334,22 @@ void run_device_task(const Graph& g, const DeviceLayer& d, TaskKey key, std::spa
         bool empty;
         const StridedDesc desc = box_desc(f_off, f_shape, to_off, to_shape, so, dof, empty);
         if (!empty)
-          launch_copy_strided(desc, static_cast<const std::byte*>(in[i]) + so * item, static_cast<std::byte*>(out) + dof * item, item, s);
+          launch_copy_strided(desc, static_cast<const std::byte*>(in[i]) + so * item,
+                              static_cast<std::byte*>(out) + dof * item, item, s);
       }
       return;
     }
     case OpKind::Concatenate:
-      if (out_bytes > 0) CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(out, in[0], static_cast<size_t>(out_bytes), cudaMemcpyDeviceToDevice, s));
+      if (out_bytes > 0)
+        CHUNKSCOPE_CUDA_CHECK(cudaMemcpyAsync(out, in[0], static_cast<size_t>(out_bytes), cudaMemcpyDeviceToDevice, s));
       return;
     case OpKind::Matmul: return run_matmul(g, l, key, in, out, s, blas);
     case OpKind::Reduce: return run_reduce(g, d, l, key, in, out, out_bytes, scratch, s);
     case OpKind::Stencil:
       if (key.stage == 1) {
         dm::GatherDesc gd;
-        if (!make_gather(g, l, d.filter, key.index, in, gd)) throw std::logic_error("filter gather: too many chunks for the device");
+        if (!make_gather(g, l, d.filter, key.index, in, gd))
+          throw std::logic_error("filter gather: too many chunks for the device");
         launch_gather(gd, item, d.filter.cval, out, s);
         return;
       }

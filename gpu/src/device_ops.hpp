@@ -22,17 +22,17 @@ namespace chunkscope::gpu {
 /// Per-layer device plan, made once before the run.
 struct DeviceLayer {
   bool on_device = false;
-  std::string host_reason;        ///< why it runs on the host (docs, trace meta), empty on the device
-  EwPlan ew;                            ///< element-wise
+  std::string host_reason;                  ///< why it runs on the host (docs, trace meta), empty on the device
+  EwPlan ew;                                ///< element-wise
   std::shared_ptr<const FusedChain> chain;  ///< element-wise: the fused chain ending in this layer, if any
-  int fused_into = -1;                  ///< element-wise: the layer whose kernel computes this one (fused), or -1
+  int fused_into = -1;                      ///< element-wise: the layer whose kernel computes this one (fused), or -1
   // fills
   std::byte fill[8] = {};
   // structure
   std::vector<std::vector<std::int64_t>> in_bounds;  ///< input grid's chunk starts per axis (slice)
   std::shared_ptr<ArrayMeta> mid;                    ///< rechunk: the intermediate chunking, if any
-  ReducePlan reduce;  ///< reductions
-  FilterPlan filter;  ///< filters
+  ReducePlan reduce;                                 ///< reductions
+  FilterPlan filter;                                 ///< filters
 };
 
 /// Decides where each layer runs.

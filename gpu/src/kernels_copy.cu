@@ -44,7 +44,7 @@ __global__ void copy_strided_kernel(StridedDesc d, const W* __restrict__ src, W*
 template <class W>
 __global__ void fill_kernel(W* __restrict__ dst, W value, std::int64_t n) {
   CHUNKSCOPE_GRID_LOOP(i, n)
-    dst[i] = value;
+  dst[i] = value;
 }
 
 struct RandomDesc {
@@ -93,10 +93,30 @@ void launch_copy_strided(const StridedDesc& d, const void* src, void* dst, int i
 void launch_fill(void* dst, std::int64_t n, const std::byte* value, int itemsize, cudaStream_t stream) {
   if (n <= 0) return;
   switch (itemsize) {
-    case 1: { std::uint8_t v; std::memcpy(&v, value, 1); fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint8_t*>(dst), v, n); break; }
-    case 2: { std::uint16_t v; std::memcpy(&v, value, 2); fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint16_t*>(dst), v, n); break; }
-    case 4: { std::uint32_t v; std::memcpy(&v, value, 4); fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint32_t*>(dst), v, n); break; }
-    case 8: { std::uint64_t v; std::memcpy(&v, value, 8); fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint64_t*>(dst), v, n); break; }
+    case 1: {
+      std::uint8_t v;
+      std::memcpy(&v, value, 1);
+      fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint8_t*>(dst), v, n);
+      break;
+    }
+    case 2: {
+      std::uint16_t v;
+      std::memcpy(&v, value, 2);
+      fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint16_t*>(dst), v, n);
+      break;
+    }
+    case 4: {
+      std::uint32_t v;
+      std::memcpy(&v, value, 4);
+      fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint32_t*>(dst), v, n);
+      break;
+    }
+    case 8: {
+      std::uint64_t v;
+      std::memcpy(&v, value, 8);
+      fill_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<std::uint64_t*>(dst), v, n);
+      break;
+    }
     default: throw std::runtime_error("device fill: unsupported item size " + std::to_string(itemsize));
   }
   check_launch("fill_kernel");

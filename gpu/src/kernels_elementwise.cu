@@ -18,7 +18,8 @@ namespace chunkscope::gpu {
 namespace {
 
 template <class T>
-__global__ void elementwise_kernel(Op op, DType out_dtype, EwOperand a, EwOperand b, EwOperand c, void* out, std::int64_t n) {
+__global__ void elementwise_kernel(Op op, DType out_dtype, EwOperand a, EwOperand b, EwOperand c, void* out,
+                                   std::int64_t n) {
   CHUNKSCOPE_GRID_LOOP(i, n) dm::ew_apply<T>(op, out_dtype, a, b, c, out, i);
 }
 

@@ -49,8 +49,8 @@ __device__ typename P::V rows_reduce(const dm::ReduceWalk& w, const T* base, std
 
 /// Column x of the block reduces one output element over thread rows; valid in row 0.
 template <class T, class P>
-__device__ typename P::V cols_reduce(const dm::ReduceWalk& w, const T* base, bool live, std::int64_t r0, std::int64_t r1, double m,
-                                     typename P::V (*sm)[kColsX]) {
+__device__ typename P::V cols_reduce(const dm::ReduceWalk& w, const T* base, bool live, std::int64_t r0,
+                                     std::int64_t r1, double m, typename P::V (*sm)[kColsX]) {
   using V = typename P::V;
   V v = P::init();
   if (live)
@@ -93,10 +93,12 @@ __global__ void reduce_cols_kernel(dm::ReduceWalk w, const T* __restrict__ in, t
   if (header && blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0 && threadIdx.y == 0) *header = w.count;
   std::int64_t r0, r1;
   segment(w, r0, r1);
-  for (std::int64_t o0 = static_cast<std::int64_t>(blockIdx.x) * kColsX; o0 < w.k; o0 += static_cast<std::int64_t>(gridDim.x) * kColsX) {
+  for (std::int64_t o0 = static_cast<std::int64_t>(blockIdx.x) * kColsX; o0 < w.k;
+       o0 += static_cast<std::int64_t>(gridDim.x) * kColsX) {
     const std::int64_t o = o0 + threadIdx.x;
     const bool live = o < w.k;
-    const V v = cols_reduce<T, P>(w, live ? in + dm::kept_offset(w, o) : in, live, r0, r1, live && means ? means[o] : 0.0, sm);
+    const V v =
+        cols_reduce<T, P>(w, live ? in + dm::kept_offset(w, o) : in, live, r0, r1, live && means ? means[o] : 0.0, sm);
     if (live && threadIdx.y == 0) out[o * gridDim.y + blockIdx.y] = v;
   }
 }
@@ -137,7 +139,8 @@ __global__ void var_cols_kernel(dm::ReduceWalk w, const T* __restrict__ in, std:
   __shared__ double means[kColsX];
   double* vals = reinterpret_cast<double*>(reinterpret_cast<char*>(header) + dm::kHeader);
   if (blockIdx.x == 0 && threadIdx.x == 0 && threadIdx.y == 0) *header = w.count;
-  for (std::int64_t o0 = static_cast<std::int64_t>(blockIdx.x) * kColsX; o0 < w.k; o0 += static_cast<std::int64_t>(gridDim.x) * kColsX) {
+  for (std::int64_t o0 = static_cast<std::int64_t>(blockIdx.x) * kColsX; o0 < w.k;
+       o0 += static_cast<std::int64_t>(gridDim.x) * kColsX) {
     const std::int64_t o = o0 + threadIdx.x;
     const bool live = o < w.k;
     const T* base = live ? in + dm::kept_offset(w, o) : in;
@@ -156,18 +159,20 @@ __global__ void var_cols_kernel(dm::ReduceWalk w, const T* __restrict__ in, std:
 /// Stage 1 into out[o] — through per-segment partials in `scratch` when the reduced values are
 /// split over several blocks (dm::reduce_segments) — with var's means when `means` is set.
 template <class T, class P>
-void launch_simple(const dm::ReduceWalk& w, const void* src, void* out, std::int64_t* header, const double* means, void* scratch,
-                   double scale, cudaStream_t s) {
+void launch_simple(const dm::ReduceWalk& w, const void* src, void* out, std::int64_t* header, const double* means,
+                   void* scratch, double scale, cudaStream_t s) {
   using V = typename P::V;
   const T* in = static_cast<const T*>(src);
   const std::int64_t segs = scratch ? dm::reduce_segments(w) : 1;
   V* dst = static_cast<V*>(segs > 1 ? scratch : out);
-  const dim3 grid_rows(blocks_for(w.k, 1), static_cast<unsigned>(segs)), grid_cols(blocks_for(w.k, kColsX), static_cast<unsigned>(segs));
+  const dim3 grid_rows(blocks_for(w.k, 1), static_cast<unsigned>(segs)),
+      grid_cols(blocks_for(w.k, kColsX), static_cast<unsigned>(segs));
   if (w.inner_reduced)
     reduce_rows_kernel<T, P><<<grid_rows, kThreads, 0, s>>>(w, in, dst, header, means);
   else
     reduce_cols_kernel<T, P><<<grid_cols, dim3(kColsX, kColsY), 0, s>>>(w, in, dst, header, means);
-  if (segs > 1) fold_segments_kernel<P><<<blocks_for(w.k), kThreads, 0, s>>>(dst, segs, w.k, static_cast<V*>(out), scale);
+  if (segs > 1)
+    fold_segments_kernel<P><<<blocks_for(w.k), kThreads, 0, s>>>(dst, segs, w.k, static_cast<V*>(out), scale);
 }
 
 template <class T>
@@ -177,9 +182,12 @@ void chunk_typed(Layout layout, bool max, DType acc, const dm::ReduceWalk& w, co
   double* vals = reinterpret_cast<double*>(static_cast<char*>(out) + dm::kHeader);
   switch (layout) {
     case Layout::Sum:
-      if (acc == DType::Float64) launch_simple<T, SumP<T, double>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
-      else if (acc == DType::UInt64) launch_simple<T, SumP<T, std::uint64_t>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
-      else launch_simple<T, SumP<T, std::int64_t>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
+      if (acc == DType::Float64)
+        launch_simple<T, SumP<T, double>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
+      else if (acc == DType::UInt64)
+        launch_simple<T, SumP<T, std::uint64_t>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
+      else
+        launch_simple<T, SumP<T, std::int64_t>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
       break;
     case Layout::Mean: launch_simple<T, DoubleSumP<T>>(w, src, vals, header, nullptr, scratch, 1.0, s); break;
     case Layout::Var: {
@@ -190,13 +198,16 @@ void chunk_typed(Layout layout, bool max, DType acc, const dm::ReduceWalk& w, co
       } else if (w.inner_reduced) {
         var_rows_kernel<T><<<blocks_for(w.k, 1), kThreads, 0, s>>>(w, static_cast<const T*>(src), header, inv);
       } else {
-        var_cols_kernel<T><<<blocks_for(w.k, kColsX), dim3(kColsX, kColsY), 0, s>>>(w, static_cast<const T*>(src), header, inv);
+        var_cols_kernel<T>
+            <<<blocks_for(w.k, kColsX), dim3(kColsX, kColsY), 0, s>>>(w, static_cast<const T*>(src), header, inv);
       }
       break;
     }
     case Layout::MinMax:
-      if (max) launch_simple<T, ExtremeP<T, true>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
-      else launch_simple<T, ExtremeP<T, false>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
+      if (max)
+        launch_simple<T, ExtremeP<T, true>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
+      else
+        launch_simple<T, ExtremeP<T, false>>(w, src, out, nullptr, nullptr, scratch, 1.0, s);
       break;
   }
 }

@@ -28,17 +28,20 @@ __global__ void gather_kernel(dm::GatherDesc d, W cval, W* __restrict__ out, std
 }
 
 template <class T>
-__global__ void to_double_kernel(const T* __restrict__ in, double* __restrict__ out, std::int64_t n, dm::PassDesc reset) {
+__global__ void to_double_kernel(const T* __restrict__ in, double* __restrict__ out, std::int64_t n,
+                                 dm::PassDesc reset) {
   CHUNKSCOPE_GRID_LOOP(i, n) out[i] = dm::to_double_at(in, i, reset);
 }
 
 template <class T>
-__global__ void gaussian_kernel(dm::PassDesc d, const double* __restrict__ in, double* __restrict__ out, std::int64_t n) {
+__global__ void gaussian_kernel(dm::PassDesc d, const double* __restrict__ in, double* __restrict__ out,
+                                std::int64_t n) {
   CHUNKSCOPE_GRID_LOOP(i, n) out[i] = dm::gaussian_pass_at<T>(d, in, i);
 }
 
 template <class T>
-__global__ void uniform_kernel(dm::PassDesc d, const double* __restrict__ in, double* __restrict__ out, std::int64_t lines) {
+__global__ void uniform_kernel(dm::PassDesc d, const double* __restrict__ in, double* __restrict__ out,
+                               std::int64_t lines) {
   CHUNKSCOPE_GRID_LOOP(i, lines) dm::uniform_line<T>(d, in, out, i / d.inner, i % d.inner);
 }
 
@@ -70,9 +73,11 @@ void launch_gather(const dm::GatherDesc& d, int itemsize, const std::byte* cval,
   check_launch("gather_kernel");
 }
 
-void launch_to_double(DType t, const void* in, double* out, std::int64_t n, const dm::PassDesc& reset, cudaStream_t stream) {
+void launch_to_double(DType t, const void* in, double* out, std::int64_t n, const dm::PassDesc& reset,
+                      cudaStream_t stream) {
   if (n <= 0) return;
-  CHUNKSCOPE_BY_DTYPE(t, (to_double_kernel<T><<<blocks_for(n), kThreads, 0, stream>>>(static_cast<const T*>(in), out, n, reset)));
+  CHUNKSCOPE_BY_DTYPE(
+      t, (to_double_kernel<T><<<blocks_for(n), kThreads, 0, stream>>>(static_cast<const T*>(in), out, n, reset)));
   check_launch("to_double_kernel");
 }
 

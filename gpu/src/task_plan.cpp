@@ -2,8 +2,8 @@
 #include "task_plan.hpp"
 
 #include <algorithm>
-#include <memory>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "chunkscope/exec/filter_weights.hpp"
@@ -22,23 +22,35 @@ bool is_comparison(Op op) {
   return op == Op::Greater || op == Op::GreaterEqual || op == Op::Less || op == Op::LessEqual || op == Op::Equal;
 }
 
-
 }  // namespace
 
 bool elementwise_on_device(Op op, DType compute) {
   const bool fl = compute == DType::Float32 || compute == DType::Float64;
   const bool uns = compute == DType::UInt8 || compute == DType::UInt16 || compute == DType::UInt64;
   switch (op) {
-    case Op::Add: case Op::Subtract: case Op::Multiply: case Op::Maximum: case Op::Minimum:
-    case Op::Greater: case Op::GreaterEqual: case Op::Less: case Op::LessEqual: case Op::Equal:
-    case Op::Where: case Op::AsType: case Op::Negative: case Op::Abs:
-      return true;
-    case Op::Divide: case Op::Sqrt: case Op::Exp: case Op::Log: case Op::Sin: case Op::Cos:
-      return fl;
+    case Op::Add:
+    case Op::Subtract:
+    case Op::Multiply:
+    case Op::Maximum:
+    case Op::Minimum:
+    case Op::Greater:
+    case Op::GreaterEqual:
+    case Op::Less:
+    case Op::LessEqual:
+    case Op::Equal:
+    case Op::Where:
+    case Op::AsType:
+    case Op::Negative:
+    case Op::Abs: return true;
+    case Op::Divide:
+    case Op::Sqrt:
+    case Op::Exp:
+    case Op::Log:
+    case Op::Sin:
+    case Op::Cos: return fl;
     case Op::Power:  // signed integers raise on negative exponents: the host kernel reports it
       return fl || uns || compute == DType::Bool;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -75,13 +87,16 @@ bool plan_elementwise(const Graph& g, const Layer& l, EwPlan& d) {
     }
   }
   DType promoted = arrays;
-  if (!have_array) promoted = scalar_integral ? DType::Int64 : DType::Float64;
-  else if (any_scalar) promoted = promote_with_scalar(arrays, scalar_integral);
+  if (!have_array)
+    promoted = scalar_integral ? DType::Int64 : DType::Float64;
+  else if (any_scalar)
+    promoted = promote_with_scalar(arrays, scalar_integral);
   d.compute = is_comparison(l.op) ? promoted : l.meta.dtype;
   if (l.op == Op::AsType) d.compute = d.operands[0].dtype;
   if (d.compute == DType::Float16 && l.op != Op::AsType)  // NumPy converts a literal to float16 first
     for (size_t k = 0; k < d.operands.size(); ++k)
-      if (d.operand_input[k] < 0) d.operands[k].scalar = static_cast<double>(static_cast<float>(numpy::Half(d.operands[k].scalar)));
+      if (d.operand_input[k] < 0)
+        d.operands[k].scalar = static_cast<double>(static_cast<float>(numpy::Half(d.operands[k].scalar)));
   if (is_integer(d.compute)) {
     for (size_t k = first_value; k < l.params.operands.size(); ++k) {
       const Operand& o = l.params.operands[k];
@@ -109,7 +124,8 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
   for (int l = 0; l < nl; ++l) {
     if (!ew[l] || output[l] || consumers[l].size() != 1) continue;
     const int c = consumers[l][0];
-    if (!ew[c] || g.layer(c).meta.shape != g.layer(l).meta.shape || g.layer(c).meta.chunks != g.layer(l).meta.chunks) continue;
+    if (!ew[c] || g.layer(c).meta.shape != g.layer(l).meta.shape || g.layer(c).meta.chunks != g.layer(l).meta.chunks)
+      continue;
     consumer[l] = c;
   }
   fused_into.assign(nl, -1);
@@ -154,7 +170,8 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
           o.index = static_cast<std::uint8_t>(at - chain->input_layers.begin());
         }
       }
-      if (chain->layers.size() >= static_cast<size_t>(dm::kFusedOps) || chain->input_layers.size() > static_cast<size_t>(dm::kFusedInputs)) {
+      if (chain->layers.size() >= static_cast<size_t>(dm::kFusedOps) ||
+          chain->input_layers.size() > static_cast<size_t>(dm::kFusedInputs)) {
         fits = false;
         return 0;
       }
@@ -165,7 +182,8 @@ std::vector<std::shared_ptr<const FusedChain>> plan_fusion(const Graph& g, const
     emit(emit, root);
     if (!fits) continue;  // too long: the chain's layers run one by one
     chain->program.inputs = static_cast<int>(chain->input_layers.size());
-    for (size_t k = 0; k < chain->input_layers.size(); ++k) chain->program.input_dtype[k] = g.layer(chain->input_layers[k]).meta.dtype;
+    for (size_t k = 0; k < chain->input_layers.size(); ++k)
+      chain->program.input_dtype[k] = g.layer(chain->input_layers[k]).meta.dtype;
     for (int l : chain->layers)
       if (l != root) fused_into[l] = root;
     chains[root] = chain;
@@ -293,7 +311,8 @@ bool make_gather(const Graph& g, const Layer& l, const FilterPlan& p, std::int64
   for (size_t j = 0; j < needed.size(); ++j) {
     const Shape cc = im.chunk_coords(needed[j]);
     std::int64_t slot = 0;
-    for (int a = 0; a < nd; ++a) slot += (std::lower_bound(along[a].begin(), along[a].end(), cc[a]) - along[a].begin()) * gd.radix[a];
+    for (int a = 0; a < nd; ++a)
+      slot += (std::lower_bound(along[a].begin(), along[a].end(), cc[a]) - along[a].begin()) * gd.radix[a];
     gd.ptr[slot] = in[j];
   }
   return true;
@@ -365,7 +384,8 @@ std::vector<FilterStep> filter_steps(const Graph& g, const Layer& l, const Filte
   return steps;
 }
 
-std::int64_t filter_scratch_bytes(const Graph& g, const Layer& l, const FilterPlan& p, std::int64_t c, std::int64_t* b_offset) {
+std::int64_t filter_scratch_bytes(const Graph& g, const Layer& l, const FilterPlan& p, std::int64_t c,
+                                  std::int64_t* b_offset) {
   const ArrayMeta& im = g.layer(l.inputs[0]).meta;
   Shape ext = im.chunk_shape(c);
   int passes = 0;

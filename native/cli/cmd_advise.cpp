@@ -85,7 +85,9 @@ void add_advise(CLI::App& app, int& exit_code) {
       const auto dt = parse_dtype(o->dtype);
       if (!dt) {
         const std::string why = unsupported_dtype_reason(o->dtype);
-        return fail("--dtype: " + (why.empty() ? "unknown dtype \"" + o->dtype + "\" (use " + std::string(dtype_names_list()) + ")" : why));
+        return fail(
+            "--dtype: " +
+            (why.empty() ? "unknown dtype \"" + o->dtype + "\" (use " + std::string(dtype_names_list()) + ")" : why));
       }
       r.dtype = *dt;
       r.target_bytes = *target;

@@ -78,8 +78,7 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
       return;
     }
     std::ostream& info = o->out == "-" ? std::cerr : std::cout;  // -o -: the pipeline alone on standard output
-    info << "wrote " << o->out << ": " << r.changes.size() << (r.changes.size() == 1 ? " change" : " changes")
-              << "\n";
+    info << "wrote " << o->out << ": " << r.changes.size() << (r.changes.size() == 1 ? " change" : " changes") << "\n";
     for (const auto& c : r.changes) info << "  " << c.text << "\n";
     for (const auto& c : r.skipped) info << "  skipped: " << c.text << "\n";
     const std::string text = doc.dump();

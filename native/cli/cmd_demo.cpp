@@ -10,11 +10,14 @@
 namespace chunkscope::cli {
 
 void add_demo(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("demo", "Run the built-in sample (a microscopy stack: blur, threshold, per-plane measures) and show what chunkscope records");
+  auto* cmd = app.add_subcommand("demo",
+                                 "Run the built-in sample (a microscopy stack: blur, threshold, per-plane measures) "
+                                 "and show what chunkscope records");
   auto req = std::make_shared<RunRequest>();
   auto dir = std::make_shared<std::string>("chunkscope-demo");
   cmd->add_option("--dir", *dir, "folder for the demo's outputs and trace (default: ./chunkscope-demo)");
-  cmd->add_option("--threads,-j", req->threads, "worker threads (default: number of cores)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads,-j", req->threads, "worker threads (default: number of cores)")
+      ->check(CLI::Range(1, 1024));
   cmd->callback([dir, req, &exit_code] {
     std::error_code ec;
     std::filesystem::create_directories(*dir + "/out", ec);
@@ -32,8 +35,7 @@ void add_demo(CLI::App& app, int& exit_code) {
     std::cout << g->description() << "\n\n";
     req->trace_path = *dir + "/" + g->name() + ".cstrace.json";
     exit_code = run_pipeline(*g, *req);
-    if (exit_code == kOk)
-      std::cout << "\nnext: chunkscope report " << req->trace_path << "   (per-layer table)\n";
+    if (exit_code == kOk) std::cout << "\nnext: chunkscope report " << req->trace_path << "   (per-layer table)\n";
   });
 }
 

@@ -26,7 +26,8 @@ int write_html_report(const Trace& t, const std::string& source, const std::stri
     }
     const std::string page = web::trace_to_html(t, f, assets.dir, source);
     write_output(out, page);
-    if (!quiet && out != "-") std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
+    if (!quiet && out != "-")
+      std::cout << "wrote " << out << " (" << page.size() / 1024 << " KiB; open it in a browser, no network needed)\n";
     return kOk;
   } catch (const std::bad_alloc&) {
     throw;  // main() prints the one line for out of memory
@@ -37,16 +38,21 @@ int write_html_report(const Trace& t, const std::string& source, const std::stri
 }
 
 void add_html(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("html", "Write one self-contained HTML dashboard for a trace (graph, timeline, memory, findings; opens offline)");
+  auto* cmd = app.add_subcommand(
+      "html", "Write one self-contained HTML dashboard for a trace (graph, timeline, memory, findings; opens offline)");
   struct Opts {
     std::string path, out;
     bool fragment = false, no_bundle = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->path, "trace file (.cstrace.json, .cstrace.cbor or compact)")->required();
-  cmd->add_option("-o,--output", o->out, "the HTML file to write (default: the trace's name with .html; - = standard output)");
-  cmd->add_flag("--fragment", o->fragment, "write an HTML fragment to embed in another page (as notebooks do) instead of a whole page");
-  cmd->add_flag("--no-bundle", o->no_bundle, "with --fragment: leave out the scripts (~2 MB) because an earlier fragment on the same page carries them");
+  cmd->add_option("-o,--output", o->out,
+                  "the HTML file to write (default: the trace's name with .html; - = standard output)");
+  cmd->add_flag("--fragment", o->fragment,
+                "write an HTML fragment to embed in another page (as notebooks do) instead of a whole page");
+  cmd->add_flag(
+      "--no-bundle", o->no_bundle,
+      "with --fragment: leave out the scripts (~2 MB) because an earlier fragment on the same page carries them");
   cmd->callback([o, &exit_code] {
     auto t = load_trace_file(o->path);
     if (!t) {

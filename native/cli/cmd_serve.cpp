@@ -19,7 +19,8 @@ extern "C" void stop_serving(int) {
 }  // namespace
 
 void add_serve(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("serve", "Serve the dashboard for one or more traces on 127.0.0.1 (a browser opens it; Ctrl-C stops)");
+  auto* cmd = app.add_subcommand(
+      "serve", "Serve the dashboard for one or more traces on 127.0.0.1 (a browser opens it; Ctrl-C stops)");
   struct Opts {
     std::vector<std::string> paths;
     int port = kDefaultServePort;
@@ -28,13 +29,16 @@ void add_serve(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("TRACE", o->paths, "trace files (.cstrace.json, .cstrace.cbor or compact)")->required();
-  cmd->add_option("--port,-p", o->port, "port (default " + std::to_string(kDefaultServePort) + "; 0 = any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port,-p", o->port, "port (default " + std::to_string(kDefaultServePort) + "; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--host", o->host, "address to listen on (default 127.0.0.1; others need --allow-remote)");
   cmd->add_flag("--allow-remote", o->allow_remote,
-                "allow listening on a non-local address and answer requests for any host name (anyone who can reach it can read the traces)");
+                "allow listening on a non-local address and answer requests for any host name (anyone who can reach it "
+                "can read the traces)");
   cmd->callback([o, &exit_code] {
     if (!is_loopback(o->host) && !o->allow_remote) {
-      std::cerr << "chunkscope: serve: refusing to listen on " << o->host << ": only 127.0.0.1 is served unless --allow-remote is given\n";
+      std::cerr << "chunkscope: serve: refusing to listen on " << o->host
+                << ": only 127.0.0.1 is served unless --allow-remote is given\n";
       exit_code = kBadInput;
       return;
     }
@@ -49,7 +53,8 @@ void add_serve(CLI::App& app, int& exit_code) {
         exit_code = kBadInput;
         return;
       }
-      traces.push_back({std::filesystem::path(p).filename().string(), write_trace_compact(*t), findings_to_json(analyze(*t)).dump()});
+      traces.push_back({std::filesystem::path(p).filename().string(), write_trace_compact(*t),
+                        findings_to_json(analyze(*t)).dump()});
     }
     try {
       DashboardServer server(web::find_web_assets(program_path()), "chunkscope — " + traces.front().name, false);
@@ -57,9 +62,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       if (o->allow_remote) server.allow_any_host();
       const int port = server.bind(o->host, o->port);
       if (!is_loopback(o->host))
-        std::cerr << "chunkscope: WARNING: serving on " << o->host << ":" << port << " — anyone who can reach this address can read these traces\n";
+        std::cerr << "chunkscope: WARNING: serving on " << o->host << ":" << port
+                  << " — anyone who can reach this address can read these traces\n";
       std::cout << "serving " << traces.size() << " trace" << (traces.size() == 1 ? "" : "s") << " at http://"
-                << (o->host.find(':') != std::string::npos ? "[" + o->host + "]" : o->host) << ":" << port << "/ (Ctrl-C to stop)" << std::endl;
+                << (o->host.find(':') != std::string::npos ? "[" + o->host + "]" : o->host) << ":" << port
+                << "/ (Ctrl-C to stop)" << std::endl;
       g_server = &server;
       std::signal(SIGINT, stop_serving);
       std::signal(SIGTERM, stop_serving);

@@ -1,11 +1,11 @@
 #pragma once
 // The subcommands of the `chunkscope` CLI. Each registers itself on the app and returns the
 // exit code through `exit_code` when it ran: 0 ok, 1 the run failed, 2 bad input.
-#include <CLI/CLI.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/core/trace.hpp"

@@ -31,7 +31,8 @@ struct DashboardServer::Impl {
 
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
 
-DashboardServer::DashboardServer(const std::string& assets_dir, const std::string& title, bool live) : impl_(std::make_unique<Impl>()) {
+DashboardServer::DashboardServer(const std::string& assets_dir, const std::string& title, bool live)
+    : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.page = web::served_page(assets_dir, title);
   s.csp = web::served_csp() + "; frame-ancestors 'none'";  // frame-ancestors works only as a header
@@ -41,7 +42,9 @@ DashboardServer::DashboardServer(const std::string& assets_dir, const std::strin
     // The two big bundles are fetched by the page as data (never run from a <script src>), and are
     // sent as octet-stream: cpp-httplib brotli-compresses text types per request, which took
     // 2.2 s for Graphviz's 1.3 MB bundle on every page load.
-    const char* type = n == "app.js" ? "text/javascript; charset=utf-8" : n == "style.css" ? "text/css; charset=utf-8" : "application/octet-stream";
+    const char* type = n == "app.js"      ? "text/javascript; charset=utf-8"
+                       : n == "style.css" ? "text/css; charset=utf-8"
+                                          : "application/octet-stream";
     s.assets[n] = {type, web::read_asset(assets_dir, n)};
   }
   s.assets["config.js"] = {"text/javascript; charset=utf-8", web::served_config_script(live)};
@@ -104,8 +107,11 @@ DashboardServer::DashboardServer(const std::string& assets_dir, const std::strin
   s.svr.Get("/api/live", [this, headers](const httplib::Request&, httplib::Response& res) {
     headers(res);
     std::lock_guard lk(impl_->m);
-    const nlohmann::json j{{"state", impl_->live_state}, {"done", impl_->live_done}, {"total", impl_->live_total},
-                           {"version", impl_->live_version}, {"name", impl_->live_name}};
+    const nlohmann::json j{{"state", impl_->live_state},
+                           {"done", impl_->live_done},
+                           {"total", impl_->live_total},
+                           {"version", impl_->live_version},
+                           {"name", impl_->live_name}};
     res.set_content(j.dump(), "application/json");
   });
   s.svr.set_error_handler([headers](const httplib::Request&, httplib::Response& res) {

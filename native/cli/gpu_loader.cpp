@@ -36,7 +36,8 @@ std::unique_ptr<Executor> load_cuda_executor(std::int64_t device_memory_limit, s
     if (handle) break;
     const char* e = ::dlerror();
     // A library that exists but cannot load (missing libcublas) says more than "not found".
-    if (first_error.empty() || (e && std::string(e).find("No such file") == std::string::npos && ::access(c.c_str(), F_OK) == 0))
+    if (first_error.empty() ||
+        (e && std::string(e).find("No such file") == std::string::npos && ::access(c.c_str(), F_OK) == 0))
       first_error = e ? e : "not found";
   }
   if (!handle) {

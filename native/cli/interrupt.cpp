@@ -73,7 +73,8 @@ void remove_own_temporaries(const std::string& path) {
   }
 }
 
-InterruptGuard::InterruptGuard(std::atomic<bool>& cancel, std::vector<std::string> outputs) : outputs_(std::move(outputs)) {
+InterruptGuard::InterruptGuard(std::atomic<bool>& cancel, std::vector<std::string> outputs)
+    : outputs_(std::move(outputs)) {
   if (::pipe2(pipe_, O_CLOEXEC) == 0) watcher_ = std::thread([this] { watch(); });
   g_count.store(0);
   g_cancel.store(&cancel);

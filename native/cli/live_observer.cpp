@@ -41,7 +41,8 @@ std::optional<Trace> LiveObserver::snapshot() {
   Trace t = shadow_.trace();
   if (!ended_) {
     t.meta.status = "running";
-    t.meta.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+    t.meta.wall_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
   }
   return t;
 }

@@ -32,7 +32,8 @@ void on_out_of_memory() {
 }
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"chunkscope " CHUNKSCOPE_VERSION " — see how a chunked array computation runs: chunk shapes per layer, "
+  CLI::App app{"chunkscope " CHUNKSCOPE_VERSION
+               " — see how a chunked array computation runs: chunk shapes per layer, "
                "where time and memory go, and what to change."};
   app.set_version_flag("--version", std::string("chunkscope ") + CHUNKSCOPE_VERSION);
   app.require_subcommand(1);
@@ -64,7 +65,8 @@ int run_cli(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Errors the subcommands do not report themselves (memory or threads exhausted outside a task)
   // end with one line and exit code 1, not an abort.
-  for (auto& block : g_reserve) block = static_cast<char*>(::operator new[](kReserveBlock, std::nothrow));  // fewer under a tight ulimit
+  for (auto& block : g_reserve)
+    block = static_cast<char*>(::operator new[](kReserveBlock, std::nothrow));  // fewer under a tight ulimit
   std::set_new_handler(on_out_of_memory);
   try {
     return run_cli(argc, argv);

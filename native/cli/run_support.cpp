@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "chunkscope/core/analysis/analysis.hpp"
-#include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/terminal_text.hpp"
+#include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
@@ -37,8 +37,9 @@ void print_progress(std::int64_t done, std::int64_t total, double seconds) {
   const int filled = static_cast<int>(f * width);
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld tasks  %.0f tasks/s  ETA %.1f s ", filled, "##############################", width - filled, "",
-               static_cast<long long>(done), static_cast<long long>(total), rate, eta);
+  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld tasks  %.0f tasks/s  ETA %.1f s ", filled,
+               "##############################", width - filled, "", static_cast<long long>(done),
+               static_cast<long long>(total), rate, eta);
   std::fflush(stderr);
 }
 
@@ -54,7 +55,8 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
       return kRunFailed;
     }
   } else if (req.executor != "cpu") {
-    std::cerr << "chunkscope: executor \"" << req.executor << "\" is not available in this build (use --executor cpu)\n";
+    std::cerr << "chunkscope: executor \"" << req.executor
+              << "\" is not available in this build (use --executor cpu)\n";
     return kRunFailed;
   }
   CpuExecutor cpu;
@@ -73,7 +75,8 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   std::thread snapshots;
   if (req.serve) {
     try {
-      server = std::make_unique<DashboardServer>(web::find_web_assets(program_path()), "chunkscope — " + g.name() + " (live)", true);
+      server = std::make_unique<DashboardServer>(web::find_web_assets(program_path()),
+                                                 "chunkscope — " + g.name() + " (live)", true);
       const int port = server->bind("127.0.0.1", req.port);
       server->start();
       std::cout << "live dashboard: http://127.0.0.1:" << port << "/ (the run goes on; Ctrl-C stops it)" << std::endl;
@@ -88,7 +91,8 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     snapshots = std::thread([&] {
       while (!run_over.load()) {
         auto snap = live->snapshot();
-        server->set_live("running", live_done.load(), live_total.load(), snap ? write_trace_compact(*snap) : std::string());
+        server->set_live("running", live_done.load(), live_total.load(),
+                         snap ? write_trace_compact(*snap) : std::string());
         for (int i = 0; i < 10 && !run_over.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     });
@@ -110,7 +114,10 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   // Ctrl-C (interrupt.hpp): the first cancels the run, whose trace is still written (marked
   // cancelled); a second removes this process's temporaries and exits with 130 at once.
   std::optional<InterruptGuard> interrupts;
-  interrupts.emplace(g_cancel, run_outputs(g, req.no_trace ? std::string() : req.trace_path.empty() ? g.name() + ".cstrace.json" : req.trace_path,
+  interrupts.emplace(g_cancel, run_outputs(g,
+                                           req.no_trace             ? std::string()
+                                           : req.trace_path.empty() ? g.name() + ".cstrace.json"
+                                                                    : req.trace_path,
                                            req.html_path));
   void (*old)(int) = SIG_DFL;
   RunResult r;
@@ -146,14 +153,17 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     }
   }
   if (!req.html_path.empty()) {
-    if (req.no_trace) std::cerr << "chunkscope: --html needs the trace; not written with --no-trace\n";
-    else if (write_html_report(trace, trace_path.empty() ? g.name() : trace_path, req.html_path, req.quiet) != kOk) rc = kRunFailed;
+    if (req.no_trace)
+      std::cerr << "chunkscope: --html needs the trace; not written with --no-trace\n";
+    else if (write_html_report(trace, trace_path.empty() ? g.name() : trace_path, req.html_path, req.quiet) != kOk)
+      rc = kRunFailed;
   }
   interrupts.reset();
   auto keep_serving = [&] {
     if (server) {
       auto snap = live->snapshot();
-      server->set_live(run_status_name(r.status), r.tasks_run, g.tasks().size(), snap ? write_trace_compact(*snap) : std::string());
+      server->set_live(run_status_name(r.status), r.tasks_run, g.tasks().size(),
+                       snap ? write_trace_compact(*snap) : std::string());
       std::cout << "run " << r.status << "; the dashboard stays up until Ctrl-C" << std::endl;
       g_cancel.store(false);
       old = std::signal(SIGINT, on_sigint);
@@ -167,9 +177,11 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     keep_serving();
     return rc;
   }
-  std::cout << "ran " << terminal_safe(g.name()) << ": " << r.status << " in " << format_duration_ns(static_cast<double>(r.wall_ns)) << ", "
-            << r.tasks_run << "/" << g.tasks().size() << " tasks, peak memory " << format_bytes(static_cast<double>(r.peak_bytes));
-  if (!req.no_trace && trace.memory.peak_layer >= 0) std::cout << " during \"" << terminal_safe(trace.layers[trace.memory.peak_layer].id) << "\"";
+  std::cout << "ran " << terminal_safe(g.name()) << ": " << r.status << " in "
+            << format_duration_ns(static_cast<double>(r.wall_ns)) << ", " << r.tasks_run << "/" << g.tasks().size()
+            << " tasks, peak memory " << format_bytes(static_cast<double>(r.peak_bytes));
+  if (!req.no_trace && trace.memory.peak_layer >= 0)
+    std::cout << " during \"" << terminal_safe(trace.layers[trace.memory.peak_layer].id) << "\"";
   std::cout << "\n";
   if (!req.no_trace) {
     const TraceSummary s = summarize(trace);
@@ -181,18 +193,23 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
     if (!top.empty()) std::cout << "top layers by time:\n";
     for (const auto* l : top) {
       const TraceLayer& tl = trace.layers[l->layer];
-      std::printf("  %-20s %-16s %10s  %5.1f%%  %lld tasks\n", terminal_safe(tl.id).c_str(), terminal_safe(tl.op).c_str(), format_duration_ns(static_cast<double>(l->busy_ns)).c_str(),
-                  s.busy_ns ? 100.0 * static_cast<double>(l->busy_ns) / static_cast<double>(s.busy_ns) : 0.0, static_cast<long long>(l->tasks));
+      std::printf("  %-20s %-16s %10s  %5.1f%%  %lld tasks\n", terminal_safe(tl.id).c_str(),
+                  terminal_safe(tl.op).c_str(), format_duration_ns(static_cast<double>(l->busy_ns)).c_str(),
+                  s.busy_ns ? 100.0 * static_cast<double>(l->busy_ns) / static_cast<double>(s.busy_ns) : 0.0,
+                  static_cast<long long>(l->tasks));
     }
     std::fflush(stdout);
   }
   for (const auto& o : g.outputs()) {
     const Layer& l = g.layer(o.layer);
-    std::cout << "output " << terminal_safe(l.id) << " " << format_shape(l.meta.shape) << " " << dtype_name(l.meta.dtype);
+    std::cout << "output " << terminal_safe(l.id) << " " << format_shape(l.meta.shape) << " "
+              << dtype_name(l.meta.dtype);
     const std::string& file = !o.to_npy.empty() ? o.to_npy : o.to_zarr;
     // A run that did not finish wrote no output files (their temporaries were removed).
-    if (!file.empty() && !r.ok()) std::cout << ": not written (the run " << r.status << ")";
-    else if (!file.empty()) std::cout << " -> " << terminal_safe(file);
+    if (!file.empty() && !r.ok())
+      std::cout << ": not written (the run " << r.status << ")";
+    else if (!file.empty())
+      std::cout << " -> " << terminal_safe(file);
     else
       for (const auto& a : r.outputs)
         if (a.layer == o.layer) std::cout << ": sum " << a.sum << ", min " << a.min << ", max " << a.max;

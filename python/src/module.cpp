@@ -1,10 +1,6 @@
 // chunkscope._chunkscope: the native half of the Python package. Thin: every function converts its
 // arguments, calls core / exec / web, and turns chunkscope's one-line errors into InputError
 // (a ValueError). Layers and findings cross as JSON text; python/chunkscope/ makes objects of them.
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +10,10 @@
 #include <optional>
 #include <string>
 #include <thread>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include "chunkscope/core/analysis/analysis.hpp"
 #include "chunkscope/core/compare.hpp"
@@ -157,7 +157,8 @@ py::tuple run(const std::string& path, const std::string& text, const std::strin
     g = parse_pipeline_text(text, source, base_dir, po);
   }
   if (!g) throw InputError(g.error());
-  if (!path.empty()) check_run_paths(*g, {.pipeline = path});  // no output may replace the pipeline (the executor checks the rest)
+  if (!path.empty())
+    check_run_paths(*g, {.pipeline = path});  // no output may replace the pipeline (the executor checks the rest)
   CpuExecutor ex;
   Recorder rec(CHUNKSCOPE_VERSION);
   std::atomic<bool> cancel{false};
@@ -232,7 +233,8 @@ py::array random_block(std::uint64_t seed, const std::string& dtype, std::int64_
   for (const auto e : extent)
     if (e < 0) throw InputError("random_block: negative extent");
   std::vector<py::ssize_t> shape(extent.begin(), extent.end());
-  py::array out = *t == DType::Float32 ? py::array(py::dtype::of<float>(), shape) : py::array(py::dtype::of<double>(), shape);
+  py::array out =
+      *t == DType::Float32 ? py::array(py::dtype::of<float>(), shape) : py::array(py::dtype::of<double>(), shape);
   auto* data = static_cast<std::byte*>(out.mutable_data());
   {
     py::gil_scoped_release release;
@@ -297,17 +299,28 @@ PYBIND11_MODULE(_chunkscope, m) {
           [](const PyTrace& t) {
             nlohmann::json out = nlohmann::json::array();
             for (const LayerSummary& l : summarize(t.trace()).layers)
-              out.push_back({{"layer", l.layer}, {"tasks", l.tasks}, {"done", l.done}, {"failed", l.failed},
-                             {"cancelled", l.cancelled}, {"busy_ns", l.busy_ns}, {"first_start_ns", l.first_start_ns},
-                             {"last_end_ns", l.last_end_ns}, {"critical_ns", l.critical_ns}, {"output_bytes", l.output_bytes},
-                             {"peak_live_bytes", l.peak_live_bytes}, {"max_task_ns", l.max_task_ns},
-                             {"median_task_ns", l.median_task_ns}, {"in_chunk_shape", l.in_chunk_shape},
-                             {"out_chunk_shape", l.out_chunk_shape}, {"max_fan_in", l.max_fan_in}});
+              out.push_back({{"layer", l.layer},
+                             {"tasks", l.tasks},
+                             {"done", l.done},
+                             {"failed", l.failed},
+                             {"cancelled", l.cancelled},
+                             {"busy_ns", l.busy_ns},
+                             {"first_start_ns", l.first_start_ns},
+                             {"last_end_ns", l.last_end_ns},
+                             {"critical_ns", l.critical_ns},
+                             {"output_bytes", l.output_bytes},
+                             {"peak_live_bytes", l.peak_live_bytes},
+                             {"max_task_ns", l.max_task_ns},
+                             {"median_task_ns", l.median_task_ns},
+                             {"in_chunk_shape", l.in_chunk_shape},
+                             {"out_chunk_shape", l.out_chunk_shape},
+                             {"max_fan_in", l.max_fan_in}});
             return out.dump();
           },
           "The per-layer numbers of `chunkscope report` (core::summarize), as JSON.")
       .def(
-          "findings_json", [](PyTrace& t, double overhead_ns) { return findings_to_json(t.findings(overhead_ns)).dump(); },
+          "findings_json",
+          [](PyTrace& t, double overhead_ns) { return findings_to_json(t.findings(overhead_ns)).dump(); },
           py::arg("task_overhead_ns") = 0.0)
       .def(
           "task_overhead_ns",
@@ -349,27 +362,33 @@ PYBIND11_MODULE(_chunkscope, m) {
             return web::notebook_fragment(t.trace(), t.findings(t.overhead_ns()), assets_dir, source, include_bundle);
           },
           py::arg("assets_dir"), py::arg("source"), py::arg("include_bundle"),
-          "The notebook fragment (with the ~2 MB bundle when include_bundle), or \"\" when this build's web/ has none.");
+          "The notebook fragment (with the ~2 MB bundle when include_bundle), or \"\" when this build's web/ has "
+          "none.");
 
   // Issue 20: comparing two runs and the Chrome trace-event export.
   m.def(
       "compare_json",
-      [](const PyTrace& a, const PyTrace& b) { return comparison_to_json(compare_traces(a.trace(), b.trace())).dump(); },
+      [](const PyTrace& a, const PyTrace& b) {
+        return comparison_to_json(compare_traces(a.trace(), b.trace())).dump();
+      },
       py::arg("before"), py::arg("after"), "core::compare_traces as JSON (the fields of `chunkscope diff --json`).");
   m.def(
-      "compare_table", [](const PyTrace& a, const PyTrace& b) { return comparison_table(compare_traces(a.trace(), b.trace())); },
+      "compare_table",
+      [](const PyTrace& a, const PyTrace& b) { return comparison_table(compare_traces(a.trace(), b.trace())); },
       py::arg("before"), py::arg("after"), "The table of `chunkscope diff`.");
   m.def(
       "chrome_json", [](const PyTrace& t) { return trace_to_chrome(t.trace()).dump(); }, py::arg("trace"),
       "The Chrome trace-event JSON text of `chunkscope export --format chrome`.");
-  m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"), py::arg("threads"),
-        py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
+  m.def("run", &python::run, py::arg("path"), py::arg("text"), py::arg("source"), py::arg("base_dir"),
+        py::arg("threads"), py::arg("memory_limit"), "Runs a pipeline; returns (trace, status, error).");
   m.def("describe_pipeline", &python::describe_pipeline, py::arg("path"), py::arg("text"), py::arg("source"),
-        py::arg("base_dir"), "`chunkscope describe --json` of a pipeline (a file, or JSON text with its name and base folder).");
+        py::arg("base_dir"),
+        "`chunkscope describe --json` of a pipeline (a file, or JSON text with its name and base folder).");
   m.def("random_block", &python::random_block, py::arg("seed"), py::arg("dtype"), py::arg("base"), py::arg("extent"),
         py::arg("index_stride"), "A block of the `random` source, filled by exec's kernel (docs/pipeline-format.md).");
   m.def("html_escape", [](const std::string& s) { return web::html_escape(s); });
   m.def(
       "find_web_assets", [](const std::string& exe) { return web::find_web_assets(exe); }, py::arg("exe_path"));
-  m.def("fallback_note", &web::fallback_note, py::arg("missing"), "The line a static report shows when the dashboard files are missing.");
+  m.def("fallback_note", &web::fallback_note, py::arg("missing"),
+        "The line a static report shows when the dashboard files are missing.");
 }

@@ -57,7 +57,8 @@ TEST_CASE("repeated-reads stays quiet on distinct sources and wide chunks", "[an
   CHECK_FALSE(testing::find_rule(analyze(b.done()), "repeated-reads"));
 }
 
-TEST_CASE("repeated-reads: a Zarr array stored in columns read as rows (issue 19 item 9)", "[analysis][repeated-reads]") {
+TEST_CASE("repeated-reads: a Zarr array stored in columns read as rows (issue 19 item 9)",
+          "[analysis][repeated-reads]") {
   // 256 x 256 float64 stored in (256, 4) chunks; the rechunk pushed into the source reads (4, 256)
   // rows: each of the 64 row chunks decodes all 64 stored chunks (64 decodes per stored chunk).
   TraceBuilder b(4, 1000);
@@ -74,14 +75,16 @@ TEST_CASE("repeated-reads: a Zarr array stored in columns read as rows (issue 19
   CHECK(f->find("decode_ratio")->value == 64);
   CHECK(f->find("stored_chunks")->value == 64);
   CHECK(f->severity != Severity::Info);
-  CHECK(f->message.find("stored in chunks of [256,4] but read (by the rechunk \"r\" pushed into it) in chunks of 4×256") !=
+  CHECK(f->message.find(
+            "stored in chunks of [256,4] but read (by the rechunk \"r\" pushed into it) in chunks of 4×256") !=
         std::string::npos);
   CHECK(f->advice.find("rechunk in memory") != std::string::npos);
   CHECK(f->advice.find("store the array again in chunks like 4×256") != std::string::npos);
   CHECK(f->edits.empty());  // the rechunk is the user's: nothing in the source to edit
 }
 
-TEST_CASE("repeated-reads: a Zarr source whose own chunks cut across the stored ones gets an edit", "[analysis][repeated-reads]") {
+TEST_CASE("repeated-reads: a Zarr source whose own chunks cut across the stored ones gets an edit",
+          "[analysis][repeated-reads]") {
   TraceBuilder b(4, 1000);
   const int a = b.layer("a", "from_zarr", "source", {}, {256, 256}, {4, 256}, "float64",
                         {{"path", "col.zarr"}, {"chunks", {4, 256}}, {"stored_chunks", {256, 4}}});

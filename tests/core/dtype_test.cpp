@@ -2,10 +2,11 @@
 // (np.result_type, NEP 50 weak scalars); comments give the NumPy expression.
 #include "chunkscope/core/dtype.hpp"
 
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
+
+#include <catch2/catch.hpp>
 
 #include "chunkscope/core/numpy_elements.hpp"
 
@@ -153,18 +154,30 @@ TEST_CASE("promote is np.result_type over every pair of dtypes", "[core][dtype]"
   using T = DType;
   // np.result_type(a, b) for a, b in the order of kAllDTypes (NumPy 1.24 and 2.x agree on arrays).
   const DType table[12][12] = {
-    {T::Bool, T::Int8, T::UInt8, T::Int16, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float16, T::Float32, T::Float64},  // bool
-    {T::Int8, T::Int8, T::Int16, T::Int16, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float16, T::Float32, T::Float64},  // int8
-    {T::UInt8, T::Int16, T::UInt8, T::Int16, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float16, T::Float32, T::Float64},  // uint8
-    {T::Int16, T::Int16, T::Int16, T::Int16, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float32, T::Float32, T::Float64},  // int16
-    {T::UInt16, T::Int32, T::UInt16, T::Int32, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float32, T::Float32, T::Float64},  // uint16
-    {T::Int32, T::Int32, T::Int32, T::Int32, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float64, T::Float64, T::Float64},  // int32
-    {T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt64, T::Float64, T::Float64, T::Float64},  // uint32
-    {T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Float64, T::Float64, T::Float64, T::Float64},  // int64
-    {T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64, T::Float64, T::Float64, T::Float64},  // uint64
-    {T::Float16, T::Float16, T::Float16, T::Float32, T::Float32, T::Float64, T::Float64, T::Float64, T::Float64, T::Float16, T::Float32, T::Float64},  // float16
-    {T::Float32, T::Float32, T::Float32, T::Float32, T::Float32, T::Float64, T::Float64, T::Float64, T::Float64, T::Float32, T::Float32, T::Float64},  // float32
-    {T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64},  // float64
+      {T::Bool, T::Int8, T::UInt8, T::Int16, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float16,
+       T::Float32, T::Float64},  // bool
+      {T::Int8, T::Int8, T::Int16, T::Int16, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float16, T::Float32,
+       T::Float64},  // int8
+      {T::UInt8, T::Int16, T::UInt8, T::Int16, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float16,
+       T::Float32, T::Float64},  // uint8
+      {T::Int16, T::Int16, T::Int16, T::Int16, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float32,
+       T::Float32, T::Float64},  // int16
+      {T::UInt16, T::Int32, T::UInt16, T::Int32, T::UInt16, T::Int32, T::UInt32, T::Int64, T::UInt64, T::Float32,
+       T::Float32, T::Float64},  // uint16
+      {T::Int32, T::Int32, T::Int32, T::Int32, T::Int32, T::Int32, T::Int64, T::Int64, T::Float64, T::Float64,
+       T::Float64, T::Float64},  // int32
+      {T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt32, T::Int64, T::UInt64, T::Float64,
+       T::Float64, T::Float64},  // uint32
+      {T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Int64, T::Float64, T::Float64,
+       T::Float64, T::Float64},  // int64
+      {T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64, T::Float64, T::UInt64,
+       T::Float64, T::Float64, T::Float64},  // uint64
+      {T::Float16, T::Float16, T::Float16, T::Float32, T::Float32, T::Float64, T::Float64, T::Float64, T::Float64,
+       T::Float16, T::Float32, T::Float64},  // float16
+      {T::Float32, T::Float32, T::Float32, T::Float32, T::Float32, T::Float64, T::Float64, T::Float64, T::Float64,
+       T::Float32, T::Float32, T::Float64},  // float32
+      {T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64, T::Float64,
+       T::Float64, T::Float64, T::Float64},  // float64
   };
   for (int a = 0; a < 12; ++a)
     for (int b = 0; b < 12; ++b) {
@@ -179,15 +192,15 @@ TEST_CASE("float16 conversions round once, to nearest even, as NumPy's", "[core]
   CHECK(Half(1.0).bits == 0x3c00);
   CHECK(Half(-2.0f).bits == 0xc000);
   CHECK(Half(65504.0).bits == 0x7bff);
-  CHECK(Half(65519.99).bits == 0x7bff);                  // below the halfway point to 65536
-  CHECK(Half(65520.0).bits == 0x7c00);                   // rounds to infinity
+  CHECK(Half(65519.99).bits == 0x7bff);  // below the halfway point to 65536
+  CHECK(Half(65520.0).bits == 0x7c00);   // rounds to infinity
   CHECK(Half(0.1).bits == 0x2e66);
   CHECK(Half(0.1f).bits == 0x2e66);
-  CHECK(Half(6e-8).bits == 0x0001);                      // the smallest subnormal
-  CHECK(Half(2.98e-8).bits == 0x0000);                   // below half of it
-  CHECK(Half(1.0 + 1.0 / 2048).bits == 0x3c00);          // a tie: to even
-  CHECK(Half(1.0 + 3.0 / 2048).bits == 0x3c02);          // a tie: to even (up)
-  CHECK(Half(2049).bits == 0x6800);                      // integers through double
+  CHECK(Half(6e-8).bits == 0x0001);              // the smallest subnormal
+  CHECK(Half(2.98e-8).bits == 0x0000);           // below half of it
+  CHECK(Half(1.0 + 1.0 / 2048).bits == 0x3c00);  // a tie: to even
+  CHECK(Half(1.0 + 3.0 / 2048).bits == 0x3c02);  // a tie: to even (up)
+  CHECK(Half(2049).bits == 0x6800);              // integers through double
   CHECK(Half(std::numeric_limits<double>::infinity()).bits == 0x7c00);
   CHECK((Half(std::nan("")).bits & 0x7c00) == 0x7c00);
   CHECK(static_cast<float>(Half::from_bits(0x3555)) == 0.333251953125f);

@@ -100,7 +100,8 @@ TEST_CASE("from_npy / from_zarr: probe errors and missing file access name the p
                  "chunks", "sum to 6", opt);
 }
 
-TEST_CASE("from_zarr: the stored chunks are counted against the task cap before any list is made", "[core][pipeline][error]") {
+TEST_CASE("from_zarr: the stored chunks are counted against the task cap before any list is made",
+          "[core][pipeline][error]") {
   // A 150-byte .zarray with shape [4e8] and chunks [1]: refused in milliseconds (it took 6 GB and
   // 9 s of chunk lists; issue 14, item 3). The cap is the pipeline's max_tasks.
   const std::string text = pipeline(R"([{"id": "img", "op": "from_zarr", "path": "z.zarr"}])");
@@ -110,7 +111,9 @@ TEST_CASE("from_zarr: the stored chunks are counted against the task cap before 
     info.chunk_shape = {1};
     return info;
   };
-  check_rejected(text, "img", "path", "z.zarr: its stored chunks [1] split the array of shape [400000000] into more than 200000000 chunks", opt);
+  check_rejected(text, "img", "path",
+                 "z.zarr: its stored chunks [1] split the array of shape [400000000] into more than 200000000 chunks",
+                 opt);
   opt.max_tasks = 1000;
   opt.probe_source = [](const Layer&) {
     PipelineOptions::SourceInfo info{{100, 100}, DType::Float64, {}};
@@ -119,7 +122,8 @@ TEST_CASE("from_zarr: the stored chunks are counted against the task cap before 
   };
   check_rejected(text, "img", "path", "more than 1000 chunks", opt);
   // Reading it in larger chunks is the way out.
-  const auto g = parse_pipeline_text(pipeline(R"([{"id": "img", "op": "from_zarr", "path": "z.zarr", "chunks": 50}])"), "test.json", ".", opt);
+  const auto g = parse_pipeline_text(pipeline(R"([{"id": "img", "op": "from_zarr", "path": "z.zarr", "chunks": 50}])"),
+                                     "test.json", ".", opt);
   REQUIRE(g);
   CHECK(g->layer(0).meta.chunks == Chunks{{50, 50}, {50, 50}});
 }
@@ -128,11 +132,12 @@ TEST_CASE("validation: more than 64 axes, and group paths deeper than 64 levels"
   std::string shape = "[1";
   for (int a = 1; a < 65; ++a) shape += ", 1";
   shape += "]";
-  check_rejected(pipeline(R"([{"id": "a", "op": "ones", "shape": )" + shape + R"(, "chunks": 1}])"), "a", "shape", "has 65 axes; at most 64");
+  check_rejected(pipeline(R"([{"id": "a", "op": "ones", "shape": )" + shape + R"(, "chunks": 1}])"), "a", "shape",
+                 "has 65 axes; at most 64");
   std::string deep = "g";
   for (int i = 1; i < 100000; ++i) deep += "/g";
-  check_rejected(pipeline(R"([{"id": "a", "op": "ones", "shape": [4], "chunks": 2, "group": ")" + deep + R"("}])"), "a", "group",
-                 "has 100000 levels; at most 64");
+  check_rejected(pipeline(R"([{"id": "a", "op": "ones", "shape": [4], "chunks": 2, "group": ")" + deep + R"("}])"), "a",
+                 "group", "has 100000 levels; at most 64");
 }
 
 // ------------------------------------------------------------------ one test per class of mistake
@@ -306,7 +311,8 @@ TEST_CASE("slices of a huge virtual array are planned per chunk, not per element
 
 TEST_CASE("validation: bad dtype", "[core][pipeline][error]") {
   check_rejected(pipeline(R"([{"id": "a", "op": "zeros", "shape": [4], "dtype": "float8"}])"), "a", "dtype",
-                 "unknown dtype \"float8\" (use bool, int8, uint8, int16, uint16, int32, uint32, int64, uint64, float16, float32 or float64)");
+                 "unknown dtype \"float8\" (use bool, int8, uint8, int16, uint16, int32, uint32, int64, uint64, "
+                 "float16, float32 or float64)");
   check_rejected(pipeline(R"([{"id": "a", "op": "random", "shape": [4], "dtype": "float16"}])"), "a", "dtype",
                  "float32 or float64");
   check_rejected(after_a(R"({"id": "t", "op": "astype", "input": "a", "dtype": "complex64"})"), "t", "dtype",

@@ -22,18 +22,21 @@ TEST_CASE("terminal_safe writes control characters out", "[core][terminal_text]"
   CHECK(terminal_safe("nul\0here"s) == "nul\\x00here");
   CHECK(terminal_safe("del\x7f") == "del\\x7f");
   // C1 controls encoded in UTF-8 (U+009B is CSI on some terminals) and bidi overrides.
-  CHECK(terminal_safe("\xc2\x9b" "31m") == "\\u009b31m");
+  CHECK(terminal_safe("\xc2\x9b"
+                      "31m") == "\\u009b31m");
   CHECK(terminal_safe("\xc2\x85") == "\\u0085");
-  CHECK(terminal_safe("abc\xe2\x80\xae" "fed") == "abc\\u202efed");
+  CHECK(terminal_safe("abc\xe2\x80\xae"
+                      "fed") == "abc\\u202efed");
   CHECK(terminal_safe("\xe2\x81\xa6x\xe2\x81\xa9") == "\\u2066x\\u2069");
 }
 
 TEST_CASE("terminal_safe writes bytes that are not UTF-8 as \\xNN", "[core][terminal_text]") {
   CHECK(terminal_safe("x\xff\xfe") == "x\\xff\\xfe");
-  CHECK(terminal_safe("\x9b" "31m") == "\\x9b31m");           // a lone 8-bit CSI
-  CHECK(terminal_safe("\xc0\xaf") == "\\xc0\\xaf");           // overlong '/'
-  CHECK(terminal_safe("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a UTF-16 surrogate
-  CHECK(terminal_safe("cut \xe2\x86") == "cut \\xe2\\x86");   // a sequence cut short
+  CHECK(terminal_safe("\x9b"
+                      "31m") == "\\x9b31m");                           // a lone 8-bit CSI
+  CHECK(terminal_safe("\xc0\xaf") == "\\xc0\\xaf");                    // overlong '/'
+  CHECK(terminal_safe("\xed\xa0\x80") == "\\xed\\xa0\\x80");           // a UTF-16 surrogate
+  CHECK(terminal_safe("cut \xe2\x86") == "cut \\xe2\\x86");            // a sequence cut short
   CHECK(terminal_safe("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");  // beyond U+10FFFF
 }
 

@@ -1,7 +1,7 @@
 // TraceLayer's shape texts: "?" where Dask left sizes unknown, never a 0-d shape (docs/trace-format.md).
-#include <catch2/catch.hpp>
-
 #include "chunkscope/core/trace.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace chunkscope;
 

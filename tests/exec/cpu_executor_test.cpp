@@ -1,12 +1,14 @@
 // CpuExecutor: results equal the serial oracle for any thread count; exact memory accounting;
 // memory limit; failures and cancellation.
+#include "chunkscope/exec/cpu_executor.hpp"
+
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
 #include <thread>
 
-#include "chunkscope/exec/cpu_executor.hpp"
+#include <catch2/catch.hpp>
+
 #include "chunkscope/exec/recorder.hpp"
 #include "serial_run.hpp"
 

@@ -187,8 +187,9 @@ TEST_CASE("a Python integer out of the array's range is rejected in arithmetic, 
   // NEP 50: rejected when the pipeline is read, before anything runs.
   CHECK_THROWS_WITH(test::parse_or_throw(pipeline(src + "{\"id\": \"z\", \"op\": \"add\", \"inputs\": [\"a\", 300]}")),
                     Catch::Contains("300 does not fit uint8"));
-  CHECK_THROWS_WITH(test::parse_or_throw(pipeline(src + "{\"id\": \"z\", \"op\": \"multiply\", \"inputs\": [\"a\", -1]}")),
-                    Catch::Contains("does not fit uint8"));
+  CHECK_THROWS_WITH(
+      test::parse_or_throw(pipeline(src + "{\"id\": \"z\", \"op\": \"multiply\", \"inputs\": [\"a\", -1]}")),
+      Catch::Contains("does not fit uint8"));
   const Graph cmp =
       test::parse_or_throw(pipeline(src + "{\"id\": \"lt\", \"op\": \"less\", \"inputs\": [\"a\", 300]},"
                                           "{\"id\": \"gt\", \"op\": \"greater\", \"inputs\": [\"a\", -1]},"
@@ -295,8 +296,11 @@ TEST_CASE("unary ops for every dtype", "[elementwise]") {
           for (size_t i = 0; i < a.size(); ++i) {
             const C v = ref_cast<C>(a[i]);
             if constexpr (std::is_same_v<X, numpy::Half>) {
-              float w = op == "sqrt" ? std::sqrt(v) : op == "exp" ? std::exp(v) : op == "log" ? std::log(v)
-                      : op == "sin"  ? std::sin(v)  : std::cos(v);
+              float w = op == "sqrt"  ? std::sqrt(v)
+                        : op == "exp" ? std::exp(v)
+                        : op == "log" ? std::log(v)
+                        : op == "sin" ? std::sin(v)
+                                      : std::cos(v);
               want[i] = static_cast<float>(numpy::Half(w));
             } else if constexpr (std::is_floating_point_v<C>) {
               if (op == "negative")

@@ -1,16 +1,17 @@
 // file_util: atomic writes, and the removal of temporaries that killed processes left behind.
-#include <catch2/catch.hpp>
+#include "chunkscope/exec/file_util.hpp"
 
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include "chunkscope/exec/file_util.hpp"
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
 #include "chunkscope/exec/sink_finalize.hpp"
 #include "io_fixtures.hpp"
 #include "serial_run.hpp"
@@ -37,14 +38,14 @@ void touch(const fs::path& p) { std::ofstream(p) << "x"; }
 TEST_CASE("remove_stale_temporaries removes what dead processes left, and nothing else", "[file_util]") {
   TempDir dir;
   const std::string dead = std::to_string(dead_pid()), self = std::to_string(::getpid());
-  touch(dir / ("out.npy.tmp-" + dead));                 // a killed run's .npy
+  touch(dir / ("out.npy.tmp-" + dead));                          // a killed run's .npy
   fs::create_directories(dir / ("out.npy.tmp-" + dead + ".3"));  // a folder with a counter suffix
   touch(dir / ("out.npy.old-" + dead));
-  touch(dir / ("out.npy.tmp-" + self));                 // this process's own
-  touch(dir / "out.npy.tmp-1");                         // a running process (init)
-  touch(dir / ("other.npy.tmp-" + dead));               // another output
-  touch(dir / "out.npy.tmp-abc");                       // not a process id
-  touch(dir / ("out.npy.tmp-" + dead + "x"));           // not "<pid>" or "<pid>.<n>"
+  touch(dir / ("out.npy.tmp-" + self));        // this process's own
+  touch(dir / "out.npy.tmp-1");                // a running process (init)
+  touch(dir / ("other.npy.tmp-" + dead));      // another output
+  touch(dir / "out.npy.tmp-abc");              // not a process id
+  touch(dir / ("out.npy.tmp-" + dead + "x"));  // not "<pid>" or "<pid>.<n>"
   remove_stale_temporaries(dir / "out.npy");
   CHECK_FALSE(fs::exists(dir / ("out.npy.tmp-" + dead)));
   CHECK_FALSE(fs::exists(dir / ("out.npy.tmp-" + dead + ".3")));
@@ -70,7 +71,8 @@ TEST_CASE("write_file_atomic replaces the file and cleans a killed writer's temp
   CHECK(entries == 1);
 }
 
-TEST_CASE("write_file_atomic creates missing folders, follows links and never replaces what is not a file", "[file_util]") {
+TEST_CASE("write_file_atomic creates missing folders, follows links and never replaces what is not a file",
+          "[file_util]") {
   TempDir dir;
   auto read = [](const std::string& p) {
     std::string got;
@@ -112,7 +114,8 @@ TEST_CASE("write_file_atomic creates missing folders, follows links and never re
   }
 }
 
-TEST_CASE("create_parent_folders reports what it made; remove_empty_folders takes back only the empty ones", "[file_util]") {
+TEST_CASE("create_parent_folders reports what it made; remove_empty_folders takes back only the empty ones",
+          "[file_util]") {
   TempDir dir;
   const auto made = create_parent_folders(dir / "a/b/c/file");
   REQUIRE(made.size() == 3);
@@ -124,7 +127,8 @@ TEST_CASE("create_parent_folders reports what it made; remove_empty_folders take
   CHECK(create_parent_folders(dir / "a/b/file").empty());
 }
 
-TEST_CASE("a Zarr output replaces the previous folder in one step and leaves no temporaries", "[file_util][sink][zarr]") {
+TEST_CASE("a Zarr output replaces the previous folder in one step and leaves no temporaries",
+          "[file_util][sink][zarr]") {
   TempDir dir;
   fs::create_directories(dir / "out.zarr");
   touch(dir / "out.zarr/marker");

@@ -1,5 +1,5 @@
 // .npy headers, region reads and concurrent block writes.
-#include <catch2/catch.hpp>
+#include "chunkscope/exec/npy.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -9,10 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/exec/array_io.hpp"
 #include "chunkscope/exec/block_copy.hpp"
-#include "chunkscope/exec/npy.hpp"
 #include "io_fixtures.hpp"
 
 using namespace chunkscope;
@@ -59,7 +60,9 @@ TEST_CASE("npy header round trip", "[npy]") {
 TEST_CASE("bad npy files are rejected with the file named", "[npy]") {
   TempDir dir;
   const std::string p = dir / "bad.npy";
-  SECTION("missing file") { CHECK_THAT(error_of(dir / "none.npy"), Catch::StartsWith(dir / "none.npy") && Catch::Contains("cannot open")); }
+  SECTION("missing file") {
+    CHECK_THAT(error_of(dir / "none.npy"), Catch::StartsWith(dir / "none.npy") && Catch::Contains("cannot open"));
+  }
   SECTION("bad magic") {
     write_bytes(p, "PK\x03\x04 this is a zip file, not an array");
     CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("bad magic"));
@@ -73,7 +76,8 @@ TEST_CASE("bad npy files are rejected with the file named", "[npy]") {
     CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("cut short"));
   }
   SECTION("truncated data") {
-    write_bytes(p, header_with("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 5), }") + std::string(8 * 14, '\0'));
+    write_bytes(p,
+                header_with("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 5), }") + std::string(8 * 14, '\0'));
     CHECK_THAT(error_of(p), Catch::StartsWith(p) && Catch::Contains("truncated") && Catch::Contains("120 data bytes"));
   }
   SECTION("big-endian dtype") {
@@ -112,23 +116,28 @@ TEST_CASE("npy headers are read as strictly as NumPy reads them", "[npy]") {
     INFO(ok);
     CHECK(error(ok).empty());
   }
-  CHECK(parse_npy_header(header_with("{'shape': ( 2 , 2 ), 'fortran_order':False,'descr':'<f8'}") + data, -1, "h.npy").shape ==
-        Shape{2, 2});
+  CHECK(parse_npy_header(header_with("{'shape': ( 2 , 2 ), 'fortran_order':False,'descr':'<f8'}") + data, -1, "h.npy")
+            .shape == Shape{2, 2});
   // Refused: NumPy refuses each, or reads it differently from a lenient parser.
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (2 2), }"),
              Catch::StartsWith("h.npy: the .npy shape (2 2)") && Catch::Contains("commas"));
-  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4), }"), Catch::Contains("shape (4) is not a tuple"));
-  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': 4, }"), Catch::Contains("shape 4 is not a tuple"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4), }"),
+             Catch::Contains("shape (4) is not a tuple"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': 4, }"),
+             Catch::Contains("shape 4 is not a tuple"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': [4], }"), Catch::Contains("not a tuple"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'shape': (4,), }"),
              Catch::Contains("the key 'shape' twice"));
   CHECK_THAT(error("{'descr': '<f8', 'descr': '<i4', 'fortran_order': False, 'shape': (4,), }"),
              Catch::Contains("the key 'descr' twice"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}"), Catch::Contains("the key 'x'"));
-  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 0, 'shape': (4,), }"), Catch::Contains("'fortran_order' is 0, not True or False"));
-  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 'False', 'shape': (4,), }"), Catch::Contains("not True or False"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 0, 'shape': (4,), }"),
+             Catch::Contains("'fortran_order' is 0, not True or False"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': 'False', 'shape': (4,), }"),
+             Catch::Contains("not True or False"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': false, 'shape': (4,), }"), Catch::Contains("not True or False"));
-  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), } (8,)"), Catch::Contains("after its dict"));
+  CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), } (8,)"),
+             Catch::Contains("after its dict"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (04,), }"), Catch::Contains("leading zero"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (1_0,), }"), Catch::Contains("integers"));
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,,), }"), Catch::Contains("shape"));
@@ -137,7 +146,8 @@ TEST_CASE("npy headers are read as strictly as NumPy reads them", "[npy]") {
   CHECK_THAT(error("{'descr': '<f8', 'fortran_order': False, 'shape': (4,)"), Catch::Contains("cut short"));
   CHECK_THAT(error("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }"),
              Catch::Contains("unsupported .npy dtype [('a', '<f8')]"));
-  CHECK_THAT(error("{'descr': " + std::string(100, '[') + "], 'fortran_order': False, 'shape': (4,), }"), Catch::Contains("nested"));
+  CHECK_THAT(error("{'descr': " + std::string(100, '[') + "], 'fortran_order': False, 'shape': (4,), }"),
+             Catch::Contains("nested"));
 }
 
 TEST_CASE("NpyReader reads strided regions, reversed ones included", "[npy]") {
@@ -148,7 +158,9 @@ TEST_CASE("NpyReader reads strided regions, reversed ones included", "[npy]") {
   std::iota(v.begin(), v.end(), 0);
   write_npy(dir / "a.npy", shape, DType::Int32, reinterpret_cast<const std::byte*>(v.data()));
   NpyReader r(dir / "a.npy");
-  struct Sel { AxisSlice a, b; };
+  struct Sel {
+    AxisSlice a, b;
+  };
   for (const Sel s : {Sel{{0, 1, 60}, {0, 1, 700}}, Sel{{5, 1, 10}, {3, 1, 4}}, Sel{{59, -1, 60}, {699, -1, 700}},
                       Sel{{1, 7, 9}, {0, 600, 2}}, Sel{{10, 1, 3}, {0, 1, 700}}, Sel{{0, 2, 30}, {650, -3, 200}},
                       Sel{{3, 1, 1}, {10, 1, 1}}}) {
@@ -200,7 +212,10 @@ TEST_CASE("read_strided coalesces close runs, splits long rows and reads far-apa
   std::iota(v.begin(), v.end(), 0);
   write_file_via_rename(dir / "raw", {reinterpret_cast<const std::byte*>(v.data()), v.size() * 4});
   const FileHandle f = FileHandle::open_read(dir / "raw");
-  struct Case { std::vector<std::int64_t> ext, step; std::int64_t first; };
+  struct Case {
+    std::vector<std::int64_t> ext, step;
+    std::int64_t first;
+  };
   for (const Case& c : {Case{{64, 4}, {1024, 1}, 0},            // short runs 4 KiB apart: one coalesced read
                         Case{{64, 4}, {-1024, -1}, n - 1},      // the same, reversed
                         Case{{3, 5}, {1 << 20, 3000}, 17},      // far-apart elements: one read each

@@ -1,13 +1,14 @@
 // output_paths: what a run may write, checked before anything runs (exec/output_paths.hpp).
-#include <catch2/catch.hpp>
+#include "chunkscope/exec/output_paths.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/error.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
-#include "chunkscope/exec/output_paths.hpp"
 #include "io_fixtures.hpp"
 
 using namespace chunkscope;
@@ -18,7 +19,8 @@ namespace {
 
 Graph with_outputs(const TempDir& dir, const std::string& outputs) {
   return parse_with(R"({"name": "p", "layers": [{"id": "x", "op": "ones", "shape": [6, 4], "chunks": 3},
-                                             {"id": "y", "op": "zeros", "shape": [6, 4], "chunks": 3}], "outputs": )" + outputs + "}",
+                                             {"id": "y", "op": "zeros", "shape": [6, 4], "chunks": 3}], "outputs": )" +
+                        outputs + "}",
                     dir.path(), false);
 }
 
@@ -50,15 +52,20 @@ TEST_CASE("two outputs on one file are refused, however the path is written", "[
   TempDir dir;
   fs::create_directories(dir / "real");
   fs::create_directory_symlink("real", dir / "alias");
-  CHECK_THROWS_WITH(check_run_paths(with_outputs(dir, R"([{"id": "x", "to_npy": "a.npy"}, {"id": "y", "to_npy": "./a.npy"}])")),
+  CHECK_THROWS_WITH(
+      check_run_paths(with_outputs(dir, R"([{"id": "x", "to_npy": "a.npy"}, {"id": "y", "to_npy": "./a.npy"}])")),
+      Catch::Contains("write the same file"));
+  CHECK_THROWS_WITH(check_run_paths(with_outputs(
+                        dir, R"([{"id": "x", "to_npy": "real/a.npy"}, {"id": "y", "to_npy": "alias/a.npy"}])")),
                     Catch::Contains("write the same file"));
-  CHECK_THROWS_WITH(check_run_paths(with_outputs(dir, R"([{"id": "x", "to_npy": "real/a.npy"}, {"id": "y", "to_npy": "alias/a.npy"}])")),
-                    Catch::Contains("write the same file"));
-  CHECK_THROWS_WITH(check_run_paths(with_outputs(dir, R"([{"id": "x", "to_zarr": "z.zarr"}, {"id": "y", "to_npy": "z.zarr/in.npy"}])")),
+  CHECK_THROWS_WITH(check_run_paths(with_outputs(
+                        dir, R"([{"id": "x", "to_zarr": "z.zarr"}, {"id": "y", "to_npy": "z.zarr/in.npy"}])")),
                     Catch::Contains("inside"));
   const Graph ok = with_outputs(dir, R"([{"id": "x", "to_npy": "a.npy"}])");
-  CHECK_THROWS_WITH(check_run_paths(ok, {.trace = dir / "t.json", .html = dir / "./t.json"}), Catch::Contains("write the same file"));
-  CHECK_THROWS_WITH(check_run_paths(ok, {.pipeline = dir / "p.json", .trace = dir / "real/../p.json"}), Catch::Contains("the pipeline"));
+  CHECK_THROWS_WITH(check_run_paths(ok, {.trace = dir / "t.json", .html = dir / "./t.json"}),
+                    Catch::Contains("write the same file"));
+  CHECK_THROWS_WITH(check_run_paths(ok, {.pipeline = dir / "p.json", .trace = dir / "real/../p.json"}),
+                    Catch::Contains("the pipeline"));
   CHECK_NOTHROW(check_run_paths(ok, {.pipeline = dir / "p.json", .trace = dir / "t.json", .html = dir / "t.html"}));
 }
 
@@ -66,7 +73,8 @@ TEST_CASE("check_file_output allows standard output and refuses the file being r
   TempDir dir;
   std::ofstream(dir / "t.json") << "{}";
   CHECK_NOTHROW(check_file_output("-", "-o", {{dir / "t.json", "the trace read"}}));
-  CHECK_THROWS_WITH(check_file_output(dir / "./t.json", "-o", {{dir / "t.json", "the trace read"}}), Catch::Contains("the trace read"));
+  CHECK_THROWS_WITH(check_file_output(dir / "./t.json", "-o", {{dir / "t.json", "the trace read"}}),
+                    Catch::Contains("the trace read"));
   CHECK_THROWS_WITH(check_file_output("", "-o", {}), Catch::Contains("empty"));
 }
 

@@ -1,7 +1,5 @@
 // Sink kernels: to_npy and to_zarr write through temporaries; finalize_sinks moves them into
 // place on success and removes them on failure.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <cstring>
@@ -10,6 +8,8 @@
 #include <numeric>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "chunkscope/core/philox.hpp"
 #include "chunkscope/exec/npy.hpp"
@@ -24,9 +24,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string random_to(const std::string& kind, const std::string& path, const std::string& chunks, const std::string& dtype = "float64") {
-  return R"({"name": "w", "layers": [{"id": "x", "op": "random", "shape": [37, 21], "chunks": )" + chunks + R"(, "dtype": ")" + dtype +
-         R"(", "seed": 11}], "outputs": [{"id": "x", ")" + kind + R"(": ")" + path + R"("}]})";
+std::string random_to(const std::string& kind, const std::string& path, const std::string& chunks,
+                      const std::string& dtype = "float64") {
+  return R"({"name": "w", "layers": [{"id": "x", "op": "random", "shape": [37, 21], "chunks": )" + chunks +
+         R"(, "dtype": ")" + dtype + R"(", "seed": 11}], "outputs": [{"id": "x", ")" + kind + R"(": ")" + path +
+         R"("}]})";
 }
 
 std::vector<double> expected_random() {
@@ -112,7 +114,7 @@ TEST_CASE("to_zarr writes whole (padded) chunks that read back, raw and compress
     const ZarrMeta m = read_zarr_meta(dir / "out.zarr");
     CHECK(m.shape == Shape{37, 21});
     CHECK(m.chunk_shape == Shape{8, 5});
-    CHECK(m.compressor == (std::string(comp) == "null" ? ZarrCompressor::None
+    CHECK(m.compressor == (std::string(comp) == "null"       ? ZarrCompressor::None
                            : std::string(comp) == "\"zlib\"" ? ZarrCompressor::Zlib
                            : std::string(comp) == "\"gzip\"" ? ZarrCompressor::Gzip
                                                              : ZarrCompressor::Blosc));
@@ -122,7 +124,9 @@ TEST_CASE("to_zarr writes whole (padded) chunks that read back, raw and compress
     read_zarr_region(dir / "out.zarr", m, sel, reinterpret_cast<std::byte*>(got.data()));
     CHECK(got == expected_random());
     // And through a pipeline.
-    const Graph back = parse_with(R"({"name": "b", "layers": [{"id": "a", "op": "from_zarr", "path": "out.zarr", "chunks": [7, 7]}]})", dir.path(), true);
+    const Graph back =
+        parse_with(R"({"name": "b", "layers": [{"id": "a", "op": "from_zarr", "path": "out.zarr", "chunks": [7, 7]}]})",
+                   dir.path(), true);
     CHECK(SerialRun(back).array<double>("a") == expected_random());
   }
 }

@@ -1,12 +1,12 @@
 // Source kernels: random (Philox, chunking independence), zeros/ones/full, from_npy, from_zarr,
 // and rechunk/slice pushed into their sources.
-#include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "chunkscope/core/philox.hpp"
 #include "chunkscope/exec/npy.hpp"
@@ -20,7 +20,8 @@ using namespace chunkscope::test;
 
 namespace {
 
-std::string random_pipeline(const std::string& shape, const std::string& chunks, const std::string& dtype, std::uint64_t seed) {
+std::string random_pipeline(const std::string& shape, const std::string& chunks, const std::string& dtype,
+                            std::uint64_t seed) {
   return R"({"name": "r", "layers": [{"id": "x", "op": "random", "shape": )" + shape + R"(, "chunks": )" + chunks +
          R"(, "dtype": ")" + dtype + R"(", "seed": )" + std::to_string(seed) + "}]}";
 }
@@ -79,7 +80,10 @@ TEST_CASE("random values lie between 0 (included) and 1 (excluded) and look unif
 TEST_CASE("random runs whose Philox counters cross 2^32 match the scalar generator", "[source][random]") {
   // A slice pushed into the source reads only its own elements; the input chunking (3·2^31)
   // keeps the selected run inside one chunk, so it is generated as one contiguous run.
-  struct Case { const char* dtype; std::uint64_t around; };
+  struct Case {
+    const char* dtype;
+    std::uint64_t around;
+  };
   for (const Case c : {Case{"float64", 1ull << 33}, Case{"float32", 1ull << 34}}) {
     const std::uint64_t n = c.around + 64, chunk = 3ull << 31;
     const std::string json = R"({"name": "w", "layers": [{"id": "x", "op": "random", "shape": [)" + std::to_string(n) +
@@ -104,7 +108,9 @@ TEST_CASE("random runs whose Philox counters cross 2^32 match the scalar generat
 TEST_CASE("every SIMD path of the generator is bit-identical to the scalar Philox", "[source][random]") {
   const RandomSimd level = GENERATE(RandomSimd::Scalar, RandomSimd::Avx2, RandomSimd::Avx512, RandomSimd::Auto);
   set_random_simd(level);
-  struct Restore { ~Restore() { set_random_simd(RandomSimd::Auto); } } restore;
+  struct Restore {
+    ~Restore() { set_random_simd(RandomSimd::Auto); }
+  } restore;
   INFO("simd level " << static_cast<int>(level));
   const std::uint64_t seed = 0xDEADBEEF12345ull;
   // Starts at every alignment, lengths around the group sizes, and counters whose low word wraps.
@@ -168,7 +174,9 @@ TEST_CASE("pushed-down rechunk and slice equal the un-pushed pipeline", "[source
   for (const auto& src : sources)
     for (const auto& op : ops) {
       // A second rechunk/slice after the first is pushed too (views compose).
-      for (const std::string& extra : {std::string(), std::string(R"(, {"id": "u", "op": "slice", "input": "t", "slices": [[null, null, -2], [1, null]]})")}) {
+      for (const std::string& extra :
+           {std::string(),
+            std::string(R"(, {"id": "u", "op": "slice", "input": "t", "slices": [[null, null, -2], [1, null]]})")}) {
         const std::string json = R"({"name": "p", "layers": [)" + src + ", " + op + extra + "]}";
         INFO(json);
         const Graph pushed = parse_with(json, dir.path(), true);
@@ -183,8 +191,10 @@ TEST_CASE("pushed-down rechunk and slice equal the un-pushed pipeline", "[source
           REQUIRE(pushed.layer(pushed.find_layer(last)).params.pushed_source == pushed.find_layer("s"));
         REQUIRE(plain.layer(plain.find_layer(last)).params.pushed_source == -1);
         SerialRun a(pushed), b(plain);
-        if (pushed.layer(0).meta.dtype == DType::Float32) CHECK(a.array<float>(last) == b.array<float>(last));
-        else CHECK(a.array<double>(last) == b.array<double>(last));
+        if (pushed.layer(0).meta.dtype == DType::Float32)
+          CHECK(a.array<float>(last) == b.array<float>(last));
+        else
+          CHECK(a.array<double>(last) == b.array<double>(last));
       }
     }
 }
@@ -198,11 +208,14 @@ TEST_CASE("from_npy reads any chunking of every dtype", "[source][npy]") {
   std::vector<std::uint8_t> b(v.size());
   for (size_t i = 0; i < v.size(); ++i) b[i] = (i % 3) == 0;
   write_npy(dir / "b.npy", shape, DType::Bool, reinterpret_cast<const std::byte*>(b.data()));
-  for (const char* chunks : {"[13, 6, 11]", "[4, 6, 11]", "[5, 2, 3]", "[1, 1, 11]", "[[1, 12], [6], [10, 1]]", "[13, 6, 1]"}) {
+  for (const char* chunks :
+       {"[13, 6, 11]", "[4, 6, 11]", "[5, 2, 3]", "[1, 1, 11]", "[[1, 12], [6], [10, 1]]", "[13, 6, 1]"}) {
     INFO(chunks);
     const Graph g = parse_with(R"({"name": "n", "layers": [
-        {"id": "i", "op": "from_npy", "path": "i.npy", "chunks": )" + std::string(chunks) + R"(},
-        {"id": "b", "op": "from_npy", "path": "b.npy", "chunks": )" + std::string(chunks) + "}]}",
+        {"id": "i", "op": "from_npy", "path": "i.npy", "chunks": )" +
+                                   std::string(chunks) + R"(},
+        {"id": "b", "op": "from_npy", "path": "b.npy", "chunks": )" +
+                                   std::string(chunks) + "}]}",
                                dir.path(), true);
     SerialRun run(g);
     CHECK(run.array<std::int32_t>("i") == v);
@@ -242,8 +255,9 @@ np.save("f4.npy", a.astype(np.float32))
 TEST_CASE("from_npy on a file truncated after the pipeline was read fails naming the file", "[source][npy]") {
   TempDir dir;
   write_index_npy(dir / "a.npy", {100, 10});
-  const Graph g = parse_with(R"({"name": "n", "layers": [{"id": "a", "op": "from_npy", "path": "a.npy", "chunks": [10, 10]}]})",
-                             dir.path(), true);
+  const Graph g =
+      parse_with(R"({"name": "n", "layers": [{"id": "a", "op": "from_npy", "path": "a.npy", "chunks": [10, 10]}]})",
+                 dir.path(), true);
   std::filesystem::resize_file(dir / "a.npy", 128 + 8 * 500);
   try {
     SerialRun run(g);
@@ -275,8 +289,9 @@ TEST_CASE("from_zarr reads raw, zlib, gzip and blosc chunks; missing chunks are 
     for (const char* chunks : {"null", "[23, 17]", "[4, 3]", "[[20, 3], [1, 16]]"}) {
       INFO("compressor " << static_cast<int>(comp) << " chunks " << chunks);
       const std::string chunk_field = std::string(chunks) == "null" ? "" : std::string(R"(, "chunks": )") + chunks;
-      const Graph g = parse_with(R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": ")" + path + "\"" + chunk_field + "}]}",
-                                 dir.path(), true);
+      const Graph g = parse_with(
+          R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": ")" + path + "\"" + chunk_field + "}]}",
+          dir.path(), true);
       SerialRun run(g);
       CHECK(run.array<std::int64_t>("a") == expected);
     }
@@ -291,7 +306,8 @@ TEST_CASE("from_zarr with a chunk file of the wrong size fails naming the file",
   std::vector<double> v(100, 1.5);
   write_zarr_array(dir / "a.zarr", m, reinterpret_cast<const std::byte*>(v.data()));
   std::filesystem::resize_file(dir / "a.zarr/1.0", 8 * 24);
-  const Graph g = parse_with(R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": "a.zarr"}]})", dir.path(), true);
+  const Graph g =
+      parse_with(R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": "a.zarr"}]})", dir.path(), true);
   try {
     SerialRun run(g);
     FAIL("expected an error");
@@ -329,16 +345,18 @@ for name, comp in (("z.zarr", {"id": "zlib", "level": 5}), ("g.zarr", {"id": "gz
 )") == 0);
   for (const char* name : {"z.zarr", "g.zarr", "r.zarr"}) {
     INFO(name);
-    const Graph g = parse_with(R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": ")" + std::string(name) +
-                                   R"(", "chunks": [5, 9, 2]}]})",
+    const Graph g = parse_with(R"({"name": "z", "layers": [{"id": "a", "op": "from_zarr", "path": ")" +
+                                   std::string(name) + R"(", "chunks": [5, 9, 2]}]})",
                                dir.path(), true);
     SerialRun run(g);
     const auto v = run.array<float>("a");
     REQUIRE(v.size() == 11 * 9 * 4);
     for_each_index({11, 9, 4}, [&](const std::vector<std::int64_t>& i) {
       const float got = v[static_cast<size_t>(flat_index(i, {11, 9, 4}))];
-      if (i[0] >= 8 && i[1] >= 8) REQUIRE(std::isnan(got));  // the missing chunk (2, 2, 0)
-      else REQUIRE(got == static_cast<float>(static_cast<float>(flat_index(i, {11, 9, 4})) / 3.0f));
+      if (i[0] >= 8 && i[1] >= 8)
+        REQUIRE(std::isnan(got));  // the missing chunk (2, 2, 0)
+      else
+        REQUIRE(got == static_cast<float>(static_cast<float>(flat_index(i, {11, 9, 4})) / 3.0f));
     });
   }
 }

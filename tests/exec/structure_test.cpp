@@ -1,13 +1,13 @@
 // Structure kernels (transpose, slice, rechunk incl. the intermediate plan, concatenate) and the
 // strided copy routines under them, against expected values computed in the test.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "chunkscope/core/plans.hpp"
 #include "chunkscope/exec/block_copy.hpp"
@@ -29,8 +29,8 @@ void write_iota(const TempDir& dir, const Shape& shape, const std::string& name 
 
 // A pipeline reading a.npy with `chunks`, then `op_json` as layer "t"; nothing pushed.
 Graph pipeline(const TempDir& dir, const std::string& chunks, const std::string& op_json) {
-  return parse_with(R"({"name": "s", "layers": [{"id": "a", "op": "from_npy", "path": "a.npy", "chunks": )" + chunks + "}, " +
-                        op_json + "]}",
+  return parse_with(R"({"name": "s", "layers": [{"id": "a", "op": "from_npy", "path": "a.npy", "chunks": )" + chunks +
+                        "}, " + op_json + "]}",
                     dir.path(), false);
 }
 
@@ -86,13 +86,17 @@ TEST_CASE("convert_strided casts with NumPy's astype rules", "[structure][copy]"
   const double in[] = {-2.7, -0.5, 0.0, 0.5, 255.9, 3e10, -3e10};
   const std::int64_t ext[] = {7}, s8[] = {8}, s4[] = {4}, s1[] = {1};
   std::int32_t i32[7];
-  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(i32), s4, DType::Int32);
-  CHECK(std::vector<std::int32_t>(i32, i32 + 7) == std::vector<std::int32_t>{-2, 0, 0, 0, 255, 2147483647, -2147483647 - 1});
+  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(i32),
+                  s4, DType::Int32);
+  CHECK(std::vector<std::int32_t>(i32, i32 + 7) ==
+        std::vector<std::int32_t>{-2, 0, 0, 0, 255, 2147483647, -2147483647 - 1});
   bool b[7];
-  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(b), s1, DType::Bool);
+  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(b), s1,
+                  DType::Bool);
   CHECK(std::vector<bool>(b, b + 7) == std::vector<bool>{true, true, false, true, true, true, true});
   float f[7];
-  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(f), s4, DType::Float32);
+  convert_strided(ext, reinterpret_cast<const std::byte*>(in), s8, DType::Float64, reinterpret_cast<std::byte*>(f), s4,
+                  DType::Float32);
   CHECK(f[0] == -2.7f);
 }
 
@@ -100,14 +104,16 @@ TEST_CASE("copy_box copies exactly the intersection of two blocks", "[structure]
   std::vector<std::int32_t> a(6 * 5), b(4 * 7, -1);
   std::iota(a.begin(), a.end(), 0);
   // a covers rows 10..15, columns 3..7; b covers rows 13..16, columns 0..6.
-  REQUIRE(copy_box({reinterpret_cast<const std::byte*>(a.data()), {10, 3}, {6, 5}}, {reinterpret_cast<std::byte*>(b.data()), {13, 0}, {4, 7}}, 4));
+  REQUIRE(copy_box({reinterpret_cast<const std::byte*>(a.data()), {10, 3}, {6, 5}},
+                   {reinterpret_cast<std::byte*>(b.data()), {13, 0}, {4, 7}}, 4));
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 7; ++c) {
       const int gr = 13 + r, gc = c;
       const bool inside = gr < 16 && gc >= 3 && gc < 8;
       CHECK(b[r * 7 + c] == (inside ? (gr - 10) * 5 + (gc - 3) : -1));
     }
-  CHECK_FALSE(copy_box({reinterpret_cast<const std::byte*>(a.data()), {10, 3}, {6, 5}}, {reinterpret_cast<std::byte*>(b.data()), {16, 0}, {4, 7}}, 4));
+  CHECK_FALSE(copy_box({reinterpret_cast<const std::byte*>(a.data()), {10, 3}, {6, 5}},
+                       {reinterpret_cast<std::byte*>(b.data()), {16, 0}, {4, 7}}, 4));
 }
 
 TEST_CASE("transpose permutes axes for regular and irregular chunks", "[structure][transpose]") {
@@ -128,7 +134,8 @@ TEST_CASE("transpose permutes axes for regular and irregular chunks", "[structur
     write_iota(dir, shape);
     for (const char* axes : {"[0, 1, 2]", "[0, 2, 1]", "[1, 0, 2]", "[1, 2, 0]", "[2, 0, 1]", "[2, 1, 0]"}) {
       INFO(axes);
-      const Graph g = pipeline(dir, "[[2, 4], [20, 15], [9]]", std::string(R"({"id": "t", "op": "transpose", "input": "a", "axes": )") + axes + "}");
+      const Graph g = pipeline(dir, "[[2, 4], [20, 15], [9]]",
+                               std::string(R"({"id": "t", "op": "transpose", "input": "a", "axes": )") + axes + "}");
       const Layer& t = g.layer(g.find_layer("t"));
       const auto v = SerialRun(g).array<double>("t");
       for_each_index(t.meta.shape, [&](const std::vector<std::int64_t>& o) {
@@ -144,11 +151,12 @@ TEST_CASE("slice with positive, negative and large steps", "[structure][slice]")
   TempDir dir;
   const Shape shape{41, 33};
   write_iota(dir, shape);
-  for (const char* slices : {"[[2, 39, 3], [null, null, -1]]", "[[null, null, -4], [30, 1, -2]]", "[[40, 0, -39], [5, 6]]",
-                             "[[-10, null], [null, null, 32]]"}) {
+  for (const char* slices : {"[[2, 39, 3], [null, null, -1]]", "[[null, null, -4], [30, 1, -2]]",
+                             "[[40, 0, -39], [5, 6]]", "[[-10, null], [null, null, 32]]"}) {
     for (const char* chunks : {"[8, 10]", "[[1, 40], [33]]"}) {
       INFO(slices << " " << chunks);
-      const Graph g = pipeline(dir, chunks, std::string(R"({"id": "t", "op": "slice", "input": "a", "slices": )") + slices + "}");
+      const Graph g =
+          pipeline(dir, chunks, std::string(R"({"id": "t", "op": "slice", "input": "a", "slices": )") + slices + "}");
       const Layer& t = g.layer(g.find_layer("t"));
       const auto v = SerialRun(g).array<double>("t");
       for_each_index(t.meta.shape, [&](const std::vector<std::int64_t>& o) {
@@ -168,7 +176,8 @@ TEST_CASE("rechunk between regular and irregular chunkings", "[structure][rechun
   for (const char* from : {"[29, 8, 31]", "[5, 3, 7]", "[[1, 28], [8], [30, 1]]"})
     for (const char* to : {"[29, 8, 31]", "[4, 8, 2]", "[[14, 15], [1, 1, 6], [31]]", "[1, 1, 31]"}) {
       INFO(from << " -> " << to);
-      const Graph g = pipeline(dir, from, std::string(R"({"id": "t", "op": "rechunk", "input": "a", "chunks": )") + to + "}");
+      const Graph g =
+          pipeline(dir, from, std::string(R"({"id": "t", "op": "rechunk", "input": "a", "chunks": )") + to + "}");
       CHECK(SerialRun(g).array<double>("t") == expected);
     }
 }
@@ -183,7 +192,8 @@ TEST_CASE("rechunk through the intermediate chunking of the plan", "[structure][
   const RechunkPlan plan = make_rechunk_plan(g.layer(t - 1).meta, g.layer(t).meta);
   REQUIRE(plan.has_intermediate);
   bool has_stage1 = false;
-  for (std::int64_t k = g.tasks().layer_begin(t); k < g.tasks().layer_end(t); ++k) has_stage1 |= g.tasks().stage(k) == 1;
+  for (std::int64_t k = g.tasks().layer_begin(t); k < g.tasks().layer_end(t); ++k)
+    has_stage1 |= g.tasks().stage(k) == 1;
   REQUIRE(has_stage1);
   std::vector<double> expected(512 * 512);
   std::iota(expected.begin(), expected.end(), 0.0);

@@ -1,7 +1,8 @@
 // Trace files: JSON <-> CBOR round trip, validation of bad traces, Chrome export.
+#include "chunkscope/core/trace_io.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/core/trace_summary.hpp"
 #include "chunkscope/exec/cpu_executor.hpp"
 #include "chunkscope/exec/recorder.hpp"
@@ -12,7 +13,8 @@ using namespace chunkscope;
 namespace {
 Trace small_trace(int chunk = 8) {
   const Graph g = test::parse_or_throw(R"({"name": "rt", "layers": [
-      {"id": "x", "op": "random", "shape": [32, 32], "chunks": )" + std::to_string(chunk) + R"(, "seed": 3, "group": "load"},
+      {"id": "x", "op": "random", "shape": [32, 32], "chunks": )" +
+                                       std::to_string(chunk) + R"(, "seed": 3, "group": "load"},
       {"id": "b", "op": "gaussian_filter", "input": "x", "sigma": 1, "group": "denoise"},
       {"id": "s", "op": "sum", "input": "b", "axis": 1, "group": "measure"}]})");
   CpuExecutor ex;

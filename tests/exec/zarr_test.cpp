@@ -1,5 +1,5 @@
 // Zarr v2: .zarray parsing, chunk encoding/decoding (raw, zlib, gzip, blosc) and region reads.
-#include <catch2/catch.hpp>
+#include "chunkscope/exec/zarr.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/error.hpp"
-#include "chunkscope/exec/zarr.hpp"
 #include "io_fixtures.hpp"
 
 using namespace chunkscope;
@@ -28,14 +29,22 @@ TEST_CASE(".zarray fields: fill values, compressors, separators", "[zarr]") {
   CHECK(m.chunks() == Chunks{{3, 3, 3, 1}, {7, 7, 6}});
   CHECK(zarr_chunk_key(m, {2, 1}) == "2/1");
   CHECK(m.chunk_bytes() == 3 * 7 * 4);
-  const auto b = parse_zarr_meta(R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "|b1", "compressor": null, "fill_value": true})", "b");
+  const auto b = parse_zarr_meta(
+      R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "|b1", "compressor": null, "fill_value": true})",
+      "b");
   CHECK(b.fill_value == 1);
-  const auto n = parse_zarr_meta(R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "compressor": null, "fill_value": null})", "n");
+  const auto n = parse_zarr_meta(
+      R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "compressor": null, "fill_value": null})",
+      "n");
   CHECK(n.fill_value == 0);
-  CHECK_THROWS_WITH(parse_zarr_meta(R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "compressor": {"id": "lzma"}})", "c.zarr"),
-                    Catch::Contains("c.zarr") && Catch::Contains("lzma"));
-  CHECK_THROWS_WITH(parse_zarr_meta(R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "fill_value": "abc"})", "d.zarr"),
-                    Catch::Contains("d.zarr") && Catch::Contains("fill_value"));
+  CHECK_THROWS_WITH(
+      parse_zarr_meta(
+          R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "compressor": {"id": "lzma"}})", "c.zarr"),
+      Catch::Contains("c.zarr") && Catch::Contains("lzma"));
+  CHECK_THROWS_WITH(
+      parse_zarr_meta(R"({"zarr_format": 2, "shape": [4], "chunks": [4], "dtype": "<i8", "fill_value": "abc"})",
+                      "d.zarr"),
+      Catch::Contains("d.zarr") && Catch::Contains("fill_value"));
   // Written metadata parses back to the same values.
   ZarrMeta w;
   w.shape = {5, 6};
@@ -65,7 +74,8 @@ TEST_CASE("chunks round-trip through every compressor", "[zarr]") {
     const std::string enc = encode_zarr_chunk(m, reinterpret_cast<const std::byte*>(v.data()));
     if (c != ZarrCompressor::None) CHECK(enc.size() < v.size() * 8);
     std::vector<double> back(v.size());
-    decode_zarr_chunk(m, {reinterpret_cast<const std::byte*>(enc.data()), enc.size()}, reinterpret_cast<std::byte*>(back.data()), "f");
+    decode_zarr_chunk(m, {reinterpret_cast<const std::byte*>(enc.data()), enc.size()},
+                      reinterpret_cast<std::byte*>(back.data()), "f");
     CHECK(back == v);
   }
 }
@@ -78,7 +88,8 @@ TEST_CASE("chunks of the wrong size or corrupt data fail naming the file", "[zar
   std::vector<std::int32_t> v(8, 3), out(8);
   std::vector<std::int32_t> longer(9, 3);
   auto decode = [&](const std::string& bytes) {
-    decode_zarr_chunk(m, {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, reinterpret_cast<std::byte*>(out.data()), "a.zarr/0");
+    decode_zarr_chunk(m, {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()},
+                      reinterpret_cast<std::byte*>(out.data()), "a.zarr/0");
   };
   for (auto c : {ZarrCompressor::None, ZarrCompressor::Zlib, ZarrCompressor::Gzip, ZarrCompressor::Blosc}) {
     INFO("compressor " << static_cast<int>(c));
@@ -87,7 +98,8 @@ TEST_CASE("chunks of the wrong size or corrupt data fail naming the file", "[zar
     ZarrMeta big = m;
     big.chunk_shape = {9};
     const std::string wrong = encode_zarr_chunk(big, reinterpret_cast<const std::byte*>(longer.data()));
-    CHECK_THROWS_WITH(decode(wrong), Catch::StartsWith("a.zarr/0: ") && (Catch::Contains("expected 32") || Catch::Contains("more than")));
+    CHECK_THROWS_WITH(decode(wrong), Catch::StartsWith("a.zarr/0: ") &&
+                                         (Catch::Contains("expected 32") || Catch::Contains("more than")));
     ZarrMeta small = m;
     small.chunk_shape = {7};
     const std::string shorter = encode_zarr_chunk(small, reinterpret_cast<const std::byte*>(v.data()));
@@ -112,9 +124,13 @@ TEST_CASE("read_zarr_region: steps, reversed axes, edge chunks and missing chunk
   std::iota(v.begin(), v.end(), 0);
   write_zarr_array(dir / "a.zarr", m, reinterpret_cast<const std::byte*>(v.data()));
   REQUIRE(std::filesystem::file_size(dir / "a.zarr/4.3") > 0);  // edge chunks are stored whole
-  std::filesystem::remove(dir / "a.zarr/2.1");                    // rows 8..11, columns 6..11
-  auto want = [&](std::int64_t r, std::int64_t c) { return (r >= 8 && r < 12 && c >= 6 && c < 12) ? -1 : v[r * 23 + c]; };
-  struct Sel { AxisSlice a, b; };
+  std::filesystem::remove(dir / "a.zarr/2.1");                  // rows 8..11, columns 6..11
+  auto want = [&](std::int64_t r, std::int64_t c) {
+    return (r >= 8 && r < 12 && c >= 6 && c < 12) ? -1 : v[r * 23 + c];
+  };
+  struct Sel {
+    AxisSlice a, b;
+  };
   for (const Sel s : {Sel{{0, 1, 19}, {0, 1, 23}}, Sel{{18, -1, 19}, {22, -3, 8}}, Sel{{4, 1, 4}, {6, 1, 6}},
                       Sel{{8, 1, 4}, {6, 1, 6}}, Sel{{1, 5, 4}, {2, 7, 3}}}) {
     std::vector<std::int32_t> got(static_cast<size_t>(s.a.count * s.b.count));

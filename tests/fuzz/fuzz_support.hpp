@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the fuzz targets (tests/fuzz/README.md): input bytes as a string and a
 // per-process scratch folder for readers that only take paths.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,7 +11,6 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 
 namespace chunkscope::fuzz {
 

@@ -38,7 +38,8 @@ std::string read(const fs::path& p) {
 // Element i of an array as bytes of `dtype` (small varied values).
 std::vector<std::byte> ramp(std::int64_t n, DType dtype) {
   std::vector<std::byte> out(static_cast<size_t>(n * dtype_size(dtype)));
-  for (std::int64_t i = 0; i < n; ++i) scalar_to_dtype(static_cast<double>(i % 7) * 0.5, dtype, out.data() + i * dtype_size(dtype));
+  for (std::int64_t i = 0; i < n; ++i)
+    scalar_to_dtype(static_cast<double>(i % 7) * 0.5, dtype, out.data() + i * dtype_size(dtype));
   return out;
 }
 
@@ -59,7 +60,15 @@ void traces(const fs::path& corpus, const std::vector<fs::path>& files) {
 }
 
 void zarrs(const fs::path& corpus) {
-  struct Case { const char* name; DType dtype; ZarrCompressor c; const char* cname; int shuffle; const char* sep; double fill; };
+  struct Case {
+    const char* name;
+    DType dtype;
+    ZarrCompressor c;
+    const char* cname;
+    int shuffle;
+    const char* sep;
+    double fill;
+  };
   const Case cases[] = {
       {"raw_f8", DType::Float64, ZarrCompressor::None, "", 0, ".", 0},
       {"zlib_i4", DType::Int32, ZarrCompressor::Zlib, "", 0, ".", 3},
@@ -92,7 +101,8 @@ void zarrs(const fs::path& corpus) {
 }
 
 void npys(const fs::path& corpus) {
-  const DType dtypes[] = {DType::Bool, DType::UInt8, DType::UInt16, DType::Int32, DType::Int64, DType::UInt64, DType::Float32, DType::Float64};
+  const DType dtypes[] = {DType::Bool,  DType::UInt8,  DType::UInt16,  DType::Int32,
+                          DType::Int64, DType::UInt64, DType::Float32, DType::Float64};
   const Shape shapes[] = {{5}, {3, 4}, {2, 3, 2}};
   int k = 0;
   for (DType d : dtypes) {
@@ -109,7 +119,8 @@ void npys(const fs::path& corpus) {
       for (int i = 0; i < 4; ++i) v2 += static_cast<char>((len >> (8 * i)) & 0xff);
       v2 += dict;
       v2.append(reinterpret_cast<const char*>(data.data()), data.size());
-      fuzz::write_file(corpus / "npy" / (std::string(dtype_name(d)) + "_v" + std::to_string(static_cast<int>(v2[6])) + ".npy"), v2);
+      fuzz::write_file(
+          corpus / "npy" / (std::string(dtype_name(d)) + "_v" + std::to_string(static_cast<int>(v2[6])) + ".npy"), v2);
     }
   }
 }

@@ -39,8 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::int64_t m = dtype_size(r.header().dtype);
     for (size_t a = 0; a < r.header().shape.size(); ++a) {
       const std::int64_t s = r.header().shape[a];
-      if (a + 1 == r.header().shape.size()) sel.push_back({s - 1, -1, s});
-      else sel.push_back({0, 2, (s + 1) / 2});
+      if (a + 1 == r.header().shape.size())
+        sel.push_back({s - 1, -1, s});
+      else
+        sel.push_back({0, 2, (s + 1) / 2});
       m *= sel.back().count;
     }
     std::vector<std::byte> part(static_cast<std::size_t>(m));

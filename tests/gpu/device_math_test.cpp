@@ -5,7 +5,7 @@
 // functions, a plain loop for the launch); the result must equal the CPU kernel's: bit for bit for
 // filters, halo gathers, integer sums and min/max, to 1e-12 relative for float sums, means and M2
 // (the device adds in a different order).
-#include <catch2/catch.hpp>
+#include "device_math.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -14,9 +14,10 @@
 #include <sstream>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/pipeline.hpp"
 #include "chunkscope/exec/kernel.hpp"
-#include "device_math.hpp"
 #include "task_plan.hpp"
 
 using namespace chunkscope;
@@ -55,7 +56,12 @@ struct CpuRun {
       out[t] = Buffer(ki.output_bytes(g, k.layer, k, states[k.layer].get()));
       std::vector<const Buffer*> ins;
       for (auto d : tg.deps(t)) ins.push_back(&out[d]);
-      KernelContext ctx{g, k.layer, g.layer(k.layer), k, std::span<const Buffer* const>(ins.data(), ins.size()), out[t],
+      KernelContext ctx{g,
+                        k.layer,
+                        g.layer(k.layer),
+                        k,
+                        std::span<const Buffer* const>(ins.data(), ins.size()),
+                        out[t],
                         states[k.layer].get()};
       ki.run(ctx);
     }
@@ -119,9 +125,12 @@ void device_stage1(const dm::ReduceSpec& r, const dm::ReduceWalk& w, const void*
   double* vals = reinterpret_cast<double*>(out + dm::kHeader);
   switch (r.layout) {
     case dm::Layout::Sum:
-      if (r.acc == DType::Float64) fold_rows<T, dm::SumP<T, double>>(w, in, reinterpret_cast<double*>(out), nullptr);
-      else if (r.acc == DType::UInt64) fold_rows<T, dm::SumP<T, std::uint64_t>>(w, in, reinterpret_cast<std::uint64_t*>(out), nullptr);
-      else fold_rows<T, dm::SumP<T, std::int64_t>>(w, in, reinterpret_cast<std::int64_t*>(out), nullptr);
+      if (r.acc == DType::Float64)
+        fold_rows<T, dm::SumP<T, double>>(w, in, reinterpret_cast<double*>(out), nullptr);
+      else if (r.acc == DType::UInt64)
+        fold_rows<T, dm::SumP<T, std::uint64_t>>(w, in, reinterpret_cast<std::uint64_t*>(out), nullptr);
+      else
+        fold_rows<T, dm::SumP<T, std::int64_t>>(w, in, reinterpret_cast<std::int64_t*>(out), nullptr);
       return;
     case dm::Layout::Mean:
       std::memcpy(out, &w.count, 8);
@@ -136,8 +145,10 @@ void device_stage1(const dm::ReduceSpec& r, const dm::ReduceWalk& w, const void*
       return;
     }
     case dm::Layout::MinMax:
-      if (r.max) fold_rows<T, dm::ExtremeP<T, true>>(w, in, reinterpret_cast<T*>(out), nullptr);
-      else fold_rows<T, dm::ExtremeP<T, false>>(w, in, reinterpret_cast<T*>(out), nullptr);
+      if (r.max)
+        fold_rows<T, dm::ExtremeP<T, true>>(w, in, reinterpret_cast<T*>(out), nullptr);
+      else
+        fold_rows<T, dm::ExtremeP<T, false>>(w, in, reinterpret_cast<T*>(out), nullptr);
       return;
   }
 }
@@ -154,7 +165,8 @@ int check_reductions(const Graph& g) {
     Buffer got(want.size());
     const std::int64_t k = partial_k(r, key, want.size());
     const auto in = cpu.inputs(t);
-    const std::string what = "layer " + l.id + " stage " + std::to_string(key.stage) + " task " + std::to_string(key.index);
+    const std::string what =
+        "layer " + l.id + " stage " + std::to_string(key.stage) + " task " + std::to_string(key.index);
     if (key.stage == 1) {
       const dm::ReduceWalk w = reduce_walk(g, l, plan, key.index);
       INFO(what);
@@ -169,7 +181,8 @@ int check_reductions(const Graph& g) {
       const std::int64_t n = counted ? dm::combine_count(ci) : 0;
       if (counted && key.stage != 0) std::memcpy(got.data(), &n, 8);
       dispatch_dtype(r.in, [&](auto tag) {
-        for (std::int64_t i = 0; i < k; ++i) dm::combine_element<decltype(tag)>(r, ci, k, key.stage == 0, n, got.data(), i);
+        for (std::int64_t i = 0; i < k; ++i)
+          dm::combine_element<decltype(tag)>(r, ci, k, key.stage == 0, n, got.data(), i);
       });
     }
     if (key.stage == 0) {
@@ -178,8 +191,10 @@ int check_reductions(const Graph& g) {
         compare_values<U>(want.data(), got.data(), k, std::is_floating_point_v<U> ? 1e-12 : 0.0, what);
       });
     } else if (r.layout == dm::Layout::Sum) {
-      if (r.acc == DType::Float64) compare_values<double>(want.data(), got.data(), k, 1e-12, what);
-      else CHECK(std::memcmp(want.data(), got.data(), static_cast<size_t>(want.size())) == 0);
+      if (r.acc == DType::Float64)
+        compare_values<double>(want.data(), got.data(), k, 1e-12, what);
+      else
+        CHECK(std::memcmp(want.data(), got.data(), static_cast<size_t>(want.size())) == 0);
     } else if (r.layout == dm::Layout::MinMax) {
       CHECK(std::memcmp(want.data(), got.data(), static_cast<size_t>(want.size())) == 0);
     } else {
@@ -208,20 +223,24 @@ void run_steps(const std::vector<FilterStep>& steps, const void* block, void* ou
     switch (s.kind) {
       case FilterStep::Kind::Copy: std::memcpy(buf(s.dst), buf(s.src), static_cast<size_t>(s.n) * sizeof(T)); break;
       case FilterStep::Kind::ToDouble:
-        for (std::int64_t i = 0; i < s.n; ++i) static_cast<double*>(buf(s.dst))[i] = dm::to_double_at(static_cast<const T*>(buf(s.src)), i, s.desc);
+        for (std::int64_t i = 0; i < s.n; ++i)
+          static_cast<double*>(buf(s.dst))[i] = dm::to_double_at(static_cast<const T*>(buf(s.src)), i, s.desc);
         break;
       case FilterStep::Kind::Pass: {
         const auto* in = static_cast<const double*>(buf(s.src));
         auto* o = static_cast<double*>(buf(s.dst));
         if (s.desc.gaussian) {
-          for (std::int64_t i = 0; i < s.desc.outer * s.desc.lout * s.desc.inner; ++i) o[i] = dm::gaussian_pass_at<T>(s.desc, in, i);
+          for (std::int64_t i = 0; i < s.desc.outer * s.desc.lout * s.desc.inner; ++i)
+            o[i] = dm::gaussian_pass_at<T>(s.desc, in, i);
         } else {
-          for (std::int64_t i = 0; i < s.desc.outer * s.desc.inner; ++i) dm::uniform_line<T>(s.desc, in, o, i / s.desc.inner, i % s.desc.inner);
+          for (std::int64_t i = 0; i < s.desc.outer * s.desc.inner; ++i)
+            dm::uniform_line<T>(s.desc, in, o, i / s.desc.inner, i % s.desc.inner);
         }
         break;
       }
       case FilterStep::Kind::FromDouble:
-        for (std::int64_t i = 0; i < s.n; ++i) static_cast<T*>(buf(s.dst))[i] = dm::cast<T>(static_cast<const double*>(buf(s.src))[i]);
+        for (std::int64_t i = 0; i < s.n; ++i)
+          static_cast<T*>(buf(s.dst))[i] = dm::cast<T>(static_cast<const double*>(buf(s.src))[i]);
         break;
     }
   }
@@ -246,7 +265,8 @@ int check_filters(const Graph& g) {
       for (std::int64_t i = 0; i < want.size() / item; ++i) {
         std::int64_t off;
         const void* src = dm::gather_source(gd, i, off);
-        std::memcpy(got.data() + i * item, src ? static_cast<const std::byte*>(src) + off * item : plan.cval, static_cast<size_t>(item));
+        std::memcpy(got.data() + i * item, src ? static_cast<const std::byte*>(src) + off * item : plan.cval,
+                    static_cast<size_t>(item));
       }
     } else {
       std::int64_t b_off = 0;
@@ -255,7 +275,8 @@ int check_filters(const Graph& g) {
       dispatch_dtype(dt, [&](auto tag) {
         using T = decltype(tag);
         if constexpr (!std::is_same_v<T, bool>)
-          run_steps<T>(filter_steps(g, l, plan, key.index), in[0], got.data(), tmp.data(), tmp.data() + (scratch ? b_off : 0));
+          run_steps<T>(filter_steps(g, l, plan, key.index), in[0], got.data(), tmp.data(),
+                       tmp.data() + (scratch ? b_off : 0));
       });
     }
     CHECK(std::memcmp(want.data(), got.data(), static_cast<size_t>(want.size())) == 0);
@@ -288,10 +309,12 @@ int check_elementwise(const Graph& g) {
     const Buffer& want = cpu.out[t];
     Buffer got(want.size());
     const std::int64_t n = want.size() / dtype_size(l.meta.dtype);
-    for (std::int64_t i = 0; i < n; ++i) dm::ew_apply_dyn(p.compute, l.op, l.meta.dtype, ops[0], ops[1], ops[2], got.data(), i);
+    for (std::int64_t i = 0; i < n; ++i)
+      dm::ew_apply_dyn(p.compute, l.op, l.meta.dtype, ops[0], ops[1], ops[2], got.data(), i);
     dispatch_dtype(l.meta.dtype, [&](auto tag) {
       using U = decltype(tag);
-      compare_values<U>(want.data(), got.data(), n, ew_tolerance<U>(), "layer " + l.id + " chunk " + std::to_string(key.index));
+      compare_values<U>(want.data(), got.data(), n, ew_tolerance<U>(),
+                        "layer " + l.id + " chunk " + std::to_string(key.index));
     });
     return true;
   });
@@ -306,7 +329,8 @@ std::vector<std::string> check_fused(const Graph& g) {
   std::vector<EwPlan> plans(nl);
   std::vector<const EwPlan*> ew(nl, nullptr);
   for (int l = 0; l < nl; ++l)
-    if (g.layer(l).kind == OpKind::Elementwise && g.layer(l).params.pushed_source < 0 && plan_elementwise(g, g.layer(l), plans[l]))
+    if (g.layer(l).kind == OpKind::Elementwise && g.layer(l).params.pushed_source < 0 &&
+        plan_elementwise(g, g.layer(l), plans[l]))
       ew[l] = &plans[l];
   std::vector<int> fused_into;
   const auto chains = plan_fusion(g, ew, fused_into);
@@ -330,7 +354,8 @@ std::vector<std::string> check_fused(const Graph& g) {
       for (std::int64_t i = 0; i < n; ++i) dm::fused_element(p, got.data(), i);
       dispatch_dtype(R.meta.dtype, [&](auto tag) {
         using U = decltype(tag);
-        compare_values<U>(want.data(), got.data(), n, ew_tolerance<U>(), "chain " + name + " chunk " + std::to_string(chunk));
+        compare_values<U>(want.data(), got.data(), n, ew_tolerance<U>(),
+                          "chain " + name + " chunk " + std::to_string(chunk));
       });
     }
   }
@@ -409,7 +434,8 @@ TEST_CASE("fused element-wise chains equal running the layers one by one", "[gpu
   CHECK(chains.size() == 2);
 }
 
-TEST_CASE("device reductions equal the CPU kernels on every reduction, dtype, axis set and tree level", "[gpu][reduce]") {
+TEST_CASE("device reductions equal the CPU kernels on every reduction, dtype, axis set and tree level",
+          "[gpu][reduce]") {
   const Graph g = load(read_file(CHUNKSCOPE_SOURCE_DIR "/tests/e2e/pipelines/ops_reduce.json"));
   CHECK(check_reductions(g) > 100);
 }
@@ -461,18 +487,18 @@ TEST_CASE("stage-1 reductions split few outputs over many blocks, with scratch f
   const std::int64_t big[1] = {1 << 20};
   const bool all[1] = {true};
   const dm::ReduceWalk one = dm::make_reduce_walk(1, big, all);  // a whole chunk into one value
-  CHECK(dm::reduce_segments(one) == 256);                           // at least 4096 values a segment
+  CHECK(dm::reduce_segments(one) == 256);                        // at least 4096 values a segment
   CHECK(dm::reduce_scratch_bytes(one) == 256 * 8);
   const std::int64_t cols[2] = {65536, 4096};
   const bool axis0[2] = {true, false};
-  const dm::ReduceWalk c = dm::make_reduce_walk(2, cols, axis0);   // 128 column blocks
+  const dm::ReduceWalk c = dm::make_reduce_walk(2, cols, axis0);  // 128 column blocks
   CHECK(dm::reduce_segments(c) == 8);
   CHECK(dm::reduce_scratch_bytes(c) == 4096 * 8 * 8);
   const std::int64_t many[2] = {4096, 4096};
   const bool axis1[2] = {false, true};
   CHECK(dm::reduce_segments(dm::make_reduce_walk(2, many, axis1)) == 1);  // 4096 rows fill the device
   const std::int64_t small[1] = {5000};
-  CHECK(dm::reduce_segments(dm::make_reduce_walk(1, small, all)) == 1);   // too few values to split
+  CHECK(dm::reduce_segments(dm::make_reduce_walk(1, small, all)) == 1);  // too few values to split
 }
 
 TEST_CASE("device filters equal the CPU kernels bit for bit in every mode, dtype and chunking", "[gpu][filter]") {

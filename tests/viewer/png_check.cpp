@@ -1,10 +1,10 @@
 // png_check FILE.png WIDTH HEIGHT MIN_COLORS: exits 0 when the PNG decodes, has that size and at
 // least MIN_COLORS distinct colours (a blank or single-colour screenshot fails), else 1 with a reason.
+#include <stb_image.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_set>
-
-#include <stb_image.h>
 
 int main(int argc, char** argv) {
   if (argc != 5) {

@@ -1,7 +1,9 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/chunk_grid.hpp"
+
 #include <cmath>
 
-#include "chunkscope/viz/chunk_grid.hpp"
+#include <catch2/catch.hpp>
+
 #include "chunkscope/viz/palette.hpp"
 #include "viz_fixtures.hpp"
 

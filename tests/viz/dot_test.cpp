@@ -1,9 +1,11 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/dot.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-#include "chunkscope/viz/dot.hpp"
+#include <catch2/catch.hpp>
+
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope;
@@ -47,8 +49,10 @@ TEST_CASE("hostile layer and group names cannot break out of DOT strings", "[viz
   for (std::string line; std::getline(lines, line);) {
     int quotes = 0;
     for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] == '\\') ++i;
-      else if (line[i] == '"') ++quotes;
+      if (line[i] == '\\')
+        ++i;
+      else if (line[i] == '"')
+        ++quotes;
     }
     CHECK(quotes % 2 == 0);
   }

@@ -1,8 +1,9 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/json.hpp"
 
 #include <algorithm>
 
-#include "chunkscope/viz/json.hpp"
+#include <catch2/catch.hpp>
+
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope::viz;
@@ -67,7 +68,9 @@ TEST_CASE("transfer rects and transfer info serialise with their member names", 
   const auto info = to_json(transfer_info(m, 0));
   CHECK(info["device"] == "cuda:0");
   CHECK(info["to_device"] == true);
-  CHECK(info["direction"] == "host\xE2\x86\x92" "device");
+  CHECK(info["direction"] ==
+        "host\xE2\x86\x92"
+        "device");
   CHECK(info["layer"] == "blur");
   for (const char* k : {"bytes", "start_ns", "duration_ns", "task", "chunk_index"}) CHECK(info.contains(k));
 }

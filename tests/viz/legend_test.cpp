@@ -1,5 +1,4 @@
 // viz legends and the limit-on-scale rule, shared by both front-ends (issue 16, items 3 and 11).
-#include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/legend.hpp"
 
 #include <cmath>
@@ -7,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/palette.hpp"
 #include "viz_fixtures.hpp"
 

@@ -1,12 +1,13 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/memory.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <iterator>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/trace_io.hpp"
 #include "chunkscope/viz/json.hpp"
-#include "chunkscope/viz/memory.hpp"
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope::viz;
@@ -52,8 +53,8 @@ TEST_CASE("a trace without device series has no device curves and the JSON it ha
   CHECK(v.devices.empty());
   CHECK(v.device == "host");
   // The document of a CPU trace: exactly the six fields it always had, no "devices" and no "device".
-  const nlohmann::json before{{"t_ns", v.t_ns}, {"bytes", v.bytes}, {"limit", v.limit}, {"peak", v.peak},
-                              {"peak_t", v.peak_t}, {"peak_layer", v.peak_layer}};
+  const nlohmann::json before{{"t_ns", v.t_ns}, {"bytes", v.bytes},   {"limit", v.limit},
+                              {"peak", v.peak}, {"peak_t", v.peak_t}, {"peak_layer", v.peak_layer}};
   CHECK(to_json(v).dump() == before.dump());
 }
 

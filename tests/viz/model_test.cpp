@@ -64,7 +64,8 @@ TEST_CASE("lanes hold each worker's tasks sorted by start", "[viz][model]") {
   for (int lane = 0; lane < 4; ++lane) {
     const auto& ids = m.lane_tasks(lane);
     total += ids.size();
-    for (size_t k = 1; k < ids.size(); ++k) CHECK(m.trace().tasks.start_ns[ids[k - 1]] <= m.trace().tasks.start_ns[ids[k]]);
+    for (size_t k = 1; k < ids.size(); ++k)
+      CHECK(m.trace().tasks.start_ns[ids[k - 1]] <= m.trace().tasks.start_ns[ids[k]]);
   }
   CHECK(total == static_cast<size_t>(m.trace().tasks.size()));
   // Fan-in of the rechunk from thr is 8 input chunks per output chunk.

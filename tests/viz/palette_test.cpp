@@ -1,15 +1,17 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/palette.hpp"
+
 #include <cmath>
 #include <regex>
 
-#include "chunkscope/viz/palette.hpp"
+#include <catch2/catch.hpp>
 
 using namespace chunkscope::viz;
 
 TEST_CASE("value_color runs light to dark and clamps", "[viz][palette]") {
   const std::regex hex("#[0-9a-f]{6}");
   auto lightness = [](const std::string& c) {
-    return std::stoi(c.substr(1, 2), nullptr, 16) + std::stoi(c.substr(3, 2), nullptr, 16) + std::stoi(c.substr(5, 2), nullptr, 16);
+    return std::stoi(c.substr(1, 2), nullptr, 16) + std::stoi(c.substr(3, 2), nullptr, 16) +
+           std::stoi(c.substr(5, 2), nullptr, 16);
   };
   double prev = 1e9;
   for (double v = 0; v <= 1.0001; v += 0.1) {

@@ -1,10 +1,11 @@
-#include <catch2/catch.hpp>
+#include "chunkscope/viz/timeline.hpp"
 
 #include <fstream>
 #include <iterator>
 
+#include <catch2/catch.hpp>
+
 #include "chunkscope/core/trace_io.hpp"
-#include "chunkscope/viz/timeline.hpp"
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope::viz;
@@ -134,13 +135,18 @@ TEST_CASE("transfers get one lane per device and direction, named by device", "[
   const Timeline tl = timeline(m, 0, m.trace().meta.wall_ns, 500.0);
   CHECK(tl.task_lanes == 4);
   CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)", "worker 2", "worker 3",
-                                             "cuda:0 host\xE2\x86\x92" "device", "cuda:0 device\xE2\x86\x92" "host"});
+                                             "cuda:0 host\xE2\x86\x92"
+                                             "device",
+                                             "cuda:0 device\xE2\x86\x92"
+                                             "host"});
   // Lanes hold their own direction's transfers, sorted by start, once (the trace lists them in issue order).
   const auto& x = m.trace().transfers;
   for (const auto& lane : m.transfer_lanes()) {
     for (size_t k = 0; k < lane.transfers.size(); ++k) {
       CHECK((x.to_device[static_cast<size_t>(lane.transfers[k])] != 0) == lane.to_device);
-      if (k) CHECK(x.start_ns[static_cast<size_t>(lane.transfers[k - 1])] <= x.start_ns[static_cast<size_t>(lane.transfers[k])]);
+      if (k)
+        CHECK(x.start_ns[static_cast<size_t>(lane.transfers[k - 1])] <=
+              x.start_ns[static_cast<size_t>(lane.transfers[k])]);
     }
     CHECK(lane.bytes_before.size() == lane.transfers.size() + 1);
   }
@@ -220,7 +226,9 @@ TEST_CASE("transfer lanes name devices from worker_devices, then device_memory, 
   SECTION("no names: device N") {
     const Model m(t, {});
     CHECK(m.device_name(1) == "device 1");
-    CHECK(timeline(m, 0, 100, 10).lanes.back() == "device 2 device\xE2\x86\x92" "host");
+    CHECK(timeline(m, 0, 100, 10).lanes.back() ==
+          "device 2 device\xE2\x86\x92"
+          "host");
   }
   SECTION("device_memory names") {
     t.device_memory.resize(1);
@@ -235,7 +243,9 @@ TEST_CASE("transfer lanes name devices from worker_devices, then device_memory, 
     CHECK(m.device_name(1) == "cuda:1");
     CHECK(m.device_name(2) == "cuda:3");
     const Timeline tl = timeline(m, 0, 100, 1000.0);
-    CHECK(tl.lanes[static_cast<size_t>(tl.task_lanes)] == "cuda:1 host\xE2\x86\x92" "device");
+    CHECK(tl.lanes[static_cast<size_t>(tl.task_lanes)] ==
+          "cuda:1 host\xE2\x86\x92"
+          "device");
     for (const auto& r : tl.rects)
       if (r.kind == RectKind::Transfer && r.transfer == 1) CHECK(r.layer == -1);
   }
@@ -244,7 +254,10 @@ TEST_CASE("transfer lanes name devices from worker_devices, then device_memory, 
 TEST_CASE("the synthetic CUDA fixture shows device lanes and both transfer lanes", "[viz][timeline]") {
   const Model m = fixtures::cuda_fixture_model();
   const Timeline tl = timeline(m, 0, m.trace().meta.wall_ns, 800.0);
-  CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)", "cuda:0 host\xE2\x86\x92" "device",
-                                             "cuda:0 device\xE2\x86\x92" "host"});
+  CHECK(tl.lanes == std::vector<std::string>{"cuda:0 (worker 0)", "host (worker 1)",
+                                             "cuda:0 host\xE2\x86\x92"
+                                             "device",
+                                             "cuda:0 device\xE2\x86\x92"
+                                             "host"});
   CHECK(transfer_totals(tl) == transfers_in(m.trace(), 0, m.trace().meta.wall_ns));
 }

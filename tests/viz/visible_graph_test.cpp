@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "chunkscope/viz/view.hpp"
 #include "chunkscope/viz/palette.hpp"
+#include "chunkscope/viz/view.hpp"
 #include "viz_fixtures.hpp"
 
 using namespace chunkscope;

@@ -28,7 +28,8 @@ inline Trace sample_trace() {
   b.at(thr).group = "denoise";
   b.at(mean).group = "stats";
   const auto a = b.per_chunk(img, 20000, 128 * 128 * 8, chunkscope::testing::none);
-  const auto c = b.per_chunk(blur, 50000, 128 * 128 * 8, [&](std::int64_t k) { return std::vector<std::int64_t>{a[k]}; });
+  const auto c =
+      b.per_chunk(blur, 50000, 128 * 128 * 8, [&](std::int64_t k) { return std::vector<std::int64_t>{a[k]}; });
   const auto d = b.per_chunk(thr, 10000, 128 * 128, [&](std::int64_t k) { return std::vector<std::int64_t>{c[k]}; });
   const auto r = b.per_chunk(rc, 30000, 32 * 1024, [&](std::int64_t k) {
     std::vector<std::int64_t> deps;
@@ -95,7 +96,8 @@ inline Trace big_trace(std::int64_t n, int workers) {
 }
 
 /// Adds a transfer (device 1 = cuda:0) to t.transfers.
-inline void add_transfer(Trace& t, std::int64_t task, std::int64_t start, std::int64_t end, std::int64_t bytes, bool to_device) {
+inline void add_transfer(Trace& t, std::int64_t task, std::int64_t start, std::int64_t end, std::int64_t bytes,
+                         bool to_device) {
   TraceTransfers& x = t.transfers;
   x.task.push_back(task);
   x.start_ns.push_back(start);
@@ -115,9 +117,12 @@ inline Trace sample_cuda_trace() {
   const auto& c = t.tasks;
   const int blur = t.find_layer("blur"), rc = t.find_layer("rc");
   for (std::int64_t i = 0; i < c.size(); ++i) {
-    if (c.layer[i] == blur) add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 3000), c.start_ns[i], c.bytes[i], true);
+    if (c.layer[i] == blur)
+      add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 3000), c.start_ns[i], c.bytes[i], true);
     if (c.layer[i] == rc && c.stage[i] == 0)
-      for (std::int64_t j = 0; j < 8; ++j) add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 800 * (8 - j)), c.start_ns[i] - 800 * (7 - j), 16384, false);
+      for (std::int64_t j = 0; j < 8; ++j)
+        add_transfer(t, i, std::max<std::int64_t>(0, c.start_ns[i] - 800 * (8 - j)), c.start_ns[i] - 800 * (7 - j),
+                     16384, false);
   }
   return t;
 }
@@ -126,8 +131,8 @@ inline Trace sample_cuda_trace() {
 /// changes every `dt` ns from t = 10, live bytes a deterministic saw (0..9 KiB per step, in units
 /// of 1 KiB), with one spike of `spike` bytes lasting 1 ns at step `spike_at` (the peak, reached by
 /// layer `peak_layer`), and the device limit `limit`.
-inline void add_device_memory(Trace& t, const std::string& device, std::int64_t steps, std::int64_t dt, std::int64_t spike,
-                              std::int64_t spike_at, int peak_layer, std::int64_t limit) {
+inline void add_device_memory(Trace& t, const std::string& device, std::int64_t steps, std::int64_t dt,
+                              std::int64_t spike, std::int64_t spike_at, int peak_layer, std::int64_t limit) {
   MemorySeries s;
   s.device = device;
   for (std::int64_t i = 0; i < steps; ++i) {

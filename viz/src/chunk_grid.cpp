@@ -30,10 +30,13 @@ ChunkGrid chunk_grid(const Model& m, int layer, GridColor color, std::vector<std
   const int nd = static_cast<int>(g.grid.size());
   // Strides of the C-order flat chunk index.
   std::vector<std::int64_t> stride(static_cast<size_t>(nd), 1);
-  for (int a = nd - 2; a >= 0; --a) stride[static_cast<size_t>(a)] = stride[static_cast<size_t>(a) + 1] * g.grid[static_cast<size_t>(a) + 1];
+  for (int a = nd - 2; a >= 0; --a)
+    stride[static_cast<size_t>(a)] = stride[static_cast<size_t>(a) + 1] * g.grid[static_cast<size_t>(a) + 1];
   std::int64_t base = 0;
   if (nd >= 1) g.col_axis = nd - 1, g.cols = static_cast<int>(std::min<std::int64_t>(g.grid.back(), INT32_MAX));
-  if (nd >= 2) g.row_axis = nd - 2, g.rows = static_cast<int>(std::min<std::int64_t>(g.grid[static_cast<size_t>(nd) - 2], INT32_MAX));
+  if (nd >= 2)
+    g.row_axis = nd - 2,
+    g.rows = static_cast<int>(std::min<std::int64_t>(g.grid[static_cast<size_t>(nd) - 2], INT32_MAX));
   for (int a = 0; a + 2 < nd; ++a) {
     std::int64_t idx = static_cast<size_t>(a) < fixed.size() ? fixed[static_cast<size_t>(a)] : 0;
     idx = std::clamp<std::int64_t>(idx, 0, std::max<std::int64_t>(0, g.grid[static_cast<size_t>(a)] - 1));

@@ -114,7 +114,8 @@ std::string to_dot(const VisibleGraph& g) {
     std::vector<std::string> attrs;
     if (!e.label.empty()) attrs.push_back("label=" + dot_quote(e.label));
     if (e.rechunk) attrs.push_back("color=\"#d97706\"");
-    if (e.count > 1) attrs.push_back("penwidth=" + inches(std::min(4.0, 1.0 + std::log2(static_cast<double>(e.count)) / 2)));
+    if (e.count > 1)
+      attrs.push_back("penwidth=" + inches(std::min(4.0, 1.0 + std::log2(static_cast<double>(e.count)) / 2)));
     if (!attrs.empty()) {
       out << " [";
       for (size_t i = 0; i < attrs.size(); ++i) out << (i ? ", " : "") << attrs[i];

@@ -1,8 +1,8 @@
 // layout_native: Graphviz's dot in this process (the only file that includes Graphviz).
 // Graphviz is not thread-safe: one mutex guards every call, and one context lives for the
 // process. The dot layout and core (json) plugins are linked in, so no plugin config is read.
-#include <mutex>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 
 #include <graphviz/gvc.h>
@@ -23,9 +23,10 @@ std::mutex& graphviz_mutex() {
 }
 
 GVC_t* context() {  // called with the mutex held
-  static lt_symlist_t plugins[] = {{"gvplugin_dot_layout_LTX_library", reinterpret_cast<void*>(&gvplugin_dot_layout_LTX_library)},
-                                   {"gvplugin_core_LTX_library", reinterpret_cast<void*>(&gvplugin_core_LTX_library)},
-                                   {nullptr, nullptr}};
+  static lt_symlist_t plugins[] = {
+      {"gvplugin_dot_layout_LTX_library", reinterpret_cast<void*>(&gvplugin_dot_layout_LTX_library)},
+      {"gvplugin_core_LTX_library", reinterpret_cast<void*>(&gvplugin_core_LTX_library)},
+      {nullptr, nullptr}};
   static GVC_t* gvc = gvContextPlugins(plugins, 0);
   return gvc;
 }

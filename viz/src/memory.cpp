@@ -29,7 +29,9 @@ void fill_curve(const Model& m, int device, std::int64_t t0_ns, std::int64_t t1_
     while (next < t.size() && static_cast<double>(t[next]) <= ca) ++next;  // changes up to the column's start
     double lo = next > 0 ? static_cast<double>(b[next - 1]) : 0.0, hi = lo;
     // the changes inside the column: found by binary search, their range from the model's blocks
-    const auto end = static_cast<size_t>(std::lower_bound(t.begin() + static_cast<std::ptrdiff_t>(next), t.end(), static_cast<std::int64_t>(std::ceil(cb))) - t.begin());
+    const auto end = static_cast<size_t>(std::lower_bound(t.begin() + static_cast<std::ptrdiff_t>(next), t.end(),
+                                                          static_cast<std::int64_t>(std::ceil(cb))) -
+                                         t.begin());
     size_t stop = end;
     while (stop > next && static_cast<double>(t[stop - 1]) >= cb) --stop;
     while (stop < t.size() && static_cast<double>(t[stop]) < cb) ++stop;

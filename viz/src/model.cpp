@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kColorNames[] = {"time", "memory", "tasks", "chunk-bytes", "worker", "critical", "findings"};
 
 bool ran(std::uint8_t status) {
-  return status == static_cast<std::uint8_t>(TaskStatus::Done) || status == static_cast<std::uint8_t>(TaskStatus::Failed);
+  return status == static_cast<std::uint8_t>(TaskStatus::Done) ||
+         status == static_cast<std::uint8_t>(TaskStatus::Failed);
 }
 
 // Throws when the columns of a trace do not fit together (so nothing below indexes out of range).
@@ -21,7 +22,8 @@ void check_columns(const Trace& t) {
   const TraceTasks& c = t.tasks;
   const auto n = static_cast<size_t>(c.size());
   auto same = [&](size_t size, const char* name) {
-    if (size != n) throw std::invalid_argument(std::string("trace: tasks.") + name + " has a different length than tasks.layer");
+    if (size != n)
+      throw std::invalid_argument(std::string("trace: tasks.") + name + " has a different length than tasks.layer");
   };
   same(c.stage.size(), "stage");
   same(c.chunk.size(), "chunk");
@@ -36,15 +38,16 @@ void check_columns(const Trace& t) {
     throw std::invalid_argument("trace: tasks.dep_offsets does not match tasks.dep_index");
   for (size_t i = 0; i < n; ++i) {
     if (c.worker[i] < -1 || c.worker[i] >= std::max(1, t.meta.threads))
-      throw std::invalid_argument("trace: task " + std::to_string(i) + " names worker " + std::to_string(c.worker[i]) + " of " +
-                                  std::to_string(t.meta.threads));
+      throw std::invalid_argument("trace: task " + std::to_string(i) + " names worker " + std::to_string(c.worker[i]) +
+                                  " of " + std::to_string(t.meta.threads));
     if (c.layer[i] < 0 || static_cast<size_t>(c.layer[i]) >= t.layers.size())
       throw std::invalid_argument("trace: task " + std::to_string(i) + " names layer " + std::to_string(c.layer[i]) +
                                   " of " + std::to_string(t.layers.size()));
     if (c.dep_offsets[i + 1] < c.dep_offsets[i])
       throw std::invalid_argument("trace: tasks.dep_offsets decreases at task " + std::to_string(i));
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e)
-      if (c.dep_index[static_cast<size_t>(e)] < 0 || c.dep_index[static_cast<size_t>(e)] >= static_cast<std::int64_t>(i))
+      if (c.dep_index[static_cast<size_t>(e)] < 0 ||
+          c.dep_index[static_cast<size_t>(e)] >= static_cast<std::int64_t>(i))
         throw std::invalid_argument("trace: task " + std::to_string(i) + " depends on task " +
                                     std::to_string(c.dep_index[static_cast<size_t>(e)]) + " (must be an earlier task)");
   }
@@ -52,10 +55,12 @@ void check_columns(const Trace& t) {
     throw std::invalid_argument("trace: memory.t_ns and memory.live_bytes differ in length");
   for (size_t k = 0; k < t.device_memory.size(); ++k)
     if (t.device_memory[k].t_ns.size() != t.device_memory[k].live_bytes.size())
-      throw std::invalid_argument("trace: device_memory[" + std::to_string(k) + "].t_ns and .live_bytes differ in length");
+      throw std::invalid_argument("trace: device_memory[" + std::to_string(k) +
+                                  "].t_ns and .live_bytes differ in length");
   const TraceTransfers& x = t.transfers;
   const auto m = x.task.size();
-  if (x.start_ns.size() != m || x.end_ns.size() != m || x.bytes.size() != m || x.to_device.size() != m || x.device.size() != m)
+  if (x.start_ns.size() != m || x.end_ns.size() != m || x.bytes.size() != m || x.to_device.size() != m ||
+      x.device.size() != m)
     throw std::invalid_argument("trace: the transfers columns differ in length");
   for (size_t i = 0; i < m; ++i)
     if (x.task[i] < -1 || x.task[i] >= static_cast<std::int64_t>(n))
@@ -182,15 +187,19 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       const int dl = c.layer[d];
       if (dl == l) continue;
       auto it = std::find_if(per_input.begin(), per_input.end(), [&](auto& p) { return p.first == dl; });
-      if (it == per_input.end()) per_input.emplace_back(dl, 1);
-      else ++it->second;
+      if (it == per_input.end())
+        per_input.emplace_back(dl, 1);
+      else
+        ++it->second;
     }
     auto& fi = fan_in_[static_cast<size_t>(l)];
     for (const auto& pk : per_input) {
       const int dl = pk.first, k = pk.second;  // (no structured binding: clang 14 / em++ cannot capture one)
       auto it = std::find_if(fi.begin(), fi.end(), [&](const EdgeFanIn& f) { return f.input == dl; });
-      if (it == fi.end()) fi.push_back({dl, k});
-      else it->fan_in = std::max(it->fan_in, k);
+      if (it == fi.end())
+        fi.push_back({dl, k});
+      else
+        it->fan_in = std::max(it->fan_in, k);
     }
   }
   if (n == 0)  // a plan document (docs/trace-format.md): the tasks each layer will run
@@ -223,7 +232,8 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     for (std::int64_t i = 0; i < n; ++i) {
       if (!ran(c.status[i])) continue;
       const std::int64_t freed = last_use[static_cast<size_t>(i)] >= 0 ? last_use[static_cast<size_t>(i)] : wall;
-      if (c.start_ns[i] <= peak_t && freed > peak_t) layers_[static_cast<size_t>(c.layer[i])].peak_held_bytes += c.bytes[i];
+      if (c.start_ns[i] <= peak_t && freed > peak_t)
+        layers_[static_cast<size_t>(c.layer[i])].peak_held_bytes += c.bytes[i];
     }
   }
 
@@ -249,7 +259,8 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
   // Transfer lanes: one per (device, direction), transfers sorted by start.
   const TraceTransfers& x = trace_.transfers;
   std::map<std::pair<int, int>, std::vector<std::int64_t>> by_lane;  // (device, 0 = to device / 1 = to host)
-  for (std::int64_t i = 0; i < x.size(); ++i) by_lane[{x.device[static_cast<size_t>(i)], x.to_device[static_cast<size_t>(i)] ? 0 : 1}].push_back(i);
+  for (std::int64_t i = 0; i < x.size(); ++i)
+    by_lane[{x.device[static_cast<size_t>(i)], x.to_device[static_cast<size_t>(i)] ? 0 : 1}].push_back(i);
   for (auto& [key, ids] : by_lane) {
     auto before = [&](std::int64_t a, std::int64_t b) {
       return x.start_ns[a] != x.start_ns[b] ? x.start_ns[a] < x.start_ns[b] : a < b;
@@ -258,7 +269,10 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     TransferLane lane;
     lane.device = key.first;
     lane.to_device = key.second == 0;
-    lane.name = device_name(lane.device) + (lane.to_device ? " host\xE2\x86\x92" "device" : " device\xE2\x86\x92" "host");
+    lane.name = device_name(lane.device) + (lane.to_device ? " host\xE2\x86\x92"
+                                                             "device"
+                                                           : " device\xE2\x86\x92"
+                                                             "host");
     lane.max_end.resize(ids.size());
     lane.bytes_before.resize(ids.size() + 1, 0);
     std::int64_t end = INT64_MIN;
@@ -295,7 +309,8 @@ void Model::apply_findings() {
       const int l = layer_ids_.find(id);
       if (l < 0 || std::find(seen.begin(), seen.end(), l) != seen.end()) continue;
       seen.push_back(l);
-      layers_[static_cast<size_t>(l)].severity = std::max(layers_[static_cast<size_t>(l)].severity, static_cast<int>(f.severity));
+      layers_[static_cast<size_t>(l)].severity =
+          std::max(layers_[static_cast<size_t>(l)].severity, static_cast<int>(f.severity));
       ++layers_[static_cast<size_t>(l)].findings;
     }
   }
@@ -334,21 +349,25 @@ bool Model::on_critical_path(std::int64_t task) const {
 Model::MinMaxBlocks Model::MinMaxBlocks::of(const std::vector<std::int64_t>& v) {
   MinMaxBlocks b;
   for (size_t i = 0; i < v.size(); i += 64) {
-    const auto [lo, hi] = std::minmax_element(v.begin() + static_cast<std::ptrdiff_t>(i), v.begin() + static_cast<std::ptrdiff_t>(std::min(v.size(), i + 64)));
+    const auto [lo, hi] = std::minmax_element(v.begin() + static_cast<std::ptrdiff_t>(i),
+                                              v.begin() + static_cast<std::ptrdiff_t>(std::min(v.size(), i + 64)));
     b.min1.push_back(*lo);
     b.max1.push_back(*hi);
   }
   for (size_t i = 0; i < b.min1.size(); i += 64) {
     const size_t e = std::min(b.min1.size(), i + 64);
-    b.min2.push_back(*std::min_element(b.min1.begin() + static_cast<std::ptrdiff_t>(i), b.min1.begin() + static_cast<std::ptrdiff_t>(e)));
-    b.max2.push_back(*std::max_element(b.max1.begin() + static_cast<std::ptrdiff_t>(i), b.max1.begin() + static_cast<std::ptrdiff_t>(e)));
+    b.min2.push_back(*std::min_element(b.min1.begin() + static_cast<std::ptrdiff_t>(i),
+                                       b.min1.begin() + static_cast<std::ptrdiff_t>(e)));
+    b.max2.push_back(*std::max_element(b.max1.begin() + static_cast<std::ptrdiff_t>(i),
+                                       b.max1.begin() + static_cast<std::ptrdiff_t>(e)));
   }
   return b;
 }
 
 const MemorySeries& Model::memory_series(int device) const {
-  return device <= 0 || static_cast<size_t>(device) > trace_.device_memory.size() ? trace_.memory
-                                                                                   : trace_.device_memory[static_cast<size_t>(device) - 1];
+  return device <= 0 || static_cast<size_t>(device) > trace_.device_memory.size()
+             ? trace_.memory
+             : trace_.device_memory[static_cast<size_t>(device) - 1];
 }
 
 std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::size_t b, int device) const {
@@ -361,7 +380,7 @@ std::pair<std::int64_t, std::int64_t> Model::memory_minmax(std::size_t a, std::s
     lo = std::min(lo, mn);
     hi = std::max(hi, mx);
   };
-  while (a < b && a % 64) take(v[a], v[a]), ++a;                       // up to a level-1 block
+  while (a < b && a % 64) take(v[a], v[a]), ++a;                                       // up to a level-1 block
   while (a + 64 <= b && (a / 64) % 64) take(k.min1[a / 64], k.max1[a / 64]), a += 64;  // up to a level-2 block
   while (a + 4096 <= b) take(k.min2[a / 4096], k.max2[a / 4096]), a += 4096;
   while (a + 64 <= b) take(k.min1[a / 64], k.max1[a / 64]), a += 64;

@@ -22,9 +22,7 @@ std::string time_memory(std::int64_t busy_ns, double share, std::int64_t bytes, 
   return s;
 }
 
-std::string plural(std::int64_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+std::string plural(std::int64_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 }  // namespace
 
@@ -65,7 +63,8 @@ std::vector<std::string> task_label(const Model& m, std::int64_t task) {
   const TraceTasks& c = m.trace().tasks;
   const auto& tl = m.trace().layers[static_cast<size_t>(c.layer[task])];
   std::string where;
-  if (c.stage[task] == 0 && c.chunk[task] >= 0 && c.chunk[task] < m.layers()[static_cast<size_t>(c.layer[task])].chunks) {
+  if (c.stage[task] == 0 && c.chunk[task] >= 0 &&
+      c.chunk[task] < m.layers()[static_cast<size_t>(c.layer[task])].chunks) {
     const Shape coords = tl.meta().chunk_coords(c.chunk[task]);
     where = "[";
     for (size_t a = 0; a < coords.size(); ++a) where += (a ? ", " : "") + std::to_string(coords[a]);
@@ -166,8 +165,10 @@ std::string encode_key(const std::string& s) {
       s,
       [&](size_t i, size_t len) {
         const auto b = static_cast<unsigned char>(s[i]);
-        if (len == 1 && (b < 0x20 || b == 0x7f || b == '%' || b == '\\')) hex(i);
-        else out.append(s, i, len);
+        if (len == 1 && (b < 0x20 || b == 0x7f || b == '%' || b == '\\'))
+          hex(i);
+        else
+          out.append(s, i, len);
       },
       hex);
   return out;
@@ -176,7 +177,8 @@ std::string encode_key(const std::string& s) {
 std::string clean_utf8(const std::string& s) {
   std::string out;
   out.reserve(s.size());
-  walk_utf8(s, [&](size_t i, size_t len) { out.append(s, i, len); }, [&](size_t) { out += '?'; });
+  walk_utf8(
+      s, [&](size_t i, size_t len) { out.append(s, i, len); }, [&](size_t) { out += '?'; });
   return out;
 }
 

@@ -20,8 +20,8 @@ std::string hex(Rgb c) {
 }
 
 // Stops of a light-to-dark sequential ramp (close to matplotlib's "PuBu").
-constexpr std::array<Rgb, 6> kRamp{{{247, 251, 255}, {208, 225, 242}, {148, 196, 223},
-                                    {74, 152, 201}, {33, 102, 172}, {8, 48, 107}}};
+constexpr std::array<Rgb, 6> kRamp{
+    {{247, 251, 255}, {208, 225, 242}, {148, 196, 223}, {74, 152, 201}, {33, 102, 172}, {8, 48, 107}}};
 // Twelve distinguishable hues (Tableau-like).
 constexpr std::array<const char*, 12> kCategories{"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
                                                   "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"};

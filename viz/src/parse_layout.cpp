@@ -79,8 +79,10 @@ void edge_points(const std::string& pos, double top, SceneEdge& e, const std::st
     if (end_mark || start_mark) tok.remove_prefix(2);
     const auto v = numbers(tok, ',', 2, where + ".pos");
     const Point p{v[0], top - v[1]};
-    if (end_mark) e.arrow = p;
-    else if (!start_mark) e.points.push_back(p);
+    if (end_mark)
+      e.arrow = p;
+    else if (!start_mark)
+      e.points.push_back(p);
   }
   if (e.points.size() < 2) fail(where + ".pos", "fewer than 2 spline points");
 }
@@ -114,8 +116,10 @@ Scene parse_layout(std::string_view graphviz_json, const VisibleGraph& g) {
       if (!o.is_object()) fail(where, "expected an object");
       const std::string& name = string_field(o, "name", where);
       names.push_back(name);
-      if (o.contains("pos")) node_obj[name] = &o;
-      else if (o.contains("bb")) cluster_box[name] = box(o, where);
+      if (o.contains("pos"))
+        node_obj[name] = &o;
+      else if (o.contains("bb"))
+        cluster_box[name] = box(o, where);
     }
   }
   std::unordered_map<std::string, size_t> node_index;

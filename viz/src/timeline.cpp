@@ -31,8 +31,10 @@ int fold_layer(const LaneItems& L, size_t k, size_t j, LayerOf layer_of) {
     if (l < 0) continue;
     const std::int64_t d = L.end[static_cast<size_t>(t)] - L.start[static_cast<size_t>(t)];
     auto it = std::find_if(acc.begin(), acc.end(), [&](const auto& p) { return p.first == l; });
-    if (it == acc.end()) acc.push_back({l, d});
-    else it->second += d;
+    if (it == acc.end())
+      acc.push_back({l, d});
+    else
+      it->second += d;
   }
   for (const auto& p : acc)
     if (p.second > best.second) best = p;
@@ -67,13 +69,14 @@ void walk_lane(const LaneItems& L, std::int64_t t0, std::int64_t t1, double scal
     // by binary search (items of a lane are sorted by start), so a call costs O(rects log items)
     // whatever the zoom, not O(items in view).
     const auto boundary = t0 + static_cast<std::int64_t>(std::ceil((x0 + min_px) / scale));
-    size_t j = static_cast<size_t>(
-        std::partition_point(ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(), [&](std::int64_t id) { return start(id) < boundary; }) -
-        ids.begin());
+    size_t j = static_cast<size_t>(std::partition_point(ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(),
+                                                        [&](std::int64_t id) { return start(id) < boundary; }) -
+                                   ids.begin());
     j = std::max(j, k + 1);
     if (j - 1 > k && px(end(ids[j - 1])) - px(start(ids[j - 1])) >= min_px) --j;  // a wide last item stays its own rect
     double fx1 = x1;
-    for (size_t i = (j - k > 64 ? j - 64 : k); i < j; ++i) fx1 = std::max(fx1, px(end(ids[i])));  // overlapping lanes (Dask threads)
+    for (size_t i = (j - k > 64 ? j - 64 : k); i < j; ++i)
+      fx1 = std::max(fx1, px(end(ids[i])));  // overlapping lanes (Dask threads)
     emit(k, j, x0, fx1);
     k = j;
   }

@@ -126,8 +126,9 @@ class Session {
         const json& e = model_->trace().meta.extra;
         const json p = e.is_object() && e.contains("plan") && e["plan"].is_object() ? e["plan"] : json::object();
         summary["meta"]["plan_tasks"] = p.contains("tasks") && p["tasks"].is_number() ? p["tasks"] : json(nullptr);
-        summary["meta"]["plan_peak_bytes"] =
-            p.contains("peak_bytes_estimate") && p["peak_bytes_estimate"].is_number() ? p["peak_bytes_estimate"] : json(nullptr);
+        summary["meta"]["plan_peak_bytes"] = p.contains("peak_bytes_estimate") && p["peak_bytes_estimate"].is_number()
+                                                 ? p["peak_bytes_estimate"]
+                                                 : json(nullptr);
       }
       // Graph order for the layer list: inputs before the layers that read them (stable by index).
       std::map<std::string, size_t> index;

@@ -32,26 +32,31 @@ const char* severity_text(Severity s) {
 // (served mode) or data/blob URLs; inline scripts run, and WebAssembly compiles.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob:; worker-src blob:; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; base-uri 'none'; form-action 'none'";
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; base-uri 'none'; "
+    "form-action 'none'";
 
 // The served page's: its scripts are files from the server (no inline script, no eval); the
 // dashboard runs its bundles from blob: URLs it makes; the WebAssembly glue fetches its module
 // from the data: URL it carries (connect-src data:).
 constexpr const char* kServedCsp =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src blob:; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data:; base-uri 'none'; form-action 'none'";
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'";
 
 std::string head(const std::string& title, const std::string& css, const char* csp = kCsp) {
-  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"" +
-         std::string(csp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html_escape(title) +
-         "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body class=\"cs-page\">\n";
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta "
+         "http-equiv=\"Content-Security-Policy\" content=\"" +
+         std::string(csp) + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         html_escape(title) + "</title>\n<style>\n" + css + "\n</style>\n</head>\n<body class=\"cs-page\">\n";
 }
 
 }  // namespace
 
 std::string inline_blob(const char* key, const std::string& data, const std::string& name, bool with_id) {
-  return std::string("<script type=\"application/octet-stream\"") + (with_id ? std::string(" id=\"") + key + "\"" : std::string()) +
-         " data-cs=\"" + key + "\" data-encoding=\"gzip+base64\" data-name=\"" + html_escape(name) + "\">" + gzip_base64(data) + "</script>\n";
+  return std::string("<script type=\"application/octet-stream\"") +
+         (with_id ? std::string(" id=\"") + key + "\"" : std::string()) + " data-cs=\"" + key +
+         "\" data-encoding=\"gzip+base64\" data-name=\"" + html_escape(name) + "\">" + gzip_base64(data) +
+         "</script>\n";
 }
 
 std::string notebook_bundle(const std::string& assets_dir) {
@@ -63,7 +68,8 @@ std::string notebook_bundle(const std::string& assets_dir) {
          read_asset(assets_dir, "app.js") + "\n</script>\n";
 }
 
-std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source, bool include_bundle) {
+std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir,
+                              const std::string& source, bool include_bundle) {
   static std::atomic<unsigned> counter{0};
   std::random_device rd;
   const std::string uid = "cs-nb-" + std::to_string(rd()) + "-" + std::to_string(counter++);
@@ -74,10 +80,14 @@ std::string notebook_fragment(const Trace& t, const Findings& f, const std::stri
   out += "</div>\n";
   if (include_bundle) out += notebook_bundle(assets_dir);
   // Mount when the bundle is on the page (this output or an earlier one); else say how to get it.
-  out += "<script>(function () {\n  var el = document.getElementById('" + uid + "');\n"
-         "  if (window.ChunkscopeDashboard) { window.ChunkscopeDashboard.mount(el.querySelector('[data-cs-root]'), {mode: 'inline', scope: el}); return; }\n"
+  out += "<script>(function () {\n  var el = document.getElementById('" + uid +
+         "');\n"
+         "  if (window.ChunkscopeDashboard) { window.ChunkscopeDashboard.mount(el.querySelector('[data-cs-root]'), "
+         "{mode: 'inline', scope: el}); return; }\n"
          "  var n = el.querySelector('.cs-noscript');\n"
-         "  if (n) n.textContent = 'The interactive view needs the chunkscope script, which an earlier output of this notebook loads: re-run the first cell that displays a trace, or set chunkscope.notebook_bundle = \"always\" and re-run this one. Below: the layer table and the findings.';\n"
+         "  if (n) n.textContent = 'The interactive view needs the chunkscope script, which an earlier output of this "
+         "notebook loads: re-run the first cell that displays a trace, or set chunkscope.notebook_bundle = \"always\" "
+         "and re-run this one. Below: the layer table and the findings.';\n"
          "})();</script>\n";
   return out;
 }
@@ -88,10 +98,12 @@ std::string fallback_note(const std::string& missing) {
 
 std::string static_page(const Trace& t, const Findings& f, const std::string& source, const std::string& why) {
   // The page's own small style: style.css may be among the missing files.
-  std::string page = head("chunkscope — " + (t.meta.pipeline.empty() ? source : t.meta.pipeline),
-                          ".cs-static { font: 13px/1.4 system-ui, sans-serif; color: #222; padding: 8px 16px; }\n"
-                          ".cs-table { border-collapse: collapse; } .cs-table td, .cs-table th { border: 1px solid #ddd; padding: 2px 8px; }\n"
-                          ".cs-fallback { background: #fff8e1; border: 1px solid #e08a00; border-radius: 4px; padding: 6px 10px; }");
+  std::string page =
+      head("chunkscope — " + (t.meta.pipeline.empty() ? source : t.meta.pipeline),
+           ".cs-static { font: 13px/1.4 system-ui, sans-serif; color: #222; padding: 8px 16px; }\n"
+           ".cs-table { border-collapse: collapse; } .cs-table td, .cs-table th { border: 1px solid #ddd; padding: 2px "
+           "8px; }\n"
+           ".cs-fallback { background: #fff8e1; border: 1px solid #e08a00; border-radius: 4px; padding: 6px 10px; }");
   page += static_report(t, f, source, why);
   page += "</body></html>\n";
   return page;
@@ -104,23 +116,27 @@ std::string static_report(const Trace& t, const Findings& f, const std::string& 
   if (!note.empty())
     o << "<p class=\"cs-fallback\" id=\"cs-fallback\">" << html_escape(note) << "</p>\n";
   else
-    o << "<p class=\"cs-noscript\" id=\"cs-noscript\">Scripts are blocked or failed, so the interactive dashboard is not shown: "
+    o << "<p class=\"cs-noscript\" id=\"cs-noscript\">Scripts are blocked or failed, so the interactive dashboard is "
+         "not shown: "
          "below are the layer table and the findings.</p>\n";
   o << "<h2>" << html_escape(t.meta.pipeline.empty() ? source : t.meta.pipeline) << "</h2>\n<p class=\"cs-meta\">"
-    << html_escape(source) << " · " << html_escape(t.meta.executor) << " executor, " << t.meta.threads << " workers · status "
-    << html_escape(t.meta.status) << " · wall " << html_escape(format_duration_ns(static_cast<double>(t.meta.wall_ns))) << " · "
-    << t.tasks.size() << " tasks · peak memory " << html_escape(format_bytes(static_cast<double>(t.memory.peak_bytes)));
+    << html_escape(source) << " · " << html_escape(t.meta.executor) << " executor, " << t.meta.threads
+    << " workers · status " << html_escape(t.meta.status) << " · wall "
+    << html_escape(format_duration_ns(static_cast<double>(t.meta.wall_ns))) << " · " << t.tasks.size()
+    << " tasks · peak memory " << html_escape(format_bytes(static_cast<double>(t.memory.peak_bytes)));
   if (t.memory.peak_layer >= 0 && t.memory.peak_layer < static_cast<int>(t.layers.size()))
     o << " during “" << html_escape(t.layers[static_cast<size_t>(t.memory.peak_layer)].id) << "”";
   o << "</p>\n";
   if (!t.meta.error.empty()) o << "<p class=\"cs-error\">" << html_escape(t.meta.error) << "</p>\n";
-  o << "<h3>Layers</h3>\n<table class=\"cs-table\"><thead><tr><th>layer</th><th>group</th><th>op</th><th>shape</th><th>chunks in → out</th>"
+  o << "<h3>Layers</h3>\n<table "
+       "class=\"cs-table\"><thead><tr><th>layer</th><th>group</th><th>op</th><th>shape</th><th>chunks in → out</th>"
        "<th>tasks</th><th>time</th><th>critical</th><th>bytes</th><th>peak mem</th></tr></thead><tbody>\n";
   for (const LayerSummary& ls : s.layers) {
     const TraceLayer& l = t.layers[static_cast<size_t>(ls.layer)];
-    o << "<tr><td>" << html_escape(l.id) << "</td><td>" << html_escape(l.group) << "</td><td>" << html_escape(l.op) << "</td><td>"
-      << shape_text(l.shape) << "</td><td>" << (ls.in_chunk_shape.empty() ? "" : shape_text(ls.in_chunk_shape) + " → ")
-      << shape_text(ls.out_chunk_shape) << "</td><td>" << ls.tasks << "</td><td>" << html_escape(format_duration_ns(static_cast<double>(ls.busy_ns)))
+    o << "<tr><td>" << html_escape(l.id) << "</td><td>" << html_escape(l.group) << "</td><td>" << html_escape(l.op)
+      << "</td><td>" << shape_text(l.shape) << "</td><td>"
+      << (ls.in_chunk_shape.empty() ? "" : shape_text(ls.in_chunk_shape) + " → ") << shape_text(ls.out_chunk_shape)
+      << "</td><td>" << ls.tasks << "</td><td>" << html_escape(format_duration_ns(static_cast<double>(ls.busy_ns)))
       << "</td><td>" << html_escape(format_duration_ns(static_cast<double>(ls.critical_ns))) << "</td><td>"
       << html_escape(format_bytes(static_cast<double>(ls.output_bytes))) << "</td><td>"
       << html_escape(format_bytes(static_cast<double>(ls.peak_live_bytes))) << "</td></tr>\n";
@@ -129,8 +145,9 @@ std::string static_report(const Trace& t, const Findings& f, const std::string& 
   for (const Finding& x : f) {
     std::string layers;
     for (const auto& id : x.layers) layers += (layers.empty() ? "" : ", ") + id;
-    o << "<li class=\"sev-" << severity_text(x.severity) << "\"><b>" << severity_text(x.severity) << "</b> [" << html_escape(x.rule) << "] "
-      << html_escape(layers) << "<br>" << html_escape(x.message) << "<br><i>" << html_escape(x.advice) << "</i>";
+    o << "<li class=\"sev-" << severity_text(x.severity) << "\"><b>" << severity_text(x.severity) << "</b> ["
+      << html_escape(x.rule) << "] " << html_escape(layers) << "<br>" << html_escape(x.message) << "<br><i>"
+      << html_escape(x.advice) << "</i>";
     for (const auto& e : x.edits) o << "<br><code>" << html_escape(e.dump()) << "</code>";
     o << "</li>\n";
   }
@@ -147,19 +164,25 @@ std::string trace_to_html(const Trace& t, const Findings& f, const std::string& 
   page += "<div id=\"cs-root\"></div>\n";
   page += static_report(t, f, source);
   // Inlined data: gzip + base64 in non-executed script elements (base64 cannot close the element).
-  auto blob = [](const char* id, const std::string& data, const std::string& name) { return inline_blob(id, data, name, true); };
+  auto blob = [](const char* id, const std::string& data, const std::string& name) {
+    return inline_blob(id, data, name, true);
+  };
   page += blob("cs-trace", write_trace_compact(t), source);
   page += blob("cs-findings-data", findings_to_json(f).dump(), "findings.json");
   page += blob("cs-wasm", wasm, "chunkscope_web.js");
   page += blob("cs-graphviz", graphviz, "viz-global.js");
-  page += "<script>window.CHUNKSCOPE_CONFIG = {mode: \"inline\"};</script>\n<script>\n" + app + "\n</script>\n</body></html>\n";
+  page += "<script>window.CHUNKSCOPE_CONFIG = {mode: \"inline\"};</script>\n<script>\n" + app +
+          "\n</script>\n</body></html>\n";
   return page;
 }
 
 std::string served_page(const std::string& assets_dir, const std::string& title) {
   std::string page = head(title, read_asset(assets_dir, "style.css"), kServedCsp);
-  page += "<div id=\"cs-root\"></div>\n<section id=\"cs-static\" class=\"cs-static\"><p class=\"cs-noscript\" id=\"cs-noscript\">"
-          "The dashboard needs JavaScript; <code>chunkscope report TRACE</code> prints the same tables in a terminal.</p></section>\n";
+  page +=
+      "<div id=\"cs-root\"></div>\n<section id=\"cs-static\" class=\"cs-static\"><p class=\"cs-noscript\" "
+      "id=\"cs-noscript\">"
+      "The dashboard needs JavaScript; <code>chunkscope report TRACE</code> prints the same tables in a "
+      "terminal.</p></section>\n";
   page += "<script src=\"assets/config.js\"></script>\n<script src=\"assets/app.js\"></script>\n</body></html>\n";
   return page;
 }

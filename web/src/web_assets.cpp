@@ -27,7 +27,8 @@ WebAssets locate_web_assets(const std::string& exe_path) {
     std::error_code ec;
     if (!fs::exists(fs::path(a.dir) / f, ec)) {
       a.missing = "the dashboard files are incomplete: " + (fs::path(a.dir) / f).string() +
-                  " is missing (build the `web` target; scripts/install-deps installs emscripten and the npm packages; or set CHUNKSCOPE_WEB_DIR)";
+                  " is missing (build the `web` target; scripts/install-deps installs emscripten and the npm packages; "
+                  "or set CHUNKSCOPE_WEB_DIR)";
       break;
     }
   }
@@ -68,7 +69,8 @@ std::string html_escape(std::string_view s) {
 std::string gzip_base64(std::string_view bytes) {
   z_stream z{};
   // Level 6: 0.2% larger than level 9 and half the time (a 100,000-layer page: 0.88 -> 0.47 s).
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib: deflateInit2 failed");
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("zlib: deflateInit2 failed");
   std::string gz(deflateBound(&z, bytes.size()) + 32, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   z.avail_in = static_cast<uInt>(bytes.size());
@@ -83,7 +85,8 @@ std::string gzip_base64(std::string_view bytes) {
   out.reserve((gz.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < gz.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(gz[i]) << 16) | (static_cast<unsigned char>(gz[i + 1]) << 8) | static_cast<unsigned char>(gz[i + 2]);
+    const unsigned v = (static_cast<unsigned char>(gz[i]) << 16) | (static_cast<unsigned char>(gz[i + 1]) << 8) |
+                       static_cast<unsigned char>(gz[i + 2]);
     out += kB64[v >> 18];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];

@@ -1,10 +1,9 @@
 #include "chunkscope/core/analysis/findings.hpp"
 
-#include <stdexcept>
-
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 
 #include "chunkscope/core/terminal_text.hpp"
 #include "chunkscope/core/units.hpp"
@@ -163,11 +162,13 @@ std::string findings_text(const Findings& f, std::size_t max) {
     if (!x.evidence.empty()) {
       o << "  evidence:";
       for (size_t k = 0; k < x.evidence.size(); ++k)
-        o << (k ? "; " : " ") << terminal_safe(x.evidence[k].name) << " " << terminal_safe(format_evidence(x.evidence[k]));
+        o << (k ? "; " : " ") << terminal_safe(x.evidence[k].name) << " "
+          << terminal_safe(format_evidence(x.evidence[k]));
       o << "\n";
     }
     if (!x.advice.empty()) o << "  advice: " << terminal_safe(x.advice) << "\n";
-    for (const auto& e : x.edits) o << "  edit: " << terminal_safe(e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
+    for (const auto& e : x.edits)
+      o << "  edit: " << terminal_safe(e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
   }
   if (n < f.size())
     o << "(" << f.size() - n << " more finding" << (f.size() - n == 1 ? "" : "s") << ": chunkscope report TRACE)\n";

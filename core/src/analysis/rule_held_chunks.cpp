@@ -101,9 +101,9 @@ void rule_held_chunks(const Context& c, Findings& out) {
                c.q(k.layer[blocker]) + " earlier or from the same chunks, so that " + c.q(late) + " can consume " +
                c.q(prod) + " right after it is made.";
   } else {
-    f.advice =
-        c.q(late) + " was ready but ran late: " + std::string(c.dask ? "Dask's ordering ran other work first; " : "") +
-        hold_back_advice(c);
+    f.advice = c.q(late) +
+               " was ready but ran late: " + std::string(c.dask ? "Dask's ordering ran other work first; " : "") +
+               hold_back_advice(c);
     f.advice += ", or chunk so that each chunk of " + c.q(prod) + " feeds fewer, earlier tasks.";
   }
   out.push_back(std::move(f));

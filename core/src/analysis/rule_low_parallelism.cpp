@@ -55,8 +55,10 @@ void rule_low_parallelism(const Context& c, Findings& out) {
     avail += ev[e].avail;
     running += ev[e].run;
     const auto task = static_cast<size_t>(ev[e].task);
-    if (ev[e].run > 0) per_task_at_start[task] = per_task;
-    else if (ev[e].run < 0) idle_by_layer[static_cast<size_t>(k.layer[task])] += per_task - per_task_at_start[task];
+    if (ev[e].run > 0)
+      per_task_at_start[task] = per_task;
+    else if (ev[e].run < 0)
+      idle_by_layer[static_cast<size_t>(k.layer[task])] += per_task - per_task_at_start[task];
   }
   const double share = c.idle_share(idle);
   if (share < c.o.idle_share) return;

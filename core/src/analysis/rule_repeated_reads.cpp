@@ -78,18 +78,20 @@ void stored_chunk_rereads(const Context& c, Findings& out) {
     const std::string read = format_chunk_shape(R.chunks), kept = nlohmann::json(stored).dump();
     f.message = "The Zarr array " + c.q(static_cast<int>(s)) + " is stored in chunks of " + kept + " but read" +
                 (reader != static_cast<int>(s) ? " (by the rechunk " + c.q(reader) + " pushed into it)" : "") +
-                " in chunks of " + read + ": each read chunk decodes every stored chunk it touches, so each stored chunk is decoded " +
-                r.str() + " times (" + format_bytes((decodes - count) * static_cast<double>(stored_bytes)) + " decoded again).";
+                " in chunks of " + read +
+                ": each read chunk decodes every stored chunk it touches, so each stored chunk is decoded " + r.str() +
+                " times (" + format_bytes((decodes - count) * static_cast<double>(stored_bytes)) + " decoded again).";
     f.add("decode_ratio", ratio, "ratio")
         .add("stored_chunks", count, "count")
         .add("stored_chunk_decodes", decodes, "count")
         .add("extra_decoded_bytes", f.stake_bytes, "B")
         .add_text("stored_chunk_shape", kept)
         .add_text("read_chunk_shape", read);
-    f.advice = "Read " + c.q(static_cast<int>(s)) + " in its stored chunks " + kept +
-               " and rechunk in memory (each stored chunk is then read once; a rechunk after the source is not pushed into it "
-               "when it would decode stored chunks twice or more), or store the array again in chunks like " + read +
-               " if it is always read this way.";
+    f.advice =
+        "Read " + c.q(static_cast<int>(s)) + " in its stored chunks " + kept +
+        " and rechunk in memory (each stored chunk is then read once; a rechunk after the source is not pushed into it "
+        "when it would decode stored chunks twice or more), or store the array again in chunks like " +
+        read + " if it is always read this way.";
     if (reader == static_cast<int>(s) && !c.dask) {  // the source's own "chunks" field cut across the stored ones
       nlohmann::json chunks = nlohmann::json::array();
       for (size_t a = 0; a < stored.size(); ++a) chunks.push_back(stored[a] >= S.shape[a] ? -1 : stored[a]);

@@ -18,7 +18,7 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     const int origin = static_cast<int>(o);
     const auto fam = c.family(origin);
     std::int64_t tasks = 0, scheduled = 0;
-    double est_ns = 0;       // sum over layers of tasks x median duration (robust to noise)
+    double est_ns = 0;  // sum over layers of tasks x median duration (robust to noise)
     std::vector<double> all;
     std::vector<std::string> ids;
     for (int l : fam) {
@@ -45,8 +45,8 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     // 1 MiB minimum, whose tasks already make a measured overhead small. (Sizing from the measured
     // overhead alone gave 1 MiB here and 16 MiB in advise, and a re-run advised a third shape.)
     const std::int64_t target =
-        parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, std::min(c.o.min_chunk_bytes, c.o.target_chunk_bytes),
-                        c.workers, c.o.chunks_per_worker);
+        parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes,
+                        std::min(c.o.min_chunk_bytes, c.o.target_chunk_bytes), c.workers, c.o.chunks_per_worker);
     const ChunkFix fix = chunk_fix(c, origin, target);
     if (!fix.ok || fix.chunks_after >= fix.chunks_before) continue;  // already one chunk: the array is just small
     const double ratio = static_cast<double>(fix.chunks_after) / static_cast<double>(fix.chunks_before);
@@ -85,9 +85,9 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     if (fix.editable) {
       f.advice = "Use bigger chunks: " + fix.text(c, origin) +
                  " (the chunks `chunkscope advise` proposes for this array). Tasks then take long enough that the "
-                 "per-task overhead (" + overhead_note + ") is a small share of their time, and the " +
-                 std::to_string(tasks) + " tasks become about " +
-                 std::to_string(static_cast<std::int64_t>(tasks_after)) + ".";
+                 "per-task overhead (" +
+                 overhead_note + ") is a small share of their time, and the " + std::to_string(tasks) +
+                 " tasks become about " + std::to_string(static_cast<std::int64_t>(tasks_after)) + ".";
       if (!L.pushed_into.empty())
         f.advice += " (" + c.q(origin) + " is read directly by " +
                     (c.ids.find(L.pushed_into) >= 0 ? c.q(c.ids.find(L.pushed_into)) : "\"" + L.pushed_into + "\"") +

@@ -301,7 +301,8 @@ std::shared_ptr<const void> ew_prepare(const Graph& g, int li) {
         s->constant = constant_comparison(l.op, a.integer.above(s->compute), k == 0) ? 1 : 0;
         break;
       }
-      s->error = "Python integer " + format_integral(a.integer) + " out of bounds for " + std::string(dtype_name(s->compute));
+      s->error =
+          "Python integer " + format_integral(a.integer) + " out of bounds for " + std::string(dtype_name(s->compute));
     }
   }
   return s;
@@ -466,7 +467,8 @@ void ew_run(const KernelContext& ctx) {
     return;
   }
   if (s.op == Op::AsType) {  // element by element in the input's own type (float16 included)
-    dispatch_dtype(s.compute, [&](auto t) { kernels::convert_to(ctx.inputs[0]->as<decltype(t)>(), s.out, ctx.output.data(), n); });
+    dispatch_dtype(s.compute,
+                   [&](auto t) { kernels::convert_to(ctx.inputs[0]->as<decltype(t)>(), s.out, ctx.output.data(), n); });
     return;
   }
   // float16 runs in float: every float16 value is exact there, the result is rounded when stored.

@@ -69,7 +69,8 @@ std::shared_ptr<const void> matmul_prepare(const Graph& g, int li) {
   s->a = g.layer(l.inputs[0]).meta.dtype;
   s->b = g.layer(l.inputs[1]).meta.dtype;
   s->out = l.meta.dtype;
-  if ((s->out == DType::Float32 || s->out == DType::Float64) && !blas().error.empty()) throw std::runtime_error(blas().error);
+  if ((s->out == DType::Float32 || s->out == DType::Float64) && !blas().error.empty())
+    throw std::runtime_error(blas().error);
   s->a_chunks = g.layer(l.inputs[0]).meta.chunks;
   s->b_chunks = g.layer(l.inputs[1]).meta.chunks;
   return s;
@@ -89,7 +90,8 @@ const T* as_type(const Buffer& b, DType from, std::int64_t n, std::vector<std::b
 /// C (m x n) += A (m x kk) @ B (kk x n), all row-major, in T with wrapping arithmetic. Checks for
 /// cancellation once per row of a block.
 template <class T>
-void blocked_gemm(const KernelContext& ctx, std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c) {
+void blocked_gemm(const KernelContext& ctx, std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b,
+                  T* c) {
   constexpr std::int64_t kBlockK = 128, kBlockN = 256;
   for (std::int64_t k0 = 0; k0 < kk; k0 += kBlockK) {
     const std::int64_t k1 = std::min(kk, k0 + kBlockK);
@@ -124,7 +126,8 @@ std::int64_t panel_rows(std::int64_t n, std::int64_t kk) {
 
 /// C = A @ B + (accumulate ? C : 0).
 template <class T>
-void gemm(const KernelContext& ctx, std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c, bool accumulate) {
+void gemm(const KernelContext& ctx, std::int64_t m, std::int64_t n, std::int64_t kk, const T* a, const T* b, T* c,
+          bool accumulate) {
   if (m == 0 || n == 0 || kk == 0) return;
   if (m > INT_MAX || n > INT_MAX || kk > INT_MAX)
     throw std::length_error("matmul: a chunk is too large for BLAS (over 2^31 rows or columns)");
@@ -137,9 +140,11 @@ void gemm(const KernelContext& ctx, std::int64_t m, std::int64_t n, std::int64_t
       const T* ai = a + i0 * kk;
       T* ci = c + i0 * n;
       if constexpr (std::is_same_v<T, double>)
-        blas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, ai, K, b, N, accumulate ? 1.0 : 0.0, ci, N);
+        blas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, ai, K, b, N, accumulate ? 1.0 : 0.0, ci,
+                     N);
       else
-        blas().sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, ai, K, b, N, accumulate ? 1.0f : 0.0f, ci, N);
+        blas().sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, ai, K, b, N, accumulate ? 1.0f : 0.0f,
+                     ci, N);
     }
   } else {
     if (!accumulate) std::fill(c, c + m * n, T{});

@@ -51,7 +51,9 @@ void counters_f32_scalar(std::uint64_t seed, std::uint64_t ctr, std::int64_t m, 
 constexpr int kGroups = 4;
 
 // True when the low counter word wraps inside [ctr, ctr + n): those iterations take the scalar path.
-inline bool low_word_wraps(std::uint64_t ctr, std::uint64_t n) { return static_cast<std::uint32_t>(ctr) > 0xFFFFFFFFu - (n - 1); }
+inline bool low_word_wraps(std::uint64_t ctr, std::uint64_t n) {
+  return static_cast<std::uint32_t>(ctr) > 0xFFFFFFFFu - (n - 1);
+}
 
 // ---- AVX2: 8 counters per group.
 struct Lanes8 {
@@ -102,7 +104,8 @@ __attribute__((target("avx2"))) inline __m256d to_f64x4(__m128i a, __m128i b) {
   return _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(x, _mm256_set1_pd(67108864.0)), y), _mm256_set1_pd(kInv53));
 }
 
-__attribute__((target("avx2"))) void counters_f64_avx2(std::uint64_t seed, std::uint64_t ctr, std::int64_t m, double* out) {
+__attribute__((target("avx2"))) void counters_f64_avx2(std::uint64_t seed, std::uint64_t ctr, std::int64_t m,
+                                                       double* out) {
   constexpr std::int64_t step = 8 * kGroups;
   std::int64_t j = 0;
   for (; j + step <= m; j += step) {
@@ -129,7 +132,8 @@ __attribute__((target("avx2"))) void counters_f64_avx2(std::uint64_t seed, std::
   counters_f64_scalar(seed, ctr + static_cast<std::uint64_t>(j), m - j, out + 2 * j);
 }
 
-__attribute__((target("avx2"))) void counters_f32_avx2(std::uint64_t seed, std::uint64_t ctr, std::int64_t m, float* out) {
+__attribute__((target("avx2"))) void counters_f32_avx2(std::uint64_t seed, std::uint64_t ctr, std::int64_t m,
+                                                       float* out) {
   constexpr std::int64_t step = 8 * kGroups;
   const __m256 scale = _mm256_set1_ps(kInv24);
   std::int64_t j = 0;
@@ -211,7 +215,8 @@ CHUNKSCOPE_AVX512 inline __m512d to_f64x8(__m256i a, __m256i b) {
 
 CHUNKSCOPE_AVX512 void counters_f64_avx512(std::uint64_t seed, std::uint64_t ctr, std::int64_t m, double* out) {
   constexpr std::int64_t step = 16 * kGroups;
-  const __m512i inter_lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), inter_hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+  const __m512i inter_lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11),
+                inter_hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
   std::int64_t j = 0;
   for (; j + step <= m; j += step) {
     const std::uint64_t c = ctr + static_cast<std::uint64_t>(j);
@@ -260,8 +265,10 @@ CHUNKSCOPE_AVX512 void counters_f32_avx512(std::uint64_t seed, std::uint64_t ctr
       const __m512 u0 = _mm512_shuffle_ps(t0, t2, 0x44), u1 = _mm512_shuffle_ps(t0, t2, 0xEE);
       const __m512 u2 = _mm512_shuffle_ps(t1, t3, 0x44), u3 = _mm512_shuffle_ps(t1, t3, 0xEE);
       // Reorder the 128-bit blocks into counters 0..3, 4..7, 8..11, 12..15.
-      const __m512 a = _mm512_shuffle_f32x4(u0, u1, 0x44), b = _mm512_shuffle_f32x4(u2, u3, 0x44);  // c0 c4 c1 c5 | c2 c6 c3 c7
-      const __m512 e = _mm512_shuffle_f32x4(u0, u1, 0xEE), f = _mm512_shuffle_f32x4(u2, u3, 0xEE);  // c8 c12 c9 c13 | c10 c14 c11 c15
+      const __m512 a = _mm512_shuffle_f32x4(u0, u1, 0x44),
+                   b = _mm512_shuffle_f32x4(u2, u3, 0x44);  // c0 c4 c1 c5 | c2 c6 c3 c7
+      const __m512 e = _mm512_shuffle_f32x4(u0, u1, 0xEE),
+                   f = _mm512_shuffle_f32x4(u2, u3, 0xEE);  // c8 c12 c9 c13 | c10 c14 c11 c15
       float* o = out + 4 * (j + 16 * g);
       _mm512_storeu_ps(o, _mm512_shuffle_f32x4(a, b, 0x88));
       _mm512_storeu_ps(o + 16, _mm512_shuffle_f32x4(a, b, 0xDD));
@@ -326,8 +333,10 @@ void strided_run(std::uint64_t seed, std::int64_t first, std::int64_t stride, st
       philox4x32_10(ctr, seed, w);
       cached = ctr;
     }
-    if constexpr (sizeof(T) == 8) out[i] = (g & 1) ? f64_of(w[2], w[3]) : f64_of(w[0], w[1]);
-    else out[i] = f32_of(w[g & 3]);
+    if constexpr (sizeof(T) == 8)
+      out[i] = (g & 1) ? f64_of(w[2], w[3]) : f64_of(w[0], w[1]);
+    else
+      out[i] = f32_of(w[g & 3]);
   }
 }
 
@@ -392,11 +401,15 @@ void fill_random(DType dtype, std::uint64_t seed, std::int64_t base, std::span<c
   const std::int64_t row_bytes = row * (dtype == DType::Float64 ? 8 : 4);
   while (true) {
     if (dtype == DType::Float64) {
-      if (step == 1) random_run_f64(seed, static_cast<std::uint64_t>(g), row, reinterpret_cast<double*>(o));
-      else strided_run<double>(seed, g, step, row, reinterpret_cast<double*>(o));
+      if (step == 1)
+        random_run_f64(seed, static_cast<std::uint64_t>(g), row, reinterpret_cast<double*>(o));
+      else
+        strided_run<double>(seed, g, step, row, reinterpret_cast<double*>(o));
     } else {
-      if (step == 1) random_run_f32(seed, static_cast<std::uint64_t>(g), row, reinterpret_cast<float*>(o));
-      else strided_run<float>(seed, g, step, row, reinterpret_cast<float*>(o));
+      if (step == 1)
+        random_run_f32(seed, static_cast<std::uint64_t>(g), row, reinterpret_cast<float*>(o));
+      else
+        strided_run<float>(seed, g, step, row, reinterpret_cast<float*>(o));
     }
     o += row_bytes;
     int a = L - 1;

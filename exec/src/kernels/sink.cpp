@@ -44,10 +44,15 @@ ZarrMeta zarr_meta_for(const Layer& l) {
   if (p.contains("compressor") && !p["compressor"].is_null()) {
     const auto& c = p["compressor"];
     const std::string id = c.is_string() ? c.get<std::string>() : "";
-    if (id == "zlib") m.compressor = ZarrCompressor::Zlib;
-    else if (id == "gzip") m.compressor = ZarrCompressor::Gzip;
-    else if (id == "blosc") m.compressor = ZarrCompressor::Blosc, m.level = 5;
-    else throw std::runtime_error(l.params.path + ": unsupported Zarr compressor " + c.dump() + " (null, \"zlib\", \"gzip\" or \"blosc\")");
+    if (id == "zlib")
+      m.compressor = ZarrCompressor::Zlib;
+    else if (id == "gzip")
+      m.compressor = ZarrCompressor::Gzip;
+    else if (id == "blosc")
+      m.compressor = ZarrCompressor::Blosc, m.level = 5;
+    else
+      throw std::runtime_error(l.params.path + ": unsupported Zarr compressor " + c.dump() +
+                               " (null, \"zlib\", \"gzip\" or \"blosc\")");
   }
   if (p.contains("level") && p["level"].is_number_integer()) m.level = p["level"].get<int>();
   return m;
@@ -92,7 +97,8 @@ std::shared_ptr<const void> prepare_sink(const Graph& g, int li) {
     return st;
   }
   if (l.op != Op::ToZarr) throw std::logic_error("sink kernel used for a non-sink op");
-  if (!l.meta.regular()) throw std::runtime_error(l.params.path + ": Zarr needs regular chunks, got " + format_chunk_shape(l.meta.chunks));
+  if (!l.meta.regular())
+    throw std::runtime_error(l.params.path + ": Zarr needs regular chunks, got " + format_chunk_shape(l.meta.chunks));
   auto st = std::make_shared<ZarrSink>();
   st->dir = tmp;
   st->meta = zarr_meta_for(l);
@@ -116,7 +122,8 @@ void run(const KernelContext& ctx) {
 void write_chunk(const KernelContext& ctx) {
   const Layer& l = ctx.layer;
   const Buffer& in = *ctx.inputs[0];
-  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index), ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
+  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index),
+              ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
   std::int64_t chunk_bytes = dtype_size(l.meta.dtype);
   for (auto e : ext) chunk_bytes *= e;
   if (in.size() != chunk_bytes) throw std::logic_error("sink: input chunk has an unexpected size");
@@ -208,8 +215,10 @@ void finalize_sinks(const Graph& graph, bool success) {
     try {
       if (!exists) throw std::runtime_error(l.params.path + ": the output was not written (no " + tmp + ")");
       naming_output(l.params.path, [&] {
-        if (l.op == Op::ToNpy) finish_npy(l.params.path, tmp);
-        else finish_zarr(l.params.path, tmp);
+        if (l.op == Op::ToNpy)
+          finish_npy(l.params.path, tmp);
+        else
+          finish_zarr(l.params.path, tmp);
       });
     } catch (const std::exception& e) {
       if (first_error.empty()) first_error = e.what();

@@ -43,14 +43,18 @@ std::shared_ptr<const void> prepare(const Graph& g, int li) {
     case Op::FromNpy: {
       st->npy = std::make_unique<NpyReader>(src.params.path);
       const NpyHeader& h = st->npy->header();
-      if (h.shape != src.meta.shape) changed(src.params.path, "shape " + format_shape(h.shape) + ", expected " + format_shape(src.meta.shape));
+      if (h.shape != src.meta.shape)
+        changed(src.params.path, "shape " + format_shape(h.shape) + ", expected " + format_shape(src.meta.shape));
       if (h.dtype != src.meta.dtype) changed(src.params.path, "dtype " + std::string(dtype_name(h.dtype)));
       break;
     }
     case Op::FromZarr:
       st->zarr = read_zarr_meta(src.params.path);
-      if (st->zarr.shape != src.meta.shape) changed(src.params.path, "shape " + format_shape(st->zarr.shape) + ", expected " + format_shape(src.meta.shape));
-      if (st->zarr.dtype != src.meta.dtype) changed(src.params.path, "dtype " + std::string(dtype_name(st->zarr.dtype)));
+      if (st->zarr.shape != src.meta.shape)
+        changed(src.params.path,
+                "shape " + format_shape(st->zarr.shape) + ", expected " + format_shape(src.meta.shape));
+      if (st->zarr.dtype != src.meta.dtype)
+        changed(src.params.path, "dtype " + std::string(dtype_name(st->zarr.dtype)));
       break;
     case Op::Zeros:
     case Op::Ones:
@@ -63,10 +67,10 @@ std::shared_ptr<const void> prepare(const Graph& g, int li) {
     }
     case Op::Random:
       if (l.meta.dtype != DType::Float32 && l.meta.dtype != DType::Float64)
-        throw std::runtime_error("random makes float32 or float64 values, not " + std::string(dtype_name(l.meta.dtype)));
+        throw std::runtime_error("random makes float32 or float64 values, not " +
+                                 std::string(dtype_name(l.meta.dtype)));
       break;
-    default:
-      throw std::logic_error("source kernel used for op " + std::to_string(static_cast<int>(src.op)));
+    default: throw std::logic_error("source kernel used for op " + std::to_string(static_cast<int>(src.op)));
   }
   return st;
 }
@@ -76,7 +80,8 @@ void run(const KernelContext& ctx) {
   const Layer& l = ctx.layer;
   const Layer& src = *st.source;
   const int nd = l.meta.ndim();
-  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index), ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
+  const Shape off = ctx.graph.grid(ctx.layer_index).offset(ctx.key.index),
+              ext = ctx.graph.grid(ctx.layer_index).shape(ctx.key.index);
   std::vector<AxisSlice> sel(nd);
   for (int a = 0; a < nd; ++a)
     sel[a] = st.view.empty() ? AxisSlice{off[a], 1, ext[a]} : AxisSlice{st.view[a].at(off[a]), st.view[a].step, ext[a]};
@@ -95,12 +100,14 @@ void run(const KernelContext& ctx) {
       }
       // In slabs along axis 0 of about 4 Mi elements, checking for cancellation between them.
       const std::int64_t row = nd > 0 ? shape_size(ext) / std::max<std::int64_t>(ext[0], 1) : 1;
-      const std::int64_t slab = nd > 0 ? std::max<std::int64_t>(1, (std::int64_t{1} << 22) / std::max<std::int64_t>(row, 1)) : 1;
+      const std::int64_t slab =
+          nd > 0 ? std::max<std::int64_t>(1, (std::int64_t{1} << 22) / std::max<std::int64_t>(row, 1)) : 1;
       Shape part = ext;
       for (std::int64_t r0 = 0; r0 < (nd > 0 ? ext[0] : 1); r0 += slab) {
         ctx.check_cancel();
         if (nd > 0) part[0] = std::min(slab, ext[0] - r0);
-        fill_random(l.meta.dtype, src.params.seed, base + (nd > 0 ? r0 * gstride[0] : 0), part, gstride, out + r0 * row * itemsize);
+        fill_random(l.meta.dtype, src.params.seed, base + (nd > 0 ? r0 * gstride[0] : 0), part, gstride,
+                    out + r0 * row * itemsize);
       }
       break;
     }

@@ -105,7 +105,8 @@ void run_slice(const KernelContext& ctx, const StructureState& st) {
   }
   if (ctx.inputs[0]->size() != shape_size(in_shape) * itemsize)
     throw std::logic_error("slice: input chunk has an unexpected size");
-  copy_strided(ext, ctx.inputs[0]->data() + src_off, src_strides, ctx.output.data(), c_strides(ext, itemsize), itemsize);
+  copy_strided(ext, ctx.inputs[0]->data() + src_off, src_strides, ctx.output.data(), c_strides(ext, itemsize),
+               itemsize);
 }
 
 void run_rechunk(const KernelContext& ctx, const StructureState& st) {
@@ -118,7 +119,8 @@ void run_rechunk(const KernelContext& ctx, const StructureState& st) {
   target.block(ctx.key.index, out.offset, out.shape);
   const std::vector<std::int64_t> parts = intersecting_chunks(from.meta, out.offset, out.shape);
   if (parts.size() != ctx.inputs.size())
-    throw std::logic_error("rechunk: " + std::to_string(ctx.inputs.size()) + " inputs, the plan has " + std::to_string(parts.size()));
+    throw std::logic_error("rechunk: " + std::to_string(ctx.inputs.size()) + " inputs, the plan has " +
+                           std::to_string(parts.size()));
   ConstBlock in{nullptr, {}, {}};
   for (size_t i = 0; i < parts.size(); ++i) {
     from.block(parts[i], in.offset, in.shape);

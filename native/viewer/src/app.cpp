@@ -1,8 +1,8 @@
 #include "app.hpp"
 
-#include <algorithm>
-
 #include <imgui.h>
+
+#include <algorithm>
 
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/viz/format.hpp"
@@ -40,7 +40,8 @@ void App::frame() {
   const float top = 58;
   if (docs_.empty()) {
     if (panel("Welcome", 0, top, display.x, display.y - top)) {
-      ImGui::TextUnformatted("chunkscope-view: open a trace (File > Open, or drop .cstrace.json / .cstrace.cbor files here)");
+      ImGui::TextUnformatted(
+          "chunkscope-view: open a trace (File > Open, or drop .cstrace.json / .cstrace.cbor files here)");
       ImGui::TextDisabled("make one with: chunkscope run samples/pipelines/cells.json --trace cells.cstrace.json");
     }
     ImGui::End();
@@ -72,7 +73,10 @@ void App::draw_bar() {
       ImGui::EndMenu();
     }
     for (size_t i = 0; i < docs_.size(); ++i) {
-      std::string label = std::string(i == 0 ? "A: " : i == 1 ? "B: " : "") + docs_[i]->name() + "##tab" + std::to_string(i);
+      std::string label = std::string(i == 0   ? "A: "
+                                      : i == 1 ? "B: "
+                                               : "") +
+                          docs_[i]->name() + "##tab" + std::to_string(i);
       if (ImGui::MenuItem(label.c_str(), nullptr, i == active_ && !compare)) {
         active_ = i;
         compare = false;
@@ -100,7 +104,8 @@ void App::draw_bar() {
         {"wall " + viz::fmt_duration(static_cast<double>(t.meta.wall_ns)), 0},
         {viz::fmt_count(static_cast<std::int64_t>(t.tasks.size())) + " tasks", 0},
         {"peak " + viz::fmt_bytes(static_cast<double>(t.memory.peak_bytes)) + " (" +
-             viz::fmt_limit(t.memory.limit_bytes > 0 ? t.memory.limit_bytes : t.meta.memory_limit) + ")", 0},
+             viz::fmt_limit(t.memory.limit_bytes > 0 ? t.memory.limit_bytes : t.meta.memory_limit) + ")",
+         0},
         {viz::fmt_count(static_cast<std::int64_t>(doc.model().findings().size())) + " findings", 0},
         {t.meta.executor + ", " + std::to_string(t.meta.threads) + " workers", 0}};
     float room = ImGui::GetContentRegionAvail().x;
@@ -126,8 +131,8 @@ void App::draw_document(Document& doc, float x, float y, float w, float h) {
   auto report = [&](const char* name, float px, float py, float pw, float ph) {
     doc.frame["panels"][name] = {px, py, pw, ph};
   };
-  if (panel("Graph  (click: select / open a group; double-click: tasks; drag, wheel; right-click: readable view)", x, y, left, graph_h,
-            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
+  if (panel("Graph  (click: select / open a group; double-click: tasks; drag, wheel; right-click: readable view)", x, y,
+            left, graph_h, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     graph_.draw(doc);
   ImGui::End();
   report("graph", x, y, left, graph_h);
@@ -137,8 +142,8 @@ void App::draw_document(Document& doc, float x, float y, float w, float h) {
   // The memory panel grows by a chart per GPU series (CUDA traces), taken from the chunk grid and layers.
   const float devices = static_cast<float>(std::min<size_t>(doc.model().trace().device_memory.size(), 2));
   const float tl_h = h * 0.32f, mem_h = h * (0.22f + 0.11f * devices), low = h - tl_h - mem_h, grid_w = right * 0.40f;
-  if (panel("Timeline  (wheel: zoom, drag: pan, shift/right-drag: summary of a range, double-click: whole run)", x + left, y, right, tl_h,
-            ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
+  if (panel("Timeline  (wheel: zoom, drag: pan, shift/right-drag: summary of a range, double-click: whole run)",
+            x + left, y, right, tl_h, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     timeline_.draw(doc);
   ImGui::End();
   report("timeline", x + left, y, right, tl_h);
@@ -162,13 +167,15 @@ void App::draw_compare(float x, float y, float w, float h) {
   size_t gpus = 0;  // the memory panels grow by a chart per GPU series of either trace
   for (Document* d : both)
     if (d->ok()) gpus = std::max(gpus, d->model().trace().device_memory.size());
-  const float half = w / 2, tl_h = h * 0.30f, mem_h = h * (0.16f + 0.11f * static_cast<float>(std::min<size_t>(gpus, 2)));
+  const float half = w / 2, tl_h = h * 0.30f,
+              mem_h = h * (0.16f + 0.11f * static_cast<float>(std::min<size_t>(gpus, 2)));
   TimelinePanel* tls[2] = {&timeline_, &timeline_b_};
   MemoryPanel* mems[2] = {&memory_, &memory_b_};
   for (int i = 0; i < 2; ++i) {
     Document& d = *both[i];
     std::string title = std::string(i == 0 ? "A (before): " : "B (after): ") + d.name() + "##tl" + std::to_string(i);
-    if (panel(title.c_str(), x + half * static_cast<float>(i), y, half, tl_h, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+    if (panel(title.c_str(), x + half * static_cast<float>(i), y, half, tl_h,
+              ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
       if (d.ok())
         tls[i]->draw(d);
       else

@@ -12,8 +12,8 @@ namespace chunkscope::viewer {
 /// One layer id in either run (-1 values: the layer is missing from that run).
 struct LayerDiff {
   std::string id;
-  std::int64_t busy_a = -1, busy_b = -1;    ///< summed task time (ns)
-  std::int64_t peak_a = -1, peak_b = -1;    ///< bytes held at the run's memory peak
+  std::int64_t busy_a = -1, busy_b = -1;  ///< summed task time (ns)
+  std::int64_t peak_a = -1, peak_b = -1;  ///< bytes held at the run's memory peak
   std::int64_t tasks_a = -1, tasks_b = -1;
 };
 

@@ -172,7 +172,8 @@ int Document::default_layer() const {
   if (!ok() || model_->layers().empty()) return -1;
   for (const auto& f : model_->findings())  // the first finding's layer that ran
     if (!f.layers.empty())
-      if (int l = model_->find_layer(f.layers.front()); l >= 0 && model_->layers()[static_cast<size_t>(l)].busy_ns > 0) return l;
+      if (int l = model_->find_layer(f.layers.front()); l >= 0 && model_->layers()[static_cast<size_t>(l)].busy_ns > 0)
+        return l;
   int best = 0;
   for (const auto& s : model_->layers())
     if (s.busy_ns > model_->layers()[static_cast<size_t>(best)].busy_ns) best = s.layer;

@@ -15,7 +15,9 @@ ImU32 hex_color(const std::string& hex, int alpha) {
 }
 
 ImU32 lighten(ImU32 c, float t) {
-  auto mix = [t](unsigned v) { return static_cast<unsigned>(static_cast<float>(v) + (255.0f - static_cast<float>(v)) * t); };
+  auto mix = [t](unsigned v) {
+    return static_cast<unsigned>(static_cast<float>(v) + (255.0f - static_cast<float>(v)) * t);
+  };
   return IM_COL32(mix((c >> IM_COL32_R_SHIFT) & 0xff), mix((c >> IM_COL32_G_SHIFT) & 0xff),
                   mix((c >> IM_COL32_B_SHIFT) & 0xff), (c >> IM_COL32_A_SHIFT) & 0xff);
 }
@@ -28,7 +30,8 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 }
 
 ImU32 text_on(ImU32 fill) {
-  unsigned r = (fill >> IM_COL32_R_SHIFT) & 0xff, g = (fill >> IM_COL32_G_SHIFT) & 0xff, b = (fill >> IM_COL32_B_SHIFT) & 0xff;
+  unsigned r = (fill >> IM_COL32_R_SHIFT) & 0xff, g = (fill >> IM_COL32_G_SHIFT) & 0xff,
+           b = (fill >> IM_COL32_B_SHIFT) & 0xff;
   return (r * 299 + g * 587 + b * 114) / 1000 > 140 ? IM_COL32(20, 20, 24, 255) : IM_COL32(245, 245, 245, 255);
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 // Small drawing helpers shared by the panels: viz's "#rrggbb" colours as ImGui colours, and
 // shapes and sizes as text.
+#include <imgui.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <imgui.h>
 
 #include "chunkscope/viz/legend.hpp"
 

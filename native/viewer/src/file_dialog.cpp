@@ -1,11 +1,11 @@
 #include "file_dialog.hpp"
 
+#include <imgui.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-
-#include <imgui.h>
 
 namespace chunkscope::viewer {
 
@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_trace_name(const std::string& n) {
-  auto ends = [&](const char* s) { return n.size() >= std::strlen(s) && n.compare(n.size() - std::strlen(s), std::string::npos, s) == 0; };
+  auto ends = [&](const char* s) {
+    return n.size() >= std::strlen(s) && n.compare(n.size() - std::strlen(s), std::string::npos, s) == 0;
+  };
   return ends(".cstrace.json") || ends(".cstrace.cbor") || ends(".json") || ends(".cbor") || ends(".cstrace");
 }
 
@@ -73,7 +75,8 @@ std::string FileDialog::draw() {
   for (const auto& d : dirs_)
     if (ImGui::Selectable((d + "/").c_str())) go = (fs::path(folder_) / d).string();
   for (const auto& f : files_)
-    if (ImGui::Selectable(f.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick)) chosen = (fs::path(folder_) / f).string();
+    if (ImGui::Selectable(f.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick))
+      chosen = (fs::path(folder_) / f).string();
   ImGui::EndChild();
   ImGui::TextDisabled("or drop trace files onto the window");
   if (!go.empty()) list(go);

@@ -5,12 +5,13 @@
 #include <utility>
 
 #define GLFW_INCLUDE_NONE
+#include <imgui.h>
+#include <stb_image_write.h>
+
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
-#include <imgui.h>
-#include <stb_image_write.h>
 
 namespace chunkscope::viewer {
 
@@ -120,7 +121,8 @@ std::vector<std::uint8_t> Window::read_pixels(int& width, int& height) const {
   // GL's first row is the bottom one.
   const size_t row = static_cast<size_t>(width) * 4;
   for (int y = 0; y < height / 2; ++y)
-    std::swap_ranges(rgba.begin() + static_cast<std::ptrdiff_t>(y * row), rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
+    std::swap_ranges(rgba.begin() + static_cast<std::ptrdiff_t>(y * row),
+                     rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
                      rgba.begin() + static_cast<std::ptrdiff_t>((height - 1 - y) * row));
   for (size_t i = 3; i < rgba.size(); i += 4) rgba[i] = 255;
   return rgba;

@@ -16,9 +16,10 @@ class GraphPanel {
   void draw(Document& doc);
 
  private:
-  bool reset_ = false;    // back to the readable default view on the next draw
+  bool reset_ = false;  // back to the readable default view on the next draw
   bool fit_all_ = false;
-  float legend_h_ = 40;   // height of the legend strip under the canvas (from the last frame)  // the user asked for the whole graph whatever its label size
+  float legend_h_ = 40;  // height of the legend strip under the canvas (from the last frame)  // the user asked for the
+                         // whole graph whatever its label size
 };
 
 /// "a%2Fb" -> "a/b": undoes the %XX escaping of node and cluster keys (docs/viz.md).

@@ -60,7 +60,10 @@ nlohmann::json view_dump(const Document& doc) {
     const viz::MemoryView mv = viz::memory_view(m, 0, std::max<std::int64_t>(m.trace().meta.wall_ns, 1), 1000);
     nlohmann::json devices = nlohmann::json::array();
     for (const auto& d : mv.devices)
-      devices.push_back({{"device", d.device}, {"peak", d.peak}, {"peak_layer", d.peak_layer}, {"limit", d.limit},
+      devices.push_back({{"device", d.device},
+                         {"peak", d.peak},
+                         {"peak_layer", d.peak_layer},
+                         {"limit", d.limit},
                          {"curve_max", d.bytes.empty() ? 0.0 : *std::max_element(d.bytes.begin(), d.bytes.end())}});
     j["memory"] = {{"devices", devices}};
   }

@@ -1,9 +1,9 @@
 #include "layer_table_panel.hpp"
 
+#include <imgui.h>
+
 #include <algorithm>
 #include <numeric>
-
-#include <imgui.h>
 
 #include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/palette.hpp"
@@ -13,7 +13,25 @@ namespace chunkscope::viewer {
 
 namespace {
 
-enum Column { Index, Id, Picture, Op, ShapeCol, Dtype, Chunk, Chunks, Tasks, Busy, Share, Peak, Bytes, Group, Findings, CreatedAt, Count };
+enum Column {
+  Index,
+  Id,
+  Picture,
+  Op,
+  ShapeCol,
+  Dtype,
+  Chunk,
+  Chunks,
+  Tasks,
+  Busy,
+  Share,
+  Peak,
+  Bytes,
+  Group,
+  Findings,
+  CreatedAt,
+  Count
+};
 
 bool less(const viz::LayerStats& a, const viz::LayerStats& b, int column) {
   switch (column) {
@@ -62,8 +80,10 @@ void chunk_picture(const TraceLayer& tl) {
       at += static_cast<double>(sizes[k]);
       if ((k + 1) % step) continue;
       const float v = static_cast<float>(at * scale);
-      if (vertical) dl->AddLine(ImVec2(a.x + v, a.y), ImVec2(a.x + v, b.y), line);
-      else dl->AddLine(ImVec2(a.x, a.y + v), ImVec2(b.x, a.y + v), line);
+      if (vertical)
+        dl->AddLine(ImVec2(a.x + v, a.y), ImVec2(a.x + v, b.y), line);
+      else
+        dl->AddLine(ImVec2(a.x, a.y + v), ImVec2(b.x, a.y + v), line);
     }
   };
   lines(cols, s, true);
@@ -81,7 +101,8 @@ void LayerTablePanel::draw(Document& doc) {
     doc_ = &doc;
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders |
-                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable |
+                                ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("layers", Count, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_DefaultSort);  // graph (trace) order first
@@ -123,31 +144,49 @@ void LayerTablePanel::draw(Document& doc) {
       ImGui::TableNextColumn();
       ImGui::PushID(l.layer);
       const Document::LayerRun run = doc.layer_run(l.layer);
-      ImGui::PushStyleColor(ImGuiCol_Text, run == Document::Failed ? IM_COL32(239, 68, 68, 255) : hex_color(doc.layer_colors().color[static_cast<size_t>(l.layer)]));
+      ImGui::PushStyleColor(ImGuiCol_Text, run == Document::Failed
+                                               ? IM_COL32(239, 68, 68, 255)
+                                               : hex_color(doc.layer_colors().color[static_cast<size_t>(l.layer)]));
       if (ImGui::Selectable(l.id.c_str(), l.layer == doc.selected_layer(), ImGuiSelectableFlags_SpanAllColumns))
         doc.select_layer(l.id);
       ImGui::PopStyleColor();
       ImGui::PopID();
       ImGui::TableNextColumn();
       chunk_picture(doc.model().trace().layers[static_cast<size_t>(l.layer)]);
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.op.c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.shape_text.c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(doc.model().trace().layers[static_cast<size_t>(l.layer)].dtype.c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.chunk_shape_text.c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(viz::fmt_count(l.chunks).c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(viz::fmt_count(l.tasks).c_str());
       ImGui::TableNextColumn();
-      if (run == Document::NotRun) ImGui::TextDisabled("not run");
-      else if (run == Document::Failed) ImGui::TextColored(ImVec4(0.94f, 0.27f, 0.27f, 1), "failed");
-      else ImGui::TextUnformatted(viz::fmt_duration(static_cast<double>(l.busy_ns)).c_str());
-      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_percent(l.time_share).c_str());
-      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
-      ImGui::TableNextColumn(); if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.bytes_out)).c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.group.c_str());
+      ImGui::TextUnformatted(l.op.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.shape_text.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(doc.model().trace().layers[static_cast<size_t>(l.layer)].dtype.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.chunk_shape_text.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(viz::fmt_count(l.chunks).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(viz::fmt_count(l.tasks).c_str());
+      ImGui::TableNextColumn();
+      if (run == Document::NotRun)
+        ImGui::TextDisabled("not run");
+      else if (run == Document::Failed)
+        ImGui::TextColored(ImVec4(0.94f, 0.27f, 0.27f, 1), "failed");
+      else
+        ImGui::TextUnformatted(viz::fmt_duration(static_cast<double>(l.busy_ns)).c_str());
+      ImGui::TableNextColumn();
+      if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_percent(l.time_share).c_str());
+      ImGui::TableNextColumn();
+      if (run != Document::NotRun)
+        ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
+      ImGui::TableNextColumn();
+      if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.bytes_out)).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.group.c_str());
       ImGui::TableNextColumn();
       if (l.findings > 0)
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(hex_color(viz::severity_color(l.severity))), "%d", l.findings);
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(l.created_at.c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(hex_color(viz::severity_color(l.severity))), "%d",
+                           l.findings);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(l.created_at.c_str());
     }
   ImGui::EndTable();
 }

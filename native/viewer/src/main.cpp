@@ -1,8 +1,8 @@
 // chunkscope-view: the standalone native profiler (docs/viewer.md).
+#include <imgui.h>
+
 #include <fstream>
 #include <iostream>
-
-#include <imgui.h>
 
 #include "app.hpp"
 #include "chunkscope/viz/model.hpp"

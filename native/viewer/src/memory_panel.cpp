@@ -1,10 +1,10 @@
 #include "memory_panel.hpp"
 
+#include <imgui.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
-#include <imgui.h>
 
 #include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/legend.hpp"
@@ -19,10 +19,11 @@ namespace {
 constexpr ImU32 kCurve[] = {IM_COL32(110, 190, 255, 255), IM_COL32(118, 205, 120, 255), IM_COL32(245, 160, 80, 255),
                             IM_COL32(230, 120, 190, 255), IM_COL32(225, 205, 95, 255)};
 ImU32 curve_color(int index, int alpha = 255) {
-  return (kCurve[static_cast<size_t>(index) % std::size(kCurve)] & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
+  return (kCurve[static_cast<size_t>(index) % std::size(kCurve)] & ~IM_COL32_A_MASK) |
+         (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
 }
-constexpr ImU32 kLimit = IM_COL32(235, 70, 70, 255), kLimitText = IM_COL32(235, 90, 90, 255), kPeak = IM_COL32(255, 210, 80, 255),
-                kMuted = IM_COL32(170, 170, 180, 255);
+constexpr ImU32 kLimit = IM_COL32(235, 70, 70, 255), kLimitText = IM_COL32(235, 90, 90, 255),
+                kPeak = IM_COL32(255, 210, 80, 255), kMuted = IM_COL32(170, 170, 180, 255);
 
 // Text on a dark backing, readable over the curve and the lines.
 void label(ImDrawList* dl, ImVec2 at, ImU32 color, const std::string& text) {
@@ -60,7 +61,8 @@ void MemoryPanel::draw(Document& doc) {
     limits = limits || curves[i]->limit > 0;
   }
   if (limits) {
-    for (float x = lx; x < lx + 14; x += 8) dl->AddLine(ImVec2(x, ly + 8), ImVec2(std::min(x + 5, lx + 14), ly + 8), kLimit, 1.5f);
+    for (float x = lx; x < lx + 14; x += 8)
+      dl->AddLine(ImVec2(x, ly + 8), ImVec2(std::min(x + 5, lx + 14), ly + 8), kLimit, 1.5f);
     lx += 18;
     key("limit");
   }
@@ -99,11 +101,13 @@ void MemoryPanel::draw(Document& doc) {
       const ImU32 c = hex_color(doc.layer_colors().color[static_cast<size_t>(l)]);
       const ImVec2 a(x, y + 1), b(x + std::max(w, 1.0f), y + comp_h - 3);
       dl->AddRectFilled(a, b, l == doc.selected_layer() || doc.selected_layer() < 0 ? c : lighten(c, 0.5f));
-      if (l == doc.selected_layer()) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 255), 0, 0, 2);
+      if (l == doc.selected_layer())
+        dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 255), 0, 0, 2);
       const std::string text = st.id + " " + viz::fmt_bytes(static_cast<double>(st.peak_held_bytes));
       if (ImGui::CalcTextSize(text.c_str()).x + 6 < w) dl->AddText(ImVec2(x + 3, y), text_on(c), text.c_str());
       if (io.MousePos.x >= a.x && io.MousePos.x < b.x && io.MousePos.y >= a.y && io.MousePos.y < b.y) {
-        ImGui::SetTooltip("%s holds %s at the memory peak (%s of it)", st.id.c_str(), viz::fmt_bytes(static_cast<double>(st.peak_held_bytes)).c_str(),
+        ImGui::SetTooltip("%s holds %s at the memory peak (%s of it)", st.id.c_str(),
+                          viz::fmt_bytes(static_cast<double>(st.peak_held_bytes)).c_str(),
                           viz::fmt_percent(static_cast<double>(st.peak_held_bytes) / peak).c_str());
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) doc.select_layer(st.id);
       }
@@ -115,11 +119,12 @@ void MemoryPanel::draw(Document& doc) {
   const float charts_h = std::max(avail.y - legend_h - comp_h, 30.0f * static_cast<float>(curves.size()));
   const float chart_h = charts_h / static_cast<float>(curves.size());
   for (size_t i = 0; i < curves.size(); ++i)
-    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, p0.y + legend_h + comp_h + chart_h * static_cast<float>(i), label_w, width, chart_h);
+    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, p0.y + legend_h + comp_h + chart_h * static_cast<float>(i),
+               label_w, width, chart_h);
 }
 
-void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x0, float y0, float label_w,
-                             float width, float height) {
+void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x0, float y0,
+                             float label_w, float width, float height) {
   ImGui::SetCursorScreenPos(ImVec2(x0, y0));
   ImGui::PushID(index);
   ImGui::InvisibleButton("memory_canvas", ImVec2(label_w + width, height));
@@ -149,14 +154,17 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
     float x = X(c.t_ns[i]);
     dl->AddRectFilled(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(x + 1.0f, area.y + h), fill);
     dl->AddLine(ImVec2(x, Y(c.bytes[i])), ImVec2(x, Y(c.bytes[i + 1]) - 1.0f), line, 1.5f);
-    if (i + 2 < c.t_ns.size()) dl->AddLine(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(X(c.t_ns[i + 2]), Y(c.bytes[i + 2])), line, 1.0f);
+    if (i + 2 < c.t_ns.size())
+      dl->AddLine(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(X(c.t_ns[i + 2]), Y(c.bytes[i + 2])), line, 1.0f);
   }
   if (limit_on) {
     const float y = std::round(Y(static_cast<double>(c.limit)));
-    for (float x = area.x; x < area.x + width; x += 10) dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + 6, area.x + width), y), kLimit, 1.5f);
+    for (float x = area.x; x < area.x + width; x += 10)
+      dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + 6, area.x + width), y), kLimit, 1.5f);
     const std::string& text = ls.note;
     const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
-    label(dl, ImVec2(area.x + width - ts.x - 4, y - ts.y - 2 < area.y ? y + 3 : y - ts.y - 2), kLimitText, text);  // under the line at the top
+    label(dl, ImVec2(area.x + width - ts.x - 4, y - ts.y - 2 < area.y ? y + 3 : y - ts.y - 2), kLimitText,
+          text);             // under the line at the top
   } else if (c.limit > 0) {  // far above the curve: said, not drawn
     const std::string& text = ls.note;
     label(dl, ImVec2(area.x + width - ImGui::CalcTextSize(text.c_str()).x - 4, area.y + 1), kLimitText, text);
@@ -164,9 +172,12 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
   if (c.peak > 0 && c.peak_t >= doc.t0 && c.peak_t <= doc.t1) {
     ImVec2 pk(X(static_cast<double>(c.peak_t)), Y(static_cast<double>(c.peak)));
     dl->AddCircleFilled(pk, 4, kPeak);
-    std::string text = "peak " + viz::fmt_bytes(static_cast<double>(c.peak)) + (c.peak_layer.empty() ? "" : " in " + c.peak_layer);
+    std::string text =
+        "peak " + viz::fmt_bytes(static_cast<double>(c.peak)) + (c.peak_layer.empty() ? "" : " in " + c.peak_layer);
     ImVec2 ts = ImGui::CalcTextSize(text.c_str());
-    const float tx = pk.x + 6 + ts.x <= area.x + width - 2 ? pk.x + 6 : std::max(area.x + 2, pk.x - 6 - ts.x);  // right of the dot, else left
+    const float tx = pk.x + 6 + ts.x <= area.x + width - 2
+                         ? pk.x + 6
+                         : std::max(area.x + 2, pk.x - 6 - ts.x);  // right of the dot, else left
     label(dl, ImVec2(tx, std::max(pk.y - ts.y - 2, area.y)), kPeak, text);
   }
   dl->PopClipRect();
@@ -175,15 +186,18 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
     const size_t col = static_cast<size_t>(std::clamp((io.MousePos.x - area.x), 0.0f, width - 1)) * 2;
     if (col + 1 < c.bytes.size()) {
       const double lo = c.bytes[col], top_b = c.bytes[col + 1];
-      const double t = static_cast<double>(doc.t0) + (static_cast<double>(col / 2) + 0.5) / static_cast<double>(c.bytes.size() / 2) * span;
+      const double t = static_cast<double>(doc.t0) +
+                       (static_cast<double>(col / 2) + 0.5) / static_cast<double>(c.bytes.size() / 2) * span;
       ImGui::BeginTooltip();
       ImGui::Text("%s at %s", c.device.c_str(), viz::fmt_duration(t).c_str());
       if (lo == top_b)
         ImGui::Text("%s live", viz::fmt_bytes(top_b).c_str());
       else
-        ImGui::Text("%s to %s live in this pixel (zoom in for the steps)", viz::fmt_bytes(lo).c_str(), viz::fmt_bytes(top_b).c_str());
+        ImGui::Text("%s to %s live in this pixel (zoom in for the steps)", viz::fmt_bytes(lo).c_str(),
+                    viz::fmt_bytes(top_b).c_str());
       if (c.limit > 0)
-        ImGui::Text("limit %s, %s used", viz::fmt_bytes(static_cast<double>(c.limit)).c_str(), viz::fmt_percent(top_b / static_cast<double>(c.limit)).c_str());
+        ImGui::Text("limit %s, %s used", viz::fmt_bytes(static_cast<double>(c.limit)).c_str(),
+                    viz::fmt_percent(top_b / static_cast<double>(c.limit)).c_str());
       else
         ImGui::TextUnformatted("no limit");
       if (c.peak > 0) {

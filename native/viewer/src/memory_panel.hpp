@@ -20,8 +20,8 @@ class MemoryPanel {
 
  private:
   // One chart of curve `index` (0 = host, k = GPU k) in the box (x, y, label_w + width, height).
-  void draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x, float y, float label_w, float width,
-                  float height);
+  void draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x, float y, float label_w,
+                  float width, float height);
 };
 
 }  // namespace chunkscope::viewer

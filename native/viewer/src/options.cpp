@@ -59,8 +59,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       }
     } else if (a == "--size") {
       if (!value(v)) return false;
-      if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 150 || o.width > 8192 ||
-          o.height > 8192) {
+      if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 150 ||
+          o.width > 8192 || o.height > 8192) {
         error = "--size: expected WxH between 200x150 and 8192x8192, got '" + v + "'";
         return false;
       }

@@ -1,13 +1,13 @@
 #include "timeline_panel.hpp"
 
+#include <imgui.h>
+
 #include <algorithm>
 #include <cmath>
 
-#include <imgui.h>
-
+#include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/palette.hpp"
 #include "chunkscope/viz/timeline.hpp"
-#include "chunkscope/viz/format.hpp"
 #include "draw_util.hpp"
 #include "utilisation.hpp"
 
@@ -72,17 +72,20 @@ void TimelinePanel::draw(Document& doc) {
   if (hovered && io.MouseWheel != 0) zoom_window(doc, ns_at(io.MousePos.x), std::pow(1.25, io.MouseWheel), 0);
   // Brush a range: shift-drag or right-drag. Plain drag pans.
   const bool brushing_key = io.KeyShift;
-  if (hovered && (ImGui::IsMouseClicked(ImGuiMouseButton_Right) || (brushing_key && ImGui::IsMouseClicked(ImGuiMouseButton_Left)))) {
+  if (hovered && (ImGui::IsMouseClicked(ImGuiMouseButton_Right) ||
+                  (brushing_key && ImGui::IsMouseClicked(ImGuiMouseButton_Left)))) {
     brush_from_ = static_cast<std::int64_t>(ns_at(io.MousePos.x));
     brushing_ = true;
   }
   if (brushing_) {
-    const auto at = static_cast<std::int64_t>(std::clamp(ns_at(io.MousePos.x), static_cast<double>(doc.t0), static_cast<double>(doc.t1)));
+    const auto at = static_cast<std::int64_t>(
+        std::clamp(ns_at(io.MousePos.x), static_cast<double>(doc.t0), static_cast<double>(doc.t1)));
     doc.brush_t0 = std::min(brush_from_, at);
     doc.brush_t1 = std::max(brush_from_, at);
     if (!ImGui::IsMouseDown(ImGuiMouseButton_Right) && !ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
       brushing_ = false;
-      if (doc.brush_t1 - doc.brush_t0 < static_cast<std::int64_t>(span * 2 / width)) doc.brush_t0 = doc.brush_t1 = 0;  // a click clears it
+      if (doc.brush_t1 - doc.brush_t0 < static_cast<std::int64_t>(span * 2 / width))
+        doc.brush_t0 = doc.brush_t1 = 0;  // a click clears it
     }
   } else if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 1.0f)) {
     zoom_window(doc, static_cast<double>(doc.t0), 1.0, -io.MouseDelta.x / width * span);
@@ -111,7 +114,8 @@ void TimelinePanel::draw(Document& doc) {
   }
   if (lanes > task_lanes) {  // transfer lanes: a tinted band under a rule, and a legend in the axis row
     const float y = area.y + static_cast<float>(task_lanes) * lane_h;
-    dl->AddRectFilled(ImVec2(p0.x, y), ImVec2(area.x + width, y + static_cast<float>(lanes - task_lanes) * lane_h), IM_COL32(150, 110, 220, 22));
+    dl->AddRectFilled(ImVec2(p0.x, y), ImVec2(area.x + width, y + static_cast<float>(lanes - task_lanes) * lane_h),
+                      IM_COL32(150, 110, 220, 22));
     dl->AddLine(ImVec2(p0.x, y), ImVec2(area.x + width, y), IM_COL32(170, 140, 230, 110));
     draw_transfer_rect(dl, ImVec2(p0.x + 2, p0.y + 3), ImVec2(p0.x + 16, p0.y + 14), kTransferGrey);
     dl->AddText(ImVec2(p0.x + 20, p0.y + 1), IM_COL32(190, 170, 235, 255), "copies");
@@ -136,13 +140,18 @@ void TimelinePanel::draw(Document& doc) {
   if (first_start_ < 0) {
     first_start_ = m.trace().meta.wall_ns;
     for (int lane = 0; lane < task_lanes; ++lane)
-      if (!m.lane_tasks(lane).empty()) first_start_ = std::min(first_start_, m.trace().tasks.start_ns[m.lane_tasks(lane).front()]);
+      if (!m.lane_tasks(lane).empty())
+        first_start_ = std::min(first_start_, m.trace().tasks.start_ns[m.lane_tasks(lane).front()]);
   }
   if (first_start_ > doc.t0 && static_cast<double>(first_start_) > 0.03 * static_cast<double>(m.trace().meta.wall_ns)) {
-    const float gx = static_cast<float>(area.x + (static_cast<double>(std::min(first_start_, doc.t1)) - static_cast<double>(doc.t0)) / span * width);
-    dl->AddRectFilled(ImVec2(area.x, area.y), ImVec2(gx, area.y + static_cast<float>(task_lanes) * lane_h), IM_COL32(255, 255, 255, 14));
-    const std::string gap = "no task ran (" + viz::fmt_duration(static_cast<double>(first_start_)) + ": setup, graph building)";
-    if (ImGui::CalcTextSize(gap.c_str()).x < gx - area.x - 4) dl->AddText(ImVec2(area.x + 4, area.y + 2), IM_COL32(170, 170, 180, 255), gap.c_str());
+    const float gx = static_cast<float>(
+        area.x + (static_cast<double>(std::min(first_start_, doc.t1)) - static_cast<double>(doc.t0)) / span * width);
+    dl->AddRectFilled(ImVec2(area.x, area.y), ImVec2(gx, area.y + static_cast<float>(task_lanes) * lane_h),
+                      IM_COL32(255, 255, 255, 14));
+    const std::string gap =
+        "no task ran (" + viz::fmt_duration(static_cast<double>(first_start_)) + ": setup, graph building)";
+    if (ImGui::CalcTextSize(gap.c_str()).x < gx - area.x - 4)
+      dl->AddText(ImVec2(area.x + 4, area.y + 2), IM_COL32(170, 170, 180, 255), gap.c_str());
   }
   const int sel = doc.selected_layer();
   const auto& colors = doc.layer_colors();
@@ -151,32 +160,41 @@ void TimelinePanel::draw(Document& doc) {
   const viz::TimelineRect* hit = nullptr;
   for (const auto& r : tl.rects) {
     float y = area.y + static_cast<float>(r.lane) * lane_h;
-    ImVec2 a(area.x + static_cast<float>(r.x0), y + 2), b(area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)), y + lane_h - 2);
+    ImVec2 a(area.x + static_cast<float>(r.x0), y + 2),
+        b(area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)), y + lane_h - 2);
     const std::string& lc = r.layer >= 0 ? colors.color[static_cast<size_t>(r.layer)] : viz::layer_color(-1);
     ImU32 c = r.layer >= 0 || r.kind == viz::RectKind::Task ? hex_color(lc) : kTransferGrey;
     if (r.count > 1) c = lighten(c, 0.45f);
     // Linked selection: the selected layer's tasks stand out, the others fade.
     if (sel >= 0 && r.kind == viz::RectKind::Task) {
-      if (r.layer == sel) highlighted += r.count;
-      else c = (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(60) << IM_COL32_A_SHIFT);
+      if (r.layer == sel)
+        highlighted += r.count;
+      else
+        c = (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(60) << IM_COL32_A_SHIFT);
     }
     if (r.kind == viz::RectKind::Task && r.count == 1 && r.layer >= 0 && b.x - a.x >= 3) {
       const std::string& id = m.layers()[static_cast<size_t>(r.layer)].id;
-      if (targets.size() < 8 && !targets.contains(id)) targets[id] = {std::round((a.x + b.x) / 2), std::round((a.y + b.y) / 2)};
+      if (targets.size() < 8 && !targets.contains(id))
+        targets[id] = {std::round((a.x + b.x) / 2), std::round((a.y + b.y) / 2)};
     }
     if (r.kind == viz::RectKind::Transfer) {
       draw_transfer_rect(dl, a, b, c);
     } else {
       dl->AddRectFilled(a, b, c);
-      if (r.count == 1 && b.x - a.x > 6) dl->AddLine(ImVec2(b.x - 0.5f, a.y), ImVec2(b.x - 0.5f, b.y), IM_COL32(0, 0, 0, 90));
-      if (sel >= 0 && r.layer == sel) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 230));
+      if (r.count == 1 && b.x - a.x > 6)
+        dl->AddLine(ImVec2(b.x - 0.5f, a.y), ImVec2(b.x - 0.5f, b.y), IM_COL32(0, 0, 0, 90));
+      if (sel >= 0 && r.layer == sel)
+        dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 230));
     }
-    if (hovered && io.MousePos.x >= a.x && io.MousePos.x < b.x + 0.5f && io.MousePos.y >= a.y && io.MousePos.y < b.y) hit = &r;
+    if (hovered && io.MousePos.x >= a.x && io.MousePos.x < b.x + 0.5f && io.MousePos.y >= a.y && io.MousePos.y < b.y)
+      hit = &r;
   }
   // The brushed range.
   if (doc.brush_t1 > doc.brush_t0) {
-    const float bx0 = static_cast<float>(area.x + (static_cast<double>(doc.brush_t0) - static_cast<double>(doc.t0)) / span * width);
-    const float bx1 = static_cast<float>(area.x + (static_cast<double>(doc.brush_t1) - static_cast<double>(doc.t0)) / span * width);
+    const float bx0 =
+        static_cast<float>(area.x + (static_cast<double>(doc.brush_t0) - static_cast<double>(doc.t0)) / span * width);
+    const float bx1 =
+        static_cast<float>(area.x + (static_cast<double>(doc.brush_t1) - static_cast<double>(doc.t0)) / span * width);
     dl->AddRectFilled(ImVec2(bx0, area.y), ImVec2(bx1, p0.y + height), IM_COL32(255, 220, 120, 40));
     dl->AddRect(ImVec2(bx0, area.y), ImVec2(bx1, p0.y + height), IM_COL32(255, 220, 120, 200));
   }
@@ -190,8 +208,8 @@ void TimelinePanel::draw(Document& doc) {
     int layer_hit = -1;
     for (const auto& r : tl.rects) {
       const float y = area.y + static_cast<float>(r.lane) * lane_h;
-      if (px >= area.x + static_cast<float>(r.x0) && px < area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)) + 0.5f && py >= y + 2 &&
-          py < y + lane_h - 2)
+      if (px >= area.x + static_cast<float>(r.x0) &&
+          px < area.x + static_cast<float>(std::max(r.x1, r.x0 + 1.0)) + 0.5f && py >= y + 2 && py < y + lane_h - 2)
         layer_hit = r.layer;
     }
     if (layer_hit >= 0 && m.layers()[static_cast<size_t>(layer_hit)].id == it.key()) clickable[it.key()] = *it;
@@ -204,7 +222,9 @@ void TimelinePanel::draw(Document& doc) {
     const ImVec2 at(p0.x + 2, p0.y + height + 3);
     const ImVec2 used = draw_legend(fg, at, label_w + width - 4, colors.legend);
     legend_h_ = std::min(used.y + 6, std::max(avail.y * 0.4f, 20.0f));
-    doc.frame["legends"].push_back({{"panel", "timeline"}, {"title", colors.legend.title}, {"entries", colors.legend.entries.size()},
+    doc.frame["legends"].push_back({{"panel", "timeline"},
+                                    {"title", colors.legend.title},
+                                    {"entries", colors.legend.entries.size()},
                                     {"by", colors.by}});
   }
   if (hit) {
@@ -213,11 +233,13 @@ void TimelinePanel::draw(Document& doc) {
       const viz::TransferInfo x = viz::transfer_info(m, hit->transfer);
       const double seconds = static_cast<double>(x.duration_ns) / 1e9;
       ImGui::Text("%s copy on %s", x.direction.c_str(), x.device.c_str());
-      ImGui::Text("%s in %s%s", viz::fmt_bytes(static_cast<double>(x.bytes)).c_str(), viz::fmt_duration(static_cast<double>(x.duration_ns)).c_str(),
+      ImGui::Text("%s in %s%s", viz::fmt_bytes(static_cast<double>(x.bytes)).c_str(),
+                  viz::fmt_duration(static_cast<double>(x.duration_ns)).c_str(),
                   seconds > 0 ? (" (" + viz::fmt_bytes(static_cast<double>(x.bytes) / seconds) + "/s)").c_str() : "");
       ImGui::Text("starts at %s", viz::fmt_duration(static_cast<double>(x.start_ns)).c_str());
       if (x.task >= 0)
-        ImGui::Text("fed layer %s, chunk %s, task %lld", x.layer.c_str(), shape_text(x.chunk_index).c_str(), static_cast<long long>(x.task));
+        ImGui::Text("fed layer %s, chunk %s, task %lld", x.layer.c_str(), shape_text(x.chunk_index).c_str(),
+                    static_cast<long long>(x.task));
       else
         ImGui::TextDisabled("fed no recorded task");
     } else if (hit->kind == viz::RectKind::Transfer) {
@@ -228,10 +250,13 @@ void TimelinePanel::draw(Document& doc) {
     } else if (hit->task >= 0) {
       viz::TaskInfo t = viz::task_info(m, hit->task);
       ImGui::Text("layer %s", t.layer.c_str());
-      ImGui::Text("chunk %s%s", shape_text(t.chunk_index).c_str(), t.stage ? (" (stage " + std::to_string(t.stage) + ")").c_str() : "");
+      ImGui::Text("chunk %s%s", shape_text(t.chunk_index).c_str(),
+                  t.stage ? (" (stage " + std::to_string(t.stage) + ")").c_str() : "");
       if (!t.chunk_shape.empty()) ImGui::Text("chunk shape %s", viz::fmt_shape(t.chunk_shape).c_str());
-      ImGui::Text("%s, %s", viz::fmt_bytes(static_cast<double>(t.bytes)).c_str(), viz::fmt_duration(static_cast<double>(t.duration_ns)).c_str());
-      ImGui::Text("worker %d, starts at %s, %s", t.worker, viz::fmt_duration(static_cast<double>(t.start_ns)).c_str(), t.status.c_str());
+      ImGui::Text("%s, %s", viz::fmt_bytes(static_cast<double>(t.bytes)).c_str(),
+                  viz::fmt_duration(static_cast<double>(t.duration_ns)).c_str());
+      ImGui::Text("worker %d, starts at %s, %s", t.worker, viz::fmt_duration(static_cast<double>(t.start_ns)).c_str(),
+                  t.status.c_str());
     } else {
       const auto& layer = m.layers()[static_cast<size_t>(hit->layer)];
       ImGui::Text("%d tasks folded (mostly %s)", hit->count, layer.id.c_str());

@@ -24,10 +24,10 @@ class TimelinePanel {
   std::int64_t t0_ = -1, t1_ = -1;
   float width_ = -1;
   viz::Timeline tl_;
-  std::vector<double> util_;        // each worker lane's busy share of the window
-  std::int64_t first_start_ = -1;   // the first task's start (the leading gap)
-  float legend_h_ = 20;             // height of the layer-colour legend, from the last frame
-  bool brushing_ = false;           // shift- or right-drag in progress
+  std::vector<double> util_;       // each worker lane's busy share of the window
+  std::int64_t first_start_ = -1;  // the first task's start (the leading gap)
+  float legend_h_ = 20;            // height of the layer-colour legend, from the last frame
+  bool brushing_ = false;          // shift- or right-drag in progress
   std::int64_t brush_from_ = 0;
 };
 

@@ -13,8 +13,8 @@ namespace chunkscope::test {
 
 /// The dtypes of the pipeline format (float16, whose arithmetic rounds after every op, is checked
 /// against NumPy in tests/e2e: dtypes.json, dtypes_io.py).
-inline const std::vector<DType> kPipelineDTypes{DType::Bool,   DType::Int8,  DType::UInt8,   DType::Int16,
-                                                DType::UInt16, DType::Int32, DType::UInt32,  DType::Int64,
+inline const std::vector<DType> kPipelineDTypes{DType::Bool,    DType::Int8,   DType::UInt8,  DType::Int16,
+                                                DType::UInt16,  DType::Int32,  DType::UInt32, DType::Int64,
                                                 DType::Float32, DType::Float64};
 
 inline std::string name(DType t) { return std::string(dtype_name(t)); }

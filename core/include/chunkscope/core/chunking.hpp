@@ -30,8 +30,7 @@ Chunks normalize_chunks(const ChunkSpec& spec, const Shape& shape, int itemsize,
 std::vector<std::int64_t> regular_chunks(std::int64_t n, std::int64_t size);
 
 /// The common refinement of two chunkings of the same axis (Dask's unify_chunks on one axis).
-std::vector<std::int64_t> common_refinement(const std::vector<std::int64_t>& a,
-                                            const std::vector<std::int64_t>& b);
+std::vector<std::int64_t> common_refinement(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b);
 
 /// Stored chunks decoded when an array stored in regular chunks of shape `stored` (a Zarr array)
 /// is read in the chunks `read`: each read chunk decodes every stored chunk it intersects. Equals

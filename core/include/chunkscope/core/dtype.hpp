@@ -9,7 +9,20 @@ namespace chunkscope {
 
 /// Element type of an array. `uint64` is also the result type of sums of unsigned ints. The
 /// values added later (int8, int16, uint32, float16) come last so existing values keep theirs.
-enum class DType : std::uint8_t { Bool, UInt8, UInt16, Int32, Int64, UInt64, Float32, Float64, Int8, Int16, UInt32, Float16 };
+enum class DType : std::uint8_t {
+  Bool,
+  UInt8,
+  UInt16,
+  Int32,
+  Int64,
+  UInt64,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  UInt32,
+  Float16
+};
 
 /// Every dtype, in promotion-table order (for tests and help texts).
 inline constexpr DType kAllDTypes[] = {DType::Bool,   DType::Int8,    DType::UInt8,   DType::Int16,

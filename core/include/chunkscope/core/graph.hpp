@@ -12,9 +12,9 @@ namespace chunkscope {
 
 /// Where a pipeline output goes.
 struct OutputSpec {
-  int layer = -1;        ///< the layer whose array is the output
-  std::string to_npy;    ///< resolved path, or empty
-  std::string to_zarr;   ///< resolved path, or empty
+  int layer = -1;       ///< the layer whose array is the output
+  std::string to_npy;   ///< resolved path, or empty
+  std::string to_zarr;  ///< resolved path, or empty
 };
 
 /// A validated pipeline. Build one with `load_pipeline` / `parse_pipeline` (pipeline.hpp) or

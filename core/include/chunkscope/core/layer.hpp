@@ -14,26 +14,70 @@ namespace chunkscope {
 /// Every op of the pipeline format. The string names are in ops.hpp (op_name / parse_op).
 enum class Op : std::uint8_t {
   // sources
-  Random, Zeros, Ones, Full, FromNpy, FromZarr,
+  Random,
+  Zeros,
+  Ones,
+  Full,
+  FromNpy,
+  FromZarr,
   // element-wise, binary
-  Add, Subtract, Multiply, Divide, Power, Maximum, Minimum,
-  Greater, GreaterEqual, Less, LessEqual, Equal,
+  Add,
+  Subtract,
+  Multiply,
+  Divide,
+  Power,
+  Maximum,
+  Minimum,
+  Greater,
+  GreaterEqual,
+  Less,
+  LessEqual,
+  Equal,
   // element-wise, ternary / unary
-  Where, Negative, Abs, Sqrt, Exp, Log, Sin, Cos, AsType,
+  Where,
+  Negative,
+  Abs,
+  Sqrt,
+  Exp,
+  Log,
+  Sin,
+  Cos,
+  AsType,
   // structure
-  Transpose, Slice, Rechunk, Concatenate,
+  Transpose,
+  Slice,
+  Rechunk,
+  Concatenate,
   // reductions
-  Sum, Mean, Min, Max, Std, Var,
+  Sum,
+  Mean,
+  Min,
+  Max,
+  Std,
+  Var,
   // stencils
-  GaussianFilter, UniformFilter,
+  GaussianFilter,
+  UniformFilter,
   // linear algebra
   Matmul,
   // sinks (written by the `outputs` section)
-  ToNpy, ToZarr,
+  ToNpy,
+  ToZarr,
 };
 
 /// Broad family of an op: decides how a layer expands into tasks.
-enum class OpKind : std::uint8_t { Source, Elementwise, Transpose, Slice, Rechunk, Concatenate, Reduce, Stencil, Matmul, Sink };
+enum class OpKind : std::uint8_t {
+  Source,
+  Elementwise,
+  Transpose,
+  Slice,
+  Rechunk,
+  Concatenate,
+  Reduce,
+  Stencil,
+  Matmul,
+  Sink
+};
 
 /// Boundary handling of the filters (scipy.ndimage names).
 enum class BoundaryMode : std::uint8_t { Reflect, Nearest, Constant, Wrap };
@@ -71,7 +115,7 @@ struct LayerParams {
   double truncate = 4.0;           ///< gaussian_filter
   std::vector<std::int64_t> size;  ///< uniform_filter, per axis
   BoundaryMode mode = BoundaryMode::Reflect;  ///< filters
-  double cval = 0.0;               ///< filters with mode "constant"
+  double cval = 0.0;                          ///< filters with mode "constant"
   /// For a rechunk/slice pushed into its source: the source layer it reads from, and for each axis
   /// the mapping from this layer's coordinates to the source's (source = start + i * step).
   int pushed_source = -1;
@@ -80,17 +124,17 @@ struct LayerParams {
 
 /// One layer of a pipeline: an op applied to whole arrays, with its output's ArrayMeta.
 struct Layer {
-  std::string id;                ///< unique id from the pipeline
-  std::string name;              ///< display name (defaults to the id)
+  std::string id;    ///< unique id from the pipeline
+  std::string name;  ///< display name (defaults to the id)
   Op op = Op::Zeros;
   OpKind kind = OpKind::Source;
-  std::string group;             ///< "/"-separated collapsible group path ("denoise/blur"); may be empty
-  std::vector<int> inputs;       ///< indices of the input layers (array operands only), in order
-  ArrayMeta meta;                ///< output array
+  std::string group;        ///< "/"-separated collapsible group path ("denoise/blur"); may be empty
+  std::vector<int> inputs;  ///< indices of the input layers (array operands only), in order
+  ArrayMeta meta;           ///< output array
   LayerParams params;
   nlohmann::json raw_params = nlohmann::json::object();  ///< the op's fields as written, for traces and display
-  bool inserted = false;         ///< added by chunkscope (chunk unification), not written by the user
-  int pushed_into = -1;          ///< a source whose work moved into this later layer (it runs no tasks itself)
+  bool inserted = false;  ///< added by chunkscope (chunk unification), not written by the user
+  int pushed_into = -1;   ///< a source whose work moved into this later layer (it runs no tasks itself)
 };
 
 }  // namespace chunkscope

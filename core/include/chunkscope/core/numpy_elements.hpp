@@ -25,7 +25,8 @@ CHUNKSCOPE_HD_INLINE std::uint16_t half_bits_from_float(float f) {
   std::memcpy(&x, &f, sizeof x);
   const std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
   const std::uint32_t a = x & 0x7fffffffu;
-  if (a >= 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u | ((a >> 13) & 0x3ffu) : 0u));
+  if (a >= 0x7f800000u)
+    return static_cast<std::uint16_t>(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u | ((a >> 13) & 0x3ffu) : 0u));
   if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520
   if (a < 0x38800000u) {  // below 2^-14: a subnormal half, round(|f| * 2^24) (exact scaling)
     float y;
@@ -50,9 +51,10 @@ CHUNKSCOPE_HD_INLINE std::uint16_t half_bits_from_double(double d) {
   const std::uint16_t sign = static_cast<std::uint16_t>((x >> 48) & 0x8000u);
   const std::uint64_t a = x & 0x7fffffffffffffffull;
   if (a >= 0x7ff0000000000000ull)
-    return static_cast<std::uint16_t>(sign | 0x7c00u | (a > 0x7ff0000000000000ull ? 0x200u | ((a >> 42) & 0x3ffu) : 0u));
+    return static_cast<std::uint16_t>(sign | 0x7c00u |
+                                      (a > 0x7ff0000000000000ull ? 0x200u | ((a >> 42) & 0x3ffu) : 0u));
   if (a >= 0x40effe0000000000ull) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520
-  if (a < 0x3f10000000000000ull) {                                                   // below 2^-14
+  if (a < 0x3f10000000000000ull) {                                                    // below 2^-14
     double y;
     std::memcpy(&y, &a, sizeof y);
     y *= 16777216.0;
@@ -120,17 +122,20 @@ using WrapType = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, st
 template <class To, class From>
 CHUNKSCOPE_HD_INLINE To float_to_int(From x) {
   if constexpr (std::is_same_v<To, std::int64_t>) {
-    return (x >= From(-9223372036854775808.0) && x < From(9223372036854775808.0)) ? static_cast<std::int64_t>(x)
-                                                                                 : static_cast<std::int64_t>(-9223372036854775807LL - 1);
+    return (x >= From(-9223372036854775808.0) && x < From(9223372036854775808.0))
+               ? static_cast<std::int64_t>(x)
+               : static_cast<std::int64_t>(-9223372036854775807LL - 1);
   } else if constexpr (std::is_same_v<To, std::uint64_t>) {
     if (x >= From(9223372036854775808.0) && x < From(18446744073709551616.0))
-      return static_cast<std::uint64_t>(static_cast<std::int64_t>(x - From(9223372036854775808.0))) ^ (std::uint64_t{1} << 63);
+      return static_cast<std::uint64_t>(static_cast<std::int64_t>(x - From(9223372036854775808.0))) ^
+             (std::uint64_t{1} << 63);
     return static_cast<std::uint64_t>(float_to_int<std::int64_t>(x));
   } else if constexpr (std::is_same_v<To, std::uint32_t>) {
     return static_cast<std::uint32_t>(float_to_int<std::int64_t>(x));
   } else {
-    const std::int32_t i = (x > From(-2147483649.0) && x < From(2147483648.0)) ? static_cast<std::int32_t>(x)
-                                                                               : static_cast<std::int32_t>(-2147483647 - 1);
+    const std::int32_t i = (x > From(-2147483649.0) && x < From(2147483648.0))
+                               ? static_cast<std::int32_t>(x)
+                               : static_cast<std::int32_t>(-2147483647 - 1);
     return static_cast<To>(i);
   }
 }
@@ -210,7 +215,8 @@ struct IntScalar {
   bool negative = false;        ///< value < 0 (then magnitude <= 2^63)
 
   static constexpr IntScalar of(std::int64_t v) {
-    return v < 0 ? IntScalar{std::uint64_t{0} - static_cast<std::uint64_t>(v), true} : IntScalar{static_cast<std::uint64_t>(v), false};
+    return v < 0 ? IntScalar{std::uint64_t{0} - static_cast<std::uint64_t>(v), true}
+                 : IntScalar{static_cast<std::uint64_t>(v), false};
   }
   static constexpr IntScalar of_unsigned(std::uint64_t v) { return IntScalar{v, false}; }
 

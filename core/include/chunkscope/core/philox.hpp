@@ -35,7 +35,10 @@ CHUNKSCOPE_HD inline void philox4x32_10(std::uint64_t ctr, std::uint64_t seed, s
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
 }
 
 /// Uniform double in [0, 1) for global element index `i`.

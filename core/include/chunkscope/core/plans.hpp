@@ -13,9 +13,9 @@ namespace chunkscope {
 /// each further level combines up to `fanin[axis]` neighbouring partials along reduced axes;
 /// the output tasks (stage 0) combine the last level's groups into the final values.
 struct ReductionPlan {
-  std::vector<int> reduced;      ///< reduced axes of the input
+  std::vector<int> reduced;         ///< reduced axes of the input
   std::vector<std::int64_t> fanin;  ///< per input axis: group size (1 on kept axes)
-  std::vector<Shape> level_grid;  ///< grid of partials at level 1..L (index 0 is level 1)
+  std::vector<Shape> level_grid;    ///< grid of partials at level 1..L (index 0 is level 1)
   /// Input indices (partials at level-1 or input chunks) combined by task `index` of level `level`
   /// (level 0 = the output tasks). Returned as flat indices in the previous level's grid.
   std::vector<std::int64_t> group(int level, std::int64_t index) const;

@@ -24,10 +24,10 @@ struct TraceLayer {
   Shape shape;
   Chunks chunks;
   std::string dtype = "float64";
-  std::int64_t tasks = 0;           ///< tasks of this layer (all stages)
+  std::int64_t tasks = 0;  ///< tasks of this layer (all stages)
   nlohmann::json params = nlohmann::json::object();
-  bool inserted = false;            ///< added by chunkscope (chunk unification)
-  std::string pushed_into;          ///< id of the layer that absorbed this source, or empty
+  bool inserted = false;    ///< added by chunkscope (chunk unification)
+  std::string pushed_into;  ///< id of the layer that absorbed this source, or empty
   /// ArrayMeta view (dtype parsed; float64 when unknown).
   ArrayMeta meta() const;
   /// True when the sizes are unknown (a Dask layer after boolean indexing: params.unknown_chunks,
@@ -82,7 +82,7 @@ struct TraceMeta {
   std::string executor = "cpu";
   std::string device = "cpu";
   std::string pipeline;
-  std::string start_time;  ///< ISO 8601 UTC
+  std::string start_time;     ///< ISO 8601 UTC
   std::string status = "ok";  ///< ok | failed | cancelled
   std::string error;
   int threads = 1;
@@ -109,8 +109,8 @@ struct Trace {
   TraceMeta meta;
   std::vector<TraceLayer> layers;
   TraceTasks tasks;
-  MemorySeries memory;                     ///< host
-  std::vector<MemorySeries> device_memory; ///< GPUs
+  MemorySeries memory;                      ///< host
+  std::vector<MemorySeries> device_memory;  ///< GPUs
   TraceTransfers transfers;
   /// Index of a layer id, or -1.
   int find_layer(const std::string& id) const;

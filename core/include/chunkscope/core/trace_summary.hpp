@@ -12,16 +12,16 @@ namespace chunkscope {
 struct LayerSummary {
   int layer = -1;
   std::int64_t tasks = 0, done = 0, failed = 0, cancelled = 0;
-  std::int64_t busy_ns = 0;        ///< sum of task durations
+  std::int64_t busy_ns = 0;  ///< sum of task durations
   std::int64_t first_start_ns = 0, last_end_ns = 0;
-  std::int64_t critical_ns = 0;    ///< time this layer's tasks contribute to the critical path
-  std::int64_t output_bytes = 0;   ///< sum of output bytes
-  std::int64_t peak_live_bytes = 0;///< highest live memory while a task of this layer ran
+  std::int64_t critical_ns = 0;      ///< time this layer's tasks contribute to the critical path
+  std::int64_t output_bytes = 0;     ///< sum of output bytes
+  std::int64_t peak_live_bytes = 0;  ///< highest live memory while a task of this layer ran
   std::int64_t max_task_ns = 0, median_task_ns = 0;
-  Shape in_chunk_shape;            ///< largest chunk of the first input (empty for sources)
-  int input_layer = -1;  ///< the first input's layer index, -1 for none
-  Shape out_chunk_shape;           ///< largest output chunk
-  double max_fan_in = 0;           ///< largest number of dependencies of a task
+  Shape in_chunk_shape;   ///< largest chunk of the first input (empty for sources)
+  int input_layer = -1;   ///< the first input's layer index, -1 for none
+  Shape out_chunk_shape;  ///< largest output chunk
+  double max_fan_in = 0;  ///< largest number of dependencies of a task
 };
 
 /// Whole-run numbers.

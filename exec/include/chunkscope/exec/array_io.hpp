@@ -55,7 +55,10 @@ class MappedFile {
   /// Maps the first `bytes` bytes of `f` read-only, or read-write when `writable`; throws
   /// std::runtime_error naming the file. `bytes` == 0 gives an empty mapping.
   MappedFile(const FileHandle& f, std::int64_t bytes, bool writable);
-  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; o.size_ = 0; }
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
   MappedFile& operator=(MappedFile&& o) noexcept;
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -89,8 +92,8 @@ void read_strided(const FileHandle& f, std::int64_t base, std::span<const std::i
 /// Writes a strided region (the inverse of read_strided). Only the region's own bytes are written
 /// (never read-modify-write), so tasks may write disjoint regions of one file concurrently.
 void write_strided(const FileHandle& f, std::int64_t base, std::span<const std::int64_t> extent,
-                   std::span<const std::int64_t> file_stride, const std::byte* in, std::span<const std::int64_t> in_stride,
-                   int itemsize);
+                   std::span<const std::int64_t> file_stride, const std::byte* in,
+                   std::span<const std::int64_t> in_stride, int itemsize);
 
 /// Reads a whole file; returns false when it does not exist, throws std::runtime_error naming the
 /// file on other errors.

@@ -28,8 +28,9 @@ void copy_strided(std::span<const std::int64_t> extent, const std::byte* src, st
 /// Like copy_strided, converting each element from dtype `from` to dtype `to` with NumPy's
 /// astype rules (to bool: != 0; float to int: truncation toward zero, NaN and out-of-range
 /// values give 0 / the type's limits instead of undefined behaviour).
-void convert_strided(std::span<const std::int64_t> extent, const std::byte* src, std::span<const std::int64_t> src_stride,
-                     DType from, std::byte* dst, std::span<const std::int64_t> dst_stride, DType to);
+void convert_strided(std::span<const std::int64_t> extent, const std::byte* src,
+                     std::span<const std::int64_t> src_stride, DType from, std::byte* dst,
+                     std::span<const std::int64_t> dst_stride, DType to);
 
 /// Sets every element of a strided region to `value` (`itemsize` bytes).
 void fill_strided(std::span<const std::int64_t> extent, std::byte* dst, std::span<const std::int64_t> dst_stride,

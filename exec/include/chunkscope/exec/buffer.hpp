@@ -40,10 +40,19 @@ class Buffer {
   std::byte* data() { return data_.get(); }
   const std::byte* data() const { return data_.get(); }
   std::int64_t size() const { return size_; }
-  template <class T> T* as() { return reinterpret_cast<T*>(data_.get()); }
-  template <class T> const T* as() const { return reinterpret_cast<const T*>(data_.get()); }
+  template <class T>
+  T* as() {
+    return reinterpret_cast<T*>(data_.get());
+  }
+  template <class T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(data_.get());
+  }
   explicit operator bool() const { return data_ != nullptr || size_ == 0; }
-  void reset() { data_.reset(); size_ = 0; }
+  void reset() {
+    data_.reset();
+    size_ = 0;
+  }
 
  private:
   struct Free {

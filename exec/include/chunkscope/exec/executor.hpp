@@ -15,9 +15,9 @@ namespace chunkscope {
 
 /// Options of one run.
 struct RunOptions {
-  int threads = 0;                    ///< workers; 0 = number of cores
-  std::int64_t memory_limit = 0;      ///< bytes of live chunks allowed; 0 = no limit
-  ExecutionObserver* observer = nullptr;  ///< e.g. a Recorder; not owned
+  int threads = 0;                            ///< workers; 0 = number of cores
+  std::int64_t memory_limit = 0;              ///< bytes of live chunks allowed; 0 = no limit
+  ExecutionObserver* observer = nullptr;      ///< e.g. a Recorder; not owned
   const std::atomic<bool>* cancel = nullptr;  ///< set to true to cancel (Ctrl-C); not owned
   /// Called about every 100 ms from the calling thread with (tasks done, tasks total).
   std::function<void(std::int64_t, std::int64_t)> progress;
@@ -28,8 +28,8 @@ struct RunOptions {
 /// A pipeline output kept in memory.
 struct OutputArray {
   int layer = -1;
-  ArrayMeta meta;       ///< shape and dtype (chunks: one chunk)
-  Buffer data;          ///< C-order elements; empty if larger than max_output_bytes
+  ArrayMeta meta;                    ///< shape and dtype (chunks: one chunk)
+  Buffer data;                       ///< C-order elements; empty if larger than max_output_bytes
   double sum = 0, min = 0, max = 0;  ///< summary over all elements (as float64)
   bool has_data() const { return data.size() > 0 || meta.size() == 0; }
 };
@@ -37,7 +37,7 @@ struct OutputArray {
 /// What a run produced.
 struct RunResult {
   RunStatus status = RunStatus::Ok;
-  std::string error;           ///< one line naming the layer and chunk when failed
+  std::string error;  ///< one line naming the layer and chunk when failed
   int failed_layer = -1;
   std::int64_t failed_chunk = -1;
   std::int64_t wall_ns = 0;

@@ -7,8 +7,9 @@
 //   write_file_atomic("/dev/null", text);             // a character device is written through
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace chunkscope {
 

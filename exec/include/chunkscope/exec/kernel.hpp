@@ -34,10 +34,10 @@ struct KernelContext {
   const Graph& graph;
   int layer_index;
   const Layer& layer;
-  TaskKey key;                           ///< layer, stage (0 = output chunk), index
-  std::span<const Buffer* const> inputs; ///< the buffers of TaskGraph::deps(task), same order
-  Buffer& output;                        ///< already allocated with output_bytes(); uninitialised
-  const void* state;                     ///< what prepare() returned for this layer (may be null)
+  TaskKey key;                                ///< layer, stage (0 = output chunk), index
+  std::span<const Buffer* const> inputs;      ///< the buffers of TaskGraph::deps(task), same order
+  Buffer& output;                             ///< already allocated with output_bytes(); uninitialised
+  const void* state;                          ///< what prepare() returned for this layer (may be null)
   const std::atomic<bool>* cancel = nullptr;  ///< the run's cancel flag (RunOptions::cancel); may be null
 
   /// Throws TaskCancelled once the run's cancel flag is set. Call once per row or block.

@@ -26,7 +26,7 @@ struct TaskEvent {
   std::int64_t bytes = 0;  ///< output bytes
   std::int32_t worker = 0;
   TaskStatus status = TaskStatus::Done;
-  bool fused = false;      ///< ran as a continuation of its producer in the same worker (fused chain)
+  bool fused = false;  ///< ran as a continuation of its producer in the same worker (fused chain)
 };
 
 /// A change of live memory: +bytes on allocation, -bytes on release, by a task of `layer`.

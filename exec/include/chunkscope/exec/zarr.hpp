@@ -28,10 +28,10 @@ struct ZarrMeta {
   Shape chunk_shape;
   DType dtype = DType::Float64;
   ZarrCompressor compressor = ZarrCompressor::None;
-  int level = 1;                     ///< zlib/gzip level, blosc clevel
-  std::string blosc_cname = "lz4";   ///< blosc: internal codec
-  int blosc_shuffle = 1;             ///< blosc: 0 none, 1 byte shuffle, 2 bit shuffle
-  double fill_value = 0;             ///< value of missing chunks (null in .zarray reads as 0)
+  int level = 1;                    ///< zlib/gzip level, blosc clevel
+  std::string blosc_cname = "lz4";  ///< blosc: internal codec
+  int blosc_shuffle = 1;            ///< blosc: 0 none, 1 byte shuffle, 2 bit shuffle
+  double fill_value = 0;            ///< value of missing chunks (null in .zarray reads as 0)
   std::string dimension_separator = ".";
   /// The array's chunking in chunkscope's per-axis form.
   Chunks chunks() const;

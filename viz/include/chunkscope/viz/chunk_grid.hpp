@@ -17,13 +17,14 @@ const char* grid_color_name(GridColor c);
 /// A 2-D slice of a layer's chunk grid with one value per output (stage 0) chunk.
 struct ChunkGrid {
   int layer = -1;
-  Shape grid;                       ///< chunks per axis
-  int row_axis = -1, col_axis = -1; ///< axes shown as rows and columns (-1: none)
-  std::vector<std::int64_t> fixed;  ///< index on each other axis (axes 0 .. ndim-3), clamped
+  Shape grid;                        ///< chunks per axis
+  int row_axis = -1, col_axis = -1;  ///< axes shown as rows and columns (-1: none)
+  std::vector<std::int64_t> fixed;   ///< index on each other axis (axes 0 .. ndim-3), clamped
   int rows = 1, cols = 1;
-  std::vector<double> values;       ///< rows*cols, row-major; NaN = no task ran for the chunk
-  std::vector<std::int64_t> task;   ///< rows*cols, -1 = none
-  double vmin = 0, vmax = 0;        ///< over the cells with a value (duration and bytes colours span the 2nd..98th percentile)
+  std::vector<double> values;      ///< rows*cols, row-major; NaN = no task ran for the chunk
+  std::vector<std::int64_t> task;  ///< rows*cols, -1 = none
+  double vmin = 0,
+         vmax = 0;  ///< over the cells with a value (duration and bytes colours span the 2nd..98th percentile)
   std::vector<std::string> colors;  ///< rows*cols fill; "" = no task
 };
 
@@ -39,7 +40,7 @@ struct TaskInfo {
   std::int64_t bytes = 0, duration_ns = 0, start_ns = 0;
   int worker = -1, stage = 0;
   bool fused = false;
-  std::string status;                     ///< "done", "failed", ...
+  std::string status;  ///< "done", "failed", ...
 };
 
 /// Facts about one task. Throws std::out_of_range for a bad task id.

@@ -2,8 +2,8 @@
 // Model: a trace and its findings plus everything the views need, computed once per trace —
 // per-layer numbers, the group tree, per-worker task lists sorted by start (timeline), the
 // host<->device transfers per device and direction (timeline), the tasks of each layer (chunk grids)
-// and min/max blocks of every memory series, host and GPUs (memory). Immutable and cheap to query; a 1,000,000-task trace
-// builds in a fraction of a second (numbers in docs/viz.md).
+// and min/max blocks of every memory series, host and GPUs (memory). Immutable and cheap to query; a 1,000,000-task
+// trace builds in a fraction of a second (numbers in docs/viz.md).
 //
 //   viz::Model m(trace, analyze(trace));
 //   m.layers()[2].time_share;           // 0.35
@@ -34,30 +34,30 @@ struct LayerStats {
   int layer = -1;
   std::string id, name, op, group;
   Shape shape;
-  Shape chunk_shape;              ///< the first (largest) chunk per axis
-  std::string shape_text;         ///< shape for labels: "3000×32×2", "?×32×2" where Dask left sizes unknown
-  std::string chunk_shape_text;   ///< chunk_shape for labels, "?" where unknown
-  std::int64_t chunks = 0;        ///< output chunks
-  std::int64_t tasks = 0;         ///< all tasks, intermediate stages included; a plan's planned tasks (no tasks recorded)
-  std::int64_t busy_ns = 0;       ///< summed durations of the tasks that ran
-  double time_share = 0;          ///< busy_ns / busy time of the whole run (0..1)
-  std::int64_t bytes_out = 0;     ///< summed output bytes
-  std::int64_t chunk_bytes = 0;   ///< bytes of the first chunk
+  Shape chunk_shape;             ///< the first (largest) chunk per axis
+  std::string shape_text;        ///< shape for labels: "3000×32×2", "?×32×2" where Dask left sizes unknown
+  std::string chunk_shape_text;  ///< chunk_shape for labels, "?" where unknown
+  std::int64_t chunks = 0;       ///< output chunks
+  std::int64_t tasks = 0;      ///< all tasks, intermediate stages included; a plan's planned tasks (no tasks recorded)
+  std::int64_t busy_ns = 0;    ///< summed durations of the tasks that ran
+  double time_share = 0;       ///< busy_ns / busy time of the whole run (0..1)
+  std::int64_t bytes_out = 0;  ///< summed output bytes
+  std::int64_t chunk_bytes = 0;      ///< bytes of the first chunk
   std::int64_t peak_held_bytes = 0;  ///< bytes of this layer's chunks live at the run's memory peak
-  std::int64_t critical_ns = 0;   ///< time of this layer on the critical path
-  int main_worker = -1;           ///< worker that ran most of its tasks (-1 none)
-  int severity = -1;              ///< worst finding naming it: -1 none, 0 info, 1 warning, 2 critical
-  int findings = 0;               ///< number of findings naming it
-  std::string created_at;         ///< Dask: where the user's code made it, "analysis.py:12" (params.created_at), else ""
+  std::int64_t critical_ns = 0;      ///< time of this layer on the critical path
+  int main_worker = -1;              ///< worker that ran most of its tasks (-1 none)
+  int severity = -1;                 ///< worst finding naming it: -1 none, 0 info, 1 warning, 2 critical
+  int findings = 0;                  ///< number of findings naming it
+  std::string created_at;  ///< Dask: where the user's code made it, "analysis.py:12" (params.created_at), else ""
 };
 
 /// One group of the tree made from the layers' group paths ("a/b/c"); groups()[0] is the root.
 struct GroupNode {
-  std::string path;          ///< "" for the root, else "a/b"
-  std::string name;          ///< last path component
-  int parent = -1;           ///< -1 for the root
-  std::vector<int> groups;   ///< child groups, in order of first appearance
-  std::vector<int> layers;   ///< layers directly in this group, in trace order
+  std::string path;         ///< "" for the root, else "a/b"
+  std::string name;         ///< last path component
+  int parent = -1;          ///< -1 for the root
+  std::vector<int> groups;  ///< child groups, in order of first appearance
+  std::vector<int> layers;  ///< layers directly in this group, in trace order
 };
 
 /// Maximum number of input chunks per output task from one input layer (per layer edge).
@@ -68,12 +68,12 @@ struct EdgeFanIn {
 
 /// The host<->device copies of one device in one direction (a timeline lane of CUDA traces).
 struct TransferLane {
-  int device = 0;                         ///< Trace::transfers.device (1 = the first GPU)
-  bool to_device = true;                  ///< true: host->device, false: device->host
-  std::string name;                       ///< "cuda:0 host→device", "cuda:0 device→host" (see Model::device_name)
-  std::vector<std::int64_t> transfers;    ///< transfer ids (into Trace::transfers) sorted by start
-  std::vector<std::int64_t> max_end;      ///< running maximum of end_ns along `transfers`
-  std::vector<std::int64_t> bytes_before; ///< bytes of transfers[0..k), size + 1 (a fold's bytes in O(1))
+  int device = 0;                          ///< Trace::transfers.device (1 = the first GPU)
+  bool to_device = true;                   ///< true: host->device, false: device->host
+  std::string name;                        ///< "cuda:0 host→device", "cuda:0 device→host" (see Model::device_name)
+  std::vector<std::int64_t> transfers;     ///< transfer ids (into Trace::transfers) sorted by start
+  std::vector<std::int64_t> max_end;       ///< running maximum of end_ns along `transfers`
+  std::vector<std::int64_t> bytes_before;  ///< bytes of transfers[0..k), size + 1 (a fold's bytes in O(1))
 };
 
 /// A trace, its findings and precomputed indexes. Throws std::invalid_argument (naming the

@@ -25,9 +25,10 @@ const char* rect_kind_name(RectKind k);
 struct TimelineRect {
   int lane = 0;
   double x0 = 0, x1 = 0;  ///< pixels from the left edge, clipped to [0, width]
-  int layer = -1;         ///< the task's layer (a transfer: the layer of the task it fed, -1 none); folded: the layer with the most time in it
-  std::int64_t task = -1; ///< the task (a transfer: the task it fed), or -1 when folded
-  int count = 1;          ///< tasks (transfers) in this rectangle
+  int layer = -1;  ///< the task's layer (a transfer: the layer of the task it fed, -1 none); folded: the layer with the
+                   ///< most time in it
+  std::int64_t task = -1;          ///< the task (a transfer: the task it fed), or -1 when folded
+  int count = 1;                   ///< tasks (transfers) in this rectangle
   RectKind kind = RectKind::Task;  ///< Transfer in transfer lanes
   std::int64_t transfer = -1;      ///< the transfer (index into Trace::transfers); -1 for tasks and folds
   std::int64_t bytes = 0;          ///< transfers: bytes copied, summed over a fold; 0 for tasks
@@ -52,13 +53,13 @@ Timeline timeline(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns, double
 
 /// What a transfer's tooltip says.
 struct TransferInfo {
-  std::string device;           ///< "cuda:0" (Model::device_name)
-  bool to_device = true;        ///< true: host->device
-  std::string direction;        ///< "host→device" or "device→host"
+  std::string device;     ///< "cuda:0" (Model::device_name)
+  bool to_device = true;  ///< true: host->device
+  std::string direction;  ///< "host→device" or "device→host"
   std::int64_t bytes = 0;
   std::int64_t start_ns = 0, duration_ns = 0;
-  std::int64_t task = -1;       ///< the task it fed, -1 when the trace does not say
-  std::string layer;            ///< that task's layer id, "" when none
+  std::int64_t task = -1;                 ///< the task it fed, -1 when the trace does not say
+  std::string layer;                      ///< that task's layer id, "" when none
   std::vector<std::int64_t> chunk_index;  ///< that task's chunk coordinates (stage 0) or flat index, empty when none
 };
 

@@ -22,8 +22,8 @@ struct ViewState {
   std::set<std::string> expanded_groups;  ///< group paths
   std::set<std::string> expanded_layers;  ///< layer ids whose tasks are shown
   ColorBy color_by = ColorBy::TimeShare;
-  std::string selected;                   ///< layer id, "group:" + path, "task:" + index, or empty
-  std::string search;                     ///< case-insensitive substring of a layer's id, name or op
+  std::string selected;  ///< layer id, "group:" + path, "task:" + index, or empty
+  std::string search;    ///< case-insensitive substring of a layer's id, name or op
 
   /// Expands a collapsed group or collapses an expanded one.
   void toggle_group(const std::string& path);
@@ -45,9 +45,9 @@ struct VNode {
   int severity = -1;               ///< worst finding: -1 none, 0 info, 1 warning, 2 critical
   int badge = 0;                   ///< number of findings (0 = no badge)
   bool selected = false, matched = false;
-  int layer = -1;                  ///< layer index (Layer, Task, Heatmap)
-  std::int64_t task = -1;          ///< task id (Task)
-  int group = -1;                  ///< group index (Group)
+  int layer = -1;                                                  ///< layer index (Layer, Task, Heatmap)
+  std::int64_t task = -1;                                          ///< task id (Task)
+  int group = -1;                                                  ///< group index (Group)
   std::int64_t tasks = 0, busy_ns = 0, bytes = 0, peak_bytes = 0;  ///< aggregated over a group
 };
 
@@ -62,7 +62,7 @@ struct VEdge {
 
 /// A box drawn around the nodes of an expanded group or an expanded layer.
 struct Cluster {
-  std::string key;     ///< "cluster_g:<path>" or "cluster_l:<id>"
+  std::string key;  ///< "cluster_g:<path>" or "cluster_l:<id>"
   std::string label;
   std::string parent;  ///< key of the enclosing cluster, "" at top level
 };

@@ -49,8 +49,8 @@ std::string served_csp();
 /// WebAssembly module, Graphviz, the style and the dashboard script (~2 MB) — a page needs them
 /// once: later fragments reuse what an earlier one loaded (window.ChunkscopeDashboard). Every
 /// script runs with AMD hidden, so require.js on the page does not matter.
-std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir, const std::string& source,
-                              bool include_bundle);
+std::string notebook_fragment(const Trace& t, const Findings& f, const std::string& assets_dir,
+                              const std::string& source, bool include_bundle);
 
 /// Only the bundle part of notebook_fragment (for an explicit "load the viewer" output).
 std::string notebook_bundle(const std::string& assets_dir);
