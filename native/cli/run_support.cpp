@@ -130,7 +130,13 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   } catch (const InputError& e) {
     interrupts.reset();
     stop_live();
-    std::cerr << "chunkscope: " << e.what() << "\n";
+    // Refused before the first task: say plainly which asked-for files were not written (one
+    // line; issue 16 item 8). The executor made no output and no temporary.
+    std::string unwritten;
+    if (!req.no_trace) unwritten = "trace";
+    if (!req.html_path.empty()) unwritten += unwritten.empty() ? "HTML" : " or HTML";
+    std::cerr << "chunkscope: " << e.what()
+              << (unwritten.empty() ? std::string() : " (nothing ran; no " + unwritten + " written)") << "\n";
     return kBadInput;
   }
   stop_live();

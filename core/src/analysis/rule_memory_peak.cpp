@@ -28,9 +28,22 @@ void rule_memory_peak(const Context& c, Findings& out) {
       last_use[k.dep_index[e]] = std::max(last_use[k.dep_index[e]], k.end_ns[i]);
   }
   const std::int64_t tp = m.peak_t_ns;
+  // The peak is of host memory: results held on a GPU (a CUDA worker's output, a Dask layer of
+  // CuPy chunks: params.device) are in the device's series, not among the chunks held here.
+  std::vector<char> on_device(c.t.layers.size(), 0);
+  for (size_t l = 0; l < c.t.layers.size(); ++l) {
+    const auto& p = c.t.layers[l].params;
+    const auto d = p.find("device");
+    on_device[l] = d != p.end() && d->is_string() && d->get<std::string>() != "host" && d->get<std::string>() != "cpu";
+  }
+  auto device_task = [&](std::int64_t i) {
+    if (on_device[k.layer[i]]) return true;
+    const std::string w = k.worker[i] >= 0 ? c.t.meta.worker_device(k.worker[i]) : std::string();
+    return !w.empty() && w != "host" && w != "cpu";
+  };
   std::vector<double> held(c.t.layers.size(), 0);
   for (std::int64_t i = 0; i < k.size(); ++i) {
-    if (!c.task_ran(i) || k.bytes[i] <= 0) continue;
+    if (!c.task_ran(i) || k.bytes[i] <= 0 || device_task(i)) continue;
     const std::int64_t until =
         last_use[i] >= 0 ? last_use[i] : std::max(k.end_ns[i], static_cast<std::int64_t>(c.wall_ns));
     if (k.start_ns[i] <= tp && tp < until) held[k.layer[i]] += static_cast<double>(k.bytes[i]);

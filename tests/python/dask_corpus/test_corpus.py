@@ -201,6 +201,12 @@ def test_gpu_chunks_are_device_memory(tmp_path):
     dev = doc["device_memory"]
     assert [m["device"] for m in dev] == ["cuda:0"] and dev[0]["peak_bytes"] >= 300 * 8
     assert doc["memory"]["peak_bytes"] <= 300 * 8 * 2  # the host held only the NumPy results
+    # The host peak's "chunks held" names no layer whose chunks live on the GPU (issue 15 item 12).
+    gpu_ids = {l.id for l in prof.trace.layers if l.params.get("device") == "cuda:0"}
+    for f in prof.trace.findings:
+        if f.rule == "memory-peak":
+            held = {k.split(":", 1)[1] for k in f.evidence_dict() if k.startswith("held_at_peak:")}
+            assert not held & gpu_ids, (f.message, held & gpu_ids)
 
 
 @pytest.mark.parametrize("build", workloads.ALL, ids=lambda b: b.__name__)
