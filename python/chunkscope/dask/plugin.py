@@ -5,13 +5,15 @@ from __future__ import annotations
 import ast
 import time
 
-__all__ = ["SchedulerRecorder", "collect", "register", "split_distributed"]
+__all__ = ["SchedulerRecorder", "WorkerChunkNotes", "collect", "worker_notes", "register", "register_worker",
+           "split_distributed"]
 
 
 try:
     from distributed.diagnostics.plugin import SchedulerPlugin as _SchedulerPluginBase
+    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPluginBase
 except Exception:  # distributed is optional
-    _SchedulerPluginBase = object
+    _SchedulerPluginBase = _WorkerPluginBase = object
 
 
 class SchedulerRecorder(_SchedulerPluginBase):
@@ -48,6 +50,64 @@ class SchedulerRecorder(_SchedulerPluginBase):
         elif finish == "erred" and start == "processing":
             stops = [dict(s) for s in (kwargs.get("startstops") or ())]
             self.erred.append((key, kwargs.get("worker"), time.time(), stops))
+
+
+class WorkerChunkNotes(_WorkerPluginBase):
+    """Runs inside every worker: for each result that is not a NumPy array, what the scheduler's
+    type name cannot say — the GPU it lives on (a CuPy array: "cuda:0", local.device_of) or its nnz
+    (a sparse array), with its shape and dtype. `worker_notes` (run on the workers) hands them back."""
+
+    def __init__(self, name: str = "chunkscope-chunks"):
+        self.name = name
+        self.notes: dict = {}  # key -> (device or nnz, shape, dtype)
+        self.worker = None
+
+    def setup(self, worker):
+        self.worker = worker
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish != "memory" or self.worker is None:
+            return
+        data = self.worker.data
+        try:
+            v = getattr(data, "fast", data).get(key)  # never unspills: only the in-memory part
+        except Exception:
+            return
+        if v is None or type(v).__name__ == "ndarray" and type(v).__module__ == "numpy":
+            return
+        from .local import device_of
+        note = device_of(v)
+        if note is None:
+            nnz = getattr(v, "nnz", None)
+            note = int(nnz) if isinstance(nnz, int) else None
+        if note is not None:
+            shape = getattr(v, "shape", None)
+            self.notes[key] = (note, tuple(int(x) for x in shape) if shape is not None else None,
+                               str(getattr(v, "dtype", "")) or None)
+
+
+def worker_notes(dask_worker=None, name="chunkscope-chunks"):
+    plugin = getattr(dask_worker, "plugins", {}).get(name)
+    return dict(plugin.notes) if plugin is not None else {}
+
+
+def register_worker(client, plugin, name: str):
+    """Registers a worker plugin: `Client.register_plugin` where it exists, else the older
+    `register_worker_plugin`."""
+    reg = getattr(client, "register_plugin", None)
+    if callable(reg):
+        try:
+            return reg(plugin, name=name)
+        except TypeError:
+            pass
+    return client.register_worker_plugin(plugin, name=name)
+
+
+def unregister_worker(client, name: str):
+    try:
+        client.unregister_worker_plugin(name)
+    except Exception:  # gone with its workers, or an API without it: nothing is left behind
+        pass
 
 
 def collect(dask_scheduler=None, name="chunkscope-recorder"):
@@ -131,12 +191,13 @@ def split_distributed(runs: list, datas: list, graph=None) -> dict:
                 return r
         return cands[-1]
 
-    by_run: dict = {r: {"done": [], "erred": [], "released": [], "memory": [], "workers": {}} for r in runs}
+    by_run: dict = {r: {"done": [], "erred": [], "released": [], "memory": [], "workers": {}, "notes": {}} for r in runs}
     where: dict = {}
     for data in datas:
         workers = data.get("workers", {})
         for r in runs:
             by_run[r]["workers"].update(workers)
+            by_run[r]["notes"].update(data.get("notes") or {})
         entries = []
         for d in data.get("done", []):
             span = _compute_span(d[3])
@@ -182,13 +243,15 @@ def _part(data: dict) -> dict:
     lanes: dict = {}
     records, deps, transfers = [], {}, []
     key_of = {}
+    notes = data.get("notes") or {}  # WorkerChunkNotes: key -> (device or nnz, shape, dtype)
     for (k, w, th, stops, nbytes, typename, dks) in done:
         key = _parse_key(k)
         key_of[k] = key
         span = _compute_span(stops)
         s0, s1 = (ns(span[0]), ns(span[1])) if span else (0, 0)
         lanes.setdefault((w, th), None)
-        records.append((key, s0, s1, (w, th), nbytes, None, None, typename, None))
+        note, shape, dtype = notes.get(key) or (None, None, None)
+        records.append((key, s0, s1, (w, th), nbytes, shape, dtype, typename, note))
         deps[key] = [_parse_key(d) for d in dks]
         for s in stops:
             if s.get("action") == "transfer":

@@ -23,7 +23,8 @@ from .document import build_document
 from .resources import ResourceSampler
 from .graph import GraphRecorder
 from .local import LocalRecorder
-from .plugin import SchedulerRecorder, collect, register, split_distributed
+from .plugin import (SchedulerRecorder, WorkerChunkNotes, collect, register, register_worker, split_distributed,
+                     unregister_worker, worker_notes, _parse_key)
 
 __all__ = ["Profile", "profile"]
 
@@ -137,6 +138,10 @@ class Profile:
         name = "chunkscope-recorder-%d-%d" % (id(self), len(self._plugin_clients))
         register(client, SchedulerRecorder(name), name)
         self._plugin_clients.append((client, name))
+        try:  # the device or nnz of results that are not NumPy arrays, seen where they live
+            register_worker(client, WorkerChunkNotes(name + "-chunks"), name + "-chunks")
+        except Exception as e:
+            self.warnings.append(f"the worker plugin could not be registered (no GPU/sparse chunk facts): {e}")
 
     def _wrap(self, schedule):
         def run(dsk, keys, **kwargs):
@@ -206,6 +211,15 @@ class Profile:
                 dist_data[pname] = client.run_on_scheduler(collect, name=pname) or {}
             except Exception as e:  # a closed client: the run is still reported, without its tasks
                 self.warnings.append(f"the distributed scheduler's records could not be fetched: {e}")
+                continue
+            try:
+                notes = {}
+                for per_worker in (client.run(worker_notes, name=pname + "-chunks") or {}).values():
+                    notes.update({(_parse_key(k) if isinstance(k, str) else k): v for k, v in per_worker.items()})
+                dist_data[pname]["notes"] = notes
+            except Exception as e:
+                self.warnings.append(f"the workers' chunk facts could not be fetched: {e}")
+            unregister_worker(client, pname + "-chunks")
         dist_runs = [r for r in runs if r.executor == "dask-distributed"]
         if dist_data and not dist_runs:  # client.compute / futures: one run over the whole profile
             r = Run("dask-distributed", 0, None, self._graph.take())

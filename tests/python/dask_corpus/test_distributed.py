@@ -70,3 +70,27 @@ def test_failing_block(client):
     layer = d["layers"][d["tasks"]["layer"][bad[0]]]
     assert layer["op"] == "_boom" and d["tasks"]["chunk"][bad[0]] == 2
     assert t.meta["error"].startswith("layer _boom chunk (2,): ")
+
+
+def _in_process(client) -> bool:
+    return not any(type(w).__name__ == "Nanny" for w in client.cluster.workers.values())
+
+
+def test_chunk_facts_from_the_workers(client, tmp_path):
+    """On distributed, what the scheduler cannot see is read where the results live (a worker plugin):
+    sparse chunks' density on both kinds of cluster; GPU chunks' device and device bytes (the stub
+    device array is importable only in this process, so that part runs in-process)."""
+    w = workloads.sparse_chunks(str(tmp_path))
+    with csd.profile(client) as prof:
+        w.compute()
+    x = {l.params["dask_name"]: l for l in prof.trace.layers}[w.kept["x"].name]
+    assert x.params["chunk_type"].startswith("sparse") and 0.015 < x.params["density"] < 0.025, x.params
+    if not _in_process(client):
+        return
+    w = workloads.gpu_chunks(str(tmp_path))
+    with csd.profile(client) as prof:
+        w.compute()
+    x = {l.params["dask_name"]: l for l in prof.trace.layers}[w.kept["x"].name]
+    assert x.params["device"] == "cuda:0" and x.params["device_bytes"] == 800 * 300 * 8, x.params
+    doc = prof.trace.to_dict()
+    assert [m["device"] for m in doc["device_memory"]] == ["cuda:0"]
