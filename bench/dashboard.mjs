@@ -27,8 +27,8 @@ try {
   await page.goto(url);
   await page.waitForSelector('#cs-root[data-ready="1"]', { timeout: 120000 });
   res.open_to_graph_s = (Date.now() - t1) / 1000;
-  res.tasks = await page.evaluate(() => window.__chunkscope.state.summary.meta.tasks);
-  res.page_timings_ms = await page.evaluate(() => window.__chunkscope.state.timings);
+  res.tasks = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.summary.meta.tasks);
+  res.page_timings_ms = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.timings);
   res.groups_drawn = await page.locator('svg .node.group').count();
   // expand the first group, then double-click its first layer (a heat map: too many tasks for nodes)
   const g = page.locator('svg .node.group').first();
@@ -46,7 +46,7 @@ try {
   res.expanded = { group: key, layer: lkey };
   // timeline: redraw at full range and at 1/10, 1/1000 of it (each redraw = view model + canvas)
   res.timeline_ms = await page.evaluate(() => {
-    const cs = window.__chunkscope, S = cs.state, end = S.tEnd, out = {};
+    const cs = document.getElementById('cs-root').chunkscope, S = cs.state, end = S.tEnd, out = {};
     for (const [name, span] of [['full', end], ['tenth', end / 10], ['thousandth', end / 1000]]) {
       const ts = [];
       for (let i = 0; i < 10; i++) {

@@ -72,6 +72,37 @@ test('two dashboards on one notebook-like page share one bundle, with an AMD loa
   await page.close();
 });
 
+test('two dashboards of different traces on one page keep their own state: selecting a layer in one leaves the other unchanged', async () => {
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  await page.goto('file://' + join(traces, 'notebook_like.html'));
+  await page.waitForFunction(() => document.querySelectorAll('.cs-nb [data-cs-root][data-ready="1"]').length === 2, null, { timeout: 30000 });
+  // Each dashboard's handle is on its own element; nothing page-wide.
+  const handles = await page.evaluate(() => {
+    const [a, b] = [...document.querySelectorAll('.cs-nb [data-cs-root]')].map((r) => r.chunkscope);
+    return { distinct: a.state !== b.state && a.bus !== b.bus, names: [a.state.summary.meta.pipeline, b.state.summary.meta.pipeline], global: typeof window.__chunkscope };
+  });
+  assert.deepEqual(handles, { distinct: true, names: ['cells', 'tiny_chunks'], global: 'undefined' });
+  const snapshot = (i) => page.evaluate((i) => {
+    const r = document.querySelectorAll('.cs-nb [data-cs-root]')[i], S = r.chunkscope.state;
+    return { selected: S.view.selected, groups: S.view.expanded_groups.slice(), grid: r.querySelector('.cs-chunks h2').textContent, active: r.querySelectorAll('.cs-finding.active, .cs-layer-row.active').length, outlined: S.timelineSelected || 0 };
+  }, i);
+  const before = await snapshot(0);
+  // Select layer x in the second dashboard (its tiny-chunks finding): it is selected and revealed there.
+  await page.locator('.cs-nb >> nth=1 >> .cs-finding[data-rule="tiny-chunks"]').click();
+  await page.locator('.cs-nb >> nth=1 >> svg .node.selected[data-key="l:x"]').waitFor();
+  const second = await snapshot(1);
+  assert.equal(second.selected, 'x');
+  assert.match(second.grid, /chunk grid · x /);
+  assert.ok(second.active >= 1);
+  // The first dashboard: the same selection, groups, chunk grid and timeline as before.
+  assert.deepEqual(await snapshot(0), before);
+  assert.equal(await page.locator('.cs-nb >> nth=0 >> svg .node.selected').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('cells: clicking a group expands it into its layers; clicking it again collapses it', async () => {
   const { page, problems } = await open('file://' + join(traces, 'cells.html'));
   assert.equal(await page.locator('svg .node.layer').count(), 0);
@@ -108,7 +139,7 @@ test('tiny_chunks: the problem is highlighted; clicking its finding reveals and 
 
 test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy and per fold, task tooltips unchanged', async () => {
   const { page, problems } = await open('file://' + join(traces, 'cuda_transfers.html'));
-  const state = () => page.evaluate(() => { const S = window.__chunkscope.state; return { tl: S.timeline, laneH: S.laneH, laneX: S.laneX }; });
+  const state = () => page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return { tl: S.timeline, laneH: S.laneH, laneX: S.laneX }; });
   let { tl, laneH, laneX } = await state();
   assert.deepEqual(tl.lanes, ['cuda:0 (worker 0)', 'host (worker 1)', 'cuda:0 host→device', 'cuda:0 device→host']);
   const box = await page.locator('#cs-timeline').boundingBox();
@@ -117,7 +148,7 @@ test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy 
     return (await page.isVisible('.cs-tip')) ? page.textContent('.cs-tip') : '';
   };
   const redraw = async (t0, t1) => {
-    await page.evaluate(([a, b]) => { window.__chunkscope.setRange(a, b); }, [t0, t1]);
+    await page.evaluate(([a, b]) => { document.getElementById('cs-root').chunkscope.setRange(a, b); }, [t0, t1]);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     ({ tl, laneH, laneX } = await state());
   };
@@ -126,7 +157,7 @@ test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy 
   await page.screenshot({ path: join(shots, 'cuda_transfers-d2h-tip.png') });
   assert.match(await hover(tl.rects.find((r) => r.kind === 'task' && r.lane === 1 && r.x1 - r.x0 > 3)), /^layer s\n/);
   // Zoomed into the end of the run, the eight uploads of the sums are one rect each.
-  const wall = await page.evaluate(() => window.__chunkscope.state.tEnd);
+  const wall = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.tEnd);
   await redraw(wall * 0.975, wall);
   assert.equal(tl.rects.filter((r) => r.lane === 2 && r.transfer >= 0).length, 8);
   assert.match(await hover(single(2)), /^host→device copy on cuda:0\n1\.0 KiB in [\d.]+ µs .*\nfed layer r, chunk \(0\), task \d+$/);
@@ -145,7 +176,7 @@ test('cuda_transfers: transfer lanes under the worker lanes, a tooltip per copy 
 // lane-name column, as a fraction of the plot's height (1 = the top of the scale), or -1.
 function curveTop(page, id) {
   return page.evaluate((id) => {
-    const c = document.getElementById(id), S = window.__chunkscope.state, k = window.devicePixelRatio || 1;
+    const c = document.getElementById(id), S = document.getElementById('cs-root').chunkscope.state, k = window.devicePixelRatio || 1;
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     for (let y = 0; y < c.height; y++)
       for (let x = Math.ceil((S.laneX + 8) * k); x < c.width; x++) {
@@ -164,7 +195,7 @@ test('cuda_transfers: a cuda:0 memory chart under the host one, on the timeline\
   assert.equal(await page.locator('.cs-canvas-device').count(), 1);
   assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['host', 'cuda:0', 'limit', 'peak']);
   // The charts share the timeline's plot area: same left edge (lane-name column) and width.
-  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { laneX: S.laneX, memory: S.memory, tEnd: S.tEnd }; });
+  const st = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return { laneX: S.laneX, memory: S.memory, tEnd: S.tEnd }; });
   assert.deepEqual(st.memory.map((c) => c.device), ['host', 'cuda:0']);
   assert.deepEqual(st.memory[1].t_ns, st.memory[0].t_ns);
   const tlBox = await page.locator('#cs-timeline').boundingBox(), box = await dev.boundingBox();
@@ -187,9 +218,9 @@ test('cuda_transfers: a cuda:0 memory chart under the host one, on the timeline\
   await page.mouse.move(hostBox.x + st.laneX + 200, hostBox.y + hostBox.height / 2);
   assert.match(await page.textContent('.cs-tip'), /^host at [\d.]+ (µs|ms)\n.* live.*\nno limit\npeak 161\.0 KiB at [\d.]+ ms during "s"$/);
   // Zoomed, the device chart follows the timeline's window.
-  await page.evaluate(([a, b]) => window.__chunkscope.setRange(a, b), [st.tEnd * 0.5, st.tEnd * 0.6]);
+  await page.evaluate(([a, b]) => document.getElementById('cs-root').chunkscope.setRange(a, b), [st.tEnd * 0.5, st.tEnd * 0.6]);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  const z = await page.evaluate(() => window.__chunkscope.state.memory);
+  const z = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.memory);
   assert.ok(Math.abs(z[1].t_ns[0] - st.tEnd * 0.5) < 1);
   assert.deepEqual(z[1].t_ns, z[0].t_ns);
   assert.deepEqual(problems, []);
@@ -198,7 +229,7 @@ test('cuda_transfers: a cuda:0 memory chart under the host one, on the timeline\
 
 test('cuda_default_limit: a device limit far above the curve is written, not drawn, and the curve keeps its scale', async () => {
   const { page, problems } = await open('file://' + join(traces, 'cuda_default_limit.html'));
-  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { laneX: S.laneX, memory: S.memory }; });
+  const st = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return { laneX: S.laneX, memory: S.memory }; });
   assert.equal(st.memory[1].limit, 76101451776);
   await page.locator('.cs-memory').scrollIntoViewIfNeeded();
   const topAt = await curveTop(page, 'cs-memory-1');
@@ -215,7 +246,7 @@ test('a CPU trace has one memory chart (host) and no device legend', async () =>
   const { page, problems } = await open('file://' + join(traces, 'cells.html'));
   assert.equal(await page.locator('.cs-canvas-device').count(), 0);
   assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['host', 'peak']);
-  assert.deepEqual(await page.evaluate(() => window.__chunkscope.state.memory.map((c) => c.device)), ['host']);
+  assert.deepEqual(await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.memory.map((c) => c.device)), ['host']);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -82,7 +82,7 @@ test('dask_overlap: the default view shows part of the graph readable with a min
   assert.ok(await page.isVisible('#cs-minimap'), 'the graph does not fit readable: the minimap is shown');
   const def = await viewBox(page);
   await page.click('.cs-graph-tools button:text("fit")');
-  const full = await page.evaluate(() => { const S = window.__chunkscope.state, [x, y, w, h] = document.querySelector('#cs-graph-svg').getAttribute('viewBox').split(' ').map(Number); return { x, y, w, h, f: S.vbFull }; });
+  const full = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state, [x, y, w, h] = document.querySelector('#cs-graph-svg').getAttribute('viewBox').split(' ').map(Number); return { x, y, w, h, f: S.vbFull }; });
   assert.ok(full.x <= full.f.x + 1 && full.y <= full.f.y + 1 && full.x + full.w >= full.f.x + full.f.w - 1 && full.y + full.h >= full.f.y + full.f.h - 1, 'fit: the whole graph');
   assert.ok(await page.isHidden('#cs-minimap'));
   assert.equal(await page.locator('#cs-graph-svg.cs-tiny').count(), 1, 'fitted, the labels are too small: not drawn');
@@ -105,9 +105,9 @@ test('dask_overlap: every colour-by mode has a legend with values; zoom and pan 
   assert.equal(modes.length, 7);
   for (const mode of modes) {
     await page.selectOption('#cs-color', mode);
-    await page.waitForFunction((m) => window.__chunkscope.state.graphLegend && document.querySelector('#cs-color').value === m && document.querySelector('#cs-graph-legend .cs-lg-title'), mode);
+    await page.waitForFunction((m) => document.getElementById('cs-root').chunkscope.state.graphLegend && document.querySelector('#cs-color').value === m && document.querySelector('#cs-graph-legend .cs-lg-title'), mode);
     await page.waitForFunction(() => !/laying out/.test(document.querySelector('.cs-status').textContent));
-    const lg = await page.evaluate(() => window.__chunkscope.state.graphLegend);
+    const lg = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.graphLegend);
     assert.ok(await page.isVisible('#cs-graph-legend'), mode + ': legend shown');
     assert.equal(await page.textContent('#cs-graph-legend .cs-lg-title'), lg.title);
     if (lg.ramp) {
@@ -121,7 +121,7 @@ test('dask_overlap: every colour-by mode has a legend with values; zoom and pan 
     assert.equal(await viewBox(page), vb, mode + ': the view box is kept');
   }
   // The timeline: 135 layers, 12 hues: the legend says how they are coloured.
-  const tl = await page.evaluate(() => window.__chunkscope.state.summary.layer_colors);
+  const tl = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.summary.layer_colors);
   assert.notEqual(tl.by, 'layer');
   assert.match(await page.textContent('#cs-timeline-legend .cs-lg-note'), /layers, 12 hues: /);
   assert.equal(await page.locator('#cs-timeline-legend .cs-key').count(), tl.entries.length);
@@ -137,10 +137,10 @@ test('dask_overlap: every colour-by mode has a legend with values; zoom and pan 
 test('dask_overlap: a finding centres its layer readable; double-click shows its tasks fitted', async () => {
   const { page, problems } = await open('dask_overlap.html', SIZES[0]);
   // The first finding whose layer has tasks of its own (some of Dask's layers have none: nothing to fit).
-  const nth = await page.evaluate(() => { const S = window.__chunkscope.state; return S.summary.findings.findIndex((f) => { const l = S.summary.layers.find((x) => x.id === f.layers[0]); return l && l.tasks > 0 && l.tasks <= 200; }); });
+  const nth = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return S.summary.findings.findIndex((f) => { const l = S.summary.layers.find((x) => x.id === f.layers[0]); return l && l.tasks > 0 && l.tasks <= 200; }); });
   assert.ok(nth >= 0);
   await page.click('.cs-finding >> nth=' + nth);
-  const id = await page.evaluate(() => window.__chunkscope.state.view.selected);
+  const id = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.view.selected);
   assert.ok(id);
   await page.waitForSelector('#cs-graph-svg .node.selected');
   const v = await page.locator('#cs-graph').boundingBox(), n = await page.locator('#cs-graph-svg .node.selected').boundingBox();
@@ -159,14 +159,14 @@ test('dask_overlap: a finding centres its layer readable; double-click shows its
 
 test('dask_overlap: clicking a task selects its layer; the selected layer\'s tasks stand out in the timeline', async () => {
   const { page, problems } = await open('dask_overlap.html', SIZES[0]);
-  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { rects: S.timeline.rects, laneX: S.laneX, laneH: S.laneH, layers: S.summary.layers.map((l) => l.id) }; });
+  const st = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return { rects: S.timeline.rects, laneX: S.laneX, laneH: S.laneH, layers: S.summary.layers.map((l) => l.id) }; });
   const hit = st.rects.filter((r) => r.kind !== 'transfer' && r.task >= 0).sort((a, b) => (b.x1 - b.x0) - (a.x1 - a.x0))[0];
   const box = await page.locator('#cs-timeline').boundingBox();
   await page.mouse.click(box.x + st.laneX + (hit.x0 + hit.x1) / 2, box.y + 6 + hit.lane * st.laneH + st.laneH / 2);
-  await page.waitForFunction((id) => window.__chunkscope.state.view.selected === id, st.layers[hit.layer]);
+  await page.waitForFunction((id) => document.getElementById('cs-root').chunkscope.state.view.selected === id, st.layers[hit.layer]);
   assert.match(await page.textContent('.cs-chunks h2'), new RegExp(st.layers[hit.layer].replace(/[^\w]/g, '.')));
-  await page.waitForFunction(() => window.__chunkscope.state.timelineSelected > 0);
-  const n = await page.evaluate(() => { const S = window.__chunkscope.state, li = S.summary.layers.findIndex((l) => l.id === S.view.selected); return { drawn: S.timelineSelected, expect: S.timeline.rects.filter((r) => r.kind !== 'transfer' && r.layer === li).length }; });
+  await page.waitForFunction(() => document.getElementById('cs-root').chunkscope.state.timelineSelected > 0);
+  const n = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state, li = S.summary.layers.findIndex((l) => l.id === S.view.selected); return { drawn: S.timelineSelected, expect: S.timeline.rects.filter((r) => r.kind !== 'transfer' && r.layer === li).length }; });
   assert.equal(n.drawn, n.expect, 'every rect of the layer outlined');
   await page.waitForSelector('#cs-graph-svg .node.selected');
   assert.deepEqual(problems, []);
@@ -202,7 +202,7 @@ function expected(trace, t0, t1) {
 test('dask_overlap: a brushed window\'s summary equals the numbers computed from the trace', async () => {
   const trace = JSON.parse(readFileSync(join(traces, 'dask_overlap.cstrace.json'), 'utf8'));
   const { page, problems } = await open('dask_overlap.html', SIZES[1]);
-  const st = await page.evaluate(() => { const S = window.__chunkscope.state; return { laneX: S.laneX, tEnd: S.tEnd }; });
+  const st = await page.evaluate(() => { const S = document.getElementById('cs-root').chunkscope.state; return { laneX: S.laneX, tEnd: S.tEnd }; });
   const box = await page.locator('#cs-timeline').boundingBox();
   const plotW = box.width - st.laneX - 8;
   await page.keyboard.down('Shift');
@@ -213,7 +213,7 @@ test('dask_overlap: a brushed window\'s summary equals the numbers computed from
   await page.mouse.up();
   await page.keyboard.up('Shift');
   await page.waitForSelector('#cs-range:not([hidden])');
-  const sum = await page.evaluate(() => window.__chunkscope.state.rangeSummary);
+  const sum = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.rangeSummary);
   assert.ok(sum.t1 - sum.t0 > 0.3 * st.tEnd && sum.t1 - sum.t0 < 0.5 * st.tEnd, 'about 40% of the run brushed');
   const want = expected(trace, sum.t0, sum.t1);
   assert.equal(sum.tasks, want.tasks);
@@ -230,17 +230,17 @@ test('dask_overlap: a brushed window\'s summary equals the numbers computed from
   assert.equal(await page.locator('#cs-range tr.cs-range-worker').count(), trace.meta.threads);
   await page.locator('.cs-timeline').screenshot({ path: join(shots, 'readable-brush.png') });
   await page.click('#cs-range tr.cs-range-layer >> nth=0');
-  await page.waitForFunction((id) => window.__chunkscope.state.view.selected === id, sum.layers[0].id);
+  await page.waitForFunction((id) => document.getElementById('cs-root').chunkscope.state.view.selected === id, sum.layers[0].id);
   assert.deepEqual(problems, []);
   await page.close();
 });
 
 test('dask_overlap: the timeline has a ruler with round ticks and says what the leading gap is', async () => {
   const { page, problems } = await open('dask_overlap.html', SIZES[0]);
-  const r = await page.evaluate(() => window.__chunkscope.state.ruler);
+  const r = await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.ruler);
   assert.ok(r.ticks.length >= 3);
   assert.match(String(r.step), /^[125]0*$/);
-  const gap = await page.evaluate(() => ({ first: window.__chunkscope.state.summary.first_task_ns, gap: window.__chunkscope.state.leadingGap }));
+  const gap = await page.evaluate(() => ({ first: document.getElementById('cs-root').chunkscope.state.summary.first_task_ns, gap: document.getElementById('cs-root').chunkscope.state.leadingGap }));
   if (gap.first > 0) assert.ok(gap.gap === null || /before the first task/.test(gap.gap.text));
   assert.deepEqual(problems, []);
   await page.close();
