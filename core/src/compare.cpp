@@ -61,6 +61,7 @@ std::vector<std::pair<int, int>> match_layers(const Trace& a, const Trace& b, st
 
 void flag(ComparedValue& v, double ratio, double floor) {
   v.regression = v.b > v.a * (1 + ratio) && v.b - v.a >= floor;
+  v.improvement = v.b < v.a * (1 - ratio) && v.a - v.b >= floor;
 }
 
 std::string signed_text(double d, bool bytes) {
@@ -154,6 +155,13 @@ TraceComparison compare_traces(const Trace& a, const Trace& b, const CompareOpti
   return c;
 }
 
+std::string change_text(const ComparedValue& v, const std::string& unit) {
+  const std::string abs = unit == "ns"      ? signed_text(v.change(), false)
+                          : unit == "bytes" ? signed_text(v.change(), true)
+                                            : count_change(v.a, v.b);
+  return with_relative(abs, v.a, v.b);
+}
+
 std::string comparison_table(const TraceComparison& c) {
   std::ostringstream out;
   auto table = [&](const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
@@ -174,17 +182,15 @@ std::string comparison_table(const TraceComparison& c) {
     for (const auto& r : rows) line(r);
   };
   auto time_row = [](const char* name, const ComparedValue& v) {
-    return std::vector<std::string>{name, format_duration_ns(v.a), format_duration_ns(v.b),
-                                    with_relative(signed_text(v.change(), false), v.a, v.b), v.regression ? "!" : ""};
+    return std::vector<std::string>{name, format_duration_ns(v.a), format_duration_ns(v.b), change_text(v, "ns"),
+                                    v.regression ? "!" : ""};
   };
   std::vector<std::vector<std::string>> run;
   run.push_back(time_row("wall time", c.wall_ns));
   run.push_back({"peak memory", format_bytes(c.peak_bytes.a), format_bytes(c.peak_bytes.b),
-                 with_relative(signed_text(c.peak_bytes.change(), true), c.peak_bytes.a, c.peak_bytes.b),
-                 c.peak_bytes.regression ? "!" : ""});
+                 change_text(c.peak_bytes, "bytes"), c.peak_bytes.regression ? "!" : ""});
   run.push_back({"tasks", std::to_string(static_cast<long long>(c.tasks.a)),
-                 std::to_string(static_cast<long long>(c.tasks.b)),
-                 with_relative(count_change(c.tasks.a, c.tasks.b), c.tasks.a, c.tasks.b), ""});
+                 std::to_string(static_cast<long long>(c.tasks.b)), change_text(c.tasks, ""), ""});
   run.push_back(time_row("busy time", c.busy_ns));
   run.push_back(time_row("critical path", c.critical_ns));
   table({"run", "before", "after", "change", ""}, run, 1);
@@ -214,12 +220,8 @@ std::string comparison_table(const TraceComparison& c) {
     std::string flags;
     if (l.busy_ns.regression) flags += "! time";
     if (l.peak_live_bytes.regression) flags += flags.empty() ? "! memory" : ", memory";
-    rows.push_back(
-        {name, terminal_safe(l.op), shapes, tasks, time,
-         both ? with_relative(signed_text(l.busy_ns.change(), false), l.busy_ns.a, l.busy_ns.b) : "", mem,
-         both ? with_relative(signed_text(l.peak_live_bytes.change(), true), l.peak_live_bytes.a, l.peak_live_bytes.b)
-              : "",
-         flags});
+    rows.push_back({name, terminal_safe(l.op), shapes, tasks, time, both ? change_text(l.busy_ns, "ns") : "", mem,
+                    both ? change_text(l.peak_live_bytes, "bytes") : "", flags});
   }
   table({"layer", "op", "chunks before → after", "tasks", "time", "time change", "peak mem", "mem change", ""}, rows,
         3);
@@ -231,25 +233,27 @@ std::string comparison_table(const TraceComparison& c) {
 }
 
 nlohmann::json comparison_to_json(const TraceComparison& c) {
-  auto value = [](const ComparedValue& v, bool present_a = true, bool present_b = true) {
+  auto value = [](const ComparedValue& v, const char* unit, bool present_a = true, bool present_b = true) {
     nlohmann::json j = {{"before", present_a ? nlohmann::json(v.a) : nlohmann::json(nullptr)},
                         {"after", present_b ? nlohmann::json(v.b) : nlohmann::json(nullptr)},
-                        {"regression", v.regression}};
+                        {"regression", v.regression},
+                        {"improvement", v.improvement}};
     if (present_a && present_b) {
       j["change"] = v.change();
       j["relative"] = v.a > 0 ? nlohmann::json(v.b / v.a - 1) : nlohmann::json(nullptr);
       j["relative_text"] = relative_change_text(v.a, v.b);
+      j["change_text"] = change_text(v, unit);
     }
     return j;
   };
   nlohmann::json j;
   j["pipeline_before"] = c.pipeline_a;
   j["pipeline_after"] = c.pipeline_b;
-  j["run"] = {{"wall_ns", value(c.wall_ns)},
-              {"peak_bytes", value(c.peak_bytes)},
-              {"tasks", value(c.tasks)},
-              {"busy_ns", value(c.busy_ns)},
-              {"critical_ns", value(c.critical_ns)}};
+  j["run"] = {{"wall_ns", value(c.wall_ns, "ns")},
+              {"peak_bytes", value(c.peak_bytes, "bytes")},
+              {"tasks", value(c.tasks, "")},
+              {"busy_ns", value(c.busy_ns, "ns")},
+              {"critical_ns", value(c.critical_ns, "ns")}};
   j["layers"] = nlohmann::json::array();
   for (const auto& l : c.layers) {
     const bool pa = l.layer_a >= 0, pb = l.layer_b >= 0;
@@ -260,10 +264,12 @@ nlohmann::json comparison_to_json(const TraceComparison& c) {
          {"matched_by", l.matched_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.matched_by)},
          {"chunk_shape_before", pa ? nlohmann::json(l.chunk_shape_a) : nlohmann::json(nullptr)},
          {"chunk_shape_after", pb ? nlohmann::json(l.chunk_shape_b) : nlohmann::json(nullptr)},
-         {"tasks", value(l.tasks, pa, pb)},
-         {"busy_ns", value(l.busy_ns, pa, pb)},
-         {"peak_live_bytes", value(l.peak_live_bytes, pa, pb)},
-         {"output_bytes", value(l.output_bytes, pa, pb)},
+         {"layer_before", l.layer_a},
+         {"layer_after", l.layer_b},
+         {"tasks", value(l.tasks, "", pa, pb)},
+         {"busy_ns", value(l.busy_ns, "ns", pa, pb)},
+         {"peak_live_bytes", value(l.peak_live_bytes, "bytes", pa, pb)},
+         {"output_bytes", value(l.output_bytes, "bytes", pa, pb)},
          {"regression", l.regression()}});
   }
   j["regressions"] = c.regressions;

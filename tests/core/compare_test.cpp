@@ -109,3 +109,24 @@ TEST_CASE("compare_traces: regressions need a relative and an absolute change", 
   CHECK_FALSE(small.peak_bytes.regression);
   CHECK(comparison_table(small).find("205×") != std::string::npos);
 }
+
+TEST_CASE("compare_traces: improvements need the same margins; the JSON carries them with change texts",
+          "[core][compare]") {
+  // 30 ms -> 10 ms per layer is an improvement; 30 µs -> 10 µs (tiny) is neither.
+  const TraceComparison fast = compare_traces(make_trace({{"x", "random"}}, 30'000'000, 1 << 20),
+                                              make_trace({{"x", "random"}}, 10'000'000, 1 << 20));
+  CHECK(fast.layers[0].busy_ns.improvement);
+  CHECK_FALSE(fast.layers[0].busy_ns.regression);
+  CHECK(fast.regressions == 0);
+  CHECK(change_text(fast.layers[0].busy_ns, "ns") == "-20.0 ms (-67%)");
+  const TraceComparison tiny =
+      compare_traces(make_trace({{"x", "random"}}, 30'000, 1 << 20), make_trace({{"x", "random"}}, 10'000, 1 << 20));
+  CHECK_FALSE(tiny.layers[0].busy_ns.improvement);
+  const nlohmann::json j = comparison_to_json(fast);
+  const nlohmann::json& busy = j["layers"][0]["busy_ns"];
+  CHECK(busy["improvement"] == true);
+  CHECK(busy["change_text"] == "-20.0 ms (-67%)");
+  CHECK(j["layers"][0]["layer_before"] == 0);
+  CHECK(j["layers"][0]["layer_after"] == 0);
+  CHECK(j["run"]["tasks"]["change_text"] == "0");
+}

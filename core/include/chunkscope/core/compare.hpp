@@ -33,6 +33,7 @@ struct CompareOptions {
 struct ComparedValue {
   double a = 0, b = 0;
   bool regression = false;
+  bool improvement = false;  ///< better by the same margins a regression needs (time or memory only)
   double change() const { return b - a; }
 };
 
@@ -63,6 +64,9 @@ std::string relative_change_text(double a, double b);
 /// The terminal table of `chunkscope diff`: run rows, then one row per layer (strings from the traces
 /// passed through terminal_safe), regressions marked "!", and a closing line counting them.
 std::string comparison_table(const TraceComparison& c);
+/// The absolute change with the relative one, as the table writes it: "-79.1 ms (-64%)", "+48.0 MiB (>1000×)",
+/// "-16380 (-100%)"; `unit` is "ns", "bytes" or "" (a count).
+std::string change_text(const ComparedValue& v, const std::string& unit);
 /// The same as JSON (docs/dashboard.md, "Comparing two runs", lists the fields).
 nlohmann::json comparison_to_json(const TraceComparison& c);
 
