@@ -89,7 +89,7 @@ void add_apply_advice(CLI::App& app, int& exit_code) {
       info << "note: relative paths (path, to_npy, to_zarr) in " << o->out << " resolve against its own folder\n";
     if (!r.changes.empty())
       info << "next: chunkscope run " << o->out << " --trace NEW_TRACE, then chunkscope diff " << o->trace
-           << " NEW_TRACE\n";
+           << " NEW_TRACE --html compare.html (the table here, both runs on one time axis in the page)\n";
   });
 }
 

@@ -5,10 +5,15 @@
     print(c)                 # the table of `chunkscope diff`
     c.regressions            # how many numbers regressed (0 = none)
     c.layers[0]["chunk_shape_before"], c.layers[0]["busy_ns"]["change"]
+    c                        # in a notebook: the compare view (both runs on one time axis, the
+                             # graph annotated with the changes, the table)
+    c.to_html("compare.html")  # the same view as one offline page (`chunkscope diff A B --html`)
 """
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 from . import _chunkscope
 
@@ -43,6 +48,37 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.table()
+
+    def _html(self, fragment: bool) -> str:
+        """The compare page (or its notebook fragment); the static comparison where the dashboard
+        files are missing, saying why."""
+        pkg = sys.modules[__package__]  # the package: its bundle flag is shared with Trace's display
+        d, why = pkg._locate_web_assets()
+        include = False
+        if d is not None and fragment:
+            include = pkg.notebook_bundle == "always" or not pkg._bundle_sent
+        try:
+            html = _chunkscope.compare_html(self._before._native, self._after._native, self._before._source,
+                                            self._after._source, d or "", _chunkscope.fallback_note(why) if d is None else "",
+                                            fragment, include)
+        except RuntimeError as e:  # a dashboard file unreadable: the static comparison says so
+            html = _chunkscope.compare_html(self._before._native, self._after._native, self._before._source,
+                                            self._after._source, "", str(e), fragment, False)
+            include = False
+        if include:
+            pkg._bundle_sent = True
+        return html
+
+    def _repr_html_(self) -> str:
+        """The notebook display: both runs on one time axis, the graph of the second annotated with
+        the changes per layer, and the table (its scripts loaded once per page, as Trace's display);
+        the static table where scripts are blocked."""
+        return self._html(fragment=True)
+
+    def to_html(self, path) -> None:
+        """The compare view as one self-contained, offline HTML file (as `chunkscope diff A B --html`),
+        written to a temporary and renamed into place."""
+        sys.modules[__package__]._write_via_rename(os.fspath(path), self._html(fragment=False).encode("utf-8"))
 
     def __repr__(self) -> str:
         w = self.run["wall_ns"]

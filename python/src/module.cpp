@@ -26,6 +26,7 @@
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "chunkscope/exec/random_fill.hpp"
 #include "chunkscope/exec/recorder.hpp"
+#include "chunkscope/web/compare_export.hpp"
 #include "chunkscope/web/html_export.hpp"
 
 namespace py = pybind11;
@@ -376,6 +377,20 @@ PYBIND11_MODULE(_chunkscope, m) {
       "compare_table",
       [](const PyTrace& a, const PyTrace& b) { return comparison_table(compare_traces(a.trace(), b.trace())); },
       py::arg("before"), py::arg("after"), "The table of `chunkscope diff`.");
+  // The compare page and its notebook display (web/compare_export.hpp); `assets_dir` "" = the static
+  // comparison alone, with `why` at the top.
+  m.def(
+      "compare_html",
+      [](const PyTrace& a, const PyTrace& b, const std::string& source_a, const std::string& source_b,
+         const std::string& assets_dir, const std::string& why, bool fragment, bool include_bundle) {
+        const TraceComparison c = compare_traces(a.trace(), b.trace());
+        const web::ComparePair p{a.trace(), b.trace(), c, source_a, source_b};
+        if (assets_dir.empty()) return fragment ? web::compare_static_report(p, why) : web::compare_static_page(p, why);
+        return fragment ? web::compare_fragment(p, assets_dir, include_bundle) : web::compare_to_html(p, assets_dir);
+      },
+      py::arg("before"), py::arg("after"), py::arg("source_before"), py::arg("source_after"), py::arg("assets_dir"),
+      py::arg("why"), py::arg("fragment"), py::arg("include_bundle"),
+      "The compare page (fragment=False) or its notebook fragment; the static comparison when assets_dir is \"\".");
   m.def(
       "chrome_json", [](const PyTrace& t) { return trace_to_chrome(t.trace()).dump(); }, py::arg("trace"),
       "The Chrome trace-event JSON text of `chunkscope export --format chrome`.");

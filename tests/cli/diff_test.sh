@@ -60,6 +60,19 @@ grep -qE "^x → x2 +random +256×256 " renamed.out || fail "diff small renamed:
 cs_run to_file diff small.cstrace.json small.cstrace.json -o cmp.txt
 [ "$rc" -eq 0 ] && grep -q "no regressions" cmp.txt || fail "diff -o cmp.txt: exit $rc, file: $(cat cmp.txt 2>&1)"
 
+# --html: the compare page (both traces and the comparison inlined; its static table for readers
+# without scripts); it never replaces a trace read.
+cs_run page diff small.cstrace.json big.cstrace.json --html cmp.html
+[ "$rc" -eq 3 ] || fail "diff --html: exit $rc, expected 3 (the same regression): $(cat page.err)"
+[ -s cmp.html ] || fail "diff --html: no cmp.html: $(cat page.err)"
+for want in 'data-cs="cs-compare-data"' 'data-cs="cs-trace-before"' 'data-cs="cs-trace-after"' '256×256 → 4096×4096' \
+  'cs-compare-root'; do
+  grep -q "$want" cmp.html || fail "diff --html: cmp.html lacks $want"
+done
+grep -qE "^x +random" page.out || fail "diff --html: the table is no longer printed: $(cat page.out)"
+cs_run page_replace diff small.cstrace.json big.cstrace.json --html small.cstrace.json
+cs_refused page_replace 2 "small.cstrace.json"
+
 cs_run missing diff small.cstrace.json nothing.cstrace.json
 cs_refused missing 2 "nothing.cstrace.json"
 cs_run replace diff small.cstrace.json big.cstrace.json -o big.cstrace.json

@@ -52,6 +52,8 @@ std::string head(const std::string& title, const std::string& css, const char* c
 
 }  // namespace
 
+std::string page_head(const std::string& title, const std::string& css) { return head(title, css); }
+
 std::string inline_blob(const char* key, const std::string& data, const std::string& name, bool with_id) {
   return std::string("<script type=\"application/octet-stream\"") +
          (with_id ? std::string(" id=\"") + key + "\"" : std::string()) + " data-cs=\"" + key +

@@ -69,6 +69,10 @@ std::string static_page(const Trace& t, const Findings& f, const std::string& so
 /// The line a static report shows when the dashboard files are missing (`missing` from WebAssets).
 std::string fallback_note(const std::string& missing);
 
+/// The start of a page: doctype, the Content-Security-Policy of the self-contained pages, the
+/// (escaped) title and `css` in a <style>, up to and including <body class="cs-page">.
+std::string page_head(const std::string& title, const std::string& css);
+
 /// Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view s);
 
