@@ -44,9 +44,10 @@ class ColumnSax {
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) { throw e; }
 
  private:
-  // Only arrays inside the column objects are diverted: "tasks", "memory", "transfers" and the
-  // objects of "device_memory" (a layer's chunk lists or params stay JSON).
-  enum Tag : std::uint8_t { Other, Root, Columns, DeviceMemory, Layers };
+  // Only arrays inside the column objects are diverted: "tasks", "memory", "transfers", the
+  // objects of "device_memory" and of "resources.processes" (a layer's chunk lists or params stay
+  // JSON). A column that turns out to hold a non-integer (cpu_percent) stays JSON too.
+  enum Tag : std::uint8_t { Other, Root, Columns, DeviceMemory, Layers, Resources };
   struct Frame {
     json node;
     Tag tag = Other;
@@ -116,6 +117,10 @@ class ColumnSax {
       if (p.tag == Root && !array && (p.key == "tasks" || p.key == "memory" || p.key == "transfers"))
         tag = Columns;
       else if (p.tag == Root && array && p.key == "device_memory")
+        tag = DeviceMemory;
+      else if (p.tag == Root && !array && p.key == "resources")
+        tag = Resources;
+      else if (p.tag == Resources && array && p.key == "processes")
         tag = DeviceMemory;
       else if (p.tag == DeviceMemory && !array)
         tag = Columns;

@@ -122,6 +122,100 @@ std::vector<T> int_array(const json& o, const char* f, const std::string& name, 
   return out;
 }
 
+/// A list of numbers (a diverted integer column is accepted too); each must be finite.
+std::vector<double> number_array(const json& o, const char* f, const std::string& name, const std::string& path) {
+  if (!o.contains(f) || o[f].is_null()) bad(name, path + f, "is missing");
+  const json& a = o[f];
+  if (a.is_object() && a.contains("$col")) {
+    const std::vector<std::int64_t> ints = int_array<std::int64_t>(o, f, name, path);
+    return std::vector<double>(ints.begin(), ints.end());
+  }
+  if (!a.is_array()) bad(name, path + f, "must be an array");
+  std::vector<double> out;
+  out.reserve(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string at = path + f + "[" + std::to_string(i) + "]";
+    if (!a[i].is_number()) bad(name, at, "must be a number, got " + a[i].dump().substr(0, 40));
+    const double v = a[i].get<double>();
+    if (!std::isfinite(v)) bad(name, at, "must be a finite number");
+    out.push_back(v);
+  }
+  return out;
+}
+
+/// One process's series (`path` ends with "." or is the object's own location plus ".").
+ResourceSeries resource_series_from_json(const json& o, const std::string& name, const std::string& path) {
+  const std::string at = path.substr(0, path.size() - 1);
+  if (!o.is_object()) bad(name, at, "must be an object");
+  ResourceSeries s;
+  s.t_ns = int_array<std::int64_t>(o, "t_ns", name, path);
+  s.rss_bytes = int_array<std::int64_t>(o, "rss_bytes", name, path);
+  s.cpu_percent = number_array(o, "cpu_percent", name, path);
+  const auto cores = get_int_or(o, "cores", 0, name, path);
+  if (cores < 0 || cores > 1'000'000) bad(name, path + "cores", "is out of range");
+  s.cores = static_cast<int>(cores);
+  const size_t n = s.t_ns.size();
+  if (s.rss_bytes.size() != n)
+    bad(name, path + "rss_bytes",
+        "has " + std::to_string(s.rss_bytes.size()) + " entries but t_ns has " + std::to_string(n));
+  if (s.cpu_percent.size() != n)
+    bad(name, path + "cpu_percent",
+        "has " + std::to_string(s.cpu_percent.size()) + " entries but t_ns has " + std::to_string(n));
+  for (size_t i = 0; i < n; ++i) {
+    const std::string k = "[" + std::to_string(i) + "]";
+    if (i && s.t_ns[i] < s.t_ns[i - 1]) bad(name, path + "t_ns" + k, "goes back in time");
+    if (s.rss_bytes[i] < 0) bad(name, path + "rss_bytes" + k, "is negative");
+    if (s.cpu_percent[i] < 0) bad(name, path + "cpu_percent" + k, "is negative");
+  }
+  return s;
+}
+
+/// The settings shared by both forms ("interval_ns", "workers_in_process").
+void resource_settings_from_json(const json& r, TraceResources& out, const std::string& name, const std::string& path) {
+  out.interval_ns = get_int_or(r, "interval_ns", 0, name, path);
+  if (out.interval_ns < 0) bad(name, path + "interval_ns", "is negative");
+  if (r.contains("workers_in_process") && !r["workers_in_process"].is_null()) {
+    if (!r["workers_in_process"].is_boolean()) bad(name, path + "workers_in_process", "must be true or false");
+    out.workers_in_process = r["workers_in_process"].get<bool>();
+  }
+}
+
+/// The document's "resources": {"interval_ns", "workers_in_process", "processes": [{"process", ...}]}.
+TraceResources resources_from_json(const json& r, const std::string& name) {
+  if (!r.is_object()) bad(name, "resources", "must be an object");
+  TraceResources out;
+  resource_settings_from_json(r, out, name, "resources.");
+  const json& ps = field(r, "processes", name, "resources.");
+  if (!ps.is_array()) bad(name, "resources.processes", "must be an array");
+  for (size_t i = 0; i < ps.size(); ++i) {
+    const std::string p = "resources.processes[" + std::to_string(i) + "].";
+    ResourceSeries s = resource_series_from_json(ps[i], name, p);
+    s.process = get_str(ps[i], "process", name, p, true);
+    if (s.process.empty()) bad(name, p + "process", "is empty");
+    for (const auto& other : out.processes)
+      if (other.process == s.process) bad(name, p + "process", "\"" + s.process + "\" is named twice");
+    out.processes.push_back(std::move(s));
+  }
+  return out;
+}
+
+/// The legacy form written by the Dask capture before the typed field: meta.extra.resources with
+/// "processes" an object keyed by process name.
+TraceResources legacy_resources_from_json(const json& r, const std::string& name) {
+  const std::string path = "meta.extra.resources.";
+  TraceResources out;
+  resource_settings_from_json(r, out, name, path);
+  if (!r.contains("processes") || r["processes"].is_null()) return out;
+  const json& ps = r["processes"];
+  if (!ps.is_object()) bad(name, path + "processes", "must be an object of series by process");
+  for (const auto& [process, series] : ps.items()) {
+    ResourceSeries s = resource_series_from_json(series, name, path + "processes." + process + ".");
+    s.process = process;
+    out.processes.push_back(std::move(s));
+  }
+  return out;
+}
+
 MemorySeries memory_from_json(const json& m, const std::string& name, const std::string& path,
                               const std::vector<TraceLayer>& layers) {
   if (!m.is_object()) bad(name, path, "must be an object");
@@ -389,6 +483,12 @@ Trace from_json_impl(const json& d, const std::string& name, LayerReader* stream
       if (tr.bytes[i] < 0) bad(name, "transfers.bytes[" + std::to_string(i) + "]", "is negative");
     }
   }
+  if (d.contains("resources") && !d["resources"].is_null()) t.resources = resources_from_json(d["resources"], name);
+  // The legacy place (Dask captures before the typed field) is read into the same field, once.
+  if (const auto it = t.meta.extra.find("resources"); it != t.meta.extra.end()) {
+    if (t.resources.empty() && it->is_object()) t.resources = legacy_resources_from_json(*it, name);
+    if (it->is_object()) t.meta.extra.erase(it);
+  }
   return t;
 }
 
@@ -461,6 +561,18 @@ json trace_doc(const Trace& t, ColumnSink* sink, bool with_layers = true) {
   d["transfers"] = {{"task", column(x.task, sink)},           {"start_ns", column(x.start_ns, sink)},
                     {"end_ns", column(x.end_ns, sink)},       {"bytes", column(x.bytes, sink)},
                     {"to_device", column(x.to_device, sink)}, {"device", column(x.device, sink)}};
+  if (!t.resources.empty()) {
+    json ps = json::array();
+    for (const ResourceSeries& s : t.resources.processes)
+      ps.push_back({{"process", s.process},
+                    {"t_ns", column(s.t_ns, sink)},
+                    {"rss_bytes", column(s.rss_bytes, sink)},
+                    {"cpu_percent", s.cpu_percent},
+                    {"cores", s.cores}});
+    d["resources"] = {{"interval_ns", t.resources.interval_ns},
+                      {"workers_in_process", t.resources.workers_in_process},
+                      {"processes", std::move(ps)}};
+  }
   return d;
 }
 

@@ -126,6 +126,28 @@ std::string write_trace_json(const Trace& t) {
   w.key("tool_version"), w.str(m.tool_version);
   w.key("wall_ns"), w.num(m.wall_ns);
   w.out += '}';
+  if (!t.resources.empty()) {
+    const TraceResources& r = t.resources;
+    w.key("resources");
+    w.out += '{';
+    w.key("interval_ns", true), w.num(r.interval_ns);
+    w.key("processes");
+    w.out += '[';
+    for (size_t k = 0; k < r.processes.size(); ++k) {
+      const ResourceSeries& p = r.processes[k];
+      if (k) w.out += ',';
+      w.out += '{';
+      w.key("cores", true), w.num(p.cores);
+      w.key("cpu_percent"), w.out += json(p.cpu_percent).dump();  // nlohmann's number format
+      w.key("process"), w.str(p.process);
+      w.key("rss_bytes"), w.nums(p.rss_bytes);
+      w.key("t_ns"), w.nums(p.t_ns);
+      w.out += '}';
+    }
+    w.out += ']';
+    w.key("workers_in_process"), w.out += r.workers_in_process ? "true" : "false";
+    w.out += '}';
+  }
   const TraceTasks& c = t.tasks;
   w.key("tasks");
   w.out += '{';

@@ -104,6 +104,21 @@ struct TraceMeta {
   void lift_worker_devices();
 };
 
+/// One process's resources sampled during the run (issue 20 item 2; docs/trace-format.md).
+struct ResourceSeries {
+  std::string process;                  ///< "local" (the process that ran the work) or a worker's address
+  std::vector<std::int64_t> t_ns;       ///< sample times on the trace's time base
+  std::vector<std::int64_t> rss_bytes;  ///< resident set size
+  std::vector<double> cpu_percent;      ///< 100 = one core busy over the interval before the sample
+  int cores = 0;                        ///< logical CPUs the process may use
+};
+struct TraceResources {
+  std::int64_t interval_ns = 0;     ///< sampling interval asked for
+  bool workers_in_process = false;  ///< Dask LocalCluster(processes=False): "local" stands for the workers
+  std::vector<ResourceSeries> processes;
+  bool empty() const { return processes.empty(); }
+};
+
 /// A whole trace.
 struct Trace {
   TraceMeta meta;
@@ -112,8 +127,17 @@ struct Trace {
   MemorySeries memory;                      ///< host
   std::vector<MemorySeries> device_memory;  ///< GPUs
   TraceTransfers transfers;
+  TraceResources resources;  ///< RSS and CPU% per process; empty when not sampled
   /// Index of a layer id, or -1.
   int find_layer(const std::string& id) const;
 };
+
+/// Checks everything that code reading a Trace relies on (docs/trace-format.md, "Validation"):
+/// layer ids, inputs, shapes and chunks; equal column lengths; task layers, chunks, workers,
+/// times, statuses and dependencies; memory series, transfers and process resources. Throws
+/// InputError `<name>: field "<path>": <what>` at the first fault, e.g. `run.cstrace.json: field
+/// "tasks.dep_index[7]": task 3 depends on task 9, ...`. The trace readers call it; so must code that
+/// builds a Trace in memory before handing it on (viz::Model relies on it and does not check).
+void validate(const Trace& t, const std::string& name);
 
 }  // namespace chunkscope
