@@ -29,7 +29,7 @@ export function layerNotes(d) {
 // The legend under the graph: what the colours and the arrow mean.
 export function compareLegend() {
   return el('div', { class: 'cs-legend-box cs-cmp-legend', 'data-cs-legend': 'compare' },
-    el('span', { class: 'cs-lg-title', text: 'change from before to after:' }),
+    el('span', { class: 'cs-lg-title', text: 'change from before to after (border, tint, text):' }),
     legendKey(WORSE, 'regression (worse beyond the thresholds of diff)'),
     legendKey(BETTER, 'improvement'),
     legendKey(SAME, 'within the thresholds'),
@@ -88,13 +88,15 @@ export async function drawCompareGraph(box, run, diff, layoutDot, uid) {
     const worse = d && d.regression, better = d && !worse && (d.busy_ns.improvement || d.peak_live_bytes.improvement);
     const gn = sv('g', { class: 'node ' + n.kind + (d ? ' cs-cmp-' + (worse ? 'worse' : better ? 'better' : 'same') : ''), 'data-layer': n.layer >= 0 && run.summary.layers[n.layer] ? run.summary.layers[n.layer].id : '' });
     const x = n.x - n.w / 2, y = n.y - n.h / 2;
-    gn.append(sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill: n.fill || '#fff', stroke: worse ? WORSE : better ? BETTER : '#8c959f', 'stroke-width': d ? 2.5 : 1 }));
+    // A light tint of the change (not the view model's colour-by fill): the coloured lines stay readable.
+    const fill = worse ? '#fdeeee' : better ? '#eaf6ee' : '#f6f8fa';
+    gn.append(sv('rect', { class: 'box', x, y, width: n.w, height: n.h, rx: n.kind === 'group' ? 10 : 4, fill, stroke: worse ? WORSE : better ? BETTER : '#8c959f', 'stroke-width': d ? 2.5 : 1 }));
     const lines = n.label || [];
     const extra = d ? layerNotes(d) : [];
     const own = lines.length - extra.length;
     lines.forEach((line, i) => {
       const note = i >= own ? extra[i - own] : null;
-      const t = sv('text', { x: n.x, y: y + 15 + i * 14, 'text-anchor': 'middle', class: 't' + i + (note ? ' cs-cmp-note cs-cmp-' + note.kind : '') });
+      const t = sv('text', { x: n.x, y: y + 15 + i * 14, 'text-anchor': 'middle', fill: '#111', class: 't' + i + (note ? ' cs-cmp-note cs-cmp-' + note.kind : '') });
       if (note && note.parts) {
         for (const p of note.parts) { const s = sv('tspan', { fill: p.color }); s.textContent = p.text; t.append(s); }
       } else {

@@ -176,6 +176,28 @@ class Session {
     }
   }
 
+  /// As graph(), with extra label lines on layer nodes (the compare view's changes per layer):
+  /// `notes` is {"<layer index>": ["32×32 → 1024×4096", "time -64% · mem >1000×"]}. The lines are
+  /// part of the DOT, so Graphviz sizes the boxes for them; scene() returns them as label lines.
+  std::string annotated_graph(const std::string& state, const std::string& notes) {
+    const viz::Model& m = model();
+    try {
+      const viz::ViewState v = parse_state(state);
+      graph_ = std::make_unique<viz::VisibleGraph>(viz::visible_graph(m, v));
+      const json n = json::parse(notes.empty() ? "{}" : notes);
+      for (auto& node : graph_->nodes)
+        if (node.kind == viz::VNode::Kind::Layer && node.layer >= 0)
+          if (auto it = n.find(std::to_string(node.layer)); it != n.end())
+            for (const auto& line : *it) node.label.push_back(line.get<std::string>());
+      const json out = {{"dot", viz::to_dot(*graph_)},
+                        {"graph", viz::to_json(*graph_)},
+                        {"legend", legend_json(viz::graph_legend(m, *graph_, v.color_by))}};
+      return out.dump();
+    } catch (const std::exception& e) {
+      throw_js(std::string("annotated graph: ") + e.what());
+    }
+  }
+
   /// The Scene of the last graph() from Graphviz's -Tjson output.
   std::string scene(const std::string& layout_json) {
     if (!graph_) throw_js("scene() needs graph() first");
@@ -336,5 +358,6 @@ EMSCRIPTEN_BINDINGS(chunkscope) {
       .function("chunkGridPixels", &Session::chunk_grid_pixels)
       .function("gridTask", &Session::grid_task)
       .function("taskInfo", &Session::task_info)
-      .function("transferInfo", &Session::transfer_info);
+      .function("transferInfo", &Session::transfer_info)
+      .function("annotatedGraph", &Session::annotated_graph);
 }
