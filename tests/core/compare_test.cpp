@@ -110,7 +110,7 @@ TEST_CASE("compare_traces: regressions need a relative and an absolute change", 
   CHECK(comparison_table(small).find("205×") != std::string::npos);
 }
 
-TEST_CASE("compare_traces: improvements need the same margins; the JSON carries them with change texts",
+TEST_CASE("compare_traces: improvements need the same margins, and the JSON carries them with change texts",
           "[core][compare]") {
   // 30 ms -> 10 ms per layer is an improvement; 30 µs -> 10 µs (tiny) is neither.
   const TraceComparison fast = compare_traces(make_trace({{"x", "random"}}, 30'000'000, 1 << 20),
