@@ -16,6 +16,7 @@
 #include <pybind11/stl.h>
 
 #include "chunkscope/core/analysis/analysis.hpp"
+#include "chunkscope/core/analysis/layer_advice.hpp"
 #include "chunkscope/core/compare.hpp"
 #include "chunkscope/core/describe.hpp"
 #include "chunkscope/core/trace_io.hpp"
@@ -331,6 +332,11 @@ PYBIND11_MODULE(_chunkscope, m) {
             return task_overhead_ns(t.trace(), o);
           },
           py::arg("task_overhead_ns") = 0.0)
+      .def(
+          "layer_chunk_edit",
+          [](const PyTrace& t, const std::string& layer) { return layer_chunk_edit(t.trace(), layer).dump(); },
+          py::arg("layer"),
+          "The chunk advisor's edit for a layer's chunks (core layer_chunk_edit), as JSON; null when none.")
       .def(
           "report",
           [](PyTrace& t, double overhead_ns) {

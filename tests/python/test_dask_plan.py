@@ -201,3 +201,20 @@ def test_plan_magic_and_titles(tmp_path):
     r = ip.run_cell("%%chunkscope --no-display\nm = means.compute()\ntotal = x.sum()\nt = total.compute()")
     assert r.success, r.error_in_exec
     assert [t.meta["pipeline"] for t in ip.user_ns["_chunkscope"].traces] == ["means", "total"]
+
+
+def test_plan_and_run_advise_the_same_edit(tmp_path):
+    """One chunk advisor (issue 19 item 10): the plan's tiny-chunks edit of a collection is the one
+    the run's tiny-chunks finding proposes, for a Zarr source and for da.ones."""
+    w = workloads.tiny_chunks_zarr(str(tmp_path))
+    x = da.ones((4096, 4096), chunks=(32, 32), dtype="f4")
+    for cols, compute in ((list(w.kept.values()), w.compute), ([x.sum(axis=0)], x.sum(axis=0).compute)):
+        with csd.profile(local=True) as prof:
+            compute()
+        run = [t for t in prof.traces if t.task_count][-1]
+        plan = csd.plan(*cols, threads=run.meta["threads"])
+
+        def edits(findings):
+            return {(f.layers[0], e["python"]) for f in findings if f.rule == "tiny-chunks" and f.severity != "info"
+                    for e in f.edits}
+        assert edits(run.findings) and edits(plan.findings) == edits(run.findings), (edits(plan.findings), edits(run.findings))

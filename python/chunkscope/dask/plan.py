@@ -282,8 +282,22 @@ def _finding(rule, severity, layers, message, advice, evidence=(), edits=()) -> 
     return Finding(rule, severity, tuple(layers), message, ev, advice, tuple(edits))
 
 
-def _own_findings(doc, threads) -> list:
-    """Size and structure checks of the plan (thresholds above, docs/python.md)."""
+def _core_edit(sim_trace, layer_id):
+    """The edit of core's one chunk advisor for this layer's chunks (what the run's tiny-chunks and
+    huge-chunks findings propose; issue 19 item 10), or None."""
+    if sim_trace is None:
+        return None
+    try:
+        import json
+        e = json.loads(sim_trace._native.layer_chunk_edit(layer_id))
+    except Exception:  # an older module, or a layer core cannot advise on: the plan's own shape
+        return None
+    return e if isinstance(e, dict) and e.get("python") and e.get("layer") == layer_id else None
+
+
+def _own_findings(doc, threads, sim_trace=None) -> list:
+    """Size and structure checks of the plan (thresholds above, docs/python.md). The edits are core's
+    chunk advisor's (the run's findings give the same) where core can advise on the layer."""
     layers = doc["layers"]
     by_id = {l["id"]: l for l in layers}
     col = doc["tasks"]
@@ -301,15 +315,23 @@ def _own_findings(doc, threads) -> list:
             n = nchunks[l["id"]]
             array_bytes = math.prod(l["shape"]) * (_itemsize(l["dtype"]) or 0) if l["shape"] else 0
             if cb < TINY_CHUNK_BYTES and n > 1 and _family_tasks(layers, by_id, l["id"]) >= TINY_MIN_CHUNKS:
-                ch = _edit_chunks(l, min(TARGET_CHUNK_BYTES, max(TINY_CHUNK_BYTES * 16, array_bytes // max(2 * threads, 1))))
-                line = _python_for(l, ch)
+                core = _core_edit(sim_trace, l["id"])
+                if core:
+                    line, ch = core["python"], core["chunks"]
+                else:
+                    ch = _edit_chunks(l, min(TARGET_CHUNK_BYTES, max(TINY_CHUNK_BYTES * 16, array_bytes // max(2 * threads, 1))))
+                    line = _python_for(l, ch)
                 out.append(_finding("tiny-chunks", "warning", [l["id"]],
                                     f"{l['id']}{at}: {n} chunks of {_fmt_bytes(cb)}: a task per chunk costs more than its work",
                                     f"larger chunks: {line}", [("chunk_bytes", cb, "B", ""), ("chunks", n, "count", "")],
                                     [{"layer": l["id"], "chunks": list(ch), "python": line}]))
             if cb >= HUGE_CHUNK_BYTES:
-                ch = _edit_chunks({**l, "chunks": [[1]] * len(l["shape"])}, TARGET_CHUNK_BYTES)
-                line = _python_for(l, ch)
+                core = _core_edit(sim_trace, l["id"])
+                if core:
+                    line, ch = core["python"], core["chunks"]
+                else:
+                    ch = _edit_chunks({**l, "chunks": [[1]] * len(l["shape"])}, TARGET_CHUNK_BYTES)
+                    line = _python_for(l, ch)
                 out.append(_finding("huge-chunks", "warning", [l["id"]],
                                     f"{l['id']}{at}: chunks of {_fmt_bytes(cb)}: {threads} of them at once need "
                                     f"{_fmt_bytes(cb * threads)}", f"smaller chunks: {line}",
@@ -640,7 +662,7 @@ def plan(*collections, name: str | None = None, threads: int | None = None) -> P
         core_findings = [f for f in sim_trace.findings if f.rule in _STRUCTURAL_RULES]
     except Exception:  # the simulated run is only an aid: the plan is shown without core's findings
         sim_trace = None
-    findings = core_findings + _own_findings(doc, threads)
+    findings = core_findings + _own_findings(doc, threads, sim_trace)
     assumptions = [
         f"{threads} threads (Dask's threaded scheduler: num_workers, else the CPU count) start ready tasks "
         "in dask.order's priority; every task takes as long as any other",
