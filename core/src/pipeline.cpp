@@ -11,7 +11,7 @@
 #include "chunkscope/core/chunking.hpp"
 #include "chunkscope/core/ops.hpp"
 #include "chunkscope/core/units.hpp"
-#include "json_fields.hpp"
+#include "json_reader.hpp"
 #include "pipeline_parser.hpp"
 
 namespace chunkscope {

@@ -16,7 +16,7 @@
 #include "chunkscope/core/chunking.hpp"
 #include "chunkscope/core/limits.hpp"
 #include "chunkscope/core/pipeline.hpp"
-#include "json_fields.hpp"
+#include "json_reader.hpp"
 
 namespace chunkscope::detail {
 

@@ -137,17 +137,18 @@ TEST_CASE("bad process resources are refused with the field named", "[core][trac
   CHECK(with("/resources/processes/0/cpu_percent/0", -0.5) ==
         "t.json: field \"resources.processes[0].cpu_percent[0]\": is negative");
   CHECK(with("/resources/processes/0/cpu_percent/0", "high") ==
-        "t.json: field \"resources.processes[0].cpu_percent[0]\": must be a number, got \"high\"");
+        "t.json: field \"resources.processes[0].cpu_percent[0]\": must be a number, got string");
   CHECK(with("/resources/processes/0/cpu_percent/0", nullptr) ==
         "t.json: field \"resources.processes[0].cpu_percent[0]\": must be a number, got null");
   CHECK(with("/resources/processes/1/process", "local") ==
         "t.json: field \"resources.processes[1].process\": \"local\" is named twice");
   CHECK(with("/resources/processes/0/process", nullptr) ==
-        "t.json: field \"resources.processes[0].process\": is missing");
+        "t.json: field \"resources.processes[0].process\": must be a string, got null");
+  CHECK(with("/resources/processes/0/process", "") == "t.json: field \"resources.processes[0].process\": is empty");
   CHECK(with("/resources/processes/0/cores", -2) == "t.json: field \"resources.processes[0].cores\": is out of range");
   CHECK(with("/resources/interval_ns", -1) == "t.json: field \"resources.interval_ns\": is negative");
   CHECK(with("/resources/workers_in_process", 1) ==
-        "t.json: field \"resources.workers_in_process\": must be true or false");
+        "t.json: field \"resources.workers_in_process\": must be true or false, got 1");
   CHECK(with("/resources/processes", json::object()) == "t.json: field \"resources.processes\": must be an array");
   CHECK(with("/resources", 3) == "t.json: field \"resources\": must be an object");
   // Not finite: CBOR can hold an infinity where JSON cannot.
@@ -187,7 +188,9 @@ TEST_CASE("the legacy meta.extra.resources of Dask captures reads into Trace::re
   CHECK(again["resources"]["processes"][1]["process"] == "tcp://10.0.0.2:4000");
   CHECK_FALSE(again["meta"]["extra"].contains("resources"));
 
+  // A fault is named where the series now is (the typed field); one in the form names the old place.
   doc["meta"]["extra"]["resources"]["processes"]["local"]["rss_bytes"] = {100};
-  CHECK(read_error(doc) ==
-        "t.json: field \"meta.extra.resources.processes.local.rss_bytes\": has 1 entries but t_ns has 2");
+  CHECK(read_error(doc) == "t.json: field \"resources.processes[0].rss_bytes\": has 1 entries but t_ns has 2");
+  doc["meta"]["extra"]["resources"]["processes"]["local"]["rss_bytes"] = "many";
+  CHECK(read_error(doc) == "t.json: field \"meta.extra.resources.processes.local.rss_bytes\": must be an array");
 }
