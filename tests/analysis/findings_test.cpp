@@ -50,6 +50,6 @@ TEST_CASE("analyze is deterministic and lists its rules", "[analysis][findings]"
   b.per_chunk(y, 1000, 2048, [&](std::int64_t k) { return std::vector<std::int64_t>{xs[k]}; });
   const Trace t = b.done();
   CHECK(findings_to_json(analyze(t)) == findings_to_json(analyze(t)));
-  CHECK(analysis_rules().size() == 14);
+  CHECK(analysis_rules().size() == 16);
   CHECK(analyze(Trace{}).empty());
 }

@@ -21,6 +21,8 @@ const std::vector<RuleInfo>& analysis_rules() {
       {"critical-path", "the chain of dependent tasks that bounds the wall time"},
       {"transfer-bound", "layers whose time goes to host<->device copies"},
       {"sparse-chunks", "sparse chunks bigger than dense ones, and layers that make sparse chunks dense"},
+      {"unmanaged-memory", "process memory (RSS) at its peak mostly outside the chunks"},
+      {"cpu-underuse", "far fewer cores busy than tasks running: GIL- or I/O-bound"},
   };
   return rules;
 }
@@ -54,7 +56,8 @@ Findings analyze(const Trace& t, const AnalysisOptions& options) {
       analysis::rule_low_parallelism, analysis::rule_stragglers,     analysis::rule_irregular_chunks,
       analysis::rule_memory_peak,     analysis::rule_held_chunks,    analysis::rule_reduction_split,
       analysis::rule_unfused_chain,   analysis::rule_repeated_reads, analysis::rule_critical_path,
-      analysis::rule_transfer_bound,  analysis::rule_sparse_chunks,
+      analysis::rule_transfer_bound,  analysis::rule_sparse_chunks,  analysis::rule_unmanaged_memory,
+      analysis::rule_cpu_underuse,
   };
   for (Rule r : kRules) r(c, out);
   analysis::write_in_dask_terms(c, out);

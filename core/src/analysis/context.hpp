@@ -116,6 +116,21 @@ std::vector<char> dask_alias_tasks(const Context& c);
 /// layers the user did not write are dropped. Called once by analyze(), after every rule.
 void write_in_dask_terms(const Context& c, Findings& out);
 
+// ---- process resources (resource_intervals.cpp): tasks against the sample intervals ----
+/// Task time in one interval of a resource series: interval j is (t_ns[j-1], t_ns[j]], j >= 1.
+struct IntervalTaskTime {
+  std::size_t interval = 0;
+  int layer = -1;
+  double ns = 0;
+};
+/// Every piece of a task that ran inside an interval of `t_ns` (in task order). `lanes`, when not
+/// empty, keeps the tasks of the worker lanes marked 1 (a distributed worker's threads).
+std::vector<IntervalTaskTime> task_time_in_intervals(const Context& c, const std::vector<std::int64_t>& t_ns,
+                                                     const std::vector<char>& lanes = {});
+/// Per worker lane, 1 for the threads of the distributed worker at `address` (meta.extra.workers
+/// names them "<address> thread <id>"); empty when the trace does not name its workers.
+std::vector<char> worker_lanes(const Context& c, const std::string& address);
+
 void rule_tiny_chunks(const Context& c, Findings& out);
 void rule_huge_chunks(const Context& c, Findings& out);
 void rule_rechunk_fan(const Context& c, Findings& out);
@@ -130,5 +145,7 @@ void rule_repeated_reads(const Context& c, Findings& out);
 void rule_critical_path(const Context& c, Findings& out);
 void rule_transfer_bound(const Context& c, Findings& out);
 void rule_sparse_chunks(const Context& c, Findings& out);
+void rule_unmanaged_memory(const Context& c, Findings& out);
+void rule_cpu_underuse(const Context& c, Findings& out);
 
 }  // namespace chunkscope::analysis
