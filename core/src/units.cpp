@@ -86,4 +86,73 @@ std::string format_duration_ns(double ns) {
   return buf;
 }
 
+namespace {
+
+std::string printf1(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_count(std::int64_t n) {
+  const bool neg = n < 0;
+  // Magnitude as unsigned (INT64_MIN has no positive int64).
+  std::uint64_t u = neg ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  std::string digits = std::to_string(u), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return neg ? "-" + out : out;
+}
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "∞" : "-∞";
+  if (v == 0) return "0";
+  const double a = std::fabs(v);
+  if (a >= 1e18) return v > 0 ? "≥1e18" : "≤-1e18";
+  if (a >= 100 || (a == std::floor(a))) return format_count(std::llround(v));
+  if (a < 0.001) return v > 0 ? "<0.001" : ">-0.001";
+  std::string s = printf1("%.3g", a);
+  return v < 0 ? "-" + s : s;
+}
+
+std::string format_percent(double share) {
+  if (!std::isfinite(share)) return format_number(share);
+  const double p = share * 100.0, a = std::fabs(p);
+  std::string s;
+  if (a == 0) return "0%";
+  if (a >= 999.5)
+    s = format_count(std::llround(a));
+  else if (a >= 9.95)
+    s = printf1("%.0f", a);
+  else if (a >= 0.995)
+    s = printf1("%.1f", a);
+  else if (a >= 0.00995)
+    s = printf1("%.2g", a);
+  else
+    return p > 0 ? "<0.01%" : ">-0.01%";
+  return (p < 0 ? "-" : "") + s + "%";
+}
+
+std::string format_ratio(double ratio) {
+  if (!std::isfinite(ratio)) return format_number(ratio) + "×";
+  const double a = std::fabs(ratio);
+  if (a == 0) return "0×";
+  if (a < 0.1) return format_percent(ratio);
+  std::string s;
+  if (a >= 99.5)
+    s = format_count(std::llround(a));
+  else if (a >= 9.95)
+    s = printf1("%.0f", a);
+  else if (a >= 0.995)
+    s = printf1("%.1f", a);
+  else
+    s = printf1("%.2f", a);
+  return (ratio < 0 ? "-" : "") + s + "×";
+}
+
 }  // namespace chunkscope

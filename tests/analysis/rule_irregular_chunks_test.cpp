@@ -37,3 +37,9 @@ TEST_CASE("irregular-chunks accepts regular chunks with a smaller last one", "[a
   CHECK_FALSE(testing::find_rule(analyze(chunked({{512, 512, 488}})), "irregular-chunks"));
   CHECK_FALSE(testing::find_rule(analyze(chunked({{20, 24, 20}})), "irregular-chunks"));
 }
+
+TEST_CASE("irregular-chunks writes sizes with thousands separators", "[analysis][irregular-chunks]") {
+  const auto f = testing::find_rule(analyze(chunked({{4000, 16384, 4000, 16384}})), "irregular-chunks");
+  REQUIRE(f);
+  CHECK(f->message.find("range from 4,000 to 16,384") != std::string::npos);  // issue 16 item 9
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "chunkscope/core/units.hpp"
 #include "trace_builder.hpp"
 
 using namespace chunkscope;
@@ -48,4 +49,7 @@ TEST_CASE("memory-peak warns on a large amplification of the input", "[analysis]
   REQUIRE(m);
   CHECK(m->severity == Severity::Warning);
   CHECK(m->find("amplification")->value > 4);
+  // The factor as people write it: "131,072×", never "1.3e+05×" (issue 16 item 9).
+  CHECK(m->message.find("e+") == std::string::npos);
+  CHECK(m->message.find(format_ratio(m->find("amplification")->value) + " the ") != std::string::npos);
 }

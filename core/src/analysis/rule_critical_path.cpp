@@ -38,7 +38,8 @@ void rule_critical_path(const Context& c, Findings& out) {
   f.stake_ns = bound ? std::max(0.0, c.wall_ns - static_cast<double>(c.sum.busy_ns) / c.workers) * c.workers : 0;
   f.stake_share = bound ? c.idle_share(f.stake_ns) : 0;
   f.severity = bound ? c.grade(f.stake_share, f.stake_ns, false) : Severity::Info;
-  f.message = "The longest chain of dependent tasks (" + std::to_string(c.sum.critical_path.size()) + " tasks) takes " +
+  f.message = "The longest chain of dependent tasks (" +
+              format_count(static_cast<std::int64_t>(c.sum.critical_path.size())) + " tasks) takes " +
               format_duration_ns(crit) + ", " + std::to_string(std::lround(100 * wall_share)) + "% of the wall time" +
               (who.empty() ? "." : "; on it: " + who + ".");
   f.add("critical_ns", crit, "ns")

@@ -72,7 +72,7 @@ void rule_huge_chunks(const Context& c, Findings& out) {
       f.stake_ns = idle * c.workers;
       f.stake_share = c.idle_share(f.stake_ns);
       f.severity = c.grade(f.stake_share, f.stake_ns, f.stake_share >= 0.5);
-      f.message = fam_txt + " has only " + std::to_string(most_chunks) + (most_chunks == 1 ? " chunk" : " chunks") +
+      f.message = fam_txt + " has only " + format_count(most_chunks) + (most_chunks == 1 ? " chunk" : " chunks") +
                   " for " + std::to_string(c.workers) + " workers, so " + std::to_string(c.workers - most_chunks) +
                   " workers have nothing to do while its layers run (" + std::to_string(std::lround(100 * fam_share)) +
                   "% of the run's worker time).";

@@ -56,12 +56,12 @@ void rule_irregular_chunks(const Context& c, Findings& out) {
     const int axis = irregular ? worst_axis : sliver_axis;
     f.message = irregular
                     ? "Chunks of " + c.q(static_cast<int>(o)) + " along axis " + std::to_string(axis) + " range from " +
-                          std::to_string(*std::min_element(L.chunks[axis].begin(), L.chunks[axis].end() - 1)) + " to " +
-                          std::to_string(*std::max_element(L.chunks[axis].begin(), L.chunks[axis].end())) +
+                          format_count(*std::min_element(L.chunks[axis].begin(), L.chunks[axis].end() - 1)) + " to " +
+                          format_count(*std::max_element(L.chunks[axis].begin(), L.chunks[axis].end())) +
                           ", so its tasks do unequal work."
                     : "The last chunk of " + c.q(static_cast<int>(o)) + " along axis " + std::to_string(axis) +
-                          " is only " + std::to_string(L.chunks[axis].back()) + " long, a sliver next to chunks of " +
-                          std::to_string(*std::max_element(L.chunks[axis].begin(), L.chunks[axis].end())) +
+                          " is only " + format_count(L.chunks[axis].back()) + " long, a sliver next to chunks of " +
+                          format_count(*std::max_element(L.chunks[axis].begin(), L.chunks[axis].end())) +
                           ": those tasks are mostly overhead.";
     f.add_text("chunks", format_chunk_shape(L.chunks))
         .add("axis", axis, "count")

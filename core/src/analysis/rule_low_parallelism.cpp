@@ -102,7 +102,7 @@ void rule_low_parallelism(const Context& c, Findings& out) {
         parallel_target(c.array_bytes(origin), c.o.target_chunk_bytes, c.o.min_chunk_bytes, W, c.o.chunks_per_worker);
     const ChunkFix fix = chunk_fix(c, origin, target);
     if (fix.ok && fix.editable && fix.chunks_after > fix.chunks_before) {
-      f.advice = c.q(l) + " has " + std::to_string(chunks) + " chunks for " + std::to_string(W) +
+      f.advice = c.q(l) + " has " + format_count(chunks) + " chunks for " + std::to_string(W) +
                  " workers: " + fix.text(c, origin) + ".";
       f.edits.push_back(fix.edit);
       break;

@@ -3,9 +3,9 @@
 // a warning near the memory limit or when the amplification is large.
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "chunkscope/core/analysis/chunk_advisor.hpp"
+#include "chunkscope/core/chunk_lifetimes.hpp"
 #include "chunkscope/core/units.hpp"
 #include "context.hpp"
 
@@ -15,39 +15,16 @@ void rule_memory_peak(const Context& c, Findings& out) {
   const MemorySeries& m = c.t.memory;
   const double peak = static_cast<double>(m.peak_bytes);
   if (peak <= 0) return;
-  const TraceTasks& k = c.t.tasks;
   const double limit = static_cast<double>(m.limit_bytes > 0 ? m.limit_bytes : c.t.meta.memory_limit);
   double input = 0;
   for (size_t l = 0; l < c.t.layers.size(); ++l)
     if (c.t.layers[l].kind == "source") input += static_cast<double>(c.array_bytes(static_cast<int>(l)));
-  // Chunks live at the peak: a task's output lives from its start to its last consumer's end.
-  std::vector<std::int64_t> last_use(static_cast<size_t>(k.size()), -1);
-  for (std::int64_t i = 0; i < k.size(); ++i) {
-    if (!c.task_ran(i)) continue;
-    for (auto e = k.dep_offsets[i]; e < k.dep_offsets[i + 1]; ++e)
-      last_use[k.dep_index[e]] = std::max(last_use[k.dep_index[e]], k.end_ns[i]);
-  }
+  // Chunks live at the peak (chunk_lifetimes: from a task's start to its last reader's end). The
+  // peak is of host memory: results held on a GPU (a CUDA worker's output, a Dask layer of CuPy
+  // chunks: params.device) are in the device's series, not among the chunks held here.
   const std::int64_t tp = m.peak_t_ns;
-  // The peak is of host memory: results held on a GPU (a CUDA worker's output, a Dask layer of
-  // CuPy chunks: params.device) are in the device's series, not among the chunks held here.
-  std::vector<char> on_device(c.t.layers.size(), 0);
-  for (size_t l = 0; l < c.t.layers.size(); ++l) {
-    const auto& p = c.t.layers[l].params;
-    const auto d = p.find("device");
-    on_device[l] = d != p.end() && d->is_string() && d->get<std::string>() != "host" && d->get<std::string>() != "cpu";
-  }
-  auto device_task = [&](std::int64_t i) {
-    if (on_device[k.layer[i]]) return true;
-    const std::string w = k.worker[i] >= 0 ? c.t.meta.worker_device(k.worker[i]) : std::string();
-    return !w.empty() && w != "host" && w != "cpu";
-  };
-  std::vector<double> held(c.t.layers.size(), 0);
-  for (std::int64_t i = 0; i < k.size(); ++i) {
-    if (!c.task_ran(i) || k.bytes[i] <= 0 || device_task(i)) continue;
-    const std::int64_t until =
-        last_use[i] >= 0 ? last_use[i] : std::max(k.end_ns[i], static_cast<std::int64_t>(c.wall_ns));
-    if (k.start_ns[i] <= tp && tp < until) held[k.layer[i]] += static_cast<double>(k.bytes[i]);
-  }
+  const std::vector<std::int64_t> held_bytes = host_bytes_held_at(c.t, chunk_lifetimes(c.t), tp);
+  const std::vector<double> held(held_bytes.begin(), held_bytes.end());
   std::vector<int> order;
   for (size_t l = 0; l < held.size(); ++l)
     if (held[l] > 0) order.push_back(static_cast<int>(l));
@@ -67,14 +44,11 @@ void rule_memory_peak(const Context& c, Findings& out) {
   f.severity = near_limit  ? (peak >= 0.98 * limit ? Severity::Critical : Severity::Warning)
                : amplifies ? Severity::Warning
                            : Severity::Info;
-  std::ostringstream a;
-  a.precision(2);
-  a << amp;
   std::string holders;
   for (size_t i = 0; i < order.size() && i < 3; ++i)
     holders += std::string(i ? ", " : "") + c.q(order[i]) + " " + format_bytes(held[order[i]]);
   f.message = "Memory peaked at " + format_bytes(peak) + (pl >= 0 ? " while " + c.q(pl) + " ran" : "") +
-              (input > 0 ? ", " + a.str() + "× the " + format_bytes(input) + " of input" : "") +
+              (input > 0 ? ", " + format_ratio(amp) + " the " + format_bytes(input) + " of input" : "") +
               (limit > 0 ? " (limit " + format_bytes(limit) + ")" : "") +
               (holders.empty() ? "." : "; chunks held then: " + holders + ".");
   f.add("peak_bytes", peak, "B")

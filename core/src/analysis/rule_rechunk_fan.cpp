@@ -56,7 +56,8 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
       f.stake_share = c.time_share(busy);
       f.severity = c.grade(f.stake_share, busy, false);
       f.message = c.q(r) + " rechunks " + c.q(in) + " to the chunks it already has (" + format_chunk_shape(R.chunks) +
-                  "): " + std::to_string(c.ran[r].size()) + " tasks copy " + format_bytes(moved) + " unchanged.";
+                  "): " + format_count(static_cast<std::int64_t>(c.ran[r].size())) + " tasks copy " +
+                  format_bytes(moved) + " unchanged.";
       f.add("tasks", static_cast<double>(c.ran[r].size()), "count")
           .add("bytes_moved", moved, "B")
           .add("busy_ns", busy, "ns");
@@ -86,11 +87,12 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
     const std::string from = format_chunk_shape(c.t.layers[in].chunks), to = format_chunk_shape(R.chunks);
     if (R.inserted) {
       f.message = std::string(c.engine()) + " inserted " + c.q(r) + " to give " + c.q(in) +
-                  " the chunks its consumer needs (" + from + " → " + to + "): " + std::to_string(c.ran[r].size()) +
-                  " extra tasks copying " + format_bytes(moved) + ".";
+                  " the chunks its consumer needs (" + from + " → " + to +
+                  "): " + format_count(static_cast<std::int64_t>(c.ran[r].size())) + " extra tasks copying " +
+                  format_bytes(moved) + ".";
     } else {
-      f.message = "Each output chunk of " + c.q(r) + " reads up to " + std::to_string(fan_in) +
-                  " input chunks and each input chunk feeds up to " + std::to_string(fan_out) + " outputs (" + from +
+      f.message = "Each output chunk of " + c.q(r) + " reads up to " + format_count(fan_in) +
+                  " input chunks and each input chunk feeds up to " + format_count(fan_out) + " outputs (" + from +
                   " → " + to + "), so it moves " + format_bytes(moved) + " and needs all " + format_bytes(in_bytes) +
                   " of " + c.q(in) + " in memory at once.";
     }
@@ -146,7 +148,7 @@ void rule_rechunk_fan(const Context& c, Findings& out) {
             std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(a[x]) * static_cast<double>(b[x]))));
       if (stages > 0) {
         f.advice = std::string(c.engine()) + " already routes this rechunk through an intermediate chunking (" +
-                   std::to_string(inter) + " tasks); to avoid it, chunk the data upstream (" + c.q(origin) +
+                   format_count(inter) + " tasks); to avoid it, chunk the data upstream (" + c.q(origin) +
                    ") the way " + c.q(r) + " needs it, or split the work so that " + "the consumers of " + c.q(r) +
                    " read " + from + " chunks directly.";
       } else if (wide) {

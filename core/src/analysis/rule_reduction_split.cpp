@@ -66,10 +66,10 @@ void rule_reduction_split(const Context& c, Findings& out) {
     f.severity = c.grade(f.stake_share, stake, f.stake_share >= 0.25);
     if (serial)
       f.message = "The reduction " + c.q(static_cast<int>(l)) + " ends in a task that combines " +
-                  std::to_string(final_fan_in) + " partial results one after another (" + format_duration_ns(final_ns) +
+                  format_count(final_fan_in) + " partial results one after another (" + format_duration_ns(final_ns) +
                   "), while the other workers wait.";
     else
-      f.message = "The reduction " + c.q(static_cast<int>(l)) + " combines " + std::to_string(inputs) +
+      f.message = "The reduction " + c.q(static_cast<int>(l)) + " combines " + format_count(inputs) +
                   " partial results through " + std::to_string(depth) + " levels of small tasks, which take " +
                   format_duration_ns(combine_path) + " of the critical path.";
     f.add("input_chunks", static_cast<double>(inputs), "count")
@@ -86,7 +86,7 @@ void rule_reduction_split(const Context& c, Findings& out) {
         1, static_cast<int>(std::ceil(std::log(std::max(2.0, per_output)) / std::log(static_cast<double>(advised)))));
     f.advice = "Set \"split_every\": " + std::to_string(advised) + " on " + c.q(static_cast<int>(l)) + ": about " +
                std::to_string(new_depth) + (new_depth == 1 ? " combine level" : " combine levels") + " for the " +
-               std::to_string(std::llround(per_output)) + " partials of each output, each combine reading at most " +
+               format_count(std::llround(per_output)) + " partials of each output, each combine reading at most " +
                std::to_string(advised) + " of them.";
     f.edits.push_back({{"layer", R.id}, {"split_every", advised}});
     out.push_back(std::move(f));

@@ -4,7 +4,6 @@
 // cut across its stored chunks (each stored chunk decoded once per read chunk it touches).
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "chunkscope/core/analysis/chunk_advisor.hpp"
 #include "chunkscope/core/chunking.hpp"
@@ -72,15 +71,13 @@ void stored_chunk_rereads(const Context& c, Findings& out) {
     f.stake_share = c.time_share(f.stake_ns);
     f.severity = c.grade(f.stake_share, f.stake_ns, false);
     if (ratio >= kStoredRereadWarn) f.severity = std::max(f.severity, Severity::Warning);
-    std::ostringstream r;
-    r.precision(3);
-    r << ratio;
     const std::string read = format_chunk_shape(R.chunks), kept = nlohmann::json(stored).dump();
     f.message = "The Zarr array " + c.q(static_cast<int>(s)) + " is stored in chunks of " + kept + " but read" +
                 (reader != static_cast<int>(s) ? " (by the rechunk " + c.q(reader) + " pushed into it)" : "") +
                 " in chunks of " + read +
-                ": each read chunk decodes every stored chunk it touches, so each stored chunk is decoded " + r.str() +
-                " times (" + format_bytes((decodes - count) * static_cast<double>(stored_bytes)) + " decoded again).";
+                ": each read chunk decodes every stored chunk it touches, so each stored chunk is decoded " +
+                format_number(ratio) + " times (" +
+                format_bytes((decodes - count) * static_cast<double>(stored_bytes)) + " decoded again).";
     f.add("decode_ratio", ratio, "ratio")
         .add("stored_chunks", count, "count")
         .add("stored_chunk_decodes", decodes, "count")
@@ -136,8 +133,8 @@ void rule_repeated_reads(const Context& c, Findings& out) {
                                bytes, false));
     const bool file = A.op == "from_npy" || A.op == "from_zarr";
     f.message = std::string(file ? "The same file is read" : "The same data is generated") + " by " +
-                std::to_string(same.size()) + " layers (" + c.q(same[0]) + " and " + c.q(same[1]) +
-                (same.size() > 2 ? ", ..." : "") + "): " + format_bytes(bytes) + " read again.";
+                format_count(static_cast<std::int64_t>(same.size())) + " layers (" + c.q(same[0]) + " and " +
+                c.q(same[1]) + (same.size() > 2 ? ", ..." : "") + "): " + format_bytes(bytes) + " read again.";
     f.add("copies", static_cast<double>(same.size()), "count")
         .add("extra_bytes", bytes, "B")
         .add("extra_busy_ns", busy, "ns");
@@ -194,12 +191,10 @@ void rule_repeated_reads(const Context& c, Findings& out) {
     f.stake_share = c.time_share(ns);
     f.severity = c.grade(f.stake_share, ns, false);
     const auto halo = stencil_halo(c.t.layers[worst_layer]);
-    std::ostringstream r;
-    r.precision(2);
-    r << worst;
     f.message = "The filter " + c.q(worst_layer) + " reads each chunk with a halo of " + nlohmann::json(halo).dump() +
-                " elements from its neighbours: " + r.str() + "× the chunk's own data, because the chunks (" +
-                format_chunk_shape(c.t.layers[worst_layer].chunks) + ") are thin next to the filter's reach" +
+                " elements from its neighbours: " + format_ratio(worst) +
+                " the chunk's own data, because the chunks (" + format_chunk_shape(c.t.layers[worst_layer].chunks) +
+                ") are thin next to the filter's reach" +
                 (thin[o].size() > 1 ? " (" + std::to_string(thin[o].size()) + " filters read these chunks)." : ".");
     f.add("halo_ratio", worst, "ratio")
         .add("gathered_bytes", g, "B")

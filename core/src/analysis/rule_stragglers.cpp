@@ -5,7 +5,6 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include "chunkscope/core/units.hpp"
 #include "context.hpp"
@@ -116,12 +115,9 @@ void rule_stragglers(const Context& c, Findings& out) {
       } else if (stage > 0) {
         where = "stage-" + std::to_string(stage) + " task " + std::to_string(k.chunk[worst_task]);
       }
-      std::ostringstream ratio;
-      ratio.precision(2);
-      ratio << worst / std::max(1.0, m);
       f.message = "The task for " + where + " of " + c.q(static_cast<int>(l)) + " took " + format_duration_ns(worst) +
-                  ", " + ratio.str() + "× the layer's median of " + format_duration_ns(m) +
-                  (count > 1 ? " (" + std::to_string(count) + " tasks were this slow)." : ".");
+                  ", " + format_ratio(worst / std::max(1.0, m)) + " the layer's median of " + format_duration_ns(m) +
+                  (count > 1 ? " (" + format_count(count) + " tasks were this slow)." : ".");
       f.add("median_ns", m, "ns")
           .add("max_ns", worst, "ns")
           .add("ratio", worst / std::max(1.0, m), "ratio")
@@ -130,13 +126,10 @@ void rule_stragglers(const Context& c, Findings& out) {
           .add("worst_bytes_ratio", byte_ratio, "ratio")
           .add("worst_worker", k.worker[worst_task], "count")
           .add("stage", stage, "count");
-      std::ostringstream br;
-      br.precision(2);
-      br << byte_ratio;
       if (byte_ratio >= 1.5)
         f.advice =
-            "It read and wrote " + br.str() +
-            "× the median data: the chunks are uneven; make them regular (see irregular-chunks) or rechunk before " +
+            "It read and wrote " + format_ratio(byte_ratio) +
+            " the median data: the chunks are uneven; make them regular (see irregular-chunks) or rechunk before " +
             c.q(static_cast<int>(l)) + ".";
       else
         f.advice =

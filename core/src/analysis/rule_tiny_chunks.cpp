@@ -67,7 +67,7 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
     f.message = "The chunks of " + c.q(origin) + " (" + format_shape(fix.before) + ", " +
                 format_bytes(static_cast<double>(c.max_chunk_bytes(origin))) +
                 ") are so small that the fixed cost of a task (about " + format_duration_ns(ovh) + ") is " +
-                std::to_string(std::lround(100 * share)) + "% of the time of the " + std::to_string(tasks) +
+                std::to_string(std::lround(100 * share)) + "% of the time of the " + format_count(tasks) +
                 " tasks computed from them (median " + format_duration_ns(med) + ").";
     f.add_text("chunk_shape", format_shape(fix.before))
         .add("chunk_bytes", static_cast<double>(c.max_chunk_bytes(origin)), "B")
@@ -86,8 +86,8 @@ void rule_tiny_chunks(const Context& c, Findings& out) {
       f.advice = "Use bigger chunks: " + fix.text(c, origin) +
                  " (the chunks `chunkscope advise` proposes for this array). Tasks then take long enough that the "
                  "per-task overhead (" +
-                 overhead_note + ") is a small share of their time, and the " + std::to_string(tasks) +
-                 " tasks become about " + std::to_string(static_cast<std::int64_t>(tasks_after)) + ".";
+                 overhead_note + ") is a small share of their time, and the " + format_count(tasks) +
+                 " tasks become about " + format_count(static_cast<std::int64_t>(tasks_after)) + ".";
       if (!L.pushed_into.empty())
         f.advice += " (" + c.q(origin) + " is read directly by " +
                     (c.ids.find(L.pushed_into) >= 0 ? c.q(c.ids.find(L.pushed_into)) : "\"" + L.pushed_into + "\"") +
