@@ -1,6 +1,8 @@
 #include "chunkscope/viz/range_summary.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +76,44 @@ TEST_CASE("a reversed window is swapped, an empty one counts nothing", "[viz][ra
   CHECK(e.tasks == 0);
   CHECK(e.layers.empty());
   for (const auto& w : e.workers) CHECK(w.busy_ns + w.idle_ns == 0);
+}
+
+// A captured Dask run whose tasks overlap on one thread (a task that waits on another): busy is the
+// time the worker ran anything, never more than the window (issue 15 item 5: it read 117%).
+TEST_CASE("busy time is the union of a worker's tasks: never above 100% on overlapping Dask tasks",
+          "[viz][range_summary]") {
+  std::ifstream in(std::string(CHUNKSCOPE_TEST_DATA_DIR) + "/../web/dask_overlap.cstrace", std::ios::binary);
+  REQUIRE(in);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto r = chunkscope::read_trace_bytes(bytes, "dask_overlap.cstrace");
+  REQUIRE(r.ok());
+  const Model m(std::move(r).value(), {});
+  const TraceTasks& c = m.trace().tasks;
+  const std::int64_t wall = m.trace().meta.wall_ns;
+  bool overlapped = false;
+  for (int k = 0; k < 16; ++k) {
+    const std::int64_t t0 = wall * k / 16, t1 = k == 15 ? wall : wall * (k + 2) / 16;
+    const RangeSummary s = range_summary(m, t0, t1);
+    const std::vector<double> util = lane_utilisation(m, t0, t1);
+    for (const RangeWorker& w : s.workers) {
+      CHECK(w.busy_ns <= t1 - t0);
+      CHECK(w.busy_ns + w.idle_ns == t1 - t0);
+      CHECK(w.busy_ns <= w.task_ns);
+      overlapped = overlapped || w.task_ns > w.busy_ns;
+      // The union recomputed here: the instants of the window covered by one of its tasks.
+      std::vector<std::pair<std::int64_t, std::int64_t>> iv;
+      for (std::int64_t i = 0; i < c.size(); ++i)
+        if (c.worker[i] == w.worker && c.end_ns[i] > t0 && c.start_ns[i] < t1 && c.end_ns[i] > c.start_ns[i])
+          iv.emplace_back(std::max(c.start_ns[i], t0), std::min(c.end_ns[i], t1));
+      std::sort(iv.begin(), iv.end());
+      std::int64_t busy = 0, end = t0;
+      for (const auto& [a, b] : iv) {
+        if (b > end) busy += b - std::max(a, end);
+        end = std::max(end, b);
+      }
+      CHECK(w.busy_ns == busy);
+    }
+    for (double u : util) CHECK(u <= 1.0);
+  }
+  CHECK(overlapped);  // the trace does have overlapping tasks on a thread
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "chunkscope/core/units.hpp"
+
 namespace chunkscope::viz {
 namespace {
 
@@ -28,29 +30,9 @@ bool ends_with(std::string_view s, std::string_view tail) {
 
 }  // namespace
 
-std::string fmt_count(std::int64_t n) {
-  const bool neg = n < 0;
-  // Magnitude as unsigned (INT64_MIN has no positive int64).
-  std::uint64_t u = neg ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
-  std::string digits = std::to_string(u), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return neg ? "-" + out : out;
-}
+std::string fmt_count(std::int64_t n) { return format_count(n); }
 
-std::string fmt_number(double v) {
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "∞" : "-∞";
-  if (v == 0) return "0";
-  const double a = std::fabs(v);
-  if (a >= 1e18) return v > 0 ? "≥1e18" : "≤-1e18";
-  if (a >= 100 || (a == std::floor(a))) return fmt_count(std::llround(v));
-  if (a < 0.001) return v > 0 ? "<0.001" : ">-0.001";
-  std::string s = printf1("%.3g", a);
-  return v < 0 ? "-" + s : s;
-}
+std::string fmt_number(double v) { return format_number(v); }
 
 std::string fmt_bytes(double bytes) {
   if (!std::isfinite(bytes)) return fmt_number(bytes) + " B";
@@ -86,40 +68,9 @@ std::string fmt_duration(double ns) {
   return neg ? "-" + s : s;
 }
 
-std::string fmt_percent(double share) {
-  if (!std::isfinite(share)) return fmt_number(share);
-  const double p = share * 100.0, a = std::fabs(p);
-  std::string s;
-  if (a == 0) return "0%";
-  if (a >= 999.5)
-    s = fmt_count(std::llround(a));
-  else if (a >= 9.95)
-    s = printf1("%.0f", a);
-  else if (a >= 0.995)
-    s = printf1("%.1f", a);
-  else if (a >= 0.00995)
-    s = printf1("%.2g", a);
-  else
-    return p > 0 ? "<0.01%" : ">-0.01%";
-  return (p < 0 ? "-" : "") + s + "%";
-}
+std::string fmt_percent(double share) { return format_percent(share); }
 
-std::string fmt_ratio(double ratio) {
-  if (!std::isfinite(ratio)) return fmt_number(ratio) + "×";
-  const double a = std::fabs(ratio);
-  if (a == 0) return "0×";
-  if (a < 0.1) return fmt_percent(ratio);
-  std::string s;
-  if (a >= 99.5)
-    s = fmt_count(std::llround(a));
-  else if (a >= 9.95)
-    s = printf1("%.0f", a);
-  else if (a >= 0.995)
-    s = printf1("%.1f", a);
-  else
-    s = printf1("%.2f", a);
-  return (ratio < 0 ? "-" : "") + s + "×";
-}
+std::string fmt_ratio(double ratio) { return format_ratio(ratio); }
 
 std::string fmt_limit(std::int64_t limit_bytes) {
   return limit_bytes <= 0 ? "no limit" : fmt_bytes(static_cast<double>(limit_bytes));

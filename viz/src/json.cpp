@@ -102,6 +102,41 @@ json to_json(const MemoryView& m) {
   return j;
 }
 
+json to_json(const MemoryStack& s) {
+  json bands = json::array();
+  for (const auto& b : s.bands) {
+    json ids = json::array();
+    for (int l : b.layers) ids.push_back(l);
+    bands.push_back(
+        {{"label", b.label}, {"color", b.color}, {"layers", ids}, {"peak_bytes", b.peak_bytes}, {"bytes", b.bytes}});
+  }
+  return {{"by", s.by},     {"note", s.note},   {"t_ns", s.t_ns}, {"at_ns", s.at_ns},  {"total", s.total},
+          {"bands", bands}, {"limit", s.limit}, {"peak", s.peak}, {"peak_t", s.peak_t}};
+}
+
+json to_json(const ResourceView& r) {
+  auto nullable = [](const std::vector<double>& v) {
+    json a = json::array();
+    for (double x : v) a.push_back(std::isnan(x) ? json() : json(x));
+    return a;
+  };
+  json processes = json::array();
+  for (const auto& p : r.processes)
+    processes.push_back({{"process", p.process},
+                         {"rss", nullable(p.rss)},
+                         {"cpu_percent", nullable(p.cpu_percent)},
+                         {"cores", p.cores},
+                         {"rss_peak", p.rss_peak}});
+  return {{"t_ns", r.t_ns},
+          {"processes", processes},
+          {"rss", nullable(r.rss)},
+          {"cpu_percent", nullable(r.cpu_percent)},
+          {"cores", r.cores},
+          {"unmanaged", nullable(r.unmanaged)},
+          {"unmanaged_note", r.unmanaged_note},
+          {"rss_peak", r.rss_peak}};
+}
+
 json to_json(const ChunkGrid& g) {
   json values = json::array();
   for (double v : g.values) values.push_back(std::isnan(v) ? json() : json(v));
@@ -175,7 +210,8 @@ json to_json(const LayerStats& l) {
           {"main_worker", l.main_worker},
           {"severity", l.severity},
           {"findings", l.findings},
-          {"created_at", l.created_at}};
+          {"created_at", l.created_at},
+          {"fused_into", l.fused_into}};
 }
 
 json model_summary(const Model& m) {

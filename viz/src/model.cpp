@@ -140,6 +140,12 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       s.chunks = n != tl.params.end() && n->is_number_integer() ? n->get<std::int64_t>() : 0;
       s.chunk_bytes = 0;
     }
+    // Fused: its work ran inside another layer (a Dask layer fused away: params.dask_fused_into names
+    // the Dask layer that ran it; a source pushed into a later layer: pushed_into is that layer's id).
+    if (!tl.pushed_into.empty())
+      s.fused_into = tl.pushed_into;
+    else if (const auto f = tl.params.find("dask_fused_into"); f != tl.params.end() && f->is_string())
+      s.fused_into = f->get<std::string>();  // a Dask name until mapped to its layer id below
     s.busy_ns = sum.layers[l].busy_ns;
     s.time_share = busy_ns_ > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(busy_ns_) : 0.0;
     s.bytes_out = sum.layers[l].output_bytes;
@@ -170,9 +176,18 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     groups_[static_cast<size_t>(parent)].layers.push_back(static_cast<int>(l));
   }
   group_index_ = std::move(group_index);
+  // Dask names of fused_into -> the layer ids the front-ends show.
+  {
+    std::map<std::string, std::string, std::less<>> id_of_dask_name;
+    for (const auto& tl : trace_.layers)
+      if (const auto d = tl.params.find("dask_name"); d != tl.params.end() && d->is_string())
+        id_of_dask_name.emplace(d->get<std::string>(), tl.id);
+    for (auto& s : layers_)
+      if (const auto it = id_of_dask_name.find(s.fused_into); !s.fused_into.empty() && it != id_of_dask_name.end())
+        s.fused_into = it->second;
+  }
 
   // Per-task passes: layer task lists, workers, fan-in, liveness at the memory peak.
-  std::vector<std::int64_t> last_use(static_cast<size_t>(n), -1);
   int max_worker = -1;
   std::vector<std::pair<int, int>> per_input;  // (input layer, deps) of one task
   for (std::int64_t i = 0; i < n; ++i) {
@@ -183,7 +198,6 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
     per_input.clear();
     for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e) {
       const auto d = c.dep_index[static_cast<size_t>(e)];
-      last_use[static_cast<size_t>(d)] = std::max(last_use[static_cast<size_t>(d)], c.end_ns[i]);
       const int dl = c.layer[d];
       if (dl == l) continue;
       auto it = std::find_if(per_input.begin(), per_input.end(), [&](auto& p) { return p.first == dl; });
@@ -224,17 +238,11 @@ Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), finding
       }
     }
   }
-  // At the peak, a chunk is live from its task's start until its last consumer ends (the end
-  // of the run when nothing consumes it): the executor's accounting.
+  // At the peak, the bytes each layer holds on the host (core's chunk_lifetimes: the executor's accounting).
+  lifetimes_ = chunk_lifetimes(trace_);
   if (trace_.memory.peak_bytes > 0) {
-    const std::int64_t peak_t = trace_.memory.peak_t_ns;
-    const std::int64_t wall = std::max(trace_.meta.wall_ns, peak_t + 1);
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (!ran(c.status[i])) continue;
-      const std::int64_t freed = last_use[static_cast<size_t>(i)] >= 0 ? last_use[static_cast<size_t>(i)] : wall;
-      if (c.start_ns[i] <= peak_t && freed > peak_t)
-        layers_[static_cast<size_t>(c.layer[i])].peak_held_bytes += c.bytes[i];
-    }
+    const auto held = host_bytes_held_at(trace_, lifetimes_, trace_.memory.peak_t_ns);
+    for (size_t l = 0; l < nl && l < held.size(); ++l) layers_[l].peak_held_bytes = held[l];
   }
 
   // Lanes: one per worker that ran a task, tasks sorted by start.

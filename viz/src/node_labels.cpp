@@ -1,28 +1,22 @@
 // Label lines and colour-by values of visible-graph nodes.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
-#include "chunkscope/core/units.hpp"
+#include "chunkscope/viz/format.hpp"
 #include "labels.hpp"
 
 namespace chunkscope::viz::detail {
 namespace {
 
-std::string percent(double share) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, share < 0.1 && share > 0 ? "%.1f%%" : "%.0f%%", share * 100.0);
-  return buf;
-}
-
+// Every number through the shared formatter (format.hpp): "1,234 tasks", "12.4 ms (45%)".
 std::string time_memory(std::int64_t busy_ns, double share, std::int64_t bytes, std::int64_t peak_bytes) {
-  std::string s = format_duration_ns(static_cast<double>(busy_ns)) + " (" + percent(share) + ") · " +
-                  format_bytes(static_cast<double>(bytes));
-  if (peak_bytes > 0) s += " · " + format_bytes(static_cast<double>(peak_bytes)) + " at peak";
+  std::string s = fmt_duration(static_cast<double>(busy_ns)) + " (" + fmt_percent(share) + ") · " +
+                  fmt_bytes(static_cast<double>(bytes));
+  if (peak_bytes > 0) s += " · " + fmt_bytes(static_cast<double>(peak_bytes)) + " at peak";
   return s;
 }
 
-std::string plural(std::int64_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
+std::string plural(std::int64_t n, const char* word) { return fmt_count(n) + " " + word + (n == 1 ? "" : "s"); }
 
 }  // namespace
 
@@ -70,9 +64,9 @@ std::vector<std::string> task_label(const Model& m, std::int64_t task) {
     for (size_t a = 0; a < coords.size(); ++a) where += (a ? ", " : "") + std::to_string(coords[a]);
     where += "]";
   } else {
-    where = "stage " + std::to_string(c.stage[task]) + " #" + std::to_string(c.chunk[task]);
+    where = "stage " + std::to_string(c.stage[task]) + " #" + fmt_count(c.chunk[task]);
   }
-  std::string line2 = format_duration_ns(static_cast<double>(c.duration(task)));
+  std::string line2 = fmt_duration(static_cast<double>(c.duration(task)));
   line2 += c.worker[task] >= 0 ? " · worker " + std::to_string(c.worker[task]) : " · not run";
   return {where, line2};
 }

@@ -6,7 +6,9 @@
 
 #include "chunkscope/viz/chunk_grid.hpp"
 #include "chunkscope/viz/memory.hpp"
+#include "chunkscope/viz/memory_stack.hpp"
 #include "chunkscope/viz/model.hpp"
+#include "chunkscope/viz/resources.hpp"
 #include "chunkscope/viz/scene.hpp"
 #include "chunkscope/viz/timeline.hpp"
 #include "chunkscope/viz/view.hpp"
@@ -21,6 +23,12 @@ nlohmann::json to_json(const Timeline& t);
 /// {t_ns, bytes, limit, peak, peak_t, peak_layer} of the host, plus "devices": [{device, t_ns, bytes,
 /// limit, peak, peak_t, peak_layer}] only when the trace has device series.
 nlohmann::json to_json(const MemoryView& m);
+/// {by, note, t_ns, at_ns, total, bands: [{label, color, layers, peak_bytes, bytes}], limit, peak, peak_t}:
+/// per column, the bands' bytes sum to total (bands bottom to top, largest at the peak first).
+nlohmann::json to_json(const MemoryStack& s);
+/// {t_ns, processes: [{process, rss, cpu_percent, cores, rss_peak}], rss, cpu_percent, cores, unmanaged,
+/// unmanaged_note, rss_peak}: per column; NaN (outside the samples) written as null.
+nlohmann::json to_json(const ResourceView& r);
 /// NaN values are written as null.
 nlohmann::json to_json(const ChunkGrid& g);
 nlohmann::json to_json(const TaskInfo& t);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chunkscope/core/analysis/findings.hpp"
+#include "chunkscope/core/chunk_lifetimes.hpp"
 #include "chunkscope/core/layer_index.hpp"
 #include "chunkscope/core/trace.hpp"
 
@@ -43,12 +44,16 @@ struct LayerStats {
   double time_share = 0;       ///< busy_ns / busy time of the whole run (0..1)
   std::int64_t bytes_out = 0;  ///< summed output bytes
   std::int64_t chunk_bytes = 0;      ///< bytes of the first chunk
-  std::int64_t peak_held_bytes = 0;  ///< bytes of this layer's chunks live at the run's memory peak
+  std::int64_t peak_held_bytes = 0;  ///< bytes of this layer's chunks held on the host at the run's memory peak
   std::int64_t critical_ns = 0;      ///< time of this layer on the critical path
   int main_worker = -1;              ///< worker that ran most of its tasks (-1 none)
   int severity = -1;                 ///< worst finding naming it: -1 none, 0 info, 1 warning, 2 critical
   int findings = 0;                  ///< number of findings naming it
   std::string created_at;  ///< Dask: where the user's code made it, "analysis.py:12" (params.created_at), else ""
+  /// Id of the layer whose tasks did this layer's work, else "": Dask fused it away
+  /// (params.dask_fused_into), or a source's reading was pushed into a later layer (pushed_into).
+  /// Such a layer runs no tasks of its own: front-ends say "fused into <layer>", not "not run".
+  std::string fused_into;
 };
 
 /// One group of the tree made from the layers' group paths ("a/b/c"); groups()[0] is the root.
@@ -119,6 +124,8 @@ class Model {
   const std::vector<EdgeFanIn>& fan_in(int layer) const { return fan_in_[static_cast<size_t>(layer)]; }
   /// True when task is on the critical path.
   bool on_critical_path(std::int64_t task) const;
+  /// When each task's output is freed and whether it is on the host (core::chunk_lifetimes, once per trace).
+  const ChunkLifetimes& lifetimes() const { return lifetimes_; }
   /// Summed busy time of all tasks.
   std::int64_t busy_ns() const { return busy_ns_; }
   /// A memory series by device index, as transfers number them: 0 = the host (Trace::memory),
@@ -143,6 +150,7 @@ class Model {
   std::vector<std::vector<EdgeFanIn>> fan_in_;
   std::vector<std::uint8_t> critical_;
   std::int64_t busy_ns_ = 0;
+  ChunkLifetimes lifetimes_;
   void apply_findings();
   // min/max of a memory series per block of 64 entries (level 1) and of 4096 entries (level 2)
   struct MinMaxBlocks {

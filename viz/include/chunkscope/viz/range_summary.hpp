@@ -20,10 +20,13 @@ struct RangeLayer {
   std::int64_t tasks = 0;
 };
 
-/// One worker's part of a window: busy = task time clipped to the window; idle = window - busy.
+/// One worker's part of a window: busy = the time in the window when at least one of its tasks
+/// ran (the union of its tasks' intervals clipped to the window, so never more than the window:
+/// a Dask thread's tasks overlap when one waits on another); idle = window - busy.
 struct RangeWorker {
   int worker = -1;
   std::int64_t busy_ns = 0, idle_ns = 0;
+  std::int64_t task_ns = 0;  ///< its tasks' durations clipped to the window, summed (> busy_ns when they overlap)
   std::int64_t tasks = 0;
 };
 
@@ -38,5 +41,12 @@ struct RangeSummary {
 
 /// The summary of [t0_ns, t1_ns) (swapped when t1 < t0; an empty window counts nothing).
 RangeSummary range_summary(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns);
+
+/// Time in [t0_ns, t1_ns) when timeline lane `lane` (Model::lane_workers) ran at least one task:
+/// the union of its tasks' intervals clipped to the window (0 .. t1 - t0).
+std::int64_t lane_busy_ns(const Model& m, int lane, std::int64_t t0_ns, std::int64_t t1_ns);
+/// Busy share of each worker lane over [t0_ns, t1_ns] (lane_busy_ns / window, 0..1), in lane order:
+/// the utilisation every front-end shows next to a lane's name.
+std::vector<double> lane_utilisation(const Model& m, std::int64_t t0_ns, std::int64_t t1_ns);
 
 }  // namespace chunkscope::viz
