@@ -25,9 +25,11 @@
 #include "chunkscope/viz/layout.hpp"
 #include "chunkscope/viz/legend.hpp"
 #include "chunkscope/viz/memory.hpp"
+#include "chunkscope/viz/memory_stack.hpp"
 #include "chunkscope/viz/model.hpp"
 #include "chunkscope/viz/palette.hpp"
 #include "chunkscope/viz/range_summary.hpp"
+#include "chunkscope/viz/resources.hpp"
 #include "chunkscope/viz/timeline.hpp"
 #include "chunkscope/viz/view.hpp"
 
@@ -230,8 +232,34 @@ class Session {
     return j.dump();
   }
 
+  /// Memory by layer over a time window (viz::memory_stack, docs/viz.md "Memory by layer"): {by,
+  /// note, t_ns, at_ns, total, bands: [{label, color, layers, peak_bytes, bytes}], limit, peak,
+  /// peak_t, scale: {drawn, top, note}}; per column the bands' bytes sum to total.
+  std::string memory_stack(double t0, double t1, int width) {
+    const viz::MemoryStack s =
+        viz::memory_stack(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width);
+    json j = viz::to_json(s);
+    double hi = 0;
+    for (double b : s.total) hi = std::max(hi, b);
+    const viz::LimitScale ls = viz::limit_on_scale(s.limit, hi, s.peak);
+    j["scale"] = {{"drawn", ls.drawn}, {"top", ls.top}, {"note", ls.note}};
+    return j.dump();
+  }
+
+  /// Process resources over a time window (viz::resource_view, docs/viz.md "Process resources"),
+  /// on memory()'s columns: {t_ns, processes: [{process, rss, cpu_percent, cores, rss_peak}], rss,
+  /// cpu_percent, cores, unmanaged, unmanaged_note, rss_peak}, null where not sampled; "{}" when the
+  /// trace has no resources (hide the RSS line and the CPU strip).
+  std::string resources(double t0, double t1, int width) {
+    const viz::ResourceView r =
+        viz::resource_view(model(), static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1), width);
+    return r.empty() ? std::string("{}") : viz::to_json(r).dump();
+  }
+
   /// The summary of a brushed window (viz::range_summary): {t0, t1, tasks, memory_min, memory_max,
-  /// layers: [{layer, id, busy_ns, tasks}] busiest first, workers: [{worker, busy_ns, idle_ns, tasks}]}.
+  /// layers: [{layer, id, busy_ns, tasks}] busiest first, workers: [{worker, busy_ns, idle_ns, task_ns, tasks}]}:
+  /// busy_ns is the union of the worker's tasks in the window (never above it), task_ns their summed time (more when
+  /// they overlap).
   std::string range_summary(double t0, double t1) {
     const viz::Model& m = model();
     const viz::RangeSummary r = viz::range_summary(m, static_cast<std::int64_t>(t0), static_cast<std::int64_t>(t1));
@@ -242,7 +270,11 @@ class Session {
                         {"busy_ns", l.busy_ns},
                         {"tasks", l.tasks}});
     for (const auto& w : r.workers)
-      workers.push_back({{"worker", w.worker}, {"busy_ns", w.busy_ns}, {"idle_ns", w.idle_ns}, {"tasks", w.tasks}});
+      workers.push_back({{"worker", w.worker},
+                         {"busy_ns", w.busy_ns},
+                         {"idle_ns", w.idle_ns},
+                         {"task_ns", w.task_ns},
+                         {"tasks", w.tasks}});
     return json{{"t0", r.t0_ns},
                 {"t1", r.t1_ns},
                 {"tasks", r.tasks},
@@ -353,6 +385,8 @@ EMSCRIPTEN_BINDINGS(chunkscope) {
       .function("scene", &Session::scene)
       .function("timeline", &Session::timeline)
       .function("memory", &Session::memory)
+      .function("memoryStack", &Session::memory_stack)
+      .function("resources", &Session::resources)
       .function("rangeSummary", &Session::range_summary)
       .function("chunkGrid", &Session::chunk_grid)
       .function("chunkGridPixels", &Session::chunk_grid_pixels)
