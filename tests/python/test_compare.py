@@ -1,8 +1,10 @@
 """Trace.compare (issue 20 item 1): the comparison core computes, its notebook display (the compare
 view: both runs and core's comparison inlined, mounted by the dashboard script; the static table
 where scripts are blocked) and to_html."""
+import json
 import os
-import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -52,8 +54,41 @@ def test_repr_html_is_the_compare_view(comparison, monkeypatch):
     assert 'id="cs-wasm"' in html
     again = comparison._repr_html_()
     assert 'id="cs-wasm"' not in again and "mountCompare" in again
-    # Fits a notebook column: the fragment sets no fixed page width.
-    assert not re.search(r"width:\s*1[0-9]{3}px", html)
+
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NODE_MODULES = os.path.join(ROOT, "web", "node_modules")
+
+# Fails the page (a page error) when the column scrolls sideways once a view is drawn.
+OVERFLOW_CHECK = """<script>
+new MutationObserver(() => {
+  const col = document.getElementById('col');
+  if (document.querySelector('[data-ready="1"]') && col.scrollWidth > col.clientWidth + 1)
+    throw new Error('the compare view is wider than the column: ' + col.scrollWidth + ' px');
+}).observe(document.body, {attributes: true, subtree: true, attributeFilter: ['data-ready']});
+</script>"""
+
+
+def test_repr_html_draws_in_a_900px_column(comparison, monkeypatch, tmp_path):
+    """The display in a notebook-like page: drawn offline (timelines, graph, table) in a 900 px column
+    without a horizontal scroll bar (tests/python/open_notebook.mjs, headless Chromium)."""
+    if chunkscope.web_assets_dir() is None:
+        pytest.skip("dashboard files not built (the `web` target)")
+    node, chromium = shutil.which("node"), os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not node or not os.path.exists(chromium) or not os.path.isdir(os.path.join(NODE_MODULES, "playwright-core")):
+        pytest.skip("node, chromium or playwright-core missing")
+    monkeypatch.setattr(chunkscope, "_bundle_sent", False)
+    page = tmp_path / "nb.html"
+    page.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + OVERFLOW_CHECK +
+                    "<div id='col' style='width: 900px; overflow: auto'>" + comparison._repr_html_() + "</div></body></html>")
+    shot = os.path.join(os.environ.get("SHOTS", str(tmp_path)), "compare_notebook.png")
+    r = subprocess.run([node, os.path.join(ROOT, "tests", "python", "open_notebook.mjs"), str(page), "1", shot],
+                       env=dict(os.environ, NODE_MODULES=NODE_MODULES, CHROMIUM=chromium),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["ready"] == 1 and out["shapes"][0] > 10, out
 
 
 def test_to_html_writes_one_page(comparison, tmp_path):

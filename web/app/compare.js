@@ -57,9 +57,9 @@ const CSS = `
 .cs-nb-compare .cs-cmp-body { grid-template-rows: auto 380px; }
 .cs-ready > .cs-compare-static { display: none; }
 @container (max-width: 1000px) {
-  .cs-cmp-body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto 360px auto; }
+  .cs-cmp-body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto 460px auto; }
   .cs-cmp-body > .cs-cmp-time { grid-column: 1; }
-  .cs-nb-compare .cs-cmp-body { grid-template-rows: auto 360px auto; }
+  .cs-nb-compare .cs-cmp-body { grid-template-rows: auto 460px auto; }
   .cs-cmp-table-box { max-height: 320px; }
 }
 `;
