@@ -245,10 +245,87 @@ test('cuda_default_limit: a device limit far above the curve is written, not dra
 test('a CPU trace has one memory chart (host) and no device legend', async () => {
   const { page, problems } = await open('file://' + join(traces, 'cells.html'));
   assert.equal(await page.locator('.cs-canvas-device').count(), 0);
-  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['host', 'peak']);
+  // `chunkscope run` samples the process: its RSS and CPU keys join the host's chunk bytes.
+  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), ['chunk bytes', 'process RSS', 'CPU %', 'peak']);
   assert.deepEqual(await page.evaluate(() => document.getElementById('cs-root').chunkscope.state.memory.map((c) => c.device)), ['host']);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+// The dashboard's handle of a page of its own.
+const handle = "document.getElementById('cs-root').chunkscope";
+
+test('cells: the memory panel\'s "total / by layer" toggle stacks the host bytes by layer, a key per band naming its layer, the peak kept', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'cells.html'));
+  await page.locator('.cs-memory').scrollIntoViewIfNeeded();
+  assert.deepEqual(await page.locator('#cs-memory-mode button').allTextContents(), ['total', 'by layer']);
+  assert.equal(await page.getAttribute('#cs-memory-mode .cs-seg.active', 'data-mode'), 'total');
+  assert.ok(await page.isHidden('#cs-memory-bands'));
+  const totalKeys = await page.locator('.cs-memory .cs-legend .cs-key').allTextContents();
+  await page.click('#cs-memory-mode button[data-mode="by-layer"]');
+  await page.waitForFunction((h) => eval(h).state.memoryStack, handle);
+  const st = await page.evaluate((h) => { const S = eval(h).state; return { stack: S.memoryStack, layers: S.summary.layers.map((l) => l.id), laneX: S.laneX, peakT: S.memory[0].peak_t, t1: S.t1 }; }, handle);
+  // cells ran 6 layers: a band per layer that held bytes, named by its id, largest at the peak first.
+  assert.equal(st.stack.by, 'layer');
+  assert.ok(st.stack.bands.length >= 2);
+  for (const b of st.stack.bands) assert.ok(st.layers.includes(b.label), b.label + ' is a layer');
+  assert.deepEqual(await page.locator('#cs-memory-bands .cs-key').allTextContents(), st.stack.bands.map((b) => b.label));
+  assert.match(await page.textContent('#cs-memory-bands .cs-lg-title'), /host memory by layer/);
+  // The peak and the other keys stay; the host swatch gives way to the bands.
+  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), totalKeys.filter((k) => k !== 'host' && k !== 'chunk bytes'));
+  // At the peak's column, just above the axis: the band holding the most there, marked in the tooltip.
+  const box = await page.locator('#cs-memory').boundingBox();
+  const col = Math.floor((st.peakT / st.t1) * st.stack.total.length);
+  await page.mouse.move(box.x + st.laneX + col + 0.5, box.y + box.height - 18);
+  const tip = await page.textContent('.cs-tip');
+  assert.match(tip, /\nat [\d.]+ (µs|ms), by layer:\n/);
+  const bottom = st.stack.bands.filter((b) => b.bytes[col] > 0)[0].label;
+  assert.ok(tip.includes('\n> ' + bottom + '  '), 'the band under the pointer is marked: ' + tip);
+  await page.locator('.cs-memory').screenshot({ path: join(shots, 'cells-memory-by-layer.png') });
+  // A click on it selects its layer.
+  await page.mouse.click(box.x + st.laneX + col + 0.5, box.y + box.height - 18);
+  await page.waitForFunction(([h, id]) => eval(h).state.view.selected === id, [handle, bottom]);
+  await page.click('#cs-memory-mode button[data-mode="total"]');
+  assert.ok(await page.isHidden('#cs-memory-bands'));
+  assert.deepEqual(await page.locator('.cs-memory .cs-legend .cs-key').allTextContents(), totalKeys);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('resources: the processes\' RSS as a line over the chunk bytes and a CPU strip on the timeline\'s axis; hidden for a trace without them', async () => {
+  const { page, problems } = await open('file://' + join(traces, 'resources.html'));
+  await page.locator('.cs-memory').scrollIntoViewIfNeeded();
+  assert.ok(await page.isVisible('#cs-cpu'));
+  const keys = await page.locator('.cs-memory .cs-legend .cs-key').allTextContents();
+  assert.deepEqual(keys, ['chunk bytes', 'process RSS', 'CPU %', 'peak']);
+  const st = await page.evaluate((h) => { const S = eval(h).state; return { laneX: S.laneX, res: S.resources, memory: S.memory[0] }; }, handle);
+  assert.equal(st.res.processes.length, 1);
+  assert.equal(st.res.cores, 2);
+  assert.equal(st.res.rss.length * 2, st.memory.bytes.length, 'RSS on the memory chart\'s columns');
+  // The strip and the chart share the timeline's plot area.
+  const tl = await page.locator('#cs-timeline').boundingBox(), cpu = await page.locator('#cs-cpu').boundingBox(), host = await page.locator('#cs-memory').boundingBox();
+  assert.deepEqual([cpu.x, cpu.width], [tl.x, tl.width]);
+  assert.ok(cpu.y >= host.y + host.height - 1, 'the CPU strip under the host chart');
+  // RSS (90 MiB and more) is far above the chunk bytes (21 MiB at most): the line runs near the top.
+  const dark = await page.evaluate(() => {
+    const c = document.getElementById('cs-memory'), k = window.devicePixelRatio || 1, S = document.getElementById('cs-root').chunkscope.state;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, x = Math.round((S.laneX + 200) * k);
+    for (let y = 0; y < c.height; y++) { const i = 4 * (y * c.width + x); if (d[i] < 70 && d[i + 1] < 70 && d[i + 2] < 70 && d[i + 3] > 120) return (c.height - 16 * k - y) / (c.height - 28 * k); }
+    return -1;
+  });
+  assert.ok(dark > 0.7, 'the RSS line in the upper part of the chart, got ' + dark);
+  await page.mouse.move(host.x + st.laneX + 200, host.y + host.height / 2);
+  assert.match(await page.textContent('.cs-tip'), /\nprocess RSS [\d.]+ MiB\nunmanaged [\d.]+ MiB \(.*local.*\)\n/);
+  await page.mouse.move(cpu.x + st.laneX + 200, cpu.y + cpu.height / 2);
+  assert.match(await page.textContent('.cs-tip'), /^CPU at [\d.]+ ms: \d+% \([\d.]+% of 2 cores; 100% = one core busy\)\n  local: \d+%, RSS [\d.]+ MiB$/);
+  await page.locator('.cs-memory').screenshot({ path: join(shots, 'resources-memory.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+  // A trace without resources: no strip, no RSS key.
+  const other = await open('file://' + join(traces, 'cuda_transfers.html'));
+  assert.ok(await other.page.isHidden('#cs-cpu'));
+  assert.ok(!(await other.page.locator('.cs-memory .cs-legend .cs-key').allTextContents()).includes('process RSS'));
+  await other.page.close();
 });
 
 test('hostile names are shown as text: no script, no dialog, no injected element', async () => {

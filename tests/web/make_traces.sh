@@ -25,6 +25,10 @@ grep -q '"limit_bytes":76101451776' cuda_default_limit.cstrace.json
 # JSON form, from which the tests compute the numbers the dashboard shows.
 "$cs" export "$(dirname "$0")/dask_overlap.cstrace" --format json -o dask_overlap.cstrace.json >/dev/null
 "$cs" html dask_overlap.cstrace.json -o dask_overlap.html >/dev/null
+# A run with process resources (issue 20 item 2): the cells trace with RSS and CPU samples added
+# (tests/web/add_resources.mjs): the memory panel draws RSS over the chunk bytes and a CPU strip.
+node "$(dirname "$0")/add_resources.mjs" cells.cstrace.json resources.cstrace.json
+"$cs" html resources.cstrace.json -o resources.html >/dev/null
 cat > xss.json <<'JSON'
 {"name": "xss <img src=x onerror=alert(1)>", "description": "hostile strings in every place a name can go",
  "layers": [
