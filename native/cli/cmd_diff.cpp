@@ -97,7 +97,7 @@ void add_diff(CLI::App& app, int& exit_code) {
         const bool full = assets.missing.empty();
         if (!full) std::cerr << "chunkscope: diff: " << assets.missing << "\n";
         const std::string page = full ? web::compare_to_html(pair, assets.dir)
-                                      : web::compare_static_page(pair, web::fallback_note(assets.missing));
+                                      : web::compare_static_page(pair, web::compare_fallback_note(assets.missing));
         write_output(o->html, page);
         if (o->html != "-")
           std::cerr << "wrote " << o->html << " ("

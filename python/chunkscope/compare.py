@@ -59,7 +59,7 @@ class Comparison:
             include = pkg.notebook_bundle == "always" or not pkg._bundle_sent
         try:
             html = _chunkscope.compare_html(self._before._native, self._after._native, self._before._source,
-                                            self._after._source, d or "", _chunkscope.fallback_note(why) if d is None else "",
+                                            self._after._source, d or "", why if d is None else "",
                                             fragment, include)
         except RuntimeError as e:  # a dashboard file unreadable: the static comparison says so
             html = _chunkscope.compare_html(self._before._native, self._after._native, self._before._source,

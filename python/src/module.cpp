@@ -384,14 +384,16 @@ PYBIND11_MODULE(_chunkscope, m) {
       [](const PyTrace& a, const PyTrace& b) { return comparison_table(compare_traces(a.trace(), b.trace())); },
       py::arg("before"), py::arg("after"), "The table of `chunkscope diff`.");
   // The compare page and its notebook display (web/compare_export.hpp); `assets_dir` "" = the static
-  // comparison alone, with `why` at the top.
+  // comparison alone, saying why (`why`: what is missing).
   m.def(
       "compare_html",
       [](const PyTrace& a, const PyTrace& b, const std::string& source_a, const std::string& source_b,
          const std::string& assets_dir, const std::string& why, bool fragment, bool include_bundle) {
         const TraceComparison c = compare_traces(a.trace(), b.trace());
         const web::ComparePair p{a.trace(), b.trace(), c, source_a, source_b};
-        if (assets_dir.empty()) return fragment ? web::compare_static_report(p, why) : web::compare_static_page(p, why);
+        const std::string note = web::compare_fallback_note(why);
+        if (assets_dir.empty())
+          return fragment ? web::compare_static_report(p, note) : web::compare_static_page(p, note);
         return fragment ? web::compare_fragment(p, assets_dir, include_bundle) : web::compare_to_html(p, assets_dir);
       },
       py::arg("before"), py::arg("after"), py::arg("source_before"), py::arg("source_after"), py::arg("assets_dir"),

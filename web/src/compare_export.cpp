@@ -124,6 +124,10 @@ std::string compare_to_html(const ComparePair& p, const std::string& assets_dir)
   return page;
 }
 
+std::string compare_fallback_note(const std::string& missing) {
+  return "The compare view is not included because " + missing + ". Below: the comparison table.";
+}
+
 std::string compare_static_page(const ComparePair& p, const std::string& why) {
   std::string page =
       page_head("chunkscope — compare " + p.source_before + " → " + p.source_after,

@@ -37,6 +37,9 @@ std::string compare_to_html(const ComparePair& p, const std::string& assets_dir)
 /// the top). Needs no asset.
 std::string compare_static_page(const ComparePair& p, const std::string& why);
 
+/// The line the static comparison shows when the dashboard files are missing (`missing` from WebAssets).
+std::string compare_fallback_note(const std::string& missing);
+
 /// The compare view as a notebook output (Comparison._repr_html_): the static comparison, both
 /// traces and the comparison inlined, and a script that mounts the view; with include_bundle also
 /// the scripts (~2 MB), which a page needs once (as notebook_fragment).
