@@ -173,9 +173,11 @@ test('dask_overlap: clicking a task selects its layer; the selected layer\'s tas
   await page.close();
 });
 
-// The trace's own numbers for [t0, t1): per layer clipped task time and tasks, per worker busy, host memory.
+// The trace's own numbers for [t0, t1): per layer clipped task time and tasks, per worker the clipped
+// task time summed (task) and the time covered by at least one task (busy: a Dask thread's recorded
+// tasks can overlap, nested gets), host memory.
 function expected(trace, t0, t1) {
-  const c = trace.tasks, layers = new Map(), workers = new Map();
+  const c = trace.tasks, layers = new Map(), workers = new Map(), spans = new Map();
   let tasks = 0;
   for (let i = 0; i < c.layer.length; i++) {
     if (c.worker[i] < 0 || c.end_ns[i] <= t0 || c.start_ns[i] >= t1) continue;
@@ -185,8 +187,16 @@ function expected(trace, t0, t1) {
     const l = layers.get(id) || { busy: 0, tasks: 0 };
     l.busy += busy; l.tasks++; layers.set(id, l);
     workers.set(c.worker[i], (workers.get(c.worker[i]) || 0) + busy);
+    if (!spans.has(c.worker[i])) spans.set(c.worker[i], []);
+    spans.get(c.worker[i]).push([Math.max(c.start_ns[i], t0), Math.min(c.end_ns[i], t1)]);
     tasks++;
   }
+  const union = new Map([...spans].map(([w, list]) => {
+    list.sort((a, b) => a[0] - b[0]);
+    let total = 0, end = -Infinity;
+    for (const [a, b] of list) { if (b > end) { total += b - Math.max(a, end); end = b; } }
+    return [w, total];
+  }));
   const m = trace.memory;
   let at = 0, lo = null, hi = null;
   for (let i = 0; i < m.t_ns.length; i++) {
@@ -196,7 +206,7 @@ function expected(trace, t0, t1) {
     lo = Math.min(lo, m.live_bytes[i]); hi = Math.max(hi, m.live_bytes[i]);
   }
   if (lo === null) lo = hi = at;
-  return { layers, workers, tasks, lo, hi };
+  return { layers, workers, union, tasks, lo, hi };
 }
 
 test('dask_overlap: a brushed window\'s summary equals the numbers computed from the trace', async () => {
@@ -221,8 +231,9 @@ test('dask_overlap: a brushed window\'s summary equals the numbers computed from
   assert.equal(sum.layers.length, want.layers.size);
   for (const l of sum.layers) assert.deepEqual([l.busy_ns, l.tasks], [want.layers.get(l.id).busy, want.layers.get(l.id).tasks], l.id);
   for (const w of sum.workers) {
-    assert.equal(w.busy_ns, want.workers.get(w.worker) || 0, 'worker ' + w.worker);
-    assert.equal(w.idle_ns, Math.max(0, sum.t1 - sum.t0 - w.busy_ns));  // a Dask thread's tasks can overlap (nested gets)
+    assert.equal(w.task_ns, want.workers.get(w.worker) || 0, 'worker ' + w.worker + ' task time');
+    assert.equal(w.busy_ns, want.union.get(w.worker) || 0, 'worker ' + w.worker + ' busy');
+    assert.equal(w.idle_ns, sum.t1 - sum.t0 - w.busy_ns);
   }
   assert.deepEqual([sum.memory_min, sum.memory_max], [want.lo, want.hi]);
   // What the panel shows: the busiest layer's row, a row per worker.
