@@ -84,16 +84,20 @@ TEST_CASE("colour-by names round-trip", "[viz][model]") {
   CHECK_FALSE(parse_color_by("colour"));
 }
 
+// Model relies on a valid trace (issue 19 item 4): core's validate, which every reader calls, refuses
+// an inconsistent one; the fixtures pass it.
 TEST_CASE("an inconsistent trace is refused with the column named", "[viz][model]") {
+  CHECK_NOTHROW(validate(fixtures::sample_trace(), "sample"));
+  CHECK_NOTHROW(validate(fixtures::sample_cuda_trace(), "sample"));
   Trace t = fixtures::sample_trace();
   t.tasks.layer[5] = 99;
-  CHECK_THROWS_WITH(Model(t, {}), Catch::Contains("task 5 names layer 99"));
+  CHECK_THROWS_WITH(validate(t, "t"), Catch::Contains("tasks.layer[5]"));
   t = fixtures::sample_trace();
   t.tasks.bytes.pop_back();
-  CHECK_THROWS_WITH(Model(t, {}), Catch::Contains("tasks.bytes"));
+  CHECK_THROWS_WITH(validate(t, "t"), Catch::Contains("tasks.bytes"));
   t = fixtures::sample_trace();
   t.tasks.dep_index[0] = 100000;
-  CHECK_THROWS_AS(Model(t, {}), std::invalid_argument);
+  CHECK_THROWS_AS(validate(t, "t"), InputError);
 }
 
 TEST_CASE("an empty trace gives an empty model", "[viz][model]") {
@@ -121,10 +125,10 @@ TEST_CASE("a group path deeper than kMaxGroupDepth is cut there, in time linear 
 TEST_CASE("worker ids are bounded by the run's threads", "[viz][model]") {
   Trace t = fixtures::sample_trace();
   t.tasks.worker[3] = 2147483647;  // a worker per-layer vectors were once sized by
-  CHECK_THROWS_WITH(Model(t, {}), Catch::Contains("task 3 names worker 2147483647"));
+  CHECK_THROWS_WITH(validate(t, "t"), Catch::Contains("worker 2147483647 is not one of the run's"));
   t = fixtures::sample_trace();
   t.tasks.worker[3] = -2;
-  CHECK_THROWS_AS(Model(t, {}), std::invalid_argument);
+  CHECK_THROWS_AS(validate(t, "t"), InputError);
 }
 
 TEST_CASE("layers are found by id in a long chain", "[viz][model]") {

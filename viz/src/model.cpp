@@ -17,57 +17,6 @@ bool ran(std::uint8_t status) {
          status == static_cast<std::uint8_t>(TaskStatus::Failed);
 }
 
-// Throws when the columns of a trace do not fit together (so nothing below indexes out of range).
-void check_columns(const Trace& t) {
-  const TraceTasks& c = t.tasks;
-  const auto n = static_cast<size_t>(c.size());
-  auto same = [&](size_t size, const char* name) {
-    if (size != n)
-      throw std::invalid_argument(std::string("trace: tasks.") + name + " has a different length than tasks.layer");
-  };
-  same(c.stage.size(), "stage");
-  same(c.chunk.size(), "chunk");
-  same(c.worker.size(), "worker");
-  same(c.start_ns.size(), "start_ns");
-  same(c.end_ns.size(), "end_ns");
-  same(c.bytes.size(), "bytes");
-  same(c.status.size(), "status");
-  same(c.fused.size(), "fused");
-  if (c.dep_offsets.size() != n + 1 || c.dep_offsets[0] != 0 ||
-      c.dep_offsets.back() != static_cast<std::int64_t>(c.dep_index.size()))
-    throw std::invalid_argument("trace: tasks.dep_offsets does not match tasks.dep_index");
-  for (size_t i = 0; i < n; ++i) {
-    if (c.worker[i] < -1 || c.worker[i] >= std::max(1, t.meta.threads))
-      throw std::invalid_argument("trace: task " + std::to_string(i) + " names worker " + std::to_string(c.worker[i]) +
-                                  " of " + std::to_string(t.meta.threads));
-    if (c.layer[i] < 0 || static_cast<size_t>(c.layer[i]) >= t.layers.size())
-      throw std::invalid_argument("trace: task " + std::to_string(i) + " names layer " + std::to_string(c.layer[i]) +
-                                  " of " + std::to_string(t.layers.size()));
-    if (c.dep_offsets[i + 1] < c.dep_offsets[i])
-      throw std::invalid_argument("trace: tasks.dep_offsets decreases at task " + std::to_string(i));
-    for (auto e = c.dep_offsets[i]; e < c.dep_offsets[i + 1]; ++e)
-      if (c.dep_index[static_cast<size_t>(e)] < 0 ||
-          c.dep_index[static_cast<size_t>(e)] >= static_cast<std::int64_t>(i))
-        throw std::invalid_argument("trace: task " + std::to_string(i) + " depends on task " +
-                                    std::to_string(c.dep_index[static_cast<size_t>(e)]) + " (must be an earlier task)");
-  }
-  if (t.memory.t_ns.size() != t.memory.live_bytes.size())
-    throw std::invalid_argument("trace: memory.t_ns and memory.live_bytes differ in length");
-  for (size_t k = 0; k < t.device_memory.size(); ++k)
-    if (t.device_memory[k].t_ns.size() != t.device_memory[k].live_bytes.size())
-      throw std::invalid_argument("trace: device_memory[" + std::to_string(k) +
-                                  "].t_ns and .live_bytes differ in length");
-  const TraceTransfers& x = t.transfers;
-  const auto m = x.task.size();
-  if (x.start_ns.size() != m || x.end_ns.size() != m || x.bytes.size() != m || x.to_device.size() != m ||
-      x.device.size() != m)
-    throw std::invalid_argument("trace: the transfers columns differ in length");
-  for (size_t i = 0; i < m; ++i)
-    if (x.task[i] < -1 || x.task[i] >= static_cast<std::int64_t>(n))
-      throw std::invalid_argument("trace: transfer " + std::to_string(i) + " names task " + std::to_string(x.task[i]) +
-                                  " of " + std::to_string(n));
-}
-
 // Drops empty levels and keeps at most kMaxGroupDepth levels (readers refuse deeper paths; in a
 // trace built in memory, a deeper layer sits in its last kept group), so that the group tree and
 // its paths stay small whatever the trace holds.
@@ -97,7 +46,6 @@ std::optional<ColorBy> parse_color_by(std::string_view name) {
 }
 
 Model::Model(Trace trace, Findings findings) : trace_(std::move(trace)), findings_(std::move(findings)) {
-  check_columns(trace_);
   layer_ids_ = LayerIndex(trace_.layers);
   const TraceTasks& c = trace_.tasks;
   const auto n = c.size();

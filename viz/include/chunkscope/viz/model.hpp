@@ -81,8 +81,8 @@ struct TransferLane {
   std::vector<std::int64_t> bytes_before;  ///< bytes of transfers[0..k), size + 1 (a fold's bytes in O(1))
 };
 
-/// A trace, its findings and precomputed indexes. Throws std::invalid_argument (naming the
-/// column or task) when the trace's columns are inconsistent.
+/// A trace, its findings and precomputed indexes. The trace must be valid (core's validate(Trace):
+/// the trace readers call it, and so does code that builds a trace in memory); Model does not check.
 class Model {
  public:
   Model(Trace trace, Findings findings);
