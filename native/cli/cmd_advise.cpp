@@ -50,7 +50,7 @@ void add_advise(CLI::App& app, int& exit_code) {
       "Recommend chunk shapes near a byte target: for an array (--shape, --dtype) or for every source and "
       "rechunk of a pipeline, explaining why");
   struct Opts {
-    std::string pipeline, shape, dtype = "float64", target = "128MiB", access = "any", out;
+    std::string pipeline, shape, dtype = "float64", target, access = "any", out;
     int threads = 0;
     bool json = false;
   };
@@ -58,7 +58,9 @@ void add_advise(CLI::App& app, int& exit_code) {
   cmd->add_option("PIPELINE", o->pipeline, "pipeline JSON file (or give --shape)");
   cmd->add_option("--shape", o->shape, "array shape, e.g. 64,8192,8192");
   cmd->add_option("--dtype", o->dtype, "element type (default float64)");
-  cmd->add_option("--target", o->target, "bytes per chunk to aim for (default 128MiB)");
+  cmd->add_option("--target", o->target,
+                  "bytes per chunk to aim for (default: 1MiB for a PIPELINE, which chunkscope's executors run; "
+                  "128MiB for --shape, as Dask's array.chunk-size)");
   cmd->add_option("--access", o->access,
                   "how the array is read: plane (whole planes), column (whole first axis), any (default)")
       ->check(CLI::IsMember({"plane", "column", "any"}));
@@ -71,6 +73,7 @@ void add_advise(CLI::App& app, int& exit_code) {
       std::cerr << "chunkscope: " << m << "\n";
       exit_code = kBadInput;
     };
+    if (o->target.empty()) o->target = o->pipeline.empty() ? "128MiB" : "1MiB";  // docs/rules.md, "Chunk targets"
     const auto target = parse_bytes(o->target);
     if (!target || *target <= 0) return fail("--target: \"" + o->target + "\" is not a size (use e.g. 64MiB, 128MiB)");
     const int threads =

@@ -13,7 +13,10 @@ TEST_CASE("huge-chunks fires when a few chunks fill the memory limit", "[analysi
   const std::int64_t chunk = 8192LL * 8192 * 8;
   auto xs = b.per_chunk(x, 800'000'000, chunk, testing::none);
   b.per_chunk(y, 400'000'000, chunk, [&](std::int64_t k) { return std::vector<std::int64_t>{xs[k]}; });
-  const Findings f = analyze(b.done());
+  const Trace t = b.done();
+  AnalysisOptions dask_target;  // Dask's 128 MiB target: the limit's share is what caps the advice
+  dask_target.target_chunk_bytes = 128LL << 20;
+  const Findings f = analyze(t, dask_target);
   const auto h = testing::find_rule(f, "huge-chunks");
   REQUIRE(h);
   CHECK(h->severity == Severity::Critical);  // 4 workers x 512 MiB = the whole limit
@@ -23,6 +26,10 @@ TEST_CASE("huge-chunks fires when a few chunks fill the memory limit", "[analysi
   const double advised = h->find("advised_chunk_bytes")->value;
   CHECK(advised <= 64.0 * (1 << 20));  // a quarter of the limit's share per worker
   CHECK(advised >= 16.0 * (1 << 20));
+  // With the default target of a chunkscope trace (1 MiB, kExecutorChunkTarget): at most that.
+  const auto d = testing::find_rule(analyze(t), "huge-chunks");
+  REQUIRE(d);
+  CHECK(d->find("advised_chunk_bytes")->value <= 1.0 * (1 << 20));
 }
 
 TEST_CASE("huge-chunks fires when there are fewer chunks than workers", "[analysis][huge-chunks]") {

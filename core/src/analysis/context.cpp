@@ -91,10 +91,21 @@ double measure_overhead(const Trace& t, double max_trivial_ns, bool* measured) {
   return t.meta.executor.rfind("dask", 0) == 0 ? 50e3 : 1e3;
 }
 
+}  // namespace chunkscope::analysis
+
+namespace chunkscope {
+std::int64_t chunk_target_for(const std::string& executor) {
+  return executor.rfind("dask", 0) == 0 ? kDefaultChunkTarget : kExecutorChunkTarget;
+}
+}  // namespace chunkscope
+
+namespace chunkscope::analysis {
+
 Context make_context(const Trace& t, const AnalysisOptions& o) {
   Context c{t, o};
   c.sum = o.summary ? *o.summary : summarize(t);
   c.dask = t.meta.executor.rfind("dask", 0) == 0;
+  if (c.o.target_chunk_bytes <= 0) c.o.target_chunk_bytes = chunk_target_for(t.meta.executor);
   c.ids = LayerIndex(t.layers);
   c.flow = chunk_origins(t.layers);
   c.consumers = layer_consumers(t.layers);

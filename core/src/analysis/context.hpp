@@ -17,7 +17,7 @@ namespace chunkscope::analysis {
 /// Shared, read-only facts about the trace.
 struct Context {
   const Trace& t;
-  const AnalysisOptions& o;
+  AnalysisOptions o;  ///< the caller's, with target_chunk_bytes resolved for the trace's engine
   TraceSummary sum;
   LayerIndex ids;                              ///< layer id -> position
   std::vector<ChunkOrigin> flow;               ///< chunk origin of every layer

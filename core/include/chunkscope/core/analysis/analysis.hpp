@@ -22,6 +22,16 @@ namespace chunkscope {
 struct TraceSummary;
 
 /// Thresholds of the rules. Defaults are explained in docs/rules.md.
+/// Byte target of advised chunks for chunkscope's own executors (pipelines): 1 MiB. A task there
+/// costs about a microsecond, which 1 MiB of work amortises, and a chunk this size stays in a
+/// core's cache: on the tiny-chunks sample 1 MiB chunks ran 1.6-2× faster than 2-4 MiB ones and
+/// several times faster than the 16 MiB that Dask's 128 MiB target gives (docs/rules.md, "Chunk
+/// targets"). Dask's per-task cost is ~100× larger, so Dask traces keep Dask's 128 MiB.
+inline constexpr std::int64_t kExecutorChunkTarget = 1LL << 20;
+/// The advice's byte target for traces of `executor` (meta.executor): 128 MiB for "dask-…",
+/// else kExecutorChunkTarget.
+std::int64_t chunk_target_for(const std::string& executor);
+
 struct AnalysisOptions {
   // ---- shared ----
   /// Fixed cost of one task (scheduling + the cheapest possible task body), ns. 0 = measure it
@@ -31,8 +41,9 @@ struct AnalysisOptions {
   /// When measuring: the trivial-task part of the overhead is capped here (a task that moves a few
   /// KiB and takes longer is doing work, not paying overhead; engines' fixed costs are below this).
   double max_trivial_task_ns = 100e3;
-  /// Byte target of advised chunk shapes (as Dask's array.chunk-size and pipelines' "auto").
-  std::int64_t target_chunk_bytes = 128LL << 20;
+  /// Byte target of advised chunk shapes; 0 = by engine (chunk_target_for): 128 MiB on a Dask
+  /// trace (Dask's array.chunk-size), kExecutorChunkTarget on chunkscope's executors.
+  std::int64_t target_chunk_bytes = 0;
   /// Smallest chunk the advice proposes (unless the array is smaller).
   std::int64_t min_chunk_bytes = 1LL << 20;
   /// Advised chunkings keep at least this many chunks per worker where the array is big enough.

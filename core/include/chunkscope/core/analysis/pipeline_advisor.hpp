@@ -19,7 +19,9 @@ namespace chunkscope {
 
 /// Options of advise_pipeline.
 struct PipelineAdviceOptions {
-  std::int64_t target_bytes = kDefaultChunkTarget;
+  /// Pipelines run on chunkscope's executors: their target (analysis.hpp, kExecutorChunkTarget),
+  /// the same as the findings on their traces use, so that `advise` and `apply-advice` agree.
+  std::int64_t target_bytes = 1LL << 20;
   int threads = 0;  ///< 0 = do not size for parallelism
   std::int64_t min_bytes = 1LL << 20;
   double chunks_per_worker = 2;
