@@ -68,6 +68,10 @@ s = run("select", "--select", busiest)
 check(s.get("selected") == busiest, "--select selects")
 check(s["frame"].get("timeline_highlighted_tasks", 0) > 0, f"selecting {busiest} highlights its tasks")
 
+# Showing a layer's tasks (a double-click; --tasks does the same) fits them in the graph.
+k = run("tasks", "--tasks", busiest)
+check(k["frame"].get("graph_fitted") == busiest, f"the tasks of {busiest} are fitted in the graph ({k['frame'].get('graph_fitted')})")
+
 # Clicking a task selects its layer (a layer other than the default selection).
 targets = fr.get("timeline_task_targets", {})
 pick = next((l for l in targets if l != d.get("selected")), None)
@@ -86,7 +90,7 @@ check(rg is not None, "the brushed range has a summary")
 if rg:
     # The numbers from the trace's columns: tasks of a worker overlapping [t0, t1) (a zero-length
     # task counts when it starts inside), their time clipped to the range.
-    per_layer, per_worker = {}, {}
+    per_layer, per_worker, spans = {}, {}, {}
     for i in range(len(tasks["layer"])):
         st, en, wk = tasks["start_ns"][i], tasks["end_ns"][i], tasks["worker"][i]
         if wk < 0 or en <= t0 or st >= t1:
@@ -96,12 +100,23 @@ if rg:
         l = layers[tasks["layer"][i]]
         b0, n0 = per_layer.get(l, (0, 0))
         per_layer[l] = (b0 + busy, n0 + 1)
-        per_worker[wk] = per_worker.get(wk, 0) + busy
+        if en > st:
+            spans.setdefault(wk, []).append((max(st, t0), min(en, t1)))
+    # A worker is busy while any of its tasks runs: the union of its intervals (Dask tasks can
+    # overlap on one thread), never more than the range (issue 15 item 5).
+    for wk, iv in spans.items():
+        iv.sort()
+        end = t0
+        for a, e in iv:
+            if e > end:
+                per_worker[wk] = per_worker.get(wk, 0) + e - max(a, end)
+            end = max(end, e)
     got = {x["layer"]: (x["busy_ns"], x["tasks"]) for x in rg["layers"]}
     check(got == per_layer, f"range per-layer time and tasks equal the trace's ({len(per_layer)} layers)")
     gw = {x["worker"]: x["busy_ns"] for x in rg["workers"] if x["busy_ns"]}
     check(gw == {k: v for k, v in per_worker.items() if v}, "range per-worker busy equals the trace's")
     check(all(x["idle_ns"] == max(0, t1 - t0 - x["busy_ns"]) for x in rg["workers"]), "idle = the range - busy")
+    check(all(x["busy_ns"] <= t1 - t0 for x in rg["workers"]), "no worker busy more than the range")
     mt, mb = tr["memory"]["t_ns"], tr["memory"]["live_bytes"]
     at = 0
     for k in range(len(mt)):
@@ -109,6 +124,16 @@ if rg:
             at = mb[k]
     vals = [at] + [mb[k] for k in range(len(mt)) if t0 < mt[k] < t1]
     check((rg["mem_min"], rg["mem_max"]) == (min(vals), max(vals)), f"range memory min/max {rg['mem_min']}/{rg['mem_max']} = {min(vals)}/{max(vals)}")
+
+# Memory by layer: the host chart stacked by layer (or group), its bands named in the legend row.
+v = run("by_layer", "--memory", "by-layer")
+ms = v["frame"].get("memory_stack")
+check(v["frame"].get("memory_mode") == "by layer" and ms is not None, "--memory by-layer stacks the memory chart")
+if ms and tr["memory"].get("peak_bytes", 0) > 0:
+    check(len(ms["bands"]) >= 1, "the memory stack has bands")
+    check(ms["bands"][0]["label"] in v["frame"].get("memory_legend", []), "the largest band is in the memory legend")
+    check(all(ms["bands"][0]["peak_bytes"] >= b["peak_bytes"] for b in ms["bands"][:-1]), "largest at the peak first")
+    check("peak" in v["frame"].get("memory_legend", []), "the peak marker stays in by-layer mode")
 
 if modes:
     want = {"time": "busy time", "memory": "memory peak", "tasks": "tasks", "chunk-bytes": "chunk bytes", "worker": "worker",

@@ -126,6 +126,10 @@ void App::draw_bar() {
 }
 
 void App::draw_document(Document& doc, float x, float y, float w, float h) {
+  if (doc.axis_end_ns != 0) {  // back from compare: the run's own time axis
+    doc.axis_end_ns = 0;
+    doc.reset_window();
+  }
   // Every panel fits the window (1280×720 shows graph, findings, timeline and memory whole).
   const float left = w * 0.44f, right = w - left, graph_h = h * 0.62f;
   auto report = [&](const char* name, float px, float py, float pw, float ph) {
@@ -141,7 +145,10 @@ void App::draw_document(Document& doc, float x, float y, float w, float h) {
   report("findings", x, y + graph_h, left, h - graph_h);
   // The memory panel grows by a chart per GPU series (CUDA traces), taken from the chunk grid and layers.
   const float devices = static_cast<float>(std::min<size_t>(doc.model().trace().device_memory.size(), 2));
-  const float tl_h = h * 0.32f, mem_h = h * (0.22f + 0.11f * devices), low = h - tl_h - mem_h, grid_w = right * 0.40f;
+  // Process resources add the CPU strip under the host chart.
+  const float cpu = doc.model().trace().resources.empty() ? 0.0f : 0.05f;
+  const float tl_h = h * 0.32f, mem_h = h * (0.22f + cpu + 0.11f * devices), low = h - tl_h - mem_h,
+              grid_w = right * 0.40f;
   if (panel("Timeline  (wheel: zoom, drag: pan, shift/right-drag: summary of a range, double-click: whole run)",
             x + left, y, right, tl_h, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse))
     timeline_.draw(doc);
@@ -167,10 +174,37 @@ void App::draw_compare(float x, float y, float w, float h) {
   size_t gpus = 0;  // the memory panels grow by a chart per GPU series of either trace
   for (Document* d : both)
     if (d->ok()) gpus = std::max(gpus, d->model().trace().device_memory.size());
+  bool resources = false;  // a CPU strip under the host chart of either run
+  for (Document* d : both) resources = resources || (d->ok() && !d->model().trace().resources.empty());
   const float half = w / 2, tl_h = h * 0.30f,
-              mem_h = h * (0.16f + 0.11f * static_cast<float>(std::min<size_t>(gpus, 2)));
+              mem_h = h * (0.16f + (resources ? 0.06f : 0.0f) + 0.11f * static_cast<float>(std::min<size_t>(gpus, 2)));
   TimelinePanel* tls[2] = {&timeline_, &timeline_b_};
   MemoryPanel* mems[2] = {&memory_, &memory_b_};
+  // One time axis for both runs: from 0 to the longer run's end, so the same x is the same time in
+  // A and B (a faster B is visibly shorter); zooming, panning or brushing either moves both.
+  std::int64_t axis = 1;
+  for (Document* d : both)
+    if (d->ok()) axis = std::max(axis, d->model().trace().meta.wall_ns);
+  for (Document* d : both)
+    if (d->ok() && d->axis_end_ns != axis) {
+      d->axis_end_ns = axis;
+      d->reset_window();
+    }
+  if (a.ok() && b.ok()) {  // whichever changed its window last frame, the other follows
+    if (a.t0 != shared_t0_ || a.t1 != shared_t1_) {
+      b.t0 = a.t0, b.t1 = a.t1;
+    } else if (b.t0 != shared_t0_ || b.t1 != shared_t1_) {
+      a.t0 = b.t0, a.t1 = b.t1;
+    }
+    if (a.brush_t0 != shared_b0_ || a.brush_t1 != shared_b1_) {
+      b.brush_t0 = a.brush_t0, b.brush_t1 = a.brush_t1;
+    } else if (b.brush_t0 != shared_b0_ || b.brush_t1 != shared_b1_) {
+      a.brush_t0 = b.brush_t0, a.brush_t1 = b.brush_t1;
+    }
+    shared_t0_ = a.t0, shared_t1_ = a.t1, shared_b0_ = a.brush_t0, shared_b1_ = a.brush_t1;
+    a.frame["time_axis"] = {{"t0", a.t0}, {"t1", a.t1}, {"end", axis}, {"brush", {a.brush_t0, a.brush_t1}}};
+    b.frame["time_axis"] = {{"t0", b.t0}, {"t1", b.t1}, {"end", axis}, {"brush", {b.brush_t0, b.brush_t1}}};
+  }
   for (int i = 0; i < 2; ++i) {
     Document& d = *both[i];
     std::string title = std::string(i == 0 ? "A (before): " : "B (after): ") + d.name() + "##tl" + std::to_string(i);

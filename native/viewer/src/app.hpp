@@ -2,11 +2,12 @@
 // App: the opened documents and the window's fixed panel layout — a bar (file menu, one tab per
 // trace, colour-by, compare), then either the error panel of a trace that could not be read, the
 // panels of one trace (graph, findings, timeline, memory, chunk grid, layer table), or two traces
-// side by side with their per-layer differences. Draws with ImGui; owns no platform code.
+// side by side on one shared time axis with their per-layer differences. Draws with ImGui; owns no platform code.
 //
 //   App app;
 //   app.open("before.cstrace.json"); app.open("after.cstrace.cbor");
 //   while (...) { window.begin_frame(); app.frame(); window.end_frame(); }
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ class App {
   ChunkGridPanel grid_;
   LayerTablePanel table_;
   ComparePanel compare_panel_;
+  // Compare: the window and brush both runs showed last frame (one shared time axis).
+  std::int64_t shared_t0_ = -1, shared_t1_ = -1, shared_b0_ = 0, shared_b1_ = 0;
 };
 
 }  // namespace chunkscope::viewer

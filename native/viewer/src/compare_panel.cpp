@@ -51,7 +51,7 @@ void ComparePanel::draw(const Document& a, const Document& b) {
   ImGui::SameLine();
   delta(static_cast<double>(diff_.peak_a), static_cast<double>(diff_.peak_b), true);
   ImGui::SameLine(0, 30);
-  ImGui::Text("tasks %lld -> %lld", static_cast<long long>(diff_.tasks_a), static_cast<long long>(diff_.tasks_b));
+  ImGui::Text("tasks %s -> %s", viz::fmt_count(diff_.tasks_a).c_str(), viz::fmt_count(diff_.tasks_b).c_str());
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("compare", 7, flags)) return;

@@ -50,6 +50,8 @@ std::unique_ptr<Document> Document::open(const std::string& path) {
         }
         if (tasks.status[k] == static_cast<std::uint8_t>(TaskStatus::Done)) d->run_[l] = Ran;
       }
+    for (size_t l = 0; l < d->run_.size(); ++l)
+      if (d->run_[l] == NotRun && !d->model_->layers()[l].fused_into.empty()) d->run_[l] = Fused;
     // The analysis (about as long as reading a big trace) runs in the background: the window shows
     // the trace at once and the findings, badges and outlines appear when it is done. It only reads
     // the trace, which nothing changes.
@@ -165,7 +167,18 @@ void Document::toggle_group(const std::string& path) {
 
 void Document::toggle_layer(const std::string& id) {
   view.toggle_layer(id);
+  fit_layer = view.expanded_layers.count(id) ? id : std::string();
   relayout();
+}
+
+std::string Document::run_text(int layer) const {
+  switch (layer_run(layer)) {
+    case Ran: return "";
+    case Failed: return "FAILED";
+    case NotRun: return "not run";
+    case Fused: return "fused into " + model_->layers()[static_cast<size_t>(layer)].fused_into;
+  }
+  return "";
 }
 
 int Document::default_layer() const {
@@ -182,7 +195,12 @@ int Document::default_layer() const {
 
 void Document::reset_window() {
   t0 = 0;
-  t1 = ok() ? std::max<std::int64_t>(model_->trace().meta.wall_ns, 1) : 1;
+  t1 = axis_end();
+}
+
+std::int64_t Document::axis_end() const {
+  if (axis_end_ns > 0) return axis_end_ns;
+  return ok() ? std::max<std::int64_t>(model_->trace().meta.wall_ns, 1) : 1;
 }
 
 }  // namespace chunkscope::viewer

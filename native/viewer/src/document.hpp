@@ -93,15 +93,25 @@ class Document {
   int selected_layer() const { return selected_layer_; }
   /// Opens or closes a group (node or cluster clicked).
   void toggle_group(const std::string& path);
-  /// Shows or hides a layer's tasks (double-click).
+  /// Shows or hides a layer's tasks (double-click); shown, the graph fits them (fit_layer).
   void toggle_layer(const std::string& id);
+  /// Layer id whose tasks (their cluster, or its heat-map node) the graph panel fits once the scene
+  /// has them ("" = none), as the browser does on a double-click.
+  std::string fit_layer;
 
   // ---- timeline / memory / chunk grid --------------------------------------------------------
   std::int64_t t0 = 0, t1 = 0;  ///< the timeline's window (ns since the run's start)
-  /// The whole run: [0, wall] (at least [0, 1]).
+  /// The whole run: [0, wall] (at least [0, 1]); [0, axis_end_ns] when the axis is shared.
   void reset_window();
+  /// End of the time axis when it is shared with another run (compare: the longer run's wall
+  /// time, so both runs are drawn on one scale); 0 = this run's own wall time.
+  std::int64_t axis_end_ns = 0;
+  /// The end of the time axis: axis_end_ns when set, else the run's wall time (at least 1).
+  std::int64_t axis_end() const;
   /// The brushed time range of the timeline (shift-drag or right-drag); brush_t1 <= brush_t0: none.
   std::int64_t brush_t0 = 0, brush_t1 = 0;
+  /// The memory chart: false the total live bytes, true stacked by layer (viz::memory_stack).
+  bool memory_by_layer = false;
   viz::GridColor grid_color = viz::GridColor::Duration;
   std::vector<std::int64_t> grid_fixed;  ///< index on the axes the grid does not show
 
@@ -109,9 +119,13 @@ class Document {
   /// Layer colours of every panel that colours tasks by layer (viz::timeline_colors: by layer, or
   /// by group / op with a note when there are more layers than hues).
   const viz::LayerColors& layer_colors() const { return colors_; }
-  /// Per layer: 0 ran, 1 a task failed (drawn red), 2 no task ran ("not run").
-  enum LayerRun { Ran = 0, Failed = 1, NotRun = 2 };
+  /// Per layer: 0 ran, 1 a task failed (drawn red), 2 no task ran ("not run"), 3 its work ran
+  /// inside another layer (LayerStats::fused_into: "fused into <layer>").
+  enum LayerRun { Ran = 0, Failed = 1, NotRun = 2, Fused = 3 };
   LayerRun layer_run(int layer) const { return run_[static_cast<size_t>(layer)]; }
+  /// What graph, table and tooltips say instead of numbers for a layer that did not run its own
+  /// tasks: "FAILED", "not run", "fused into <layer>"; "" for a layer that ran.
+  std::string run_text(int layer) const;
   /// The layer a panel shows before anything is selected: the first finding's, else the busiest.
   int default_layer() const;
 

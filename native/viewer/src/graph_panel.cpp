@@ -3,7 +3,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <optional>
 
 #include "chunkscope/core/units.hpp"
 #include "chunkscope/viz/legend.hpp"
@@ -93,6 +95,25 @@ void GraphPanel::draw(Document& doc) {
       }
     if (!doc.layout_pending()) doc.center_on.clear();
   }
+  if (!doc.fit_layer.empty() && !doc.layout_pending()) {  // double-click: the layer's tasks fitted
+    const int layer = doc.model().find_layer(doc.fit_layer);
+    std::optional<std::array<double, 4>> box;  // x, y, w, h
+    for (const auto& c : scene->clusters)
+      if (c.key.rfind("cluster_l:", 0) == 0 && unescape_key(c.key.substr(10)) == doc.fit_layer)
+        box = std::array<double, 4>{c.x, c.y, c.w, c.h};
+    for (const auto& n : scene->nodes)
+      if (!box && n.kind == viz::VNode::Kind::Heatmap && n.layer == layer)
+        box = std::array<double, 4>{n.x - n.w / 2, n.y - n.h / 2, n.w, n.h};
+    if (box) {
+      const auto [bx, by, bw, bh] = *box;
+      cam.cx = bx + bw / 2;
+      cam.cy = by + bh / 2;
+      cam.scale = std::clamp(std::min(size.x / (bw * 1.08), size.y / (bh * 1.08)), 0.02, 8.0);
+      fitted_ = doc.fit_layer;
+    }
+    doc.fit_layer.clear();
+  }
+  if (!fitted_.empty()) doc.frame["graph_fitted"] = fitted_;
   ImGuiIO& io = ImGui::GetIO();
   const ImVec2 mid(p0.x + size.x / 2, p0.y + size.y / 2);
   auto to_screen = [&](double x, double y) {
@@ -181,9 +202,10 @@ void GraphPanel::draw(Document& doc) {
       dl->PushClipRect(a, b, true);
       for (size_t k = 0; k < n.label.size(); ++k) {
         std::string line = n.label[k];
-        // A layer that never ran reads "not run", not "0 ns · 0 B"; a failed one says so.
+        // A layer that never ran reads "not run", not "0 ns · 0 B"; a failed one says so; a fused
+        // one names the layer that ran its work.
         if (n.kind == viz::VNode::Kind::Layer && k + 1 == n.label.size() && k >= 3 && run != Document::Ran)
-          line = run == Document::Failed ? "FAILED" : "not run";
+          line = doc.run_text(n.layer);
         ImVec2 ts = font->CalcTextSizeA(fsize, 1e6f, 0, line.c_str());
         const ImVec2 at((a.x + b.x) / 2 - ts.x / 2, y);
         dl->AddText(font, fsize, at, run == Document::Failed && line == "FAILED" ? kFailed : text_on(fill),
@@ -265,7 +287,11 @@ void GraphPanel::draw(Document& doc) {
     const auto& n = scene->nodes[static_cast<size_t>(hovered_node)];
     const auto& vn = doc.graph().nodes[static_cast<size_t>(hovered_node)];
     ImGui::BeginTooltip();
-    for (const auto& line : n.label) ImGui::TextUnformatted(line.c_str());
+    for (size_t k = 0; k < n.label.size(); ++k) {
+      const bool replaced = n.kind == viz::VNode::Kind::Layer && k + 1 == n.label.size() && k >= 3 &&
+                            doc.layer_run(n.layer) != Document::Ran;
+      ImGui::TextUnformatted(replaced ? doc.run_text(n.layer).c_str() : n.label[k].c_str());
+    }
     if (n.kind == viz::VNode::Kind::Group) ImGui::TextDisabled("click: open the group");
     if (n.kind == viz::VNode::Kind::Layer) ImGui::TextDisabled("click: select   double-click: show its tasks");
     if (n.kind == viz::VNode::Kind::Task || n.kind == viz::VNode::Kind::Heatmap)

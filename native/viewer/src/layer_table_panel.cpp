@@ -166,19 +166,19 @@ void LayerTablePanel::draw(Document& doc) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(viz::fmt_count(l.tasks).c_str());
       ImGui::TableNextColumn();
-      if (run == Document::NotRun)
-        ImGui::TextDisabled("not run");
+      if (run == Document::NotRun || run == Document::Fused)
+        ImGui::TextDisabled("%s", doc.run_text(l.layer).c_str());
       else if (run == Document::Failed)
         ImGui::TextColored(ImVec4(0.94f, 0.27f, 0.27f, 1), "failed");
       else
         ImGui::TextUnformatted(viz::fmt_duration(static_cast<double>(l.busy_ns)).c_str());
       ImGui::TableNextColumn();
-      if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_percent(l.time_share).c_str());
+      const bool own = run == Document::Ran || run == Document::Failed;  // numbers of its own tasks
+      if (own) ImGui::TextUnformatted(viz::fmt_percent(l.time_share).c_str());
       ImGui::TableNextColumn();
-      if (run != Document::NotRun)
-        ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
+      if (own) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)).c_str());
       ImGui::TableNextColumn();
-      if (run != Document::NotRun) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.bytes_out)).c_str());
+      if (own) ImGui::TextUnformatted(viz::fmt_bytes(static_cast<double>(l.bytes_out)).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(l.group.c_str());
       ImGui::TableNextColumn();

@@ -15,7 +15,7 @@ using namespace chunkscope::viewer;
 
 namespace {
 
-// Applies --color-by, --expand and --select to every opened trace.
+// Applies --color-by, --expand, --select, --tasks, --memory and --brush to every opened trace.
 void apply_view_options(App& app, const Options& o) {
   for (const auto& d : app.documents()) {
     if (!d->ok()) continue;
@@ -24,6 +24,11 @@ void apply_view_options(App& app, const Options& o) {
       if (!d->view.expanded_groups.count(g)) d->view.expanded_groups.insert(g);
     if (!o.expand.empty() || !o.color_by.empty()) d->relayout();
     if (!o.select.empty()) d->select_layer(o.select);
+    for (const auto& id : o.tasks) {  // a double-click on the layer: it is visible (its groups open) first
+      d->select_layer(id);
+      d->toggle_layer(id);
+    }
+    d->memory_by_layer = o.memory_by_layer;
     d->brush_t0 = o.brush_t0;
     d->brush_t1 = o.brush_t1;
   }

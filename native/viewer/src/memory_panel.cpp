@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/legend.hpp"
@@ -22,6 +23,8 @@ ImU32 curve_color(int index, int alpha = 255) {
   return (kCurve[static_cast<size_t>(index) % std::size(kCurve)] & ~IM_COL32_A_MASK) |
          (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
 }
+constexpr ImU32 kRss = IM_COL32(240, 240, 245, 255), kUnmanaged = IM_COL32(200, 150, 255, 255),
+                kCpu = IM_COL32(120, 215, 200, 255);
 constexpr ImU32 kLimit = IM_COL32(235, 70, 70, 255), kLimitText = IM_COL32(235, 90, 90, 255),
                 kPeak = IM_COL32(255, 210, 80, 255), kMuted = IM_COL32(170, 170, 180, 255);
 
@@ -43,40 +46,97 @@ void MemoryPanel::draw(Document& doc) {
   const viz::MemoryView mv = viz::memory_view(doc.model(), doc.t0, doc.t1, columns);
   std::vector<const viz::MemoryCurve*> curves{&mv};
   for (const auto& d : mv.devices) curves.push_back(&d);
+  std::optional<viz::MemoryStack> stack;
+  if (doc.memory_by_layer) stack = viz::memory_stack(doc.model(), doc.t0, doc.t1, columns);
+  const viz::ResourceView res = viz::resource_view(doc.model(), doc.t0, doc.t1, columns);
 
-  // Legend row: a swatch per curve, the limit's dash (when a curve has a limit) and the peak's dot.
+  // Legend row: the "total / by layer" toggle at its right end; a swatch per curve (by layer: per
+  // band of the host stack), the RSS line, the limit's dash (when a curve has a limit), the peak's dot.
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float legend_h = ImGui::GetTextLineHeight() + 4;
+  const float toggle_w = ImGui::CalcTextSize("total").x + ImGui::CalcTextSize("by layer").x + 2 * 28 + 8;
+  const float legend_end = p0.x + avail.x - toggle_w;
+  {
+    ImGui::SetCursorScreenPos(ImVec2(legend_end + 4, p0.y - 1));
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(2, 0));
+    if (ImGui::RadioButton("total", !doc.memory_by_layer)) doc.memory_by_layer = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("by layer", doc.memory_by_layer)) doc.memory_by_layer = true;
+    ImGui::PopStyleVar();
+  }
   float lx = p0.x + label_w;
   const float ly = p0.y + 1;
-  auto key = [&](const std::string& text) {
-    dl->AddText(ImVec2(lx, ly), IM_COL32(210, 210, 215, 255), text.c_str());
+  auto key = [&](const std::string& text, ImU32 color = IM_COL32(210, 210, 215, 255)) {
+    dl->AddText(ImVec2(lx, ly), color, text.c_str());
     lx += ImGui::CalcTextSize(text.c_str()).x + 14;
   };
   bool limits = false;
-  for (size_t i = 0; i < curves.size(); ++i) {
+  nlohmann::json legend = nlohmann::json::array();
+  for (size_t i = 0; i < curves.size(); ++i) limits = limits || curves[i]->limit > 0;
+  if (stack) {
+    // Room kept for what follows the bands: "+N more", the device curves, RSS, limit and peak keys.
+    float reserve = ImGui::CalcTextSize("+99 more").x + ImGui::CalcTextSize("peak").x + 40;
+    if (limits) reserve += ImGui::CalcTextSize("limit").x + 32;
+    if (!res.empty()) reserve += ImGui::CalcTextSize("process RSS").x + 32;
+    for (size_t i = 1; i < curves.size(); ++i) reserve += ImGui::CalcTextSize(curves[i]->device.c_str()).x + 30;
+    size_t shown = 0;
+    for (const auto& band : stack->bands) {
+      if (lx + 16 + ImGui::CalcTextSize(band.label.c_str()).x + reserve > legend_end) break;
+      dl->AddRectFilled(ImVec2(lx, ly + 4), ImVec2(lx + 12, ly + 12), hex_color(band.color), 2);
+      lx += 16;
+      key(band.label);
+      legend.push_back(band.label);
+      ++shown;
+    }
+    if (shown < stack->bands.size())
+      key("+" + viz::fmt_count(static_cast<std::int64_t>(stack->bands.size() - shown)) + " more", kMuted);
+  }
+  for (size_t i = stack ? 1 : 0; i < curves.size(); ++i) {
+    const std::string name = i == 0 && !res.empty() ? "chunk bytes" : curves[i]->device;
     dl->AddRectFilled(ImVec2(lx, ly + 4), ImVec2(lx + 12, ly + 12), curve_color(static_cast<int>(i), 200), 2);
     lx += 16;
-    key(curves[i]->device);
-    limits = limits || curves[i]->limit > 0;
+    key(name);
+    legend.push_back(name);
+  }
+  if (!res.empty()) {
+    dl->AddLine(ImVec2(lx, ly + 8), ImVec2(lx + 14, ly + 8), kRss, 2.0f);
+    lx += 18;
+    key("process RSS");
+    legend.push_back("process RSS");
   }
   if (limits) {
     for (float x = lx; x < lx + 14; x += 8)
       dl->AddLine(ImVec2(x, ly + 8), ImVec2(std::min(x + 5, lx + 14), ly + 8), kLimit, 1.5f);
     lx += 18;
     key("limit");
+    legend.push_back("limit");
   }
   dl->AddCircleFilled(ImVec2(lx + 4, ly + 8), 4, kPeak);
   lx += 12;
   key("peak");
+  legend.push_back("peak");
+  doc.frame["memory_legend"] = legend;
+  doc.frame["memory_mode"] = stack ? "by layer" : "total";
+  if (stack) {
+    nlohmann::json bands = nlohmann::json::array();
+    for (const auto& band : stack->bands) bands.push_back({{"label", band.label}, {"peak_bytes", band.peak_bytes}});
+    doc.frame["memory_stack"] = {{"by", stack->by}, {"bands", bands}};
+  }
 
   // The selected layer's share of the peak, at the end of the legend row.
   const auto& layers = doc.model().layers();
   const double peak = static_cast<double>(std::max<std::int64_t>(mv.peak, 1));
   if (const int sel = doc.selected_layer(); sel >= 0) {
     const auto& l = layers[static_cast<size_t>(sel)];
-    key("| " + l.id + ": " + viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)) + " at the peak (" +
-        viz::fmt_percent(static_cast<double>(l.peak_held_bytes) / peak) + ")");
+    const std::string bytes = viz::fmt_bytes(static_cast<double>(l.peak_held_bytes)),
+                      share = viz::fmt_percent(static_cast<double>(l.peak_held_bytes) / peak);
+    // The long form where it fits before the toggle, else the short one, else nothing.
+    for (const std::string& text :
+         {"| " + l.id + ": " + bytes + " at the peak (" + share + ")", "| " + l.id + ": " + bytes + " (" + share + ")"})
+      if (lx + ImGui::CalcTextSize(text.c_str()).x <= legend_end) {
+        key(text);
+        break;
+      }
   }
   // What holds the memory at the peak: the layers' bytes held then, stacked in one bar (layer colours).
   std::vector<int> held;
@@ -116,23 +176,42 @@ void MemoryPanel::draw(Document& doc) {
     }
   }
   doc.frame["memory_peak_composition"] = comp;
-  const float charts_h = std::max(avail.y - legend_h - comp_h, 30.0f * static_cast<float>(curves.size()));
+  const float cpu_h = res.empty() ? 0.0f : std::max(26.0f, ImGui::GetTextLineHeight() * 2 + 2);
+  const float charts_h = std::max(avail.y - legend_h - comp_h - cpu_h, 30.0f * static_cast<float>(curves.size()));
   const float chart_h = charts_h / static_cast<float>(curves.size());
-  for (size_t i = 0; i < curves.size(); ++i)
-    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, p0.y + legend_h + comp_h + chart_h * static_cast<float>(i),
-               label_w, width, chart_h);
+  float y = p0.y + legend_h + comp_h;
+  for (size_t i = 0; i < curves.size(); ++i) {
+    HostExtras extras;
+    if (i == 0) extras = {stack ? &*stack : nullptr, res.empty() ? nullptr : &res};
+    draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, y, label_w, width, chart_h, extras);
+    y += chart_h;
+    if (i == 0 && !res.empty()) {  // the CPU strip right under the host chart (RSS is drawn on it)
+      draw_cpu(doc, res, p0.x, y, label_w, width, cpu_h);
+      y += cpu_h;
+    }
+  }
+  if (!res.empty())
+    doc.frame["resources"] = {{"processes", res.processes.size()},
+                              {"cores", res.cores},
+                              {"rss_peak", res.rss_peak},
+                              {"unmanaged_note", res.unmanaged_note}};
 }
 
-void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int index, float x0, float y0,
-                             float label_w, float width, float height) {
+void MemoryPanel::draw_chart(Document& doc, const viz::MemoryCurve& c, int index, float x0, float y0, float label_w,
+                             float width, float height, HostExtras extras) {
   ImGui::SetCursorScreenPos(ImVec2(x0, y0));
   ImGui::PushID(index);
   ImGui::InvisibleButton("memory_canvas", ImVec2(label_w + width, height));
   ImGui::PopID();
   const bool hovered = ImGui::IsItemHovered();
+  const viz::MemoryStack* stack = extras.stack;
+  const viz::ResourceView* res = extras.resources;
 
   double hi = static_cast<double>(std::max<std::int64_t>(c.peak, 1));
   for (double b : c.bytes) hi = std::max(hi, b);
+  if (res)
+    for (double b : res->rss)
+      if (!std::isnan(b)) hi = std::max(hi, b);
   const viz::LimitScale ls = viz::limit_on_scale(c.limit, hi, c.peak);  // the rule both front-ends share
   const bool limit_on = ls.drawn;
   const double top = ls.top * 1.12;
@@ -148,14 +227,48 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
   dl->AddText(ImVec2(x0 + 2, area.y), curve_color(index), c.device.c_str());
   dl->AddText(ImVec2(x0 + 2, area.y + ImGui::GetTextLineHeight()), kMuted, viz::fmt_bytes(top).c_str());
   dl->AddText(ImVec2(x0 + 2, area.y + h - 16), kMuted, "0 B");
-  // Envelope: per column a vertical bar from the lowest to the highest live bytes, filled below.
-  const ImU32 fill = curve_color(index, 90), line = curve_color(index);
-  for (size_t i = 0; i + 1 < c.t_ns.size(); i += 2) {
-    float x = X(c.t_ns[i]);
-    dl->AddRectFilled(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(x + 1.0f, area.y + h), fill);
-    dl->AddLine(ImVec2(x, Y(c.bytes[i])), ImVec2(x, Y(c.bytes[i + 1]) - 1.0f), line, 1.5f);
-    if (i + 2 < c.t_ns.size())
-      dl->AddLine(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(X(c.t_ns[i + 2]), Y(c.bytes[i + 2])), line, 1.0f);
+  const int sel = doc.selected_layer();
+  auto band_has = [](const viz::MemoryBand& b, int layer) {
+    return std::find(b.layers.begin(), b.layers.end(), layer) != b.layers.end();
+  };
+  if (stack && !stack->total.empty()) {
+    // By layer: per column the bands stacked from the bottom (largest at the peak first), the
+    // selected layer's band bright and the others faded; the total's outline on top.
+    std::vector<ImU32> fill(stack->bands.size());
+    for (size_t k = 0; k < stack->bands.size(); ++k) {
+      const ImU32 col = hex_color(stack->bands[k].color, 230);
+      fill[k] = sel < 0 || band_has(stack->bands[k], sel) ? col : lighten(col, 0.55f);
+    }
+    for (size_t col = 0; col < stack->total.size(); ++col) {
+      const float x = X(stack->t_ns[col]);
+      double cum = 0;
+      for (size_t k = 0; k < stack->bands.size(); ++k) {
+        const double v = stack->bands[k].bytes[col];
+        if (v <= 0) continue;
+        dl->AddRectFilled(ImVec2(x, Y(cum + v)), ImVec2(x + 1.0f, Y(cum)), fill[k]);
+        cum += v;
+      }
+      if (col + 1 < stack->total.size())
+        dl->AddLine(ImVec2(x, Y(stack->total[col])), ImVec2(X(stack->t_ns[col + 1]), Y(stack->total[col + 1])),
+                    IM_COL32(235, 235, 240, 200), 1.0f);
+    }
+  } else {
+    // Envelope: per column a vertical bar from the lowest to the highest live bytes, filled below.
+    const ImU32 fill = curve_color(index, 90), line = curve_color(index);
+    for (size_t i = 0; i + 1 < c.t_ns.size(); i += 2) {
+      float x = X(c.t_ns[i]);
+      dl->AddRectFilled(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(x + 1.0f, area.y + h), fill);
+      dl->AddLine(ImVec2(x, Y(c.bytes[i])), ImVec2(x, Y(c.bytes[i + 1]) - 1.0f), line, 1.5f);
+      if (i + 2 < c.t_ns.size())
+        dl->AddLine(ImVec2(x, Y(c.bytes[i + 1])), ImVec2(X(c.t_ns[i + 2]), Y(c.bytes[i + 2])), line, 1.0f);
+    }
+  }
+  if (res) {  // the processes' summed RSS as a line over the chunk bytes (gaps where not sampled)
+    for (size_t col = 0; col + 1 < res->rss.size(); ++col) {
+      const double a = res->rss[col], b = res->rss[col + 1];
+      if (std::isnan(a) || std::isnan(b)) continue;
+      dl->AddLine(ImVec2(X(res->t_ns[col]), Y(a)), ImVec2(X(res->t_ns[col + 1]), Y(b)), kRss, 1.5f);
+    }
   }
   if (limit_on) {
     const float y = std::round(Y(static_cast<double>(c.limit)));
@@ -183,11 +296,23 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
   dl->PopClipRect();
   if (hovered && !c.t_ns.empty()) {
     ImGuiIO& io = ImGui::GetIO();
-    const size_t col = static_cast<size_t>(std::clamp((io.MousePos.x - area.x), 0.0f, width - 1)) * 2;
-    if (col + 1 < c.bytes.size()) {
-      const double lo = c.bytes[col], top_b = c.bytes[col + 1];
+    const size_t col = static_cast<size_t>(std::clamp((io.MousePos.x - area.x), 0.0f, width - 1));
+    if (2 * col + 1 < c.bytes.size()) {
+      const double lo = c.bytes[2 * col], top_b = c.bytes[2 * col + 1];
       const double t = static_cast<double>(doc.t0) +
-                       (static_cast<double>(col / 2) + 0.5) / static_cast<double>(c.bytes.size() / 2) * span;
+                       (static_cast<double>(col) + 0.5) / static_cast<double>(c.bytes.size() / 2) * span;
+      // By layer: the band under the pointer (click selects its layer when it is one layer).
+      const viz::MemoryBand* under = nullptr;
+      if (stack && col < stack->total.size()) {
+        double cum = 0;
+        for (const auto& b : stack->bands) {
+          const double v = b.bytes[col];
+          if (v > 0 && io.MousePos.y <= Y(cum) && io.MousePos.y >= Y(cum + v)) under = &b;
+          cum += v;
+        }
+        if (under && under->layers.size() == 1 && ImGui::IsMouseClicked(ImGuiMouseButton_Left))
+          doc.select_layer(doc.model().layers()[static_cast<size_t>(under->layers[0])].id);
+      }
       ImGui::BeginTooltip();
       ImGui::Text("%s at %s", c.device.c_str(), viz::fmt_duration(t).c_str());
       if (lo == top_b)
@@ -195,6 +320,23 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
       else
         ImGui::Text("%s to %s live in this pixel (zoom in for the steps)", viz::fmt_bytes(lo).c_str(),
                     viz::fmt_bytes(top_b).c_str());
+      if (stack && col < stack->total.size()) {
+        ImGui::TextDisabled("at %s, by %s:", viz::fmt_duration(stack->at_ns[col]).c_str(), stack->by.c_str());
+        int lines = 0;
+        for (size_t k = stack->bands.size(); k-- > 0;) {  // top of the stack first
+          const auto& b = stack->bands[k];
+          if (b.bytes[col] <= 0) continue;
+          if (++lines > 8) break;
+          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(hex_color(b.color)), "%s%s  %s (%s)",
+                             &b == under ? "> " : "", b.label.c_str(), viz::fmt_bytes(b.bytes[col]).c_str(),
+                             viz::fmt_percent(stack->total[col] > 0 ? b.bytes[col] / stack->total[col] : 0).c_str());
+        }
+      }
+      if (res && col < res->rss.size() && !std::isnan(res->rss[col])) {
+        ImGui::Text("process RSS %s", viz::fmt_bytes(res->rss[col]).c_str());
+        if (col < res->unmanaged.size() && !std::isnan(res->unmanaged[col]))
+          ImGui::Text("unmanaged %s (%s)", viz::fmt_bytes(res->unmanaged[col]).c_str(), res->unmanaged_note.c_str());
+      }
       if (c.limit > 0)
         ImGui::Text("limit %s, %s used", viz::fmt_bytes(static_cast<double>(c.limit)).c_str(),
                     viz::fmt_percent(top_b / static_cast<double>(c.limit)).c_str());
@@ -208,6 +350,47 @@ void MemoryPanel::draw_chart(const Document& doc, const viz::MemoryCurve& c, int
       ImGui::EndTooltip();
     }
   }
+}
+
+void MemoryPanel::draw_cpu(const Document& doc, const viz::ResourceView& r, float x0, float y0, float label_w,
+                           float width, float height) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 area(x0 + label_w, y0 + 1);
+  const float h = height - 3;
+  const double full = 100.0 * std::max(r.cores, 1);  // the strip's top: every sampled core busy
+  dl->AddRect(area, ImVec2(area.x + width, area.y + h), IM_COL32(255, 255, 255, 30));
+  dl->AddText(ImVec2(x0 + 2, area.y), kCpu, "CPU");
+  const std::string scale = viz::fmt_count(r.cores) + (r.cores == 1 ? " core" : " cores");
+  dl->AddText(ImVec2(x0 + 2, area.y + ImGui::GetTextLineHeight() - 2), kMuted, scale.c_str());
+  double most = 0;
+  for (size_t col = 0; col < r.cpu_percent.size(); ++col) {
+    const double v = r.cpu_percent[col];
+    if (std::isnan(v)) continue;
+    most = std::max(most, v);
+    const float x = area.x + static_cast<float>(col) / static_cast<float>(r.cpu_percent.size()) * width;
+    const float bh = static_cast<float>(std::min(v / full, 1.0)) * h;
+    dl->AddRectFilled(ImVec2(x, area.y + h - bh), ImVec2(x + 1.0f, area.y + h), kCpu);
+  }
+  const std::string peak = "highest " + viz::fmt_percent(most / full) + " of " + scale + " busy";
+  const ImVec2 ts = ImGui::CalcTextSize(peak.c_str());
+  label(dl, ImVec2(area.x + width - ts.x - 4, area.y), kMuted, peak);
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.MousePos.x >= area.x && io.MousePos.x < area.x + width && io.MousePos.y >= area.y &&
+      io.MousePos.y < area.y + h && !r.cpu_percent.empty()) {
+    const auto col = static_cast<size_t>((io.MousePos.x - area.x) / width * static_cast<float>(r.cpu_percent.size()));
+    if (col < r.cpu_percent.size() && !std::isnan(r.cpu_percent[col])) {
+      ImGui::BeginTooltip();
+      ImGui::Text("CPU at %s: %s%% (%s of %s cores; 100%% = one core busy)", viz::fmt_duration(r.t_ns[col]).c_str(),
+                  viz::fmt_number(r.cpu_percent[col]).c_str(), viz::fmt_percent(r.cpu_percent[col] / full).c_str(),
+                  viz::fmt_count(r.cores).c_str());
+      for (const auto& p : r.processes)
+        if (col < p.cpu_percent.size() && !std::isnan(p.cpu_percent[col]))
+          ImGui::Text("  %s: %s%%, RSS %s", p.process.c_str(), viz::fmt_number(p.cpu_percent[col]).c_str(),
+                      std::isnan(p.rss[col]) ? "-" : viz::fmt_bytes(p.rss[col]).c_str());
+      ImGui::EndTooltip();
+    }
+  }
+  (void)doc;
 }
 
 }  // namespace chunkscope::viewer

@@ -11,6 +11,8 @@ const char* usage() {
          "  --color-by MODE        time, memory, tasks, chunk-bytes, worker, critical, findings\n"
          "  --select LAYER         select a layer (its groups open, the graph centres it)\n"
          "  --expand GROUP         open a group (repeatable)\n"
+         "  --tasks LAYER          show a layer's tasks fitted in the graph, as a double-click does (repeatable)\n"
+         "  --memory total|by-layer  the memory chart: the total, or live bytes stacked by layer (or group)\n"
          "  --screenshot FILE.png  render, write a PNG and exit (run under xvfb-run without a display)\n"
          "  --frames N             frames to render before the screenshot (default 3)\n"
          "  --size WxH             window size (default 1600x1000)\n"
@@ -46,6 +48,16 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       if (!value(o.select)) return false;
     } else if (a == "--color-by") {
       if (!value(o.color_by)) return false;
+    } else if (a == "--tasks") {
+      if (!value(v)) return false;
+      o.tasks.push_back(v);
+    } else if (a == "--memory") {
+      if (!value(v)) return false;
+      if (v != "total" && v != "by-layer") {
+        error = "--memory: expected total or by-layer, got '" + v + "'";
+        return false;
+      }
+      o.memory_by_layer = v == "by-layer";
     } else if (a == "--dump-view") {
       if (!value(o.dump_view)) return false;
     } else if (a == "--expand") {

@@ -2,7 +2,7 @@
 // Command line of chunkscope-view:
 //   chunkscope-view [TRACE...] [--compare] [--color-by MODE]
 //                   [--screenshot FILE.png [--frames N] [--size WxH] [--hover X,Y | --click X,Y]] [--select LAYER]
-//                   [--brush T0,T1] [--expand GROUP]...
+//                   [--brush T0,T1] [--expand GROUP]... [--memory total|by-layer] [--tasks LAYER]...
 //                   [--dump-view FILE.json] [--bench]
 #include <string>
 #include <vector>
@@ -19,7 +19,9 @@ struct Options {
   bool click = false;                    ///< --click: a left click at (hover_x, hover_y) in frames 2-3
   std::string select;                    ///< layer id to select (expands its groups)
   std::vector<std::string> expand;       ///< group paths to open
+  std::vector<std::string> tasks;        ///< --tasks: layers whose tasks are shown, fitted (as a double-click)
   std::string color_by;                  ///< colour-by mode name
+  bool memory_by_layer = false;          ///< --memory by-layer: the memory chart stacks live bytes by layer
   bool compare = false;                  ///< first two traces side by side
   std::string dump_view;                 ///< write the panels' view model (JSON) for golden tests
   bool bench = false;                    ///< headless timings of opening and frame preparation

@@ -41,7 +41,7 @@ float lane_label_width(const viz::Model& m) {
 }
 
 void zoom_window(Document& doc, double at_ns, double factor, double shift_ns) {
-  const double wall = std::max<double>(doc.model().trace().meta.wall_ns, 1.0);
+  const double wall = static_cast<double>(doc.axis_end());  // the shared axis in compare mode
   double t0 = static_cast<double>(doc.t0), t1 = static_cast<double>(doc.t1);
   double width = std::clamp((t1 - t0) / factor, std::min(1000.0, wall), wall);
   double frac = (t1 - t0) > 0 ? (at_ns - t0) / (t1 - t0) : 0.5;

@@ -36,7 +36,8 @@ class TimelinePanel {
 float lane_label_width(const viz::Model& m);
 
 /// Moves/zooms a time window: zoom by `factor` (>1 zooms in) around `at_ns`, then shift by
-/// `shift_ns`; the result stays inside [0, wall] and at least 1 µs wide.
+/// `shift_ns`; the result stays inside [0, Document::axis_end()] (the run's wall time, or the
+/// longer run's when two are compared) and at least 1 µs wide.
 void zoom_window(Document& doc, double at_ns, double factor, double shift_ns);
 
 }  // namespace chunkscope::viewer

@@ -7,7 +7,8 @@
 
 namespace chunkscope::viewer {
 
-/// Busy share of each worker lane over [t0, t1] (0..1; tasks clipped to the window), in lane order.
+/// Busy share of each worker lane over [t0, t1] (0..1: viz::lane_utilisation, the union of the
+/// lane's tasks clipped to the window, as the brushed range's summary counts it), in lane order.
 std::vector<double> lane_utilisation(const viz::Model& m, std::int64_t t0, std::int64_t t1);
 
 }  // namespace chunkscope::viewer
