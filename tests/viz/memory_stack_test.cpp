@@ -65,7 +65,7 @@ TEST_CASE("memory by layer: the layer holding the most at the peak is first, in 
   CHECK(held == m.trace().memory.peak_bytes);
 }
 
-TEST_CASE("memory by layer: bytes the series has beyond the task outputs are their own band; more are scaled down",
+TEST_CASE("memory by layer: bytes the series has beyond the task outputs are their own band, more are scaled down",
           "[viz][memory_stack]") {
   chunkscope::Trace t = fixtures::sample_trace();
   for (auto& b : t.memory.live_bytes) b += 1000;  // e.g. a runtime's own bytes

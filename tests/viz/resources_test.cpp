@@ -34,7 +34,7 @@ TEST_CASE("resources: none in the trace, none shown", "[viz][resources]") {
   CHECK(r.rss.empty());
 }
 
-TEST_CASE("resources: RSS and CPU per column, summed over processes; unmanaged = RSS - chunk bytes",
+TEST_CASE("resources: RSS and CPU per column, summed over processes, unmanaged = RSS - chunk bytes",
           "[viz][resources]") {
   chunkscope::Trace t = fixtures::sample_trace();
   const auto wall = t.meta.wall_ns;
