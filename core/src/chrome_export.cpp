@@ -243,6 +243,26 @@ json trace_to_chrome(const Trace& t, std::int64_t max_flows) {
                             {"args", {{"bytes", bytes[k]}}}});
     }
 
+  // Process resources (Trace::resources): RSS and CPU% as counters of the process they were sampled
+  // in: "local" is the run's process (pid 1), a distributed worker's address its own process.
+  for (const ResourceSeries& r : t.resources.processes) {
+    const int pid = distributed && r.process != "local" ? worker_pid(r.process) : 1;
+    for (size_t k = 0; k < r.t_ns.size(); ++k) {
+      events.push_back({{"ph", "C"},
+                        {"pid", pid},
+                        {"tid", 0},
+                        {"name", "RSS"},
+                        {"ts", us(r.t_ns[k])},
+                        {"args", {{"bytes", r.rss_bytes[k]}}}});
+      events.push_back({{"ph", "C"},
+                        {"pid", pid},
+                        {"tid", 0},
+                        {"name", "CPU %"},
+                        {"ts", us(r.t_ns[k])},
+                        {"args", {{"percent", r.cpu_percent[k]}}}});
+    }
+  }
+
   auto counter = [&](const MemorySeries& m) {
     for (size_t k = 0; k < m.t_ns.size(); ++k)
       events.push_back({{"ph", "C"},

@@ -390,6 +390,7 @@ RunResult CpuExecutor::run(const Graph& graph, const RunOptions& options) {
   info.start_unix_ns = unix_time_ns();
   if (r.obs) r.obs->on_run_begin(graph, info);
   r.t0 = Clock::now();
+  if (r.obs) r.obs->on_clock_start(r.t0);
   r.run_workers();
 
   RunResult result = make_run_result(r.stopped, r.done.load(), r.n, r.now());

@@ -5,6 +5,7 @@
 
 #include "chunkscope/core/analysis/chunk_flow.hpp"
 #include "chunkscope/core/ops.hpp"
+#include "chunkscope/exec/resource_sampler.hpp"
 
 namespace chunkscope {
 
@@ -18,6 +19,19 @@ std::string iso_time_now() {
 }
 
 std::vector<TraceLayer> trace_layers(const Graph& g) { return trace_layers_of(g); }
+
+Recorder::Recorder(std::string tool_version) : tool_version_(std::move(tool_version)) {}
+
+Recorder::~Recorder() = default;
+
+void Recorder::sample_resources(std::int64_t interval_ns) {
+  if (sampler_) sampler_->stop();
+  sampler_ = interval_ns > 0 ? std::make_unique<ResourceSampler>(interval_ns) : nullptr;
+}
+
+void Recorder::on_clock_start(std::chrono::steady_clock::time_point t0) {
+  if (sampler_) sampler_->start(t0);
+}
 
 void Recorder::on_run_begin(const Graph& g, const RunInfo& info) {
   graph_ = &g;
@@ -33,6 +47,7 @@ void Recorder::on_run_begin(const Graph& g, const RunInfo& info) {
 }
 
 void Recorder::on_run_end(std::int64_t wall_ns, RunStatus status, const std::string& error) {
+  if (sampler_) sampler_->stop();
   wall_ns_ = wall_ns;
   status_ = run_status_name(status);
   error_ = error;
@@ -124,6 +139,25 @@ Trace Recorder::trace() const {
     }
   };
   build(0, t.memory);
+  if (sampler_) {
+    // The samples inside the run (the last one may be taken a little after the executor's end).
+    ResourceSeries s = sampler_->series("local");
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < s.t_ns.size(); ++i)
+      if (s.t_ns[i] >= 0 && s.t_ns[i] <= wall_ns_) {
+        s.t_ns[k] = s.t_ns[i];
+        s.rss_bytes[k] = s.rss_bytes[i];
+        s.cpu_percent[k] = s.cpu_percent[i];
+        ++k;
+      }
+    s.t_ns.resize(k);
+    s.rss_bytes.resize(k);
+    s.cpu_percent.resize(k);
+    if (k > 0) {
+      t.resources.interval_ns = sampler_->requested_interval_ns();
+      t.resources.processes.push_back(std::move(s));
+    }
+  }
   int max_device = 0;
   for (const auto& e : mem) max_device = std::max(max_device, e.device);
   // Device d is named by the worker lanes (TraceMeta::device_name: "cuda:1" when the run used
@@ -135,6 +169,7 @@ Trace Recorder::trace() const {
     build(d, s);
     t.device_memory.push_back(std::move(s));
   }
+  validate(t, "the recorded trace");  // what readers check of a file, checked where the trace is made
   return t;
 }
 

@@ -449,6 +449,7 @@ RunResult CudaExecutor::run(const Graph& graph, const RunOptions& options) {
   r.base = r.record(r.compute);
   CHUNKSCOPE_CUDA_CHECK(cudaEventSynchronize(r.base));
   r.t0 = Clock::now();
+  if (r.obs) r.obs->on_clock_start(r.t0);
 
   // Issue in priority order; a task whose memory does not fit is held until something is freed.
   using Item = std::pair<std::int64_t, std::int64_t>;

@@ -42,6 +42,9 @@ void add_run(CLI::App& app, int& exit_code) {
                       "--executor cuda: most bytes of live device chunks (default: 90% of free)");
   cmd->add_option("--trace", o->req.trace_path, "trace file (default: <pipeline name>.cstrace.json; .cbor for CBOR)");
   cmd->add_flag("--no-trace", o->req.no_trace, "do not record or write a trace");
+  cmd->add_option("--sample-resources-ms", o->req.sample_resources_ms,
+                  "sample the process's RSS and CPU% every N ms into the trace (default 10; 0 = off)")
+      ->check(CLI::Range(0, 60000));
   cmd->add_flag("--quiet,-q", o->req.quiet, "print nothing but errors");
   cmd->add_option("--html", o->req.html_path, "also write the self-contained HTML dashboard of the run to this file");
   cmd->add_flag(

@@ -14,6 +14,9 @@ class LiveObserver : public ExecutionObserver {
  public:
   explicit LiveObserver(ExecutionObserver* inner) : inner_(inner), shadow_("live") {}
   void on_run_begin(const Graph& g, const RunInfo& info) override;
+  void on_clock_start(std::chrono::steady_clock::time_point t0) override {
+    if (inner_) inner_->on_clock_start(t0);
+  }
   void on_task_end(int worker, const TaskEvent& e) override;
   void on_memory(int worker, const MemoryEvent& e) override;
   void on_transfer(int worker, const TransferEvent& e) override;

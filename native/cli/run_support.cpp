@@ -62,6 +62,7 @@ int run_pipeline(const Graph& g, const RunRequest& req) {
   CpuExecutor cpu;
   Executor& ex = gpu ? *gpu : static_cast<Executor&>(cpu);
   Recorder rec(CHUNKSCOPE_VERSION);
+  rec.sample_resources(static_cast<std::int64_t>(req.sample_resources_ms) * 1'000'000);
   RunOptions opt;
   opt.threads = req.threads;
   opt.memory_limit = req.memory_limit;

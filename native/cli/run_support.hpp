@@ -15,6 +15,7 @@ struct RunRequest {
   std::int64_t device_memory_limit = 0;  ///< --executor cuda: bytes of live device chunks; 0 = 90% of free
   std::string trace_path;                ///< empty = "<pipeline name>.cstrace.json"
   bool no_trace = false;
+  int sample_resources_ms = 10;  ///< --sample-resources-ms: RSS and CPU% every N ms into the trace; 0 = off
   bool quiet = false;
   std::string html_path;  ///< --html: write the self-contained dashboard page here at the end
   bool serve = false;     ///< --serve: serve the dashboard live during the run (and after it, until Ctrl-C)

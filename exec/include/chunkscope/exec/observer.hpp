@@ -1,6 +1,7 @@
 #pragma once
 // Observing a run: the executor calls these hooks; the Recorder is one observer. With no
 // observer attached the executor skips every hook (one pointer test per event).
+#include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -64,6 +65,9 @@ class ExecutionObserver {
  public:
   virtual ~ExecutionObserver() = default;
   virtual void on_run_begin(const Graph&, const RunInfo&) {}
+  /// The run's time base, taken just before the first task starts (after on_run_begin): every
+  /// event time is nanoseconds since `t0`. A Recorder starts its resource sampler here.
+  virtual void on_clock_start(std::chrono::steady_clock::time_point /*t0*/) {}
   virtual void on_task_end(int /*worker*/, const TaskEvent&) {}
   virtual void on_memory(int /*worker*/, const MemoryEvent&) {}
   virtual void on_transfer(int /*worker*/, const TransferEvent&) {}
