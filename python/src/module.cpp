@@ -27,6 +27,7 @@
 #include "chunkscope/exec/pipeline_file.hpp"
 #include "chunkscope/exec/random_fill.hpp"
 #include "chunkscope/exec/recorder.hpp"
+#include "chunkscope/exec/resource_sampler.hpp"
 #include "chunkscope/web/compare_export.hpp"
 #include "chunkscope/web/html_export.hpp"
 
@@ -371,6 +372,31 @@ PYBIND11_MODULE(_chunkscope, m) {
           py::arg("assets_dir"), py::arg("source"), py::arg("include_bundle"),
           "The notebook fragment (with the ~2 MB bundle when include_bundle), or \"\" when this build's web/ has "
           "none.");
+
+  // Issue 20 item 2: exec's /proc sampler for the Dask capture's own process: a C++ thread that never
+  // takes the GIL (chunkscope/dask/resources.py). Times are time.perf_counter_ns() values (both are
+  // CLOCK_MONOTONIC on Linux).
+  py::class_<ResourceSampler>(m, "ResourceSampler")
+      .def(py::init<std::int64_t>(), py::arg("interval_ns"), "Samples RSS and CPU% every interval_ns once started.")
+      .def_static("available", &ResourceSampler::available, "Whether /proc/self/statm can be read.")
+      .def(
+          "start", [](ResourceSampler& s) { return s.start(ResourceSampler::Clock::time_point{}); },
+          "Starts the thread; False where nothing can be sampled.")
+      .def(
+          "stop",
+          [](ResourceSampler& s) {
+            py::gil_scoped_release release;
+            s.stop();
+          },
+          "Takes a last sample and joins the thread.")
+      .def("interval_ns", &ResourceSampler::interval_ns, "The interval now (doubles when the samples are capped).")
+      .def(
+          "samples",
+          [](const ResourceSampler& s) {
+            const ResourceSeries r = s.series();
+            return py::make_tuple(r.t_ns, r.rss_bytes, r.cpu_percent, r.cores);
+          },
+          "(t_ns, rss_bytes, cpu_percent, cores): cpu_percent[i] is over the interval before t_ns[i].");
 
   // Issue 20: comparing two runs and the Chrome trace-event export.
   m.def(

@@ -1,6 +1,6 @@
 """Process resources during a Dask capture (issue 20 item 2): RSS and CPU% of this process and of
-every distributed worker, sampled through psutil every ~10 ms, stored in each run's trace as
-`meta.extra.resources` (docs/trace-format.md, "Process resources").
+every distributed worker, sampled every ~10 ms, stored in each run's trace as the document's
+`resources` (docs/trace-format.md, "resources").
 
     sampler = ResourceSampler(client)   # client: a distributed.Client or None
     sampler.start()
@@ -8,12 +8,15 @@ every distributed worker, sampled through psutil every ~10 ms, stored in each ru
     sampler.stop()
     sampler.attach(doc, run)            # the samples within the run, on the run's time base
 
-Without psutil (python3-psutil) nothing is sampled and nothing is attached. Worker samplers run as
-a thread in each worker process (installed with Client.run); a worker that cannot be reached is
-left out with a warning in `meta.extra.warnings`.
+This process is sampled by exec's /proc sampler through the binding (`_chunkscope.ResourceSampler`:
+a C++ thread that never takes the GIL, so a GIL-bound computation does not pay for it); where /proc
+is missing, by a psutil thread. Distributed workers are sampled by a psutil thread in each worker
+process (installed with Client.run); a worker that cannot be reached is left out with a warning in
+`meta.extra.warnings`. Without psutil (python3-psutil) workers are not sampled.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -22,7 +25,8 @@ _WORKER_STATE = "_chunkscope_resource_sampler"
 
 
 class _Sampler:
-    """A daemon thread sampling one process: (wall time s, perf ns, RSS bytes, CPU % of one core)."""
+    """A daemon thread sampling one process through psutil: (wall time s, perf ns, RSS bytes, CPU % of
+    one core over the interval before the sample)."""
 
     def __init__(self, interval: float = INTERVAL_S):
         import psutil
@@ -48,6 +52,40 @@ class _Sampler:
         self._stop.set()
         self._thread.join(timeout=1.0)
         return self.samples
+
+
+class _ProcSampler:
+    """This process through exec's /proc sampler (no GIL): the same (wall s, perf ns, RSS, CPU %)
+    tuples as _Sampler once stopped. Its times are time.perf_counter_ns() values (both are
+    CLOCK_MONOTONIC on Linux)."""
+
+    def __init__(self, interval: float = INTERVAL_S):
+        from .. import _chunkscope as native
+        if not native.ResourceSampler.available():
+            raise OSError("/proc/self/statm is not readable")
+        self._s = native.ResourceSampler(int(interval * 1e9))
+        self.samples: list = []
+
+    def start(self):
+        if not self._s.start():
+            raise OSError("the /proc sampler did not start")
+        # One pairing of the two clocks, to place worker samples (wall clock) on this process's.
+        self._wall_ref, self._perf_ref = time.time(), time.perf_counter_ns()
+
+    def stop(self) -> list:
+        self._s.stop()
+        t_ns, rss, cpu, _cores = self._s.samples()
+        w, p = self._wall_ref, self._perf_ref
+        self.samples = [(w + (t - p) / 1e9, t, r, c) for t, r, c in zip(t_ns, rss, cpu)]
+        return self.samples
+
+
+def _local_sampler():
+    """The /proc sampler where it works, else psutil's; raises ImportError when neither can run."""
+    try:
+        return _ProcSampler()
+    except (ImportError, AttributeError, OSError):
+        return _Sampler()
 
 
 def _worker_start(dask_worker=None):
@@ -84,9 +122,10 @@ class ResourceSampler:
 
     def start(self):
         try:
-            self.local = _Sampler()
+            self.local = _local_sampler()
         except ImportError:
-            self.warnings.append("psutil is not installed (python3-psutil): no process resources recorded")
+            self.warnings.append("psutil is not installed (python3-psutil) and /proc is missing: "
+                                 "no process resources recorded")
             return
         self.local.start()
         if self.client is not None:
@@ -95,7 +134,8 @@ class ResourceSampler:
                 # Workers inside this process (LocalCluster(processes=False)) share its RSS and CPU:
                 # the local series stands for them.
                 self._in_process = all(str(a).startswith("inproc://") for a in info) and bool(info)
-                self.client.run(_worker_start)
+                if not self._in_process:
+                    self.client.run(_worker_start)
             except Exception as e:
                 self.warnings.append(f"worker resource sampling could not start: {e}")
 
@@ -103,15 +143,17 @@ class ResourceSampler:
         if self.local is None:
             return
         self.local.stop()
-        if self.client is not None:
+        if self.client is not None and not self._in_process:
             try:
                 self.workers = self.client.run(_worker_stop)
             except Exception as e:
-                self.warnings.append(f"worker resource samples could not be fetched: {e}")
+                self.warnings.append(f"worker resource sampling could not be fetched: {e}")
 
     def attach(self, doc: dict, run) -> None:
-        """Adds meta.extra.resources to a run's document: the samples between the run's start and
-        end, times in ns on the trace's time base (the run's start)."""
+        """Sets the document's `resources`: the samples between the run's start and end, times in ns
+        on the trace's time base (the run's start)."""
+        if self.warnings:
+            doc["meta"].setdefault("extra", {}).setdefault("warnings", []).extend(self.warnings)
         if self.local is None or not self.local.samples:
             return
         t0 = getattr(run, "t0", None)
@@ -120,22 +162,19 @@ class ResourceSampler:
             return
         # perf ns <-> wall s, from the local samples (same clock pair for every sample)
         wall0 = self.local.samples[0][0] - (self.local.samples[0][1] - t0) / 1e9
-        import os
-        cores = os.cpu_count() or 1
-        series = {}
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        processes = []
         local = [(p - t0, rss, cpu) for (_w, p, rss, cpu) in self.local.samples if 0 <= p - t0 <= wall_ns]
         if local:
-            series["local"] = {"t_ns": [s[0] for s in local], "rss_bytes": [s[1] for s in local],
-                               "cpu_percent": [round(s[2], 1) for s in local], "cores": cores}
-        for address, samples in (self.workers or {}).items():
+            processes.append({"process": "local", "t_ns": [s[0] for s in local], "rss_bytes": [s[1] for s in local],
+                              "cpu_percent": [round(s[2], 1) for s in local], "cores": cores})
+        for address, samples in sorted((self.workers or {}).items()):
             pts = [(int(round((w - wall0) * 1e9)), rss, cpu) for (w, rss, cpu) in samples]
             pts = [p for p in pts if 0 <= p[0] <= wall_ns]
             if pts:
-                series[str(address)] = {"t_ns": [p[0] for p in pts], "rss_bytes": [p[1] for p in pts],
-                                        "cpu_percent": [round(p[2], 1) for p in pts], "cores": cores}
-        if series:
-            extra = doc["meta"].setdefault("extra", {})
-            extra["resources"] = {"interval_ns": int(INTERVAL_S * 1e9), "processes": series,
-                                  "workers_in_process": self._in_process}
-        if self.warnings:
-            doc["meta"].setdefault("extra", {}).setdefault("warnings", []).extend(self.warnings)
+                processes.append({"process": str(address), "t_ns": [p[0] for p in pts],
+                                  "rss_bytes": [p[1] for p in pts], "cpu_percent": [round(p[2], 1) for p in pts],
+                                  "cores": cores})
+        if processes:
+            doc["resources"] = {"interval_ns": int(INTERVAL_S * 1e9), "workers_in_process": self._in_process,
+                                "processes": processes}
