@@ -57,7 +57,7 @@ check(c.regressions == 0 and "no regressions" in str(c), f"compare with itself: 
 check(c.layers[0]["matched_by"] == "id", f"compare: first layer {c.layers[0]}")
 
 # Process resources (issue 20 item 2): a planted unmanaged-memory problem (each task keeps 20 MB
-# that Dask never sees) shows as RSS far above the managed peak in meta.extra.resources.
+# that Dask never sees) shows as RSS far above the managed peak in the trace's "resources".
 hold = []
 
 
@@ -70,8 +70,13 @@ def leak(b):
 with dask.config.set(scheduler="threads", num_workers=4):
     with csd.profile() as prof:
         da.ones((4000, 400), chunks=(250, 400)).map_blocks(leak, chunks=(1, 1), dtype=float).sum().compute()
-res = prof.trace.meta["extra"].get("resources", {}).get("processes", {}).get("local")
-check(res is not None and len(res["t_ns"]) >= 1, f"no resource samples: {prof.trace.meta['extra'].get('resources')}")
+def sampled(trace):
+    """The trace's resource series by process name (docs/trace-format.md, "resources")."""
+    return {p["process"]: p for p in trace.to_dict().get("resources", {}).get("processes", [])}
+
+
+res = sampled(prof.trace).get("local")
+check(res is not None and len(res["t_ns"]) >= 1, f"no resource samples: {list(sampled(prof.trace))}")
 if res:
     check(max(res["rss_bytes"]) - min(res["rss_bytes"]) >= 200e6 > prof.trace.to_dict()["memory"]["peak_bytes"],
           "the planted 320 MB of unmanaged memory is not in the RSS series")
@@ -96,7 +101,7 @@ try:
     if dist.meta["extra"].get("worker_transfers"):
         check(any(e.get("cat") == "transfer" for e in events), "worker transfers are not exported")
     dist.save("dist.cstrace.json")
-    procs_sampled = dist.meta["extra"].get("resources", {}).get("processes", {})
+    procs_sampled = sampled(dist)
     check("local" in procs_sampled, f"distributed capture: no local resource series: {list(procs_sampled)}")
 
     # A task stream from the same cluster, saved as users do (json.dump), imported.
