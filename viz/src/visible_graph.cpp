@@ -3,6 +3,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/palette.hpp"
 #include "chunkscope/viz/view.hpp"
 #include "labels.hpp"
@@ -34,7 +35,7 @@ int fan_in_of(const Model& m, int in, int out) {
   return 0;
 }
 
-std::string fan_in_text(int fan_in) { return fan_in >= kFanInLabel ? "fan-in " + std::to_string(fan_in) : ""; }
+std::string fan_in_text(int fan_in) { return fan_in >= kFanInLabel ? "fan-in " + fmt_count(fan_in) : ""; }
 
 std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : b.empty() ? a : a + " · " + b; }
 
@@ -214,7 +215,9 @@ VisibleGraph Builder::build(std::int64_t max_task_nodes) {
     }
   }
   auto list_text = [](const std::vector<std::string>& v) {
-    return v.empty() ? std::string("-") : v.size() == 1 ? v[0] : v[0] + " +" + std::to_string(v.size() - 1);
+    return v.empty()       ? std::string("-")
+           : v.size() == 1 ? v[0]
+                           : v[0] + " +" + fmt_count(static_cast<std::int64_t>(v.size() - 1));
   };
   for (size_t k = 0; k < ng; ++k) {
     if (group_node[k] < 0) continue;
