@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <optional>
 
 #include "chunkscope/viz/format.hpp"
 #include "chunkscope/viz/legend.hpp"
@@ -46,8 +45,15 @@ void MemoryPanel::draw(Document& doc) {
   const viz::MemoryView mv = viz::memory_view(doc.model(), doc.t0, doc.t1, columns);
   std::vector<const viz::MemoryCurve*> curves{&mv};
   for (const auto& d : mv.devices) curves.push_back(&d);
-  std::optional<viz::MemoryStack> stack;
-  if (doc.memory_by_layer) stack = viz::memory_stack(doc.model(), doc.t0, doc.t1, columns);
+  // The stack by layer sorts every task's lifetime: computed when the window or width changes, not per frame.
+  const viz::MemoryStack* stack = nullptr;
+  if (doc.memory_by_layer) {
+    if (stack_doc_ != &doc || stack_t0_ != doc.t0 || stack_t1_ != doc.t1 || stack_w_ != columns) {
+      stack_ = viz::memory_stack(doc.model(), doc.t0, doc.t1, columns);
+      stack_doc_ = &doc, stack_t0_ = doc.t0, stack_t1_ = doc.t1, stack_w_ = columns;
+    }
+    stack = &stack_;
+  }
   const viz::ResourceView res = viz::resource_view(doc.model(), doc.t0, doc.t1, columns);
 
   // Legend row: the "total / by layer" toggle at its right end; a swatch per curve (by layer: per
@@ -182,7 +188,7 @@ void MemoryPanel::draw(Document& doc) {
   float y = p0.y + legend_h + comp_h;
   for (size_t i = 0; i < curves.size(); ++i) {
     HostExtras extras;
-    if (i == 0) extras = {stack ? &*stack : nullptr, res.empty() ? nullptr : &res};
+    if (i == 0) extras = {stack, res.empty() ? nullptr : &res};
     draw_chart(doc, *curves[i], static_cast<int>(i), p0.x, y, label_w, width, chart_h, extras);
     y += chart_h;
     if (i == 0 && !res.empty()) {  // the CPU strip right under the host chart (RSS is drawn on it)

@@ -25,6 +25,11 @@ class MemoryPanel {
   void draw(Document& doc);
 
  private:
+  // The last stack by layer and the window it is for (recomputed when they change).
+  const Document* stack_doc_ = nullptr;
+  std::int64_t stack_t0_ = -1, stack_t1_ = -1;
+  int stack_w_ = -1;
+  viz::MemoryStack stack_;
   // What the host chart adds to its curve: the stack by layer, the processes' resources (either may be null).
   struct HostExtras {
     const viz::MemoryStack* stack = nullptr;
