@@ -85,3 +85,35 @@ TEST_CASE("unmanaged-memory is silent without resource samples", "[analysis][unm
   t.resources = {};
   CHECK_FALSE(testing::find_rule(analyze(t), "unmanaged-memory"));
 }
+
+TEST_CASE("unmanaged-memory on a distributed capture reads each worker's managed memory",
+          "[analysis][unmanaged-memory]") {
+  Trace t = planted(40 * MiB, 40 * MiB, "dask-distributed");
+  // Workers 0-1 are threads of worker A, 2-3 of worker B; the client ("local") holds no chunks.
+  t.meta.extra["workers"] = {"tcp://a:1 thread 1", "tcp://a:1 thread 2", "tcp://b:2 thread 1", "tcp://b:2 thread 2"};
+  const std::int64_t wall = t.meta.wall_ns;
+  t.meta.extra["worker_memory"] = {{"tcp://a:1", {{"t_ns", {0, wall}}, {"bytes", {64 * MiB, 0}}}},
+                                   {"tcp://b:2", {{"t_ns", {0, wall}}, {"bytes", {64 * MiB, 0}}}}};
+  auto worker = [&](const std::string& name, std::int64_t peak) {
+    ResourceSeries s;
+    s.process = name;
+    s.cores = 8;
+    for (std::int64_t ts = 0; ts <= wall; ts += 10'000'000) {
+      s.t_ns.push_back(ts);
+      s.rss_bytes.push_back(ts < wall / 2 ? 100 * MiB : peak);
+      s.cpu_percent.push_back(190);
+    }
+    return s;
+  };
+  t.resources.processes[0].rss_bytes.assign(t.resources.processes[0].t_ns.size(), 2000 * MiB);  // the client
+  t.resources.processes.push_back(worker("tcp://a:1", 120 * MiB));
+  t.resources.processes.push_back(worker("tcp://b:2", 700 * MiB));
+  const auto u = testing::find_rule(analyze(t), "unmanaged-memory");
+  REQUIRE(u);
+  INFO(u->message);
+  CHECK(u->message.find("worker tcp://b:2") != std::string::npos);
+  CHECK(u->find("rss_bytes")->value == 700.0 * MiB);
+  CHECK(u->find("managed_bytes")->value == 64.0 * MiB);
+  CHECK(u->find("processes_affected")->value == 1);
+  CHECK(u->advice.find("nthreads") != std::string::npos);
+}
