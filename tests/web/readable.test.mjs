@@ -96,6 +96,18 @@ test('dask_overlap: the default view shows part of the graph readable with a min
   await page.close();
 });
 
+test('dask_overlap: layers Dask fused into others read "fused into <layer>" in the layer list, not "not run" (issue 16 item 8)', async () => {
+  const { page, problems } = await open('dask_overlap.html', SIZES[0]);
+  const rows = new Map(await page.$$eval('.cs-layer-row', (rs) => rs.map((r) => [r.dataset.layer, r.querySelector('.cs-layer-num').textContent])));
+  const fused = [...rows].filter(([, t]) => t.startsWith('fused into '));
+  assert.ok(fused.length >= 10, 'fused layers: ' + fused.length);
+  assert.match(rows.get('block-info-_trim'), /^fused into _trim/);
+  for (const [id, t] of fused) assert.ok(rows.has(t.slice('fused into '.length).split(' (')[0]), id + ': names a layer of the trace: ' + t);
+  assert.equal([...rows.values()].filter((t) => t === 'not run').length, 0, 'nothing reads "not run" in a run that finished');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('dask_overlap: every colour-by mode has a legend with values; zoom and pan survive the change', async () => {
   const { page, problems } = await open('dask_overlap.html', SIZES[0]);
   await page.mouse.move(300, 250);

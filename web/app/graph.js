@@ -117,6 +117,8 @@ export function createGraphPanel(ctx) {
     const lines = (n.label || []).slice();
     // A layer that never ran reads "not run", not "0 ns (0%) · 0 B"; a failed one says so.
     if (runState === 'not run' && lines.length >= 4) lines[lines.length - 1] = 'not run';
+    // A layer whose work ran inside another's tasks (Dask fusion, a source read by its consumer).
+    if (runState === 'fused' && lines.length >= 4) lines[lines.length - 1] = 'fused into ' + S.summary.layers[n.layer].fused_into;
     // A plan document: nothing ran; layers and groups say "planned" instead of "0 ns · 0 B".
     const inPlan = S.summary.meta && S.summary.meta.status === 'plan';
     if (inPlan && (runState === 'planned' || n.kind === 'group') && lines.length >= 3) lines[lines.length - 1] = 'planned';

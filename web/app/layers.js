@@ -18,6 +18,7 @@ export function createLayerList(ctx) {
       const state = L.run_state;
       const numbers = state === 'not run' ? 'not run'
         : state === 'planned' ? Number(L.chunks).toLocaleString() + ' chunks · planned'
+        : state === 'fused' ? 'fused into ' + L.fused_into + ' (' + Number(L.chunks).toLocaleString() + ' chunks)'
         : state === 'no tasks' ? 'no tasks of its own (' + Number(L.chunks).toLocaleString() + ' chunks)'
         : Number(L.chunks).toLocaleString() + ' chunks · ' + Number(L.tasks).toLocaleString() + ' tasks · ' + fmtNs(L.busy_ns) + ' · ' + fmtBytes(L.peak_held_bytes) + ' at peak';
       const row = el('div', { class: 'cs-layer-row' + (state === 'failed' ? ' failed' : state === 'not run' ? ' not-run' : ''), 'data-layer': L.id, 'data-index': String(i), title: L.id + (L.group ? '  (group ' + L.group + ')' : '') + (L.created_at ? '\ncreated at ' + L.created_at : '') },

@@ -117,9 +117,13 @@ class Session {
         json sizes = json::array();
         for (const auto& axis : tl[i].chunks) sizes.push_back(axis.size() <= 256 ? json(axis) : json(nullptr));
         l["chunk_sizes"] = std::move(sizes);
+        // "fused": its work ran inside another layer's tasks (viz Model's fused_into), not "not run".
+        const bool fused = l.contains("fused_into") && l["fused_into"].is_string() &&
+                           !l["fused_into"].get<std::string>().empty() && !ran[i];
         l["run_state"] = plan                                  ? "planned"
                          : failed[i]                           ? "failed"
                          : ran[i]                              ? "ran"
+                         : fused                               ? "fused"
                          : l["tasks"].get<std::int64_t>() == 0 ? "no tasks"
                                                                : "not run";
       }
