@@ -131,7 +131,9 @@ struct Checker {
       for (size_t a = 0; a < l.shape.size(); ++a) {
         std::int64_t sum = 0;
         for (auto v : l.chunks[a]) {
-          if (v < 0 || v > l.shape[a]) fail(p + "chunks", "has a chunk size out of range");
+          if (v < 0 || v > l.shape[a])
+            fail(at(p + "chunks", a), "has a chunk size out of range (" + std::to_string(v) + " along an axis of " +
+                                          std::to_string(l.shape[a]) + ")");
           sum += v;  // at most (entries) x shape[a]: entries are bounded by memory, shape by 2^60
           if (sum > l.shape[a]) break;
         }

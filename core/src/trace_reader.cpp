@@ -55,11 +55,13 @@ TraceLayer TraceReader::layer(const json& l, std::size_t i) const {
     const json& chunks = l["chunks"];
     if (!chunks.is_array() || chunks.size() != tl.shape.size())
       r.fail("chunks", "must have one list per axis of shape");
-    for (const json& axis : chunks) {
-      if (!axis.is_array()) r.fail("chunks", "must have one list of sizes per axis");
+    for (size_t a = 0; a < chunks.size(); ++a) {
+      const json& axis = chunks[a];
+      const std::string where = indexed("chunks", a);
+      if (!axis.is_array()) r.fail(where, "must be the list of chunk sizes along axis " + std::to_string(a));
       std::vector<std::int64_t> c;
       c.reserve(axis.size());
-      for (const json& x : axis) c.push_back(r.integer("chunks", x));
+      for (const json& x : axis) c.push_back(r.integer(where, x));
       tl.chunks.push_back(std::move(c));
     }
   } else {

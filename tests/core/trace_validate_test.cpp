@@ -98,6 +98,9 @@ TEST_CASE("validate names the field of the first fault", "[core][trace]") {
   CHECK(fault([](Trace& t) {
           t.layers[0].chunks = {{2, 1}};
         }) == "mem: field \"layers[0].chunks\": axis 0 chunk sizes do not sum to the shape");
+  CHECK(fault([](Trace& t) {
+          t.layers[0].chunks = {{-1, 5}};
+        }) == "mem: field \"layers[0].chunks[0]\": has a chunk size out of range (-1 along an axis of 4)");
   CHECK(fault([](Trace& t) { t.layers[0].chunks = {}; }) ==
         "mem: field \"layers[0].chunks\": must have one list per axis of shape");
   CHECK(fault([](Trace& t) { t.layers[0].tasks = 5; }) ==
