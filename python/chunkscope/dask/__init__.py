@@ -22,7 +22,8 @@ Both become one trace document (docs/trace-format.md), validated by chunkscope's
 The package: graph.py (graph capture), local.py (local schedulers' recorder), plugin.py
 (distributed scheduler plugin), document.py (the trace document), session.py (the entry point: profile()),
 origins.py (where in the user's code each layer is made), groups.py (layers grouped into the user's
-operations), plan.py (`plan(x)`: the same document before computing, with no tasks).
+operations), plan.py (`plan(x)`: the same document before computing, with no tasks), resources.py (RSS and CPU%
+of this process and of distributed workers while it runs).
 """
 from __future__ import annotations
 
