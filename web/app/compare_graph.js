@@ -3,7 +3,7 @@
 // where core flagged a regression, green where it flagged an improvement. The change texts come
 // from core's comparison (change_text / relative_text); the annotation lines go into the DOT
 // (Session.annotatedGraph), so Graphviz sizes the boxes for them.
-import { el, sv } from './dom.js';
+import { edgeElement, el, sv } from './dom.js';
 import { legendKey } from './legend.js';
 
 export const WORSE = '#c62828';
@@ -36,14 +36,6 @@ export function compareLegend() {
     el('span', { class: 'cs-key', text: 'A → B: chunks before → after' }));
 }
 
-function bezier(points, arrow) {
-  if (points.length < 2) return '';
-  let d = 'M' + points[0][0] + ',' + points[0][1];
-  for (let i = 1; i + 2 < points.length; i += 3) d += ' C' + points[i].join(',') + ' ' + points[i + 1].join(',') + ' ' + points[i + 2].join(',');
-  if (arrow) d += ' L' + arrow[0] + ',' + arrow[1];
-  return d;
-}
-
 // Draws the annotated graph of `run` (the "after" run) into `box`; `diff` is core's comparison.
 // layoutDot(dot) -> Graphviz JSON. Resolves to the SVG element.
 export async function drawCompareGraph(box, run, diff, layoutDot, uid) {
@@ -71,18 +63,7 @@ export async function drawCompareGraph(box, run, diff, layoutDot, uid) {
     gc.append(t);
     svg.append(gc);
   }
-  for (const e of scene.edges) {
-    const ge = sv('g', { class: 'edge' });
-    const path = sv('path', { d: bezier(e.points, e.arrow), stroke: e.color || '#556', 'stroke-width': e.width || 1.2, 'marker-end': 'url(#' + uid + '-arrow)' });
-    if (e.rechunk) path.setAttribute('stroke-dasharray', '5 3');
-    ge.append(path);
-    if (e.label) {
-      const t = sv('text', { x: e.label_pos[0], y: e.label_pos[1], 'text-anchor': 'middle' });
-      t.textContent = e.label;
-      ge.append(t);
-    }
-    svg.append(ge);
-  }
+  for (const e of scene.edges) svg.append(edgeElement(e, uid + '-arrow'));
   for (const n of scene.nodes) {
     const d = n.kind === 'layer' ? byAfter.get(n.layer) : null;
     const worse = d && d.regression, better = d && !worse && (d.busy_ns.improvement || d.peak_live_bytes.improvement);

@@ -1,7 +1,7 @@
 // The graph panel: the view's layers, groups and tasks as SVG (DOT from viz, laid out by Graphviz-WASM,
 // parsed back by viz into a Scene), with its colour legend, fit/reset/zoom buttons, a minimap, pan and
 // zoom. Click a group to open or close it, a layer to select it; double-click a layer for its tasks.
-import { el, hint, sv } from './dom.js';
+import { edgeElement, el, hint, sv } from './dom.js';
 import { fitCanvas } from './canvas.js';
 import { renderLegend } from './legend.js';
 import { layoutDot } from './assets.js';
@@ -72,24 +72,7 @@ export function createGraphPanel(ctx) {
       });
       gRoot.append(g);
     }
-    for (const e of scene.edges) {
-      const g = sv('g', { class: 'edge' + (e.rechunk ? ' rechunk' : '') });
-      const p = e.points;
-      if (p.length >= 2) {
-        let d = 'M' + p[0][0] + ',' + p[0][1];
-        for (let i = 1; i + 2 < p.length; i += 3) d += ' C' + p[i][0] + ',' + p[i][1] + ' ' + p[i + 1][0] + ',' + p[i + 1][1] + ' ' + p[i + 2][0] + ',' + p[i + 2][1];
-        if (e.arrow) d += ' L' + e.arrow[0] + ',' + e.arrow[1];
-        const path = sv('path', { d, stroke: e.color || '#556', 'stroke-width': e.width || 1.2, 'marker-end': 'url(#cs-arrow)' });
-        if (e.rechunk) path.setAttribute('stroke-dasharray', '5 3');
-        g.append(path);
-      }
-      if (e.label) {
-        const t = sv('text', { x: e.label_pos[0], y: e.label_pos[1], 'text-anchor': 'middle' });
-        t.textContent = e.label;
-        g.append(t);
-      }
-      gRoot.append(g);
-    }
+    for (const e of scene.edges) gRoot.append(edgeElement(e, 'cs-arrow'));
     for (const n of scene.nodes) gRoot.append(renderNode(n));
     graphView.replaceChildren(svg, graphTools, minimap, graphLegend);
     // Graphviz sized the boxes for its own font; a line the page's font draws wider is narrowed to fit.
