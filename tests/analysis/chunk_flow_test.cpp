@@ -41,6 +41,34 @@ TEST_CASE("chunk origins follow element-wise ops, transposes and reductions", "[
   CHECK(reduced_axes(l[at(l, "rs")], 3) == std::vector<int>{2});
 }
 
+TEST_CASE("a helper input with one element per block is not where a layer's chunks come from",
+          "[analysis][chunk_flow]") {
+  // Dask's map_overlap trims each block with a block-info input (one element per block): the trimmed
+  // layer's chunks come from the overlapped array, not from the 1×1 "chunks" of the helper.
+  std::vector<TraceLayer> l(4);
+  l[0].id = "block-info";
+  l[0].kind = "source";
+  l[0].shape = {8, 2};
+  l[0].chunks = {std::vector<std::int64_t>(8, 1), {1, 1}};
+  l[1].id = "img";
+  l[1].kind = "source";
+  l[1].shape = {1024, 1024};
+  l[1].chunks = {std::vector<std::int64_t>(8, 128), {512, 512}};
+  l[2].id = "overlap";
+  l[2].kind = "stencil";
+  l[2].inputs = {"img"};
+  l[2].shape = {1056, 1028};
+  l[2].chunks = {std::vector<std::int64_t>(8, 132), {514, 514}};
+  l[3].id = "trim";
+  l[3].kind = "stencil";
+  l[3].inputs = {"block-info", "overlap"};
+  l[3].shape = {1024, 1024};
+  l[3].chunks = l[1].chunks;
+  const auto f = chunk_origins(l);
+  CHECK(f[3].primary_input == 2);
+  CHECK(f[3].origin == 1);
+}
+
 TEST_CASE("inserted rechunks are origins that cannot be edited; pushed slices follow their source",
           "[analysis][chunk_flow]") {
   const auto l = parse(R"({"layers": [

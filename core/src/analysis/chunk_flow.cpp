@@ -131,14 +131,28 @@ std::vector<ChunkOrigin> chunk_origins(const std::vector<TraceLayer>& layers) {
       self();
       continue;
     }
-    // The input the chunks follow: the first non-inserted input chunked like this layer, else the first.
+    // The input the chunks follow: the first non-inserted input chunked like this layer, else the first
+    // that is an array of this layer's scale — not a helper with one element per block (Dask's
+    // block-info input of map_overlap's trim: 8×2 elements beside a 1024×1024 array), whose tiny
+    // "chunks" would be taken for the family's — else the first.
+    auto elements = [](const TraceLayer& t) {
+      double n = 1;
+      for (const auto d : t.shape) n *= static_cast<double>(d);
+      return t.shape.empty() ? -1.0 : n;  // unknown sizes: no scale to compare
+    };
+    const double out_elements = elements(l);
+    auto helper = [&](int in) {
+      const double e = elements(layers[in]);
+      return out_elements > 0 && e >= 0 && e * 64 < out_elements;
+    };
     int primary = -1;
-    for (int pass = 0; pass < 3 && primary < 0; ++pass)
+    for (int pass = 0; pass < 4 && primary < 0; ++pass)
       for (const auto& id : l.inputs) {
         const int in = ids.find_before(id, i);
         if (in < 0) continue;
         const bool same = layers[in].chunks == l.chunks;
-        if ((pass == 0 && same && !layers[in].inserted) || (pass == 1 && same) || pass == 2) {
+        if ((pass == 0 && same && !layers[in].inserted) || (pass == 1 && same) || (pass == 2 && !helper(in)) ||
+            pass == 3) {
           primary = in;
           break;
         }

@@ -67,6 +67,9 @@ def check_dask_advice(trace, user_names):
             assert not any(n in line for n in _DASK_INTERNAL), (f.rule, line)
 
 
+_PROCESS_RULES = {"cpu-underuse", "unmanaged-memory"}
+
+
 def test_sparse_chunks_denser_than_dense():
     """Sparse chunks at 60% density take more bytes than the same array dense: said, with the ratio."""
     import sparse
@@ -280,5 +283,10 @@ def test_workload(build, tmp_path):
         for f in t.findings:
             assert not _TOKEN.search(f.message) and not _TOKEN.search(f.advice), (w.name, f.rule, f.message, f.advice)
     if w.tuned:
-        bad = [(f.rule, f.severity, f.message) for t in traces for f in t.findings if f.severity in ("warning", "critical")]
+        # A tuned twin's chunks draw no warning. The rules that read the process's sampled CPU and RSS
+        # (cpu-underuse, unmanaged-memory) judge the machine as much as the chunks: with another test
+        # on the other core (ctest -j2) the process gets less CPU than its tasks could use, which
+        # cpu-underuse reports as waiting (docs/rules.md); they are tested on planted cases instead.
+        bad = [(f.rule, f.severity, f.message) for t in traces for f in t.findings
+               if f.severity in ("warning", "critical") and f.rule not in _PROCESS_RULES]
         assert not bad, (w.name, bad)
