@@ -30,6 +30,7 @@
 #include "chunkscope/exec/resource_sampler.hpp"
 #include "chunkscope/web/compare_export.hpp"
 #include "chunkscope/web/html_export.hpp"
+#include "dask_columns.hpp"
 
 namespace py = pybind11;
 
@@ -435,6 +436,9 @@ PYBIND11_MODULE(_chunkscope, m) {
         "`chunkscope describe --json` of a pipeline (a file, or JSON text with its name and base folder).");
   m.def("random_block", &python::random_block, py::arg("seed"), py::arg("dtype"), py::arg("base"), py::arg("extent"),
         py::arg("index_stride"), "A block of the `random` source, filled by exec's kernel (docs/pipeline-format.md).");
+  m.def("dask_task_columns", &python::dask_task_columns, py::arg("tasks"), py::arg("geometry"), py::arg("layer_count"),
+        py::arg("aliases"), py::arg("dependencies"),
+        "The task columns of a Dask capture's trace document (python/src/dask_columns.hpp).");
   m.def("html_escape", [](const std::string& s) { return web::html_escape(s); });
   m.def(
       "find_web_assets", [](const std::string& exe) { return web::find_web_assets(exe); }, py::arg("exe_path"));

@@ -95,3 +95,38 @@ def test_findings_on_tiny_chunks_use_dask_overhead():
     assert 1e3 <= ovh <= 5e6, ovh  # Dask pays microseconds to a millisecond per task, not nanoseconds
     tiny = [f for f in t.findings if f.rule == "tiny-chunks"]
     assert tiny and tiny[0].edits and tiny[0].severity in ("warning", "critical")
+
+
+def test_task_columns_native_pass():
+    """The native per-task pass of the document (python/src/dask_columns.hpp) on hand-made tasks:
+    stage-0 tasks per chunk, stage-1 numbering, lanes, edges, clamping, aliases, failures, bad input."""
+    from chunkscope import _chunkscope as native
+    a, b = ("a-1", 0, 0), ("a-1", 0, 1)
+    tasks = [
+        (a, "a-1", (0, 0), 10, 20, 7, 80, True, 1),
+        (b, "a-1", (0, 1), 12.9, 11.0, "w-b", None, True, 1),  # floats truncated, end clamped to start
+        (("a-1", 0, 0, "x"), "a-1", (0, 0), -5, 3, None, -4, True, 1),  # same chunk again: stage 1
+        (("s-2", 0), "s-2", (5,), 30, 40, None, 8, True, 2),  # outside the grid: stage 1; None -> lane 0
+        ("sum-3", "sum-3", (), 41, 50, 7, 8, False, 1),  # not an output key: stage 1
+        ("scalar-4", "scalar-4", (), 51, 52, 7, 8, True, 1),  # a 0-d layer: its chunk 0
+    ]
+    geometry = {"a-1": (0, (1, 2), False), "s-2": (1, (3,), False), "sum-3": (2, (1,), False),
+                "scalar-4": (3, (), True)}
+    deps = {b: {a}, ("s-2", 0): [a, b, "not-a-task"], "sum-3": frozenset({("s-2", 0)})}
+    out = native.dask_task_columns(tasks, geometry, 4, {b}, deps)
+    assert out["layer"] == [0, 0, 0, 1, 2, 3]
+    assert list(zip(out["stage"], out["chunk"])) == [(0, 0), (0, 1), (1, 0), (1, 0), (1, 0), (0, 0)]
+    assert out["workers"] == [7, "w-b"] and out["worker"] == [0, 1, 0, 0, 0, 0]
+    assert out["start_ns"] == [10, 12, 0, 30, 41, 51] and out["end_ns"] == [20, 12, 3, 40, 50, 52]
+    assert out["bytes"] == [80, 0, 0, 8, 8, 8] and out["fused"] == [0] * 6
+    assert out["dep_offsets"] == [0, 0, 1, 1, 3, 4, 4]
+    assert out["dep_index"][:1] == [0] and sorted(out["dep_index"][1:3]) == [0, 1] and out["dep_index"][3] == 3
+    assert out["edge_end"] == [12, 40, 40, 50]
+    assert out["alias_tasks"] == {0: [[0, 1]]}
+    assert out["layer_tasks"] == [3, 1, 1, 1] and out["first_failed"] == 3
+    with pytest.raises(ValueError, match="layer b-9 is not in the geometry"):
+        native.dask_task_columns([(a, "b-9", (0, 0), 1, 2, 0, 0, True, 1)], geometry, 4, None, None)
+    with pytest.raises(TypeError, match="tasks are"):
+        native.dask_task_columns([(a, "a-1")], geometry, 4, None, None)
+    with pytest.raises(ValueError, match="start_ns"):
+        native.dask_task_columns([(a, "a-1", (0, 0), float("nan"), 2, 0, 0, True, 1)], geometry, 4, None, None)

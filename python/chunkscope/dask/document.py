@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import operator
 import time
-from collections import Counter
 
 import dask
 
@@ -19,6 +18,7 @@ from .arrays import dtype_name
 from .groups import assign_groups
 from .memory import memory_series
 from .names import call_group, group_of, op_kind, split_name
+from .. import _chunkscope as _native
 
 __all__ = ["build_document"]
 
@@ -433,105 +433,39 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
 
     groups = assign_groups(layers)  # the operations the user wrote, and where (groups.py)
 
-    # Tasks, in the recorded (causal) order.
-    task_id: dict = {}
-    worker_ids: dict = {}
+    # Tasks, in the recorded (causal) order: the per-task pass is core-side work in C++
+    # (python/src/dask_columns.hpp): chunk index -> (stage, chunk), worker lanes, dependency edges.
     ntasks = len(per_task)
-    rows = [None] * ntasks  # (layer, stage, chunk, worker, start, end, bytes, status) per task, columns at the end
-    dep_offsets = [0] * (ntasks + 1)
-    dep_index, edge_end = [], []  # edge_end: when each edge's reader ended
-    stage_counter: dict = {}
     geom = {n: (index[n], tuple(len(a) for a in layers[index[n]]["chunks"]),
                 layers[index[n]]["shape"] == [] and layers[index[n]]["chunks"] == []
-                and not layers[index[n]]["params"].get("unknown_chunks"), set()) for n in index}
-    exact = part is None  # local records: int times and sizes
-    aliases = getattr(run, "aliases", None) or ()  # keys of alias tasks (session._alias_keys)
-    alias_tasks: dict = {}  # layer index -> [stage, chunk] of its tasks that are aliases
-    error_text = ""
-    ne = 0
-    t = -1
-    deps_of_key = dependencies.get  # one hash of the key per look-up: tuple keys do not cache theirs
-    id_of = task_id.get
-    add_dep, add_edge_end = dep_index.append, edge_end.append
-    for (key, layer, idx, s, e, w, b, is_out, status) in per_task:
-        t += 1
-        li, nchunks, scalar, seen = geom[layer]  # seen: flat indices of the chunks given a stage-0 task
-        stage = 1
-        if is_out:
-            nd = len(nchunks)
-            if len(idx) != nd:  # not as many indices as axes
-                flat = -1
-            elif nd == 2:  # the common case, without a loop
-                i0, i1 = idx
-                n1 = nchunks[1]
-                flat = i0 * n1 + i1 if type(i0) is int and type(i1) is int and 0 <= i0 < nchunks[0] and 0 <= i1 < n1 else -1
-            else:
-                flat = 0
-                for i, n in zip(idx, nchunks):
-                    if type(i) is not int or i < 0 or i >= n:
-                        flat = -1
-                        break
-                    flat = flat * n + i
-            if flat >= 0 and flat not in seen:
-                seen.add(flat)
-                stage, chunk = 0, flat
-        if stage and scalar and 0 not in seen:
-            seen.add(0)
-            stage, chunk = 0, 0
-        if stage:
-            try:
-                chunk = stage_counter[li]
-            except KeyError:
-                chunk = 0
-            stage_counter[li] = chunk + 1
-        if aliases and key in aliases:
-            alias_tasks.setdefault(li, []).append([stage, chunk])
-        try:
-            wid = worker_ids[w]
-        except KeyError:
-            if w is None and worker_ids:  # a failed task on an unknown thread: drawn on the first lane
-                wid = 0
-            else:
-                wid = worker_ids[w] = len(worker_ids)
-        if not exact:
-            s, e, b = int(s), int(e), int(b or 0)
-        if s < 0:
-            s = 0
-        if e < s:
-            e = s
-        if b < 0:
-            b = 0
-        task_id[key] = t
-        rows[t] = (li, stage, chunk, wid, s, e, b, status)
-        deps = deps_of_key(key)
-        if deps:
-            for d in deps:
-                j = id_of(d)
-                if j is not None:
-                    add_dep(j)
-                    add_edge_end(e)
-            ne = len(dep_index)
-        dep_offsets[t + 1] = ne
-        if status == 2 and not error_text:
-            where = "chunk " + (str(tuple(idx)) if idx else "0")
-            lid = layers[li]["id"]
-            culprit = _culprit(layers, li, ids, getattr(run, "failed_frames", ()))
-            failed_at = {"layer": culprit or lid, "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
-                         "task": t, "dask_key": str(key)}
-            if culprit:
-                failed_at["fused_into"] = lid
-                error_text = f"layer {culprit} (fused into {lid}) {where}: "
-            else:
-                error_text = f"layer {lid} {where}: "
-    for li, pairs in alias_tasks.items():  # the rules leave these tasks out of their comparisons
+                and not layers[index[n]]["params"].get("unknown_chunks")) for n in index}
+    aliases = getattr(run, "aliases", None) or None  # keys of alias tasks (session._alias_keys)
+    cols = _native.dask_task_columns(per_task, geom, len(layers), aliases, dependencies)
+    dep_offsets, dep_index, edge_end = cols.pop("dep_offsets"), cols.pop("dep_index"), cols.pop("edge_end")
+    worker_ids = cols.pop("workers")
+    for li, pairs in cols.pop("alias_tasks").items():  # the rules leave these tasks out of their comparisons
         layers[li]["params"]["dask_alias_tasks"] = pairs
-    names = ("layer", "stage", "chunk", "worker", "start_ns", "end_ns", "bytes", "status")
-    col = {f: list(c) for f, c in zip(names, zip(*rows))} if rows else {f: [] for f in names}
-    col["fused"] = [0] * ntasks
-    for li, n in Counter(col["layer"]).items():
-        layers[li]["tasks"] += n
-        if layers[li]["kind"] == "task" and layers[li]["params"].get("dask_collection") == "delayed":
-            layers[li]["params"]["dask_calls"] = n
+    for li, n in enumerate(cols.pop("layer_tasks")):
+        if n:
+            layers[li]["tasks"] += n
+            if layers[li]["kind"] == "task" and layers[li]["params"].get("dask_collection") == "delayed":
+                layers[li]["params"]["dask_calls"] = n
+    error_text = ""
+    first_failed = cols.pop("first_failed")
+    if first_failed >= 0:
+        key, layer, idx = per_task[first_failed][:3]
+        li = index[layer]
+        where = "chunk " + (str(tuple(idx)) if idx else "0")
+        lid = layers[li]["id"]
+        culprit = _culprit(layers, li, ids, getattr(run, "failed_frames", ()))
+        failed_at = {"layer": culprit or lid, "chunk": list(idx) if all(type(i) is int for i in idx) else str(idx),
+                     "task": first_failed, "dask_key": str(key)}
+        if culprit:
+            failed_at["fused_into"] = lid
+            error_text = f"layer {culprit} (fused into {lid}) {where}: "
+        else:
+            error_text = f"layer {lid} {where}: "
+    col = cols
 
     keys = [r[0] for r in per_task]
     host_bytes = None
