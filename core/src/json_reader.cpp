@@ -107,7 +107,13 @@ std::vector<T> FieldReader::int_column(const char* f, bool required) const {
   std::vector<T> out;
   out.reserve(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
-    const std::int64_t v = integer(entry(i), a[i]);
+    // The common case without the entry's name (a string per element was half of reading a column):
+    // a signed JSON integer, or an unsigned one that fits; everything else through integer(), which
+    // names the entry in its error.
+    const json& x = a[i];
+    const bool plain = x.is_number_integer() &&
+                       (!x.is_number_unsigned() || x.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX));
+    const std::int64_t v = plain ? x.get<std::int64_t>() : integer(entry(i), x);
     if constexpr (sizeof(T) < 8) {
       if (!in_range(v)) fail(entry(i), "is out of range");
     }
@@ -130,6 +136,13 @@ std::vector<double> FieldReader::number_column(const char* f) const {
   std::vector<double> out;
   out.reserve(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].is_number()) {  // the common case, without the entry's name
+      const double v = a[i].get<double>();
+      if (std::isfinite(v)) {
+        out.push_back(v);
+        continue;
+      }
+    }
     const std::string where = std::string(f) + "[" + std::to_string(i) + "]";
     const double v = number(where, a[i]);
     if (!std::isfinite(v)) fail(where, "must be a finite number");
