@@ -2,7 +2,7 @@
 """dask_capture: the cost of recording a Dask run with chunkscope.dask.profile().
 
     PYTHONPATH=build/python /usr/bin/python3 bench/dask_capture.py [--workloads w2,w3,w4,w6] [--repeat 7]
-        [--workers 2] [--doc docs/performance.md] [--json out.json]
+        [--min-seconds 20] [--workers 2] [--doc docs/performance.md] [--json out.json]
 
 Each workload of bench/dask_bench.py (the same builders) is computed on the threaded scheduler
 in pairs, one run without and one with the profiler (the order alternating); the overhead is the
@@ -28,9 +28,15 @@ import chunkscope  # noqa: E402
 import chunkscope.dask as csd  # noqa: E402
 
 
-def measure(name, repeat):
+def measure(name, repeat, min_seconds=0.0):
     run, tasks = dask_bench.build(name)
     run()  # warm-up: imports, thread pool, BLAS
+    t0 = time.perf_counter()
+    run()
+    once = time.perf_counter() - t0
+    # Short workloads get more pairs (about min_seconds of runs in all, at most 41 pairs): a single
+    # run of w2-w4 moves by ±20% on a shared machine, and a median of 7 pairs still does by ±10%.
+    repeat = max(repeat, min(41, int(min_seconds / (2 * max(once, 1e-3)))))
     base, prof, build, ntasks = [], [], [], 0
 
     def plain():
@@ -54,7 +60,7 @@ def measure(name, repeat):
             f()
     pairs = [p / b - 1 for p, b in zip(prof, base)]
     share = accounted_share(name, run)
-    return {"workload": name, "graph_tasks": tasks, "recorded_tasks": ntasks, "base_best_s": min(base),
+    return {"workload": name, "graph_tasks": tasks, "pair_count": repeat, "recorded_tasks": ntasks, "base_best_s": min(base),
             "base_median_s": statistics.median(base), "profiled_best_s": min(prof), "profiled_median_s": statistics.median(prof),
             "trace_build_median_s": statistics.median(build),
             "overhead_best": min(prof) / min(base) - 1, "overhead_median": statistics.median(prof) / statistics.median(base) - 1,
@@ -81,11 +87,11 @@ def accounted_share(name, run):
 
 
 def table(rows, workers):
-    out = ["| workload | tasks run | without (best / median) | with profile (best / median) | overhead: paired median | best / median | profiler's own work | trace build | per task (paired) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| workload | tasks run | pairs | without (best / median) | with profile (best / median) | overhead: paired median | best / median | profiler's own work | trace build | per task (paired) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         per_task = r["overhead_paired_median"] * r["base_median_s"] / max(1, r["recorded_tasks"]) * 1e6
-        out.append(f"| {r['workload']} | {r['recorded_tasks']} | {r['base_best_s']:.3f} / {r['base_median_s']:.3f} s | "
+        out.append(f"| {r['workload']} | {r['recorded_tasks']} | {r['pair_count']} | {r['base_best_s']:.3f} / {r['base_median_s']:.3f} s | "
                    f"{r['profiled_best_s']:.3f} / {r['profiled_median_s']:.3f} s | **{100 * r['overhead_paired_median']:+.1f}%** | "
                    f"{100 * r['overhead_best']:+.1f}% / {100 * r['overhead_median']:+.1f}% | {100 * r['accounted_share']:.1f}% | "
                    f"{1e3 * r['trace_build_median_s']:.0f} ms | "
@@ -97,8 +103,8 @@ def write_doc(path, rows, args):
     begin, end = "<!-- capture:begin -->", "<!-- capture:end -->"
     body = [begin, "## Dask capture overhead (`bench/dask_capture.py`)", "",
             f"`chunkscope.dask.profile()` around the bench/ workloads in Dask (bench/dask_bench.py's builders), threaded "
-            f"scheduler with {args.workers} workers, {args.repeat} pairs of runs (one without, one with the profiler, the order "
-            f"alternating) on {os.cpu_count()} shared cores ({time.strftime('%Y-%m-%d %H:%M')} UTC; load average "
+            f"scheduler with {args.workers} workers, at least {args.repeat} pairs of runs (one without, one with the profiler, the "
+            f"order alternating; short workloads more, about {args.min_seconds:.0f} s of runs each) on {os.cpu_count()} shared cores ({time.strftime('%Y-%m-%d %H:%M')} UTC; load average "
             f"{args.load_before[0]:.2f} before, {args.load_after[0]:.2f} after: other work shared the cores when above "
             f"{os.cpu_count()}). \"with profile\" includes "
             "building and validating the trace after the run (\"trace build\"). The overhead is the median over the pairs of "
@@ -126,7 +132,9 @@ def write_doc(path, rows, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workloads", default="w2,w3,w4,w6")
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=7, help="pairs of runs per workload, at least")
+    ap.add_argument("--min-seconds", type=float, default=20.0,
+                    help="short workloads get more pairs: about this many seconds of runs each (at most 41 pairs)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--doc")
     ap.add_argument("--json")
@@ -135,7 +143,7 @@ def main():
     args.load_before = os.getloadavg()
     rows = []
     for name in args.workloads.split(","):
-        r = measure(name, args.repeat)
+        r = measure(name, args.repeat, args.min_seconds)
         print(json.dumps(r), flush=True)
         rows.append(r)
     args.load_after = os.getloadavg()

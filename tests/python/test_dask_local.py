@@ -130,3 +130,37 @@ def test_task_columns_native_pass():
         native.dask_task_columns([(a, "a-1")], geometry, 4, None, None)
     with pytest.raises(ValueError, match="start_ns"):
         native.dask_task_columns([(a, "a-1", (0, 0), float("nan"), 2, 0, 0, True, 1)], geometry, 4, None, None)
+
+
+def test_reduction_intermediates_count_their_arrays():
+    """A mean's per-chunk results are dicts of arrays ({"n", "total"}): their bytes are the arrays'
+    nbytes and the dict's own few hundred (the hook's fast path, not dask.sizeof's dispatch)."""
+    from dask.array.reductions import mean_chunk
+    x = da.ones((400, 300), chunks=(100, 100))
+    with csd.profile(name="mean") as p:
+        m = x.mean(axis=0).compute(scheduler="threads")
+    assert np.allclose(m, 1.0)
+    doc = p.trace.to_dict()
+    chunk_layer = next(i for i, l in enumerate(doc["layers"]) if "mean_chunk" in l["id"])
+    tasks = doc["tasks"]
+    sizes = [b for li, b in zip(tasks["layer"], tasks["bytes"]) if li == chunk_layer]
+    assert len(sizes) == 12
+    parts = mean_chunk(np.ones((100, 100)), axis=(0,), keepdims=True)
+    assert parts["n"].strides == (0, 0)  # the counts are a broadcast view of one number: 8 bytes
+    arrays = parts["total"].nbytes + 8
+    for b in sizes:
+        assert arrays < b < arrays + 1024, (b, arrays)
+
+
+def test_broadcast_chunks_hold_their_base_only():
+    """da.ones' chunks are broadcast views of one element: each holds 8 bytes, not its nbytes (what
+    dask.sizeof says too), so the memory timeline does not count 80 KB per chunk that never existed."""
+    x = da.ones((400, 300), chunks=(100, 100))
+    with csd.profile(name="ones") as p:
+        kept = x.persist(scheduler="threads")
+    block = kept.blocks[0, 0].compute(scheduler="sync")
+    assert block.strides == (0, 0)
+    doc = p.trace.to_dict()
+    assert doc["tasks"]["bytes"] and len(doc["tasks"]["bytes"]) == 12
+    assert all(b <= 64 for b in doc["tasks"]["bytes"]), doc["tasks"]["bytes"]
+    assert doc["memory"]["peak_bytes"] <= 12 * 64

@@ -58,7 +58,7 @@ def test_dask_capture_with_planted_unmanaged_memory():
     doc = p.trace.to_dict()
     # The typed field, with this process's series on the trace's time base.
     res = doc["resources"]
-    assert res["interval_ns"] == 10_000_000
+    assert res["interval_ns"] == 20_000_000
     local = [s for s in res["processes"] if s["process"] == "local"]
     assert len(local) == 1
     s = local[0]

@@ -1,5 +1,5 @@
 """Process resources during a Dask capture (issue 20 item 2): RSS and CPU% of this process and of
-every distributed worker, sampled every ~10 ms, stored in each run's trace as the document's
+every distributed worker, sampled every ~20 ms, stored in each run's trace as the document's
 `resources` (docs/trace-format.md, "resources").
 
     sampler = ResourceSampler(client)   # client: a distributed.Client or None
@@ -20,7 +20,9 @@ import os
 import threading
 import time
 
-INTERVAL_S = 0.010
+# 20 ms: 50 points a second. Every 10 ms (the CLI's interval) cost a run of 0.3-0.5 s 1.5-3% of its
+# wall time on 2 busy cores (the wake-ups preempt the workers; bench/dask_capture.py, issue 15 item 13).
+INTERVAL_S = 0.020
 _WORKER_STATE = "_chunkscope_resource_sampler"
 
 
@@ -32,6 +34,7 @@ class _Sampler:
         import psutil
         self.proc = psutil.Process()
         self.interval = interval
+        self.interval_ns = int(interval * 1e9)
         self.samples: list = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="chunkscope-resources", daemon=True)
@@ -64,6 +67,7 @@ class _ProcSampler:
         if not native.ResourceSampler.available():
             raise OSError("/proc/self/statm is not readable")
         self._s = native.ResourceSampler(int(interval * 1e9))
+        self.interval_ns = int(interval * 1e9)
         self.samples: list = []
 
     def start(self):
@@ -176,5 +180,6 @@ class ResourceSampler:
                                   "rss_bytes": [p[1] for p in pts], "cpu_percent": [round(p[2], 1) for p in pts],
                                   "cores": cores})
         if processes:
-            doc["resources"] = {"interval_ns": int(INTERVAL_S * 1e9), "workers_in_process": self._in_process,
+            interval_ns = int(getattr(self.local, "interval_ns", INTERVAL_S * 1e9))
+            doc["resources"] = {"interval_ns": interval_ns, "workers_in_process": self._in_process,
                                 "processes": processes}
