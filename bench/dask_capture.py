@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """dask_capture: the cost of recording a Dask run with chunkscope.dask.profile().
 
-    PYTHONPATH=build/python /usr/bin/python3 bench/dask_capture.py [--workloads w2,w3,w4,w6] [--repeat 7]
-        [--min-seconds 20] [--workers 2] [--doc docs/performance.md] [--json out.json]
+    PYTHONPATH=build/python /usr/bin/python3 bench/dask_capture.py [--workloads w2,w3,w4,w6] [--repeat 9]
+        [--min-seconds 40] [--workers 2] [--doc docs/performance.md] [--json out.json]
 
 Each workload of bench/dask_bench.py (the same builders) is computed on the threaded scheduler
 in pairs, one run without and one with the profiler (the order alternating); the overhead is the
@@ -13,6 +13,7 @@ With --doc, the table is written between <!-- capture:begin --> and <!-- capture
 when the markers are absent; the rest of the file is kept).
 """
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -34,18 +35,24 @@ def measure(name, repeat, min_seconds=0.0):
     t0 = time.perf_counter()
     run()
     once = time.perf_counter() - t0
-    # Short workloads get more pairs (about min_seconds of runs in all, at most 41 pairs): a single
+    # Short workloads get more pairs (about min_seconds of runs in all, at most 61 pairs): a single
     # run of w2-w4 moves by ±20% on a shared machine, and a median of 7 pairs still does by ±10%.
-    repeat = max(repeat, min(41, int(min_seconds / (2 * max(once, 1e-3)))))
+    repeat = max(repeat, min(61, int(min_seconds / (2 * max(once, 1e-3)))))
     base, prof, build, ntasks = [], [], [], 0
 
+    # Each timed run starts from a full collection. Without it Python's full collections (about one
+    # in 8 runs of w3, 65 ms each with dask, NumPy and SciPy loaded) came at a fixed phase of the
+    # alternation and so always in the same member of a pair: every 4th pair of w3 read +20%. The
+    # profiled and plain runs need as many of them (0.12 and 0.10 a run, counted apart).
     def plain():
+        gc.collect()
         t0 = time.perf_counter()
         run()
         base.append(time.perf_counter() - t0)
 
     def profiled():
         nonlocal ntasks
+        gc.collect()
         t0 = time.perf_counter()
         with csd.profile(name=name) as p:
             run()
@@ -109,7 +116,9 @@ def write_doc(path, rows, args):
             f"{os.cpu_count()}). \"with profile\" includes "
             "building and validating the trace after the run (\"trace build\"). The overhead is the median over the pairs of "
             "(with / without − 1): the two runs of a pair share the machine's state, so a slow or fast moment moves both "
-            "(best-of and median-of ratios are shown too; on this shared machine single runs of w6 vary by ±20%). "
+            "(best-of and median-of ratios are shown too; on this shared machine single runs of w6 vary by ±20%); each run "
+            "starts from a full garbage collection (gc.collect()), so that Python's periodic full collections do not land "
+            "in the same member of every 4th pair. "
             "\"per task\" is that overhead in time divided by the tasks Dask ran. \"profiler's own work\" has no wall-clock "
             "noise: one profiled run on the synchronous scheduler under cProfile, the time spent in chunkscope's code (hooks "
             "around every task, building and validating the trace) over the whole run's.", ""]
@@ -132,9 +141,9 @@ def write_doc(path, rows, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workloads", default="w2,w3,w4,w6")
-    ap.add_argument("--repeat", type=int, default=7, help="pairs of runs per workload, at least")
-    ap.add_argument("--min-seconds", type=float, default=20.0,
-                    help="short workloads get more pairs: about this many seconds of runs each (at most 41 pairs)")
+    ap.add_argument("--repeat", type=int, default=9, help="pairs of runs per workload, at least")
+    ap.add_argument("--min-seconds", type=float, default=40.0,
+                    help="short workloads get more pairs: about this many seconds of runs each (at most 61 pairs)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--doc")
     ap.add_argument("--json")

@@ -164,3 +164,29 @@ def test_broadcast_chunks_hold_their_base_only():
     assert doc["tasks"]["bytes"] and len(doc["tasks"]["bytes"]) == 12
     assert all(b <= 64 for b in doc["tasks"]["bytes"]), doc["tasks"]["bytes"]
     assert doc["memory"]["peak_bytes"] <= 12 * 64
+
+
+def test_a_closed_profile_keeps_only_its_traces():
+    """A profile kept after its run (`prof` in a notebook) holds its traces and documents, not Dask's
+    per-task dependency sets or keys: those would stay alive as long as `prof` and crowd Python's
+    oldest generation. A scheduler call after the profile closed runs unrecorded."""
+    import gc
+    x = da.ones((400, 300), chunks=(50, 50))
+    with csd.profile(name="kept") as p:
+        (x + 1).sum().compute(scheduler="threads")
+    assert p.trace.task_count > 40
+    seen, stack, key_sets = set(), [vars(p)], 0
+    while stack:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, (str, bytes, int, float)):
+            continue
+        seen.add(id(o))
+        if isinstance(o, (set, frozenset)) and any(type(k) is tuple and k and isinstance(k[0], str) for k in o):
+            key_sets += 1
+        if isinstance(o, (dict, list, tuple, set, frozenset)):
+            stack.extend(gc.get_referents(o))
+        elif type(o).__module__.startswith("chunkscope") and hasattr(o, "__dict__"):  # its recorders, runs
+            stack.append(vars(o))
+    assert key_sets == 0
+    assert float((x + 2).sum().compute(scheduler="threads")) == 3 * 400 * 300
+    assert p.trace.task_count > 40
