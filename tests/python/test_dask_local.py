@@ -190,3 +190,95 @@ def test_a_closed_profile_keeps_only_its_traces():
     assert key_sets == 0
     assert float((x + 2).sum().compute(scheduler="threads")) == 3 * 400 * 300
     assert p.trace.task_count > 40
+
+
+def _task_columns_reference(per_task, geom, nlayers, aliases, dependencies):
+    """The per-task pass as Python wrote it before it moved to C++ (python/src/dask_columns.cpp)."""
+    seen = {n: set() for n in geom}
+    stage_counter, worker_ids, task_id = {}, {}, {}
+    rows, dep_offsets, dep_index, edge_end, alias_tasks = [], [0], [], [], {}
+    first_failed = -1
+    for t, (key, layer, idx, s, e, w, b, is_out, status) in enumerate(per_task):
+        li, nchunks, scalar = geom[layer]
+        stage = 1
+        if is_out:
+            flat = 0
+            if len(idx) != len(nchunks):
+                flat = -1
+            for i, n in zip(idx, nchunks):
+                if flat < 0 or type(i) is not int or i < 0 or i >= n:
+                    flat = -1
+                    break
+                flat = flat * n + i
+            if flat >= 0 and flat not in seen[layer]:
+                seen[layer].add(flat)
+                stage, chunk = 0, flat
+        if stage and scalar and 0 not in seen[layer]:
+            seen[layer].add(0)
+            stage, chunk = 0, 0
+        if stage:
+            chunk = stage_counter.get(li, 0)
+            stage_counter[li] = chunk + 1
+        if aliases and key in aliases:
+            alias_tasks.setdefault(li, []).append([stage, chunk])
+        if w in worker_ids:
+            wid = worker_ids[w]
+        elif w is None and worker_ids:
+            wid = 0
+        else:
+            wid = worker_ids[w] = len(worker_ids)
+        s, e, b = max(0, int(s)), int(e), max(0, int(b or 0))
+        e = max(e, s)
+        task_id[key] = t
+        for d in (dependencies.get(key) or ()):
+            if d in task_id:
+                dep_index.append(task_id[d])
+                edge_end.append(e)
+        dep_offsets.append(len(dep_index))
+        rows.append((li, stage, chunk, wid, s, e, b, status))
+        if status == 2 and first_failed < 0:
+            first_failed = t
+    names = ("layer", "stage", "chunk", "worker", "start_ns", "end_ns", "bytes", "status")
+    out = {f: list(c) for f, c in zip(names, zip(*rows))}
+    counts = [0] * nlayers
+    for li in out["layer"]:
+        counts[li] += 1
+    return dict(out, fused=[0] * len(rows), dep_offsets=dep_offsets, dep_index=dep_index, edge_end=edge_end,
+                workers=list(worker_ids), alias_tasks=alias_tasks, layer_tasks=counts, first_failed=first_failed)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_task_columns_native_pass_equals_the_python_one(seed):
+    """Random tasks (in-grid and out-of-grid indices, repeats, floats, None workers and bytes, aliases,
+    dependencies as sets, lists and frozensets, failures): the C++ pass gives what the Python did."""
+    from chunkscope import _chunkscope as native
+    rng = np.random.default_rng(seed)
+    geom = {"a-1": (0, (3, 4), False), "b-2": (1, (5,), False), "s-3": (2, (), True), "c-4": (3, (2, 2, 2), False)}
+    names = list(geom)
+    tasks, keys = [], []
+    for t in range(400):
+        layer = names[rng.integers(len(names))]
+        nd = len(geom[layer][1])
+        idx = tuple(int(rng.integers(-1, 6)) for _ in range(nd if rng.random() < 0.9 else nd + 1))
+        key = (layer, *idx, t) if rng.random() < 0.2 else (layer, *idx)
+        s = int(rng.integers(-10, 10_000))
+        e = s + int(rng.integers(-5, 500))
+        w = [0, 1, 2, "tcp://w:1", None][rng.integers(5)]
+        b = [None, int(rng.integers(-3, 10**6)), float(rng.integers(0, 1000)) + 0.7][rng.integers(3)]
+        tasks.append((key, layer, idx, s if rng.random() < 0.8 else s + 0.5, e, w, b, bool(rng.random() < 0.8),
+                      2 if rng.random() < 0.02 else 1))
+        keys.append(key)
+    kinds = (set, list, frozenset)
+    deps = {k: kinds[rng.integers(3)](keys[j] for j in rng.integers(0, len(keys), rng.integers(0, 4)))
+            for k in keys if rng.random() < 0.7}
+    aliases = {k for k in keys if rng.random() < 0.1}
+    got = native.dask_task_columns(tasks, geom, 4, aliases, deps)
+    want = _task_columns_reference(tasks, geom, 4, aliases, deps)
+    assert got.keys() == want.keys()
+    for field in want:
+        if field == "dep_index":  # a set's order is its own: compare each task's edges as a multiset
+            for t in range(len(tasks)):
+                a, b = want["dep_offsets"][t], want["dep_offsets"][t + 1]
+                assert sorted(got[field][a:b]) == sorted(want[field][a:b]), (field, t)
+        else:
+            assert got[field] == want[field], field
