@@ -433,7 +433,7 @@ def build_document(graph, run, rec, part, *, name: str, run_index: int, run_coun
 
     groups = assign_groups(layers)  # the operations the user wrote, and where (groups.py)
 
-    # Tasks, in the recorded (causal) order: the per-task pass is core-side work in C++
+    # Tasks, in the recorded (causal) order: the per-task pass is C++ in the binding
     # (python/src/dask_columns.hpp): chunk index -> (stage, chunk), worker lanes, dependency edges.
     ntasks = len(per_task)
     geom = {n: (index[n], tuple(len(a) for a in layers[index[n]]["chunks"]),
